@@ -1,0 +1,278 @@
+// Package config loads a station's kiosk.toml. Unknown keys and bad values
+// are refused with the key's name and line, so a typo in a deployed
+// configuration stops the station at start instead of being silently ignored.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Default is the shipped demo configuration. It is a byte-for-byte copy of
+// the repository's kiosk.toml (a test keeps them equal), embedded so the
+// binary can start on its own.
+//
+//go:embed default.toml
+var Default []byte
+
+// Config is a station's configuration. Every key is documented in kiosk.toml.
+type Config struct {
+	Station Station `toml:"station"`
+	Store   Store   `toml:"store"`
+	Keys    Keys    `toml:"keys"`
+	Sync    Sync    `toml:"sync"`
+	Staff   Staff   `toml:"staff"`
+	Log     Log     `toml:"log"`
+
+	// Path is the file the configuration came from ("" for Default); Dir is
+	// the folder relative paths are resolved against.
+	Path string `toml:"-"`
+	Dir  string `toml:"-"`
+}
+
+type Station struct {
+	ID              string        `toml:"id"`
+	Name            string        `toml:"name"`
+	Institution     string        `toml:"institution"`
+	ServiceName     string        `toml:"service_name"`
+	IdleTimeout     time.Duration `toml:"idle_timeout"`
+	ServiceDesk     string        `toml:"service_desk"`
+	EmailDomain     string        `toml:"email_domain"`
+	TOTPIssuer      string        `toml:"totp_issuer"`
+	StudentIDLength int           `toml:"student_id_length"`
+}
+
+type Store struct {
+	Path string `toml:"path"`
+	// SeedDemo loads the embedded demo registry into an empty standalone replica.
+	SeedDemo bool `toml:"seed_demo"`
+}
+
+type Keys struct {
+	IdentityFile string `toml:"identity_file"`
+	SealFile     string `toml:"seal_file"`
+	IdentityEnv  string `toml:"identity_env"`
+	SealEnv      string `toml:"seal_env"`
+	Create       bool   `toml:"create"`
+}
+
+type Sync struct {
+	Upstream  string        `toml:"upstream"`
+	Token     string        `toml:"token"`
+	TokenFile string        `toml:"token_file"`
+	Interval  time.Duration `toml:"interval"`
+}
+
+type Staff struct {
+	Key     string `toml:"key"`
+	PINHash string `toml:"pin_hash"`
+}
+
+type Log struct {
+	Path     string `toml:"path"`
+	MaxBytes int64  `toml:"max_bytes"`
+}
+
+// Error is a configuration problem tied to a key and, when known, a line.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, ": %s", e.Key)
+	}
+	fmt.Fprintf(&b, ": %s", e.Msg)
+	return b.String()
+}
+
+// Load reads and checks the configuration at path; relative paths inside it
+// are resolved against the file's folder.
+func Load(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(src, abs, filepath.Dir(abs))
+}
+
+// Parse checks src as if read from file, resolving relative paths against dir.
+func Parse(src []byte, file, dir string) (*Config, error) {
+	cfg := defaults()
+	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(cfg)
+	if err != nil {
+		var pe toml.ParseError
+		if ppe := (*toml.ParseError)(nil); errors.As(err, &ppe) {
+			pe = *ppe
+		} else if !errors.As(err, &pe) {
+			return nil, plainDecodeError(file, err)
+		}
+		msg := pe.Message
+		if pe.Usage != "" {
+			msg += " (" + strings.TrimSpace(pe.Usage) + ")"
+		}
+		return nil, &Error{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		return nil, &Error{File: file, Line: lineOf(src, k), Key: k, Msg: "unknown key (see the documented keys in kiosk.toml)"}
+	}
+	if err := cfg.validate(); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.File, ce.Line = file, lineOf(src, ce.Key)
+		}
+		return nil, err
+	}
+	cfg.Path, cfg.Dir = file, dir
+	cfg.resolve()
+	return cfg, nil
+}
+
+func defaults() *Config {
+	return &Config{
+		Station: Station{
+			ID: "station", Name: "Express Station", ServiceName: "Express Station",
+			Institution: "University IT Services", IdleTimeout: 90 * time.Second,
+			ServiceDesk: "the IT Service Desk", EmailDomain: "connect.example.edu",
+			TOTPIssuer: "ExpressStation", StudentIDLength: 8,
+		},
+		Store: Store{Path: "data/replica.db"},
+		Keys:  Keys{IdentityEnv: "KIOSK_IDENTITY_KEY", SealEnv: "KIOSK_SEAL_KEY"},
+		Sync:  Sync{Interval: 10 * time.Second},
+		Staff: Staff{Key: "f12"},
+		Log:   Log{MaxBytes: 10 << 20},
+	}
+}
+
+func (c *Config) validate() error {
+	bad := func(key, msg string) error { return &Error{Key: key, Msg: msg} }
+	switch {
+	case strings.TrimSpace(c.Station.ID) == "":
+		return bad("station.id", "must not be empty")
+	case c.Station.IdleTimeout < 20*time.Second || c.Station.IdleTimeout > time.Hour:
+		return bad("station.idle_timeout", fmt.Sprintf("%s is out of range: use a duration from 20s to 1h, e.g. \"90s\"", c.Station.IdleTimeout))
+	case c.Station.StudentIDLength < 4 || c.Station.StudentIDLength > 16:
+		return bad("station.student_id_length", "must be between 4 and 16")
+	case !strings.Contains(c.Station.EmailDomain, ".") || strings.ContainsAny(c.Station.EmailDomain, "@ "):
+		return bad("station.email_domain", "must be a domain name such as connect.example.edu")
+	case strings.ContainsAny(c.Station.TOTPIssuer, ":"):
+		return bad("station.totp_issuer", "must not contain ':'")
+	case strings.TrimSpace(c.Store.Path) == "":
+		return bad("store.path", "must name the replica file")
+	case c.Keys.IdentityFile == "" && c.Keys.IdentityEnv == "":
+		return bad("keys.identity_file", "set identity_file or identity_env")
+	case c.Keys.SealFile == "" && c.Keys.SealEnv == "":
+		return bad("keys.seal_file", "set seal_file or seal_env")
+	case c.Sync.Upstream != "" && !strings.HasPrefix(c.Sync.Upstream, "http://") && !strings.HasPrefix(c.Sync.Upstream, "https://"):
+		return bad("sync.upstream", "must be an http:// or https:// URL, or empty for a standalone station")
+	case c.Sync.Upstream != "" && c.Sync.Token == "" && c.Sync.TokenFile == "":
+		return bad("sync.token", "a station with an upstream needs token or token_file")
+	case c.Sync.Token != "" && c.Sync.TokenFile != "":
+		return bad("sync.token", "set token or token_file, not both")
+	case c.Sync.Interval < time.Second:
+		return bad("sync.interval", "must be at least 1s")
+	case c.Staff.PINHash != "" && !strings.HasPrefix(c.Staff.PINHash, "$argon2id$"):
+		return bad("staff.pin_hash", "must be an argon2id hash printed by `kiosk hash-pin`")
+	case c.Log.MaxBytes < 64<<10:
+		return bad("log.max_bytes", "must be at least 65536")
+	}
+	if _, ok := StaffKeys[strings.ToLower(c.Staff.Key)]; !ok {
+		return bad("staff.key", "must be one of f1..f12 or ctrl+a..ctrl+z")
+	}
+	return nil
+}
+
+// StaffKeys are the keys staff may choose to open staff mode.
+var StaffKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for i := 1; i <= 12; i++ {
+		m[fmt.Sprintf("f%d", i)] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		m["ctrl+"+string(c)] = true
+	}
+	delete(m, "ctrl+c") // never: Ctrl+C is what a student tries first
+	return m
+}()
+
+// resolve turns relative paths into paths beside the configuration file.
+func (c *Config) resolve() {
+	for _, p := range []*string{&c.Store.Path, &c.Keys.IdentityFile, &c.Keys.SealFile, &c.Sync.TokenFile, &c.Log.Path} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(c.Dir, *p)
+		}
+	}
+}
+
+// Standalone reports whether the station has no central store to sync with.
+func (c *Config) Standalone() bool { return c.Sync.Upstream == "" }
+
+// SyncToken returns the station's bearer token from token or token_file.
+func (c *Config) SyncToken() (string, error) {
+	if c.Sync.Token != "" || c.Sync.TokenFile == "" {
+		return c.Sync.Token, nil
+	}
+	b, err := os.ReadFile(c.Sync.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("sync.token_file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// The decoder reports type mismatches as plain errors of the form
+// `toml: line 5 (last key "a.b"): message`.
+var decodeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+
+func plainDecodeError(file string, err error) error {
+	m := decodeErrRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &Error{File: file, Msg: err.Error()}
+	}
+	line, _ := strconv.Atoi(m[1])
+	return &Error{File: file, Line: line, Key: m[2], Msg: m[3]}
+}
+
+// lineOf finds the line that sets dotted key "section.name", or the header of
+// section "name" (the keys this package knows are all one level deep).
+func lineOf(src []byte, key string) int {
+	section, name, dotted := strings.Cut(key, ".")
+	cur := ""
+	for i, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "[") {
+			cur = strings.Trim(t, "[] \t")
+			if cur == section && !dotted {
+				return i + 1
+			}
+			continue
+		}
+		k, _, found := strings.Cut(t, "=")
+		if dotted && found && cur == section && strings.Trim(strings.TrimSpace(k), `"'`) == name {
+			return i + 1
+		}
+	}
+	return 0
+}

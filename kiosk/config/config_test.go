@@ -1,0 +1,95 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The embedded default must be the repository's kiosk.toml, or `go run
+// ./cmd/kiosk` and the documented file would disagree.
+func TestDefaultIsKioskToml(t *testing.T) {
+	repo, err := os.ReadFile("../../kiosk.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(repo, Default) {
+		t.Fatal("kiosk/config/default.toml differs from kiosk.toml: cp kiosk.toml kiosk/config/default.toml")
+	}
+}
+
+func TestLoadDefaultResolvesPaths(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kiosk.toml")
+	if err := os.WriteFile(path, Default, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Station.ID != "demo-01" || c.Station.IdleTimeout != 90*time.Second || !c.Standalone() || !c.Store.SeedDemo {
+		t.Fatalf("unexpected config: %+v", c)
+	}
+	if want := filepath.Join(dir, "data", "replica.db"); c.Store.Path != want {
+		t.Fatalf("store.path = %q, want %q", c.Store.Path, want)
+	}
+	if want := filepath.Join(dir, "data", "identity.key"); c.Keys.IdentityFile != want {
+		t.Fatalf("keys.identity_file = %q, want %q", c.Keys.IdentityFile, want)
+	}
+}
+
+func TestRejectsWithKeyAndLine(t *testing.T) {
+	base := string(Default)
+	cases := []struct {
+		name, src, key string
+		line           int
+		msg            string
+	}{
+		{"unknown key", strings.Replace(base, "[store]\n", "[store]\npaht = \"x\"\n", 1), "store.paht", lineAfter(base, "[store]"), "unknown key"},
+		{"unknown section", base + "\n[bogus]\nx = 1\n", "bogus", lineOfText(base+"\n[bogus]\nx = 1\n", "[bogus]"), "unknown key"},
+		{"bad duration", strings.Replace(base, `idle_timeout = "90s"`, `idle_timeout = "soon"`, 1), "", lineOfText(base, "idle_timeout ="), "duration"},
+		{"duration out of range", strings.Replace(base, `idle_timeout = "90s"`, `idle_timeout = "1s"`, 1), "station.idle_timeout", lineOfText(base, "idle_timeout ="), "out of range"},
+		{"wrong type", strings.Replace(base, "student_id_length = 8", `student_id_length = "eight"`, 1), "", lineOfText(base, "student_id_length ="), ""},
+		{"bad upstream", strings.Replace(base, `upstream = ""`, `upstream = "ftp://x"`, 1), "sync.upstream", lineOfText(base, "upstream ="), "http"},
+		{"upstream without token", strings.Replace(base, `upstream = ""`, `upstream = "http://127.0.0.1:8440"`, 1), "sync.token", lineOfText(base, "token = "), "token"},
+		{"bad staff key", strings.Replace(base, `key = "f12"`, `key = "ctrl+c"`, 1), "staff.key", lineOfText(base, `key = "f12"`), "f1..f12"},
+		{"bad pin hash", strings.Replace(base, `pin_hash = "$argon2id`, `pin_hash = "$2b`, 1), "staff.pin_hash", lineOfText(base, "pin_hash ="), "hash-pin"},
+		{"syntax", strings.Replace(base, `id = "demo-01"`, `id = "demo-01`, 1), "", lineOfText(base, `id = "demo-01"`), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.src), "k.toml", "/tmp")
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			ce, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("error %T %v is not *Error", err, err)
+			}
+			if tc.key != "" && ce.Key != tc.key {
+				t.Errorf("key = %q, want %q (%v)", ce.Key, tc.key, err)
+			}
+			if tc.line != 0 && ce.Line != tc.line {
+				t.Errorf("line = %d, want %d (%v)", ce.Line, tc.line, err)
+			}
+			if !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "k.toml:") {
+				t.Errorf("message %q lacks %q or the file name", err, tc.msg)
+			}
+		})
+	}
+}
+
+func lineOfText(src, text string) int {
+	for i, l := range strings.Split(src, "\n") {
+		if strings.Contains(l, text) {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+func lineAfter(src, text string) int { return lineOfText(src, text) + 1 }
