@@ -1,0 +1,31 @@
+package policy
+
+import (
+	_ "embed"
+	"strings"
+	"sync"
+)
+
+// commonText is 30,000 common passwords, lower case, one a line (see
+// commonpasswords.LICENSE for where it comes from).
+//
+//go:embed commonpasswords.txt
+var commonText string
+
+// commonSet is built on first use: about 2 ms, which a program that never
+// checks a password (the importer, status) should not pay at start-up.
+var commonSet = sync.OnceValue(func() map[string]struct{} {
+	lines := strings.Split(strings.TrimSpace(commonText), "\n")
+	set := make(map[string]struct{}, len(lines))
+	for _, l := range lines {
+		set[strings.TrimSpace(l)] = struct{}{}
+	}
+	return set
+})
+
+// IsCommonPassword reports whether pw, ignoring case, is on the built-in list
+// of common passwords.
+func IsCommonPassword(pw string) bool {
+	_, ok := commonSet()[strings.ToLower(pw)]
+	return ok
+}

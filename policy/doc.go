@@ -1,0 +1,10 @@
+// Package policy holds the station's pure rules: password rules and the live
+// checklist, account names, identity numbers (HK ID card, student ID, dates),
+// and lifecycle dates. It uses only the standard library and never touches
+// storage or screens.
+//
+// Errors returned here are *Error values whose text is fit to show a student;
+// match them with errors.Is against the Err* sentinels.
+package policy
+
+//go:generate go run gen_fold.go

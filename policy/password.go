@@ -1,0 +1,262 @@
+package policy
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Person is whose names a password must not contain.
+type Person struct{ AccountName, Surname, GivenNames string }
+
+// Password length limits, in runes. The maximum protects the hasher.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 128
+)
+
+// CheckState is how one checklist item stands while the student types.
+type CheckState int
+
+const (
+	CheckUnknown CheckState = iota // nothing typed yet, or only the store can tell
+	CheckMet
+	CheckUnmet
+)
+
+func (s CheckState) String() string {
+	switch s {
+	case CheckMet:
+		return "met"
+	case CheckUnmet:
+		return "unmet"
+	default:
+		return "unknown"
+	}
+}
+
+// CheckItem is one line of the live password checklist.
+type CheckItem struct {
+	Rule  RuleID
+	Label string
+	State CheckState
+}
+
+// rule is one password rule. check returns "" when the password keeps the
+// rule, else the message to show; it is nil for reuse, which only the store
+// can decide.
+type rule struct {
+	id    RuleID
+	label string
+	check func(c *candidate) string
+}
+
+// rules in the order the checklist shows them and CheckPassword reports them.
+var rules = []rule{
+	{RuleMinLength, "At least 12 characters", checkMinLength},
+	{RuleName, "Not your name or account name", checkName},
+	{RuleAlpha, "At least one letter", checkAlpha},
+	{RuleSequentialDigits, "No 3 digits in sequence, like 123 or 987", checkSequentialDigits},
+	{RuleRepeatedChars, "No character 3 times in a row, like aaa", checkRepeatedChars},
+	{RuleReuse, "Not one of your last ten passwords — checked when you submit", nil},
+	{RuleCommon, "Not a commonly used password", checkCommon},
+	{RuleCharset, "No control or invisible characters", checkCharset},
+	{RuleMaxLength, "At most 128 characters", checkMaxLength},
+}
+
+// candidate is a password with what several rules need worked out once.
+type candidate struct {
+	pw    string
+	runes int
+	who   Person
+}
+
+// CheckPassword returns every rule pw breaks for this person, in checklist
+// order. It never reports "reuse": only the store knows old passwords.
+func CheckPassword(pw string, who Person) []Violation {
+	c := &candidate{pw: pw, runes: utf8.RuneCountInString(pw), who: who}
+	var vs []Violation
+	for _, r := range rules {
+		if r.check == nil {
+			continue
+		}
+		if msg := r.check(c); msg != "" {
+			vs = append(vs, Violation{Rule: r.id, Message: msg})
+		}
+	}
+	return vs
+}
+
+// Checklist gives one item per rule, ticking as the student types. Nothing is
+// met or unmet before the first character, and "reuse" stays unknown until
+// the store checks it on submit.
+func Checklist(pw string, who Person) []CheckItem {
+	broken := map[RuleID]bool{}
+	for _, v := range CheckPassword(pw, who) {
+		broken[v.Rule] = true
+	}
+	items := make([]CheckItem, len(rules))
+	for i, r := range rules {
+		items[i] = CheckItem{Rule: r.id, Label: r.label}
+		switch {
+		case pw == "" || r.check == nil:
+			items[i].State = CheckUnknown
+		case broken[r.id]:
+			items[i].State = CheckUnmet
+		default:
+			items[i].State = CheckMet
+		}
+	}
+	return items
+}
+
+func checkMinLength(c *candidate) string {
+	if c.runes < MinPasswordLen {
+		return "Use at least 12 characters — a short phrase with spaces is fine"
+	}
+	return ""
+}
+
+func checkMaxLength(c *candidate) string {
+	if c.runes > MaxPasswordLen {
+		return "Use at most 128 characters"
+	}
+	return ""
+}
+
+func checkAlpha(c *candidate) string {
+	if strings.IndexFunc(c.pw, unicode.IsLetter) < 0 {
+		return "Include at least one letter"
+	}
+	return ""
+}
+
+func checkCommon(c *candidate) string {
+	if IsCommonPassword(c.pw) {
+		return "This is one of the most common passwords — choose something less predictable"
+	}
+	return ""
+}
+
+// checkCharset refuses what cannot be seen or typed the same way twice:
+// invalid UTF-8, control characters (Cc), format characters such as
+// zero-width and bidi controls (Cf), private-use and unassigned code points,
+// and line separators. Letters, marks, digits, punctuation, symbols and
+// spaces of any script are fine.
+func checkCharset(c *candidate) string {
+	if !utf8.ValidString(c.pw) || strings.IndexFunc(c.pw, isRefused) >= 0 {
+		return "Remove control or invisible characters, such as tabs or zero-width spaces"
+	}
+	return ""
+}
+
+func isRefused(r rune) bool { return !unicode.IsGraphic(r) }
+
+func checkRepeatedChars(c *candidate) string {
+	prev, n := rune(-1), 0
+	for _, r := range c.pw {
+		if r != prev {
+			prev, n = r, 0
+		}
+		if n++; n > 2 {
+			return "Avoid typing the same character 3 times in a row, like aaa"
+		}
+	}
+	return ""
+}
+
+// checkSequentialDigits refuses a run of three or more digits each one up
+// (123) or each one down (987) from the last. 9 and 0 do not wrap.
+func checkSequentialDigits(c *candidate) string {
+	prev, step, run := -1, 0, 1
+	for _, r := range c.pw {
+		d, ok := digitValue(r)
+		switch {
+		case !ok:
+			prev, step, run = -1, 0, 1
+			continue
+		case prev >= 0 && (d-prev == 1 || d-prev == -1):
+			if d-prev == step {
+				run++
+			} else {
+				step, run = d-prev, 2
+			}
+		default:
+			step, run = 0, 1
+		}
+		if run > 2 {
+			return "Avoid 3 or more digits in sequence, like 123 or 987"
+		}
+		prev = d
+	}
+	return ""
+}
+
+// digitValue gives the value of a decimal digit in any script (1, ١, １).
+// Unicode keeps every script's digits 0-9 in consecutive code points, and
+// each Nd range starts at a zero.
+func digitValue(r rune) (int, bool) {
+	if r >= '0' && r <= '9' {
+		return int(r - '0'), true
+	}
+	if r < utf8.RuneSelf || !unicode.IsDigit(r) {
+		return 0, false
+	}
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10, true
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10, true
+		}
+	}
+	return 0, false
+}
+
+// checkName refuses a password that contains, in folded lower case and even
+// inside a longer word, the surname, a given name of 3+ letters or the
+// account name. The message says which, without echoing the password.
+func checkName(c *candidate) string {
+	pw := fold(c.pw)
+	for _, n := range surnameForms(c.who.Surname) {
+		if strings.Contains(pw, n) {
+			return "Leave your surname out of the password, even inside a longer word"
+		}
+	}
+	for _, n := range longWords(words(fold(c.who.GivenNames))) {
+		if strings.Contains(pw, n) {
+			return "Leave your given names out of the password, even inside a longer word"
+		}
+	}
+	if a := fold(strings.TrimSpace(c.who.AccountName)); a != "" && strings.Contains(pw, a) {
+		return "Leave your account name out of the password"
+	}
+	return ""
+}
+
+// surnameForms is the surname as one word, of any length ("au yeung" ->
+// "auyeung"), and for a surname of several words each word of 3+ letters.
+func surnameForms(surname string) []string {
+	ws := words(fold(surname))
+	if len(ws) == 0 {
+		return nil
+	}
+	forms := []string{strings.Join(ws, "")}
+	if len(ws) > 1 {
+		forms = append(forms, longWords(ws)...)
+	}
+	return forms
+}
+
+// longWords keeps the words of at least 3 letters.
+func longWords(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if utf8.RuneCountInString(w) >= 3 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
