@@ -32,6 +32,7 @@ type Identity struct {
 	StudentID   string // digits, already validated by policy
 	HKID        string // normalised by policy.ParseHKID (e.g. "A1234563"); empty when DateOfBirth is used
 	DateOfBirth string // "YYYY-MM-DD"; empty when HKID is used
+	PassportNo  string // upper case, no spaces; used only when HKID and DateOfBirth are empty
 }
 
 // Enrolment is a TOTP secret offered to a student but not yet saved: it is

@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// SetDirectoryPublic records the student's "Open to Public" choice for the
+// University Communications Directory.
+func (r *Replica) SetDirectoryPublic(ctx context.Context, account string, public bool) (Account, error) {
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return Account{}, err
+	}
+	detail := "members only"
+	if public {
+		detail = "open to public"
+	}
+	now := r.now()
+	c := &change{Account: a.Name, Action: "directory", Detail: detail, Kind: OpDirectory, At: now,
+		Payload: DirectoryPayload{Public: public}}
+	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET directory_public = ?, updated_at = ? WHERE id = ?`,
+			public, formatTime(now), a.ID)
+		return err
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return r.reload(ctx, a.Name)
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// OpKind names an outbox operation. The names are a contract with the
+// central store, which re-checks and applies each kind.
+type OpKind string
+
+const (
+	OpActivate    OpKind = "activate"     // ActivatePayload
+	OpSetPassword OpKind = "set_password" // SetPasswordPayload
+	OpEnrolTOTP   OpKind = "enrol_totp"   // EnrolTOTPPayload
+	OpTOTPStep    OpKind = "totp_step"    // TOTPStepPayload
+	OpDirectory   OpKind = "directory"    // DirectoryPayload
+	OpFailure     OpKind = "failure"      // FailurePayload
+)
+
+// OpState is where an outbox op stands with the central store.
+type OpState string
+
+const (
+	OpPending   OpState = "pending"   // not yet acknowledged
+	OpDelivered OpState = "delivered" // applied centrally
+	OpRejected  OpState = "rejected"  // refused centrally; kept and shown to staff
+)
+
+// Op is one outbox row: a change made at this station that the central store
+// must apply once (ID makes a retried push idempotent).
+type Op struct {
+	Seq       int64           `json:"seq"` // local order
+	ID        string          `json:"op_id"`
+	CreatedAt time.Time       `json:"created_at"`
+	Station   string          `json:"station"`
+	Kind      OpKind          `json:"kind"`
+	Account   string          `json:"account"`
+	Payload   json.RawMessage `json:"payload"`
+	State     OpState         `json:"state"`
+	Reason    string          `json:"reason,omitempty"`
+	Attempts  int             `json:"attempts"`
+}
+
+// Payloads carry what the central store needs to apply an op: hashes, sealed
+// values, steps and flags; never a plaintext password, identity number or
+// TOTP secret.
+type (
+	ActivatePayload struct {
+		PasswordHash string    `json:"password_hash"` // argon2id PHC string
+		ActivatedAt  time.Time `json:"activated_at"`
+	}
+	SetPasswordPayload struct {
+		PasswordHash string    `json:"password_hash"`
+		ChangedAt    time.Time `json:"changed_at"`
+	}
+	EnrolTOTPPayload struct {
+		Sealed []byte `json:"totp_sealed"` // keys.Seal(secret, aad = account name)
+		Step   int64  `json:"step"`        // the step that confirmed the enrolment
+	}
+	TOTPStepPayload struct {
+		Step int64 `json:"step"` // accepted now; never accepted again anywhere
+	}
+	DirectoryPayload struct {
+		Public bool `json:"public"`
+	}
+	FailurePayload struct {
+		What        string     `json:"what"` // identity, password or totp
+		At          time.Time  `json:"at"`
+		LockedUntil *time.Time `json:"locked_until,omitempty"` // set when this failure locked the account
+	}
+)
+
+// newOpID is a random 128-bit hex id. It always uses crypto/rand, not
+// Options.Rand: ids must be unique across stations even when tests make the
+// TOTP randomness repeatable.
+func newOpID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("making an outbox op id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// enqueue writes one outbox row inside tx.
+func (r *Replica) enqueue(ctx context.Context, tx *sql.Tx, at time.Time, kind OpKind, account string, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("outbox %s payload: %w", kind, err)
+	}
+	id, err := newOpID()
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO outbox (op_id, created_at, station, kind, account, payload) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, formatTime(at), r.opt.StationID, string(kind), account, string(body))
+	if err != nil {
+		return fmt.Errorf("outbox %s for %s: %w", kind, account, err)
+	}
+	return nil
+}
+
+// PendingOps returns up to limit ops not yet delivered, oldest first, for
+// the sync loop to push.
+func (r *Replica) PendingOps(ctx context.Context, limit int) ([]Op, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := r.r.QueryContext(ctx, `
+		SELECT seq, op_id, created_at, station, kind, account, payload, state, reason, attempts
+		FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading the outbox: %w", err)
+	}
+	defer rows.Close()
+	var ops []Op
+	for rows.Next() {
+		var (
+			op      Op
+			created sql.NullString
+			kind    string
+			payload string
+			state   string
+		)
+		if err := rows.Scan(&op.Seq, &op.ID, &created, &op.Station, &kind, &op.Account,
+			&payload, &state, &op.Reason, &op.Attempts); err != nil {
+			return nil, fmt.Errorf("reading the outbox: %w", err)
+		}
+		op.CreatedAt = parseTime(created)
+		op.Kind, op.State = OpKind(kind), OpState(state)
+		op.Payload = json.RawMessage(payload)
+		ops = append(ops, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the outbox: %w", err)
+	}
+	return ops, nil
+}

@@ -1,0 +1,222 @@
+// Package store is the station's SQLite replica of the central account store:
+// accounts, identity verifiers, password and TOTP credentials, lockouts, the
+// audit log, the outbox of the station's own writes and the sync state.
+//
+// Every write that changes an account goes through Replica.commit, which puts
+// the change, its audit row and its outbox row in one immediate transaction.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/expressstation/kiosk/store/secret"
+)
+
+// Options configure a Replica. Only Keys is required.
+type Options struct {
+	Keys            secret.Keys      // identity HMAC and sealing keys (never stored in the database)
+	StationID       string           // written on every audit and outbox row; default "station"
+	Now             func() time.Time // injected clock (tapes move it); default time.Now
+	EmailDomain     string           // e.g. "connect.example.edu"
+	Issuer          string           // TOTP issuer shown in authenticator apps, short
+	Rand            io.Reader        // randomness for TOTP secrets; default crypto/rand
+	Logger          *slog.Logger     // may be nil; never given a secret
+	StudentIDLength int              // default 8
+}
+
+const (
+	defaultStationID   = "station"
+	defaultEmailDomain = "connect.example.edu"
+	defaultIssuer      = "Campus"
+	defaultIDLength    = 8
+
+	// readers is the size of the read pool; writes have one connection.
+	readers = 4
+	// busyTimeoutMS lets a reader wait out a checkpoint instead of failing.
+	busyTimeoutMS = 5000
+)
+
+// Replica is an open station replica. It is safe for concurrent use.
+type Replica struct {
+	path string
+	opt  Options
+	log  *slog.Logger
+
+	w *sql.DB // the only writer: MaxOpenConns(1), BEGIN IMMEDIATE
+	r *sql.DB // read pool, query_only
+
+	importMu sync.Mutex // one import at a time: names are assigned in memory
+}
+
+// Open opens the replica at path, creating the file (and its directory) when
+// missing and migrating it to the current schema. A file that is not a
+// station replica, or is damaged, gives an error naming it.
+func Open(path string, opt Options) (*Replica, error) {
+	if path == "" {
+		return nil, errors.New("open replica: no path given: set [store] path in the configuration")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open replica %s: the path must not contain '?' or '#'", path)
+	}
+	opt = opt.withDefaults()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open replica %s: cannot create its directory: %w", path, err)
+	}
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	r := &Replica{path: path, opt: opt, log: opt.Logger}
+	if err := r.open(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.StationID == "" {
+		o.StationID = defaultStationID
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.EmailDomain == "" {
+		o.EmailDomain = defaultEmailDomain
+	}
+	if o.Issuer == "" {
+		o.Issuer = defaultIssuer
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.StudentIDLength <= 0 {
+		o.StudentIDLength = defaultIDLength
+	}
+	return o
+}
+
+// open connects the writer, checks and migrates the file, then the readers.
+func (r *Replica) open() error {
+	w, err := sql.Open("sqlite", r.path+"?"+writerDSN)
+	if err != nil {
+		return r.fileError(err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r.w = w
+
+	ctx := context.Background()
+	if err := r.checkIntegrity(ctx); err != nil {
+		return err
+	}
+	if err := migrate(ctx, w, r.path); err != nil {
+		return err
+	}
+
+	rd, err := sql.Open("sqlite", r.path+"?"+readerDSN)
+	if err != nil {
+		return r.fileError(err)
+	}
+	rd.SetMaxOpenConns(readers)
+	rd.SetMaxIdleConns(readers)
+	r.r = rd
+	if err := rd.PingContext(ctx); err != nil {
+		return r.fileError(err)
+	}
+	return nil
+}
+
+// The writer runs every transaction as BEGIN IMMEDIATE so two writes never
+// deadlock upgrading a read lock; synchronous=FULL makes each commit durable.
+var writerDSN = strings.Join([]string{
+	fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
+	"_pragma=foreign_keys(1)",
+	"_pragma=journal_mode(WAL)",
+	"_pragma=synchronous(FULL)",
+	"_txlock=immediate",
+}, "&")
+
+var readerDSN = strings.Join([]string{
+	fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
+	"_pragma=query_only(1)",
+}, "&")
+
+// checkIntegrity runs quick_check so a damaged file is refused at start, not
+// halfway through a student's activation.
+func (r *Replica) checkIntegrity(ctx context.Context) error {
+	rows, err := r.w.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return r.fileError(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return r.fileError(err)
+		}
+		if s != "ok" && len(problems) < 3 {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return r.fileError(err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("replica %s is damaged (%s): move it aside and import the registry again or resync it",
+			r.path, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// fileError turns a driver error met while opening into one that names the
+// file and says what to do.
+func (r *Replica) fileError(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "not a database"):
+		return fmt.Errorf("replica %s is not a SQLite database (damaged, or another kind of file): move it aside and start again: %w", r.path, err)
+	case strings.Contains(msg, "malformed") || strings.Contains(msg, "corrupt"):
+		return fmt.Errorf("replica %s is damaged: move it aside and import the registry again or resync it: %w", r.path, err)
+	}
+	return fmt.Errorf("open replica %s: %w", r.path, err)
+}
+
+// Close closes the replica. The last connection checkpoints the WAL.
+func (r *Replica) Close() error {
+	var errs []error
+	if r.r != nil {
+		errs = append(errs, r.r.Close())
+	}
+	if r.w != nil {
+		errs = append(errs, r.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close replica %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// Path is the replica's file.
+func (r *Replica) Path() string { return r.path }
+
+// now is the injected clock in UTC, truncated to what the database keeps.
+func (r *Replica) now() time.Time { return r.opt.Now().UTC().Truncate(time.Millisecond) }

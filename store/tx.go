@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// beforeCommit, when set (only by tests), runs inside every write transaction
+// just before COMMIT with the transaction's audit action. The crash tests use
+// it to kill a process with a transaction open.
+var beforeCommit func(action string)
+
+// writeTx runs fn in one immediate transaction on the single writer
+// connection and commits it; any error rolls everything back.
+func (r *Replica) writeTx(ctx context.Context, action string, fn func(tx *sql.Tx) error) error {
+	tx, err := r.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("starting a write to the replica: %w", err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if beforeCommit != nil {
+		beforeCommit(action)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("saving %s to the replica: %w", action, err)
+	}
+	return nil
+}
+
+// change describes one account change: what the audit row says and what the
+// outbox row carries. apply may fill in Detail and Payload from what it finds.
+type change struct {
+	Account string
+	Action  string // audit action
+	Detail  string // audit detail; never a secret
+	Kind    OpKind
+	Payload any
+	At      time.Time
+}
+
+// errNoChange lets apply abandon a change (nothing written, nothing audited)
+// and pass an error to the caller.
+type errNoChange struct{ err error }
+
+func (e errNoChange) Error() string { return e.err.Error() }
+func (e errNoChange) Unwrap() error { return e.err }
+
+// commit is the only way an account changes: apply, the audit row and the
+// outbox row go into one transaction, or none of them happens.
+func (r *Replica) commit(ctx context.Context, c *change, apply func(tx *sql.Tx, c *change) error) error {
+	err := r.writeTx(ctx, c.Action, func(tx *sql.Tx) error {
+		if err := apply(tx, c); err != nil {
+			return err
+		}
+		if err := r.audit(ctx, tx, c.At, c.Account, c.Action, c.Detail); err != nil {
+			return err
+		}
+		return r.enqueue(ctx, tx, c.At, c.Kind, c.Account, c.Payload)
+	})
+	var nc errNoChange
+	if errors.As(err, &nc) {
+		return nc.err
+	}
+	return err
+}
+
+// audit writes one audit row inside tx. account may be "" (an import batch).
+func (r *Replica) audit(ctx context.Context, tx *sql.Tx, at time.Time, account, action, detail string) error {
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO audit (at, station, account, action, detail) VALUES (?, ?, ?, ?, ?)`,
+		formatTime(at), r.opt.StationID, nullString(account), action, detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// mustAffect turns "no row updated" into err: the row changed under us since
+// it was read (another write won), so this change must not happen.
+func mustAffect(res sql.Result, err error, refusal error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errNoChange{refusal}
+	}
+	return nil
+}
