@@ -97,8 +97,7 @@ func scanHKID(c string) (h HKID, complete bool, problem string) {
 	for i < len(c) && i < 3 && isUpperASCII(c[i]) {
 		i++
 	}
-	switch {
-	case i == 0 && c != "", i == 3:
+	if (i == 0 && c != "") || i == 3 {
 		return h, false, hkidNeedLetters
 	}
 	j := i

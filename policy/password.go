@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,7 +54,7 @@ type rule struct {
 
 // rules in the order the checklist shows them and CheckPassword reports them.
 var rules = []rule{
-	{RuleMinLength, "At least 12 characters", checkMinLength},
+	{RuleMinLength, fmt.Sprintf("At least %d characters", MinPasswordLen), checkMinLength},
 	{RuleName, "Not your name or account name", checkName},
 	{RuleAlpha, "At least one letter", checkAlpha},
 	{RuleSequentialDigits, "No 3 digits in sequence, like 123 or 987", checkSequentialDigits},
@@ -61,7 +62,7 @@ var rules = []rule{
 	{RuleReuse, "Not one of your last ten passwords — checked when you submit", nil},
 	{RuleCommon, "Not a commonly used password", checkCommon},
 	{RuleCharset, "No control or invisible characters", checkCharset},
-	{RuleMaxLength, "At most 128 characters", checkMaxLength},
+	{RuleMaxLength, fmt.Sprintf("At most %d characters", MaxPasswordLen), checkMaxLength},
 }
 
 // candidate is a password with what several rules need worked out once.
@@ -110,16 +111,23 @@ func Checklist(pw string, who Person) []CheckItem {
 	return items
 }
 
+// ReuseViolation is what the store reports when a new password matches one of
+// the last ten, so that every screen words it the same way.
+func ReuseViolation() Violation {
+	return Violation{Rule: RuleReuse,
+		Message: "Choose a password you have not used before — this is one of your last ten"}
+}
+
 func checkMinLength(c *candidate) string {
 	if c.runes < MinPasswordLen {
-		return "Use at least 12 characters — a short phrase with spaces is fine"
+		return fmt.Sprintf("Use at least %d characters — a short phrase with spaces is fine", MinPasswordLen)
 	}
 	return ""
 }
 
 func checkMaxLength(c *candidate) string {
 	if c.runes > MaxPasswordLen {
-		return "Use at most 128 characters"
+		return fmt.Sprintf("Use at most %d characters", MaxPasswordLen)
 	}
 	return ""
 }

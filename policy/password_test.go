@@ -285,3 +285,9 @@ func TestIsCommonPassword(t *testing.T) {
 }
 
 func isNd(r rune) bool { return unicode.Is(unicode.Nd, r) }
+
+func TestReuseViolation(t *testing.T) {
+	if v := ReuseViolation(); v.Rule != RuleReuse || !strings.Contains(v.Message, "last ten") {
+		t.Errorf("ReuseViolation() = %+v", v)
+	}
+}
