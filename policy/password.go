@@ -229,7 +229,7 @@ func digitValue(r rune) (int, bool) {
 func checkName(c *candidate) string {
 	pw := fold(c.pw)
 	for _, n := range surnameForms(c.who.Surname) {
-		if strings.Contains(pw, n) {
+		if containsName(pw, n) {
 			return "Leave your surname out of the password, even inside a longer word"
 		}
 	}
@@ -243,6 +243,24 @@ func checkName(c *candidate) string {
 	}
 	return ""
 }
+
+// containsName reports whether folded pw contains name. A name of 3+ letters
+// counts anywhere, even inside a longer word; a two-letter surname (Ho, Ng,
+// Li) counts only as a word of its own, or it would refuse "phone" and "long".
+// Chinese names have no word breaks, so a Han surname (陳) counts anywhere.
+func containsName(pw, name string) bool {
+	if utf8.RuneCountInString(name) >= 3 || strings.IndexFunc(name, isHan) >= 0 {
+		return strings.Contains(pw, name)
+	}
+	for _, w := range words(pw) {
+		if w == name {
+			return true
+		}
+	}
+	return false
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
 // surnameForms is the surname as one word, of any length ("au yeung" ->
 // "auyeung"), and for a surname of several words each word of 3+ letters.
