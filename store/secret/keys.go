@@ -296,14 +296,18 @@ func syncDir(dir string) error {
 func parseKey(text string) ([]byte, error) {
 	s := strings.TrimSpace(text)
 	if len(s) == 2*KeyLen {
-		if k, err := hex.DecodeString(s); err == nil {
+		k, err := hex.DecodeString(s)
+		if err == nil {
 			return k, nil
 		}
+		clear(k)
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if k, err := enc.DecodeString(s); err == nil && len(k) == KeyLen {
+		k, err := enc.DecodeString(s)
+		if err == nil && len(k) == KeyLen {
 			return k, nil
 		}
+		clear(k)
 	}
 	if s == "" {
 		return nil, errors.New("is empty: expected 64 hex characters or base64 of 32 bytes")
