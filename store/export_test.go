@@ -1,0 +1,13 @@
+package store
+
+import "database/sql"
+
+// SetBeforeCommit installs a hook that runs inside every write transaction
+// just before COMMIT (crash tests). nil removes it.
+func SetBeforeCommit(f func(action string)) { beforeCommit = f }
+
+// ReadDB is the replica's read pool, for tests that look at rows directly.
+func ReadDB(r *Replica) *sql.DB { return r.r }
+
+// ImportBatch is the number of registry rows per import transaction.
+const ImportBatch = importBatch
