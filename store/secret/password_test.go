@@ -3,8 +3,10 @@ package secret
 import (
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -166,6 +168,27 @@ func TestMatchesAny(t *testing.T) {
 				t.Errorf("error %v does not wrap ErrMalformedHash", err)
 			}
 		})
+	}
+}
+
+// TestMatchesAnyStopsEarly: once a match is found no new verification
+// starts. With one worker the order is deterministic: exactly one call.
+func TestMatchesAnyStopsEarly(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var calls atomic.Int32
+	orig := matchFn
+	defer func() { matchFn = orig }()
+	matchFn = func(h phc, pw string) bool { calls.Add(1); return orig(h, pw) }
+
+	hist := []string{mustHash(t, "alpha pass 1")}
+	for range 9 {
+		hist = append(hist, mustHash(t, "bravo pass 2"))
+	}
+	if ok, err := MatchesAny(hist, "alpha pass 1"); !ok || err != nil {
+		t.Fatalf("MatchesAny = %v, %v", ok, err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d verifications ran, want 1", n)
 	}
 }
 
