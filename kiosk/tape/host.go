@@ -1,0 +1,176 @@
+package tape
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/expressstation/kiosk/kiosk/touch"
+)
+
+// screen is what a person would see after one Update: the frame cut to the
+// virtual terminal as Bubble Tea's renderer cuts it, and its visible buttons.
+type screen struct {
+	width, height int
+	lines         []string // ANSI-stripped, at most height lines, trailing spaces trimmed
+	text          string   // lines joined with "\n", what Expect matches
+	buttons       []touch.Button
+	offset        int // frame lines scrolled off the top (a frame taller than the screen)
+}
+
+// barrier is sent after input: when the host sees it, every message sent
+// before it has been handled.
+type barrier chan struct{}
+
+// fired wraps a virtual-clock timer's message so the host can tell the clock
+// once the model has handled it (clock.Virtual.OnFire).
+type fired struct {
+	msg     tea.Msg
+	handled func()
+}
+
+// host is the tea.Model the runner's program runs: it forwards messages to
+// the station's root model and, after each Update, renders the frame itself
+// and publishes a snapshot. Bubble Tea runs without a renderer, so View is a
+// no-op here and the root's View runs once per Update.
+type host struct {
+	root          Model
+	width, height int
+
+	mu      sync.Mutex
+	snap    screen
+	changed chan struct{} // closed and replaced when snap changes
+	crash   string        // panic from the root model, if any
+	crashed chan struct{}
+}
+
+func newHost(root Model, width, height int) *host {
+	return &host{root: root, width: width, height: height,
+		changed: make(chan struct{}), crashed: make(chan struct{})}
+}
+
+func (h *host) Init() (cmd tea.Cmd) {
+	defer h.recover()
+	return h.root.Init()
+}
+
+func (h *host) View() string { return "" }
+
+func (h *host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch m := msg.(type) {
+	case barrier:
+		close(m)
+		return h, nil
+	case fired:
+		defer m.handled()
+		if msg = m.msg; msg == nil {
+			return h, nil
+		}
+	case tea.WindowSizeMsg:
+		h.width, h.height = m.Width, m.Height
+	}
+	if h.isCrashed() {
+		return h, nil
+	}
+	return h, h.update(msg)
+}
+
+func (h *host) update(msg tea.Msg) (cmd tea.Cmd) {
+	defer h.recover()
+	next, cmd := h.root.Update(msg)
+	root, ok := next.(Model)
+	if !ok {
+		panic(fmt.Sprintf("Update returned %T, which has no Buttons method", next))
+	}
+	h.root = root
+	h.render()
+	return cmd
+}
+
+// render cuts the frame as the standard renderer does (the last height lines,
+// each truncated to width) and publishes it.
+func (h *host) render() {
+	lines := strings.Split(h.root.View(), "\n")
+	offset := 0
+	if len(lines) > h.height {
+		offset = len(lines) - h.height
+		lines = lines[offset:]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(ansi.Truncate(ansi.Strip(l), h.width, ""), " ")
+	}
+	s := screen{width: h.width, height: h.height, lines: lines,
+		text: strings.Join(lines, "\n"), offset: offset}
+	for _, b := range h.root.Buttons() {
+		b.Y -= offset
+		if b.W > 0 && b.H > 0 && b.X < h.width && b.Y < h.height && b.X+b.W > 0 && b.Y+b.H > 0 {
+			s.buttons = append(s.buttons, b)
+		}
+	}
+	h.mu.Lock()
+	h.snap = s
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
+}
+
+// recover turns a panic in the root model into a failure the tape reports,
+// instead of Bubble Tea printing a stack trace over the output.
+func (h *host) recover() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	msg := fmt.Sprintf("panic: %v\n%s", r, stack())
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.crash == "" {
+		h.crash = msg
+		close(h.crashed)
+	}
+}
+
+// stack lists the panicking goroutine's frames without addresses or
+// goroutine numbers, so the report is the same on every run.
+func stack() string {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	var b strings.Builder
+	for n := 0; n < 12; {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			fmt.Fprintf(&b, "%s\n\t%s:%d\n", f.Function, f.File, f.Line)
+			n++
+		}
+		if !more {
+			break
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (h *host) isCrashed() bool {
+	select {
+	case <-h.crashed:
+		return true
+	default:
+		return false
+	}
+}
+
+// current returns the latest screen and a channel closed when it changes.
+func (h *host) current() (screen, <-chan struct{}) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.snap, h.changed
+}
+
+func (h *host) crashMessage() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.crash
+}
