@@ -11,3 +11,6 @@ func ReadDB(r *Replica) *sql.DB { return r.r }
 
 // ImportBatch is the number of registry rows per import transaction.
 const ImportBatch = importBatch
+
+// WriteDB is the replica's single writer connection pool.
+func WriteDB(r *Replica) *sql.DB { return r.w }

@@ -173,8 +173,10 @@ func (r *Replica) checkIntegrity(ctx context.Context) error {
 		if err := rows.Scan(&s); err != nil {
 			return r.fileError(err)
 		}
-		if s != "ok" && len(problems) < 3 {
-			problems = append(problems, s)
+		for _, line := range strings.Split(s, "\n") {
+			if line != "ok" && !strings.HasPrefix(line, "***") && len(problems) < 3 {
+				problems = append(problems, strings.TrimSpace(line))
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
