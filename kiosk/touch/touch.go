@@ -8,6 +8,7 @@
 package touch
 
 import (
+	"encoding/hex"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -33,7 +34,7 @@ const (
 	tagAny   = apcOpen + "touch:"
 	tagStart = tagAny + "s:"
 	tagEnd   = tagAny + "e:"
-	sep      = "\x1f"
+	sep      = ";"
 )
 
 // Mark wraps a rendered block (one or more lines of equal width) as a button.
@@ -41,18 +42,20 @@ const (
 // last cell of the last line; Scan turns the pair into a rectangle. Both carry
 // the id, so blocks side by side of different heights still pair up.
 func Mark(id, label, block string) string {
-	id = clean(id)
-	return tagStart + id + sep + clean(label) + apcClose + block + tagEnd + id + apcClose
+	id = encode(id)
+	return tagStart + id + sep + encode(label) + apcClose + block + tagEnd + id + apcClose
 }
 
-// clean keeps marker payloads from ending the sequence early.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
+// encode keeps marker payloads to printable ASCII: the ANSI parser that
+// measures widths treats other bytes inside an APC string as text.
+func encode(s string) string { return hex.EncodeToString([]byte(s)) }
+
+func decode(s string) string {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 type open struct {
@@ -97,9 +100,9 @@ func Scan(frame string) (string, []Button) {
 			switch {
 			case strings.HasPrefix(payload, "s:"):
 				id, label, _ := strings.Cut(payload[2:], sep)
-				pending = append(pending, open{id: id, label: label, x: col, y: y})
+				pending = append(pending, open{id: decode(id), label: decode(label), x: col, y: y})
 			case strings.HasPrefix(payload, "e:"):
-				if k := lastOpen(pending, payload[2:]); k >= 0 {
+				if k := lastOpen(pending, decode(payload[2:])); k >= 0 {
 					o := pending[k]
 					pending = append(pending[:k], pending[k+1:]...)
 					buttons = append(buttons, Button{ID: o.id, Label: o.label,

@@ -51,6 +51,22 @@ func TestScanFindsButtonsThroughLayout(t *testing.T) {
 	}
 }
 
+// Labels outside ASCII must not change how lipgloss measures a marked block.
+func TestMarkKeepsWidthWithUnicodeLabels(t *testing.T) {
+	a := Mark("up", "▲ Page up", box("▲ Page up"))
+	b := Mark("dn", "陳大文 é", box("x"))
+	row := lipgloss.JoinHorizontal(lipgloss.Top, a, "  ", b)
+	clean, buttons := Scan(row)
+	for i, line := range strings.Split(ansi.Strip(clean), "\n") {
+		if w := ansi.StringWidth(line); w != lipgloss.Width(box("▲ Page up"))+2+lipgloss.Width(box("x")) {
+			t.Errorf("line %d is %d wide: %q", i, w, line)
+		}
+	}
+	if len(buttons) != 2 || buttons[0].Label != "▲ Page up" || buttons[1].Label != "陳大文 é" || buttons[1].X != 17 {
+		t.Errorf("buttons = %+v", buttons)
+	}
+}
+
 func TestScanWideCharactersAndStyles(t *testing.T) {
 	styled := lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#ff0000")).Render("陳大文")
 	frame := "ab" + styled + " " + Mark("x", "陳 button", "[é]") + "\nnext"
@@ -73,10 +89,11 @@ func TestScanEdgeCases(t *testing.T) {
 		n                  int
 	}{
 		{"no markers", "plain\ntext", "plain\ntext", 0},
-		{"missing end", strings.TrimSuffix(Mark("a", "A", "x"), tagEnd+"a"+apcClose), "x", 0},
+		{"missing end", strings.TrimSuffix(Mark("a", "A", "x"), tagEnd+encode("a")+apcClose), "x", 0},
 		{"unterminated marker", "ab\x1b_touch:s:a", "ab", 0},
 		{"end without start", "a" + tagEnd + "q" + apcClose + "b", "ab", 0},
 		{"label with controls", Mark("i\x1bd", "L\x07a\nb", "z"), "z", 1},
+		{"bad hex", tagStart + "zz;zz" + apcClose + "z" + tagEnd + "zz" + apcClose, "z", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,160 @@
+package kiosk
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/expressstation/kiosk/kiosk/touch"
+	"github.com/expressstation/kiosk/policy"
+)
+
+// datePicker picks a date of birth as year, month and day: digits typed
+// into the focused part, ↑/↓ to change it, and − / + buttons for touch.
+// Parts start empty, so nobody submits a default date by mistake.
+type datePicker struct {
+	parts [3]string // year, month, day as typed
+	col   int
+}
+
+var datePartNames = [3]string{"Year", "Month", "Day"}
+var datePartWidths = [3]int{4, 2, 2}
+
+// values returns the date and whether every part is filled in.
+func (d *datePicker) values() (y, m, day int, complete bool) {
+	var v [3]int
+	for i, p := range d.parts {
+		if len(p) == 0 {
+			return 0, 0, 0, false
+		}
+		v[i], _ = strconv.Atoi(p)
+	}
+	return v[0], v[1], v[2], true
+}
+
+// key handles a key meant for the picker; false means it was not (←/→ at
+// either end, Tab, Enter...), so the step can move focus.
+func (d *datePicker) key(c *Common, msg tea.KeyMsg) bool {
+	k := c.Keys
+	switch {
+	case key.Matches(msg, k.Up):
+		d.step(c, d.col, 1)
+	case key.Matches(msg, k.Down):
+		d.step(c, d.col, -1)
+	case key.Matches(msg, k.Left) && d.col > 0:
+		d.col--
+	case key.Matches(msg, k.Right) && d.col < 2:
+		d.col++
+	case msg.Type == tea.KeyBackspace:
+		if d.parts[d.col] == "" && d.col > 0 {
+			d.col--
+		}
+		if p := d.parts[d.col]; p != "" {
+			d.parts[d.col] = p[:len(p)-1]
+		}
+	case msg.Type == tea.KeyRunes:
+		for _, r := range msg.Runes {
+			d.typeDigit(r)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// typeDigit fills the focused part and moves on when it is full.
+func (d *datePicker) typeDigit(r rune) {
+	if !digitsOnly(r) {
+		return
+	}
+	if len(d.parts[d.col]) >= datePartWidths[d.col] {
+		d.parts[d.col] = ""
+	}
+	d.parts[d.col] += string(r)
+	if len(d.parts[d.col]) == datePartWidths[d.col] && d.col < 2 {
+		d.col++
+	}
+}
+
+// step changes one part by delta, starting from a likely value when empty.
+func (d *datePicker) step(c *Common, col, delta int) {
+	now := c.Now()
+	lo, hi := [3]int{1900, 1, 1}[col], [3]int{now.Year(), 12, 31}[col]
+	v, err := strconv.Atoi(d.parts[col])
+	switch {
+	case err != nil && col == 0:
+		v = now.Year() - 18 // a typical new student
+	case err != nil:
+		v = 1
+	default:
+		v += delta
+	}
+	if v < lo {
+		v = hi
+	} else if v > hi {
+		v = lo
+	}
+	d.parts[col] = fmt.Sprintf("%0*d", datePartWidths[col], v)
+}
+
+// press handles the − and + buttons; false for other ids.
+func (d *datePicker) press(c *Common, id string) bool {
+	for i, name := range datePartNames {
+		switch id {
+		case "dob:" + name + ":-":
+			d.col = i
+			d.step(c, i, -1)
+			return true
+		case "dob:" + name + ":+":
+			d.col = i
+			d.step(c, i, 1)
+			return true
+		case "dob:" + name:
+			d.col = i
+			return true
+		}
+	}
+	return false
+}
+
+func (d *datePicker) wipe() { *d = datePicker{} }
+
+// date returns the date as "YYYY-MM-DD" once every part is filled in and
+// valid; complete is false while a part is empty.
+func (d *datePicker) date(today time.Time) (dob string, complete bool, err error) {
+	y, m, day, ok := d.values()
+	if !ok {
+		return "", false, nil
+	}
+	dob, err = policy.DateOfBirth(y, m, day, today)
+	return dob, true, err
+}
+
+func (d *datePicker) view(c *Common, focused bool) string {
+	s := c.Styles
+	var cols []string
+	for i, name := range datePartNames {
+		box := s.Field
+		if focused && i == d.col {
+			box = s.FieldFocused
+		}
+		text := d.parts[i]
+		if text == "" {
+			text = s.Muted.Render([3]string{"YYYY", "MM", "DD"}[i])
+		} else if i == 1 {
+			if m, err := strconv.Atoi(text); err == nil && m >= 1 && m <= 12 {
+				text += " " + s.Muted.Render(time.Month(m).String()[:3])
+			}
+		}
+		value := touch.Mark("dob:"+name, name, box.Width(10).Align(lipgloss.Center).Render(text))
+		minus := textButton(c, "dob:"+name+":-", name+" −", "−", false, true)
+		plus := textButton(c, "dob:"+name+":+", name+" +", "+", false, true)
+		row := lipgloss.JoinHorizontal(lipgloss.Top, minus, value, plus)
+		cols = append(cols, lipgloss.JoinVertical(lipgloss.Center, s.Muted.Render(name), row))
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, cols[0], "  ", cols[1], "  ", cols[2])
+}

@@ -1,0 +1,84 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/expressstation/kiosk/store"
+)
+
+// refusal is what a student reads when a flow cannot go on: a title and what
+// to do next.
+type refusal struct {
+	title string
+	body  string
+}
+
+// explain turns a store error into words a student can act on. final reports
+// whether the flow has to stop (the student can do nothing more here) rather
+// than let them correct what they typed.
+func explain(c *Common, err error) (r refusal, final bool) {
+	desk := c.Opt.ServiceDesk
+	var locked *store.LockedError
+	var pol *store.PolicyError
+	switch {
+	case errors.As(err, &locked):
+		at := locked.Until.In(c.Now().Location()).Format("15:04")
+		return refusal{"Self-service is locked", fmt.Sprintf(
+			"There were too many failed attempts for this account, so for your security self-service is locked until %s. "+
+				"Please come back after %s, or ask for help at %s.", at, at, desk)}, true
+	case errors.As(err, &pol):
+		var lines []string
+		for _, v := range pol.Violations {
+			lines = append(lines, v.Message)
+		}
+		return refusal{"Choose another password", strings.Join(lines, "\n")}, false
+	case errors.Is(err, store.ErrNotFound):
+		return refusal{"Student not found", fmt.Sprintf(
+			"We could not find a student with this Student ID. Check the number on your student card. "+
+				"If you registered in the last few days, your record may not be here yet: try again tomorrow, or ask at %s.", desk)}, false
+	case errors.Is(err, store.ErrIdentityMismatch):
+		return refusal{"Details do not match", "These details do not match our records. Check them and try again. " +
+			"After 5 failed attempts self-service is locked for 15 minutes."}, false
+	case errors.Is(err, store.ErrWrongPassword):
+		return refusal{"Not signed in", "The account name or password is not correct. " +
+			"After 5 failed attempts self-service is locked for 15 minutes."}, false
+	case errors.Is(err, store.ErrNotActivated):
+		return refusal{"Account not activated yet", "This account has not been activated yet. " +
+			"Go back to the main menu and choose Student A/C Activation."}, true
+	case errors.Is(err, store.ErrAlreadyActive):
+		return refusal{"Already activated", "This account is already activated. To set a new password, " +
+			"choose Change Network Password if you know your current password, or Forgot Password if you do not."}, true
+	case errors.Is(err, store.ErrTerminated):
+		return refusal{"Account terminated", fmt.Sprintf(
+			"This network account has been terminated because your studies have ended. "+
+				"If you still need it for academic work, ask your supervisor to request an extension, or ask at %s.", desk)}, true
+	case errors.Is(err, store.ErrNotEligible):
+		return refusal{"Not eligible", fmt.Sprintf(
+			"This account cannot be activated: your studies have ended, and non-degree, exchange-in and visiting "+
+				"students do not keep an account afterwards. If you think this is wrong, ask at %s.", desk)}, true
+	case errors.Is(err, store.ErrTOTPWrong):
+		return refusal{"Wrong code", "That code is not correct. Type the 6-digit code your authenticator app shows now."}, false
+	case errors.Is(err, store.ErrTOTPReplay):
+		return refusal{"Code already used", "That code has already been used. Wait for the next code (a new one appears every 30 seconds)."}, false
+	case errors.Is(err, store.ErrTOTPClock):
+		return refusal{"Check your phone's clock", "That code is from a different time: your phone's clock seems to be wrong. " +
+			"Set it to update automatically (Settings, Date & Time), then type the new code."}, false
+	case errors.Is(err, context.DeadlineExceeded):
+		return refusal{"The station is busy", fmt.Sprintf(
+			"The station took too long to answer. Please try again in a minute; if it keeps happening, ask at %s.", desk)}, false
+	}
+	return refusal{"Something went wrong", fmt.Sprintf(
+		"The station could not finish this just now. Please try again; if it keeps happening, ask at %s.", desk)}, false
+}
+
+// lostAuthenticator is said, in place of any way around 2FA, to a student who
+// has lost the authenticator.
+func lostAuthenticator(c *Common) refusal {
+	return refusal{"Help in person", fmt.Sprintf(
+		"Two-factor authentication protects your account, so the station cannot reset a password without a code "+
+			"from your authenticator app. If you have lost your phone or the app, please go in person to %s "+
+			"with your student card and HK ID card or passport: they will verify you and reset your 2FA.", c.Opt.ServiceDesk)}
+}

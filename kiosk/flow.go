@@ -1,0 +1,233 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/expressstation/kiosk/store"
+)
+
+// step is one screen of a flow (one model per screen). Steps are shared:
+// the identity step serves Activation and Forgot Password, the password
+// step all three flows.
+type step interface {
+	init() tea.Cmd
+	update(msg tea.Msg) tea.Cmd
+	// view draws the step in a body of width x height cells (Common.stepSize).
+	view(width, height int) string
+	title() string
+	help() []key.Binding
+	// minSize is the smallest body the step can be drawn in.
+	minSize() (w, h int)
+}
+
+// Optional step behaviour.
+type (
+	busyStep interface{ busy() bool } // a store call runs: Esc waits
+	wiper    interface{ wipe() }      // drops secrets when the step ends
+	// headStep draws the flow name and title itself, to use the whole body
+	// (the QR code needs every line of an 80x24 terminal).
+	headStep interface{ ownHead() bool }
+)
+
+type flowKind int
+
+const (
+	flowActivate flowKind = iota
+	flowChange
+	flowForgot
+)
+
+func (k flowKind) String() string {
+	return [...]string{"Student A/C Activation", "Change Network Password", "Forgot Password"}[k]
+}
+
+// stage is one entry of a flow's plan: a step, shown only when its
+// condition holds at the time the flow reaches it.
+type stage struct {
+	when func(f *flow) bool
+	make func(f *flow) step
+}
+
+func enrolled(f *flow) bool    { return f.acct.TOTPEnrolled }
+func notEnrolled(f *flow) bool { return !f.acct.TOTPEnrolled }
+
+// plan is each flow as a short list of shared steps (DESIGN.md "The
+// student's flows").
+func plan(k flowKind) []stage {
+	switch k {
+	case flowActivate:
+		return []stage{
+			{make: newAUP},
+			{make: newIdentity},
+			{make: newSummary},
+			{make: newPassword},
+			{make: newTOTPEnrol},
+			{make: newDirectory},
+			{make: newDone},
+		}
+	case flowChange:
+		return []stage{
+			{make: newLogin},
+			{when: enrolled, make: newTOTPVerify},
+			{make: newPassword},
+			{when: notEnrolled, make: newTOTPEnrol}, // offered, may be skipped
+			{make: newDone},
+		}
+	default:
+		return []stage{
+			{make: newIdentity},
+			{when: enrolled, make: newTOTPVerify},
+			{make: newPassword},
+			{when: notEnrolled, make: newTOTPEnrol},
+			{make: newDone},
+		}
+	}
+}
+
+// flow runs one student's visit through a plan. It holds the account the
+// visit is about; when the flow ends the root drops it whole, so nothing
+// the student typed outlives it.
+type flow struct {
+	c      *Common
+	id     int
+	kind   flowKind
+	stages []stage
+	at     int
+	step   step
+	acct   store.Account
+	// enrolledNow is set when this visit enrolled 2FA (the done screen says so).
+	enrolledNow bool
+	over        bool
+}
+
+// flowMsg carries a command's result to the flow that asked for it; results
+// for a flow that has ended are dropped.
+type flowMsg struct {
+	id  int
+	msg tea.Msg
+}
+
+func newFlow(c *Common, id int, k flowKind) *flow {
+	return &flow{c: c, id: id, kind: k, stages: plan(k), at: -1}
+}
+
+func (f *flow) start() tea.Cmd { return f.next() }
+
+// next moves to the next stage whose condition holds.
+func (f *flow) next() tea.Cmd {
+	f.closeStep()
+	for f.at++; f.at < len(f.stages); f.at++ {
+		s := f.stages[f.at]
+		if s.when == nil || s.when(f) {
+			f.step = s.make(f)
+			return f.step.init()
+		}
+	}
+	f.over = true
+	return nil
+}
+
+// stop ends the flow with a message instead of its remaining steps.
+func (f *flow) stop(r refusal) tea.Cmd {
+	f.closeStep()
+	f.at = len(f.stages)
+	f.step = newEnd(f, r, false)
+	return f.step.init()
+}
+
+// finish returns the station to the main menu.
+func (f *flow) finish() { f.over = true }
+
+func (f *flow) closeStep() {
+	if w, ok := f.step.(wiper); ok {
+		w.wipe()
+	}
+	f.step = nil
+}
+
+// wipe drops the current step's secrets; the root drops the flow itself.
+func (f *flow) wipe() { f.closeStep() }
+
+// call runs a store request for this flow.
+func (f *flow) call(fn func(ctx context.Context, a Accounts) tea.Msg) tea.Cmd {
+	id := f.id
+	inner := call(fn, f.c.Opt.Accounts)
+	return func() tea.Msg { return flowMsg{id: id, msg: inner()} }
+}
+
+// tick arms a timer whose message reaches this flow only.
+func (f *flow) tick(d time.Duration, msg tea.Msg) tea.Cmd {
+	id := f.id
+	return f.c.Tick(d, func(time.Time) tea.Msg { return flowMsg{id: id, msg: msg} })
+}
+
+func (f *flow) busy() bool {
+	b, ok := f.step.(busyStep)
+	return ok && b.busy()
+}
+
+func (f *flow) update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, f.c.Keys.Back) && !f.busy() {
+		f.finish()
+		return nil
+	}
+	return f.step.update(msg)
+}
+
+// progress is "Step 2 of 6" over the stages that apply; empty on an end screen.
+func (f *flow) progress() string {
+	if f.at >= len(f.stages) {
+		return ""
+	}
+	n, at := 0, 0
+	for i, s := range f.stages {
+		if i <= f.at || s.when == nil || s.when(f) {
+			n++
+			if i == f.at {
+				at = n
+			}
+		}
+	}
+	return fmt.Sprintf("Step %d of %d", at, n)
+}
+
+func (f *flow) view() string {
+	if f.ownsHead() {
+		return f.step.view(f.c.bodySize())
+	}
+	s := f.c.Styles
+	head := s.Progress.Render(f.kind.String())
+	if p := f.progress(); p != "" {
+		head += s.Progress.Render(" · " + p)
+	}
+	title := s.Title.Render(f.step.title())
+	body := f.step.view(f.c.stepSize())
+	return lipgloss.JoinVertical(lipgloss.Left, head, title, "", body)
+}
+
+func (f *flow) ownsHead() bool {
+	h, ok := f.step.(headStep)
+	return ok && h.ownHead()
+}
+
+func (f *flow) minSize() (int, int) {
+	w, h := f.step.minSize()
+	if f.ownsHead() {
+		return w, h
+	}
+	return w, h + flowHeadLines
+}
+
+func (f *flow) help() []key.Binding {
+	hb := f.step.help()
+	if !f.busy() {
+		hb = append(hb, f.c.Keys.Back)
+	}
+	return hb
+}

@@ -1,0 +1,51 @@
+package kiosk
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key the station answers, in one place (soft-serve's
+// keymap.go). The footer's help line is built from these bindings, so what
+// it shows is what works.
+type KeyMap struct {
+	Up, Down, Left, Right key.Binding
+	Next, Prev            key.Binding
+	Select                key.Binding
+	Start                 key.Binding // Select, as the menu's help says it
+	Toggle                key.Binding
+	Back                  key.Binding
+	PageUp, PageDown      key.Binding
+	Home, End             key.Binding
+	Choose                key.Binding // menu numbers
+	Scroll                key.Binding // help only: ↑/↓ on the policy text
+	Adjust                key.Binding // help only: ↑/↓ on the date picker
+	StillHere             key.Binding // help only: any key on the idle warning
+	Quit                  key.Binding // Ctrl+C, only with Options.Dev
+	Ignored               key.Binding // keys that would leave or suspend a terminal program
+}
+
+// DefaultKeyMap returns the station's keys. dev enables Ctrl+C to quit.
+func DefaultKeyMap(dev bool) *KeyMap {
+	k := &KeyMap{
+		Up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "move")),
+		Down:      key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "move")),
+		Left:      key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "move")),
+		Right:     key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "move")),
+		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next")),
+		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
+		Select:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+		Start:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
+		Toggle:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "tick/untick")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown", " "), key.WithHelp("pgdn", "page down")),
+		Home:      key.NewBinding(key.WithKeys("home")),
+		End:       key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "to the end")),
+		Choose:    key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1-3", "choose")),
+		Scroll:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
+		Adjust:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "change")),
+		StillHere: key.NewBinding(key.WithKeys("enter"), key.WithHelp("any key", "continue")),
+		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Ignored:   key.NewBinding(key.WithKeys("ctrl+c", "ctrl+z", "ctrl+\\")),
+	}
+	k.Quit.SetEnabled(dev)
+	return k
+}

@@ -1,0 +1,317 @@
+package kiosk
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/expressstation/kiosk/kiosk/touch"
+)
+
+// Model is the station's root model (soft-serve's ui.UI): the main menu or
+// one running flow, the idle timer, and the header and footer around them.
+type Model struct {
+	c     *Common
+	menu  *menu
+	flow  *flow // nil on the main menu
+	flows int   // flow ids, so late results of an ended flow are dropped
+	idle  idle
+	link  LinkState
+	help  help.Model
+
+	mu       sync.Mutex
+	buttons  []touch.Button // of the last View
+	quitting bool
+}
+
+// pressMsg is a tap on the button with this id.
+type pressMsg struct{ id string }
+
+type footerTickMsg struct{}
+
+// New builds the station's screens.
+func New(opt Options) *Model {
+	opt = opt.withDefaults()
+	c := &Common{Opt: opt, Width: 80, Height: 24, Styles: DefaultStyles(), Keys: DefaultKeyMap(opt.Dev)}
+	h := help.New()
+	h.Styles = c.Styles.Help
+	m := &Model{c: c, menu: &menu{c: c}, help: h}
+	m.pollLink()
+	return m
+}
+
+// Init starts the footer's clock.
+func (m *Model) Init() tea.Cmd { return m.footerTick() }
+
+func (m *Model) footerTick() tea.Cmd {
+	return m.c.Tick(footerRefresh, func(time.Time) tea.Msg { return footerTickMsg{} })
+}
+
+func (m *Model) pollLink() {
+	m.link = LinkState{Mode: LinkStandalone}
+	if m.c.Opt.Link != nil {
+		m.link = m.c.Opt.Link()
+	}
+}
+
+// Quitting reports whether the model decided to quit (see Filter).
+func (m *Model) Quitting() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.quitting
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.mu.Lock()
+	m.quitting = true
+	m.mu.Unlock()
+	return tea.Quit
+}
+
+// Buttons returns the touchable buttons of the last rendered View.
+func (m *Model) Buttons() []touch.Button {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]touch.Button(nil), m.buttons...)
+}
+
+// Update routes a message: size and timers to whoever owns them, input to
+// the idle warning, the main menu or the running flow.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.Width, m.c.Height = msg.Width, msg.Height
+		return m, nil
+	case ShutdownMsg:
+		return m, m.quit()
+	case footerTickMsg:
+		m.pollLink()
+		return m, m.footerTick()
+	case idleCheckMsg:
+		return m, m.idle.onCheck(m.c, msg)
+	case idleCountMsg:
+		cmd, expired := m.idle.onCount(m.c, msg)
+		if expired {
+			m.endFlow()
+		}
+		return m, cmd
+	case flowMsg:
+		if m.flow == nil || msg.id != m.flow.id {
+			return m, nil // the flow that asked has ended
+		}
+		return m, m.toFlow(msg.msg)
+	case busyTickMsg:
+		if m.flow == nil {
+			return m, nil
+		}
+		return m, m.toFlow(msg)
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case tea.MouseMsg:
+		return m, m.mouse(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Ignored):
+		return nil // kiosk mode: no leaving, no suspending
+	}
+	clean := sanitize(msg)
+	if clean == nil {
+		return nil
+	}
+	return m.input(clean)
+}
+
+// mouse turns a left press into a tap on the button under it (touch screens
+// may never send the release), and passes the wheel to the flow.
+func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
+	if msg.Action != tea.MouseActionPress {
+		return nil
+	}
+	switch msg.Button {
+	case tea.MouseButtonLeft:
+		m.mu.Lock()
+		b, ok := touch.Hit(m.buttons, msg.X, msg.Y)
+		m.mu.Unlock()
+		if !ok {
+			if m.idle.warning { // a tap anywhere answers "Still there?"
+				return m.input(pressMsg{})
+			}
+			return nil
+		}
+		return m.input(pressMsg{id: b.ID})
+	case tea.MouseButtonWheelUp, tea.MouseButtonWheelDown:
+		return m.input(msg)
+	}
+	return nil
+}
+
+// input is anything the student did. While "Still there?" shows, it only
+// answers the question.
+func (m *Model) input(msg tea.Msg) tea.Cmd {
+	if m.idle.warning {
+		return m.idle.arm(m.c)
+	}
+	if m.flow == nil {
+		kind, ok := m.menu.update(msg)
+		if !ok {
+			return nil
+		}
+		return m.startFlow(kind)
+	}
+	m.idle.input(m.c)
+	return m.toFlow(msg)
+}
+
+func (m *Model) startFlow(kind flowKind) tea.Cmd {
+	m.flows++
+	m.flow = newFlow(m.c, m.flows, kind)
+	return tea.Batch(m.idle.arm(m.c), m.toFlow(nil))
+}
+
+// toFlow passes msg to the flow (nil starts it) and returns to the menu
+// when the flow is over.
+func (m *Model) toFlow(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	if msg == nil {
+		cmd = m.flow.start()
+	} else {
+		cmd = m.flow.update(msg)
+	}
+	if m.flow.over {
+		m.endFlow()
+		return nil
+	}
+	return cmd
+}
+
+// endFlow drops the flow and everything typed in it, and shows the menu.
+func (m *Model) endFlow() {
+	if m.flow != nil {
+		m.flow.wipe()
+	}
+	m.flow = nil
+	m.idle.disarm()
+	m.menu.focus = 0
+}
+
+// View draws header, body and footer at the terminal's size, then records
+// where the buttons ended up.
+func (m *Model) View() string {
+	if m.Quitting() {
+		return ""
+	}
+	w := m.c.Width
+	_, bodyH := m.c.bodySize()
+	frame := lipgloss.JoinVertical(lipgloss.Left,
+		m.headerView(w),
+		lipgloss.Place(w, bodyH, lipgloss.Center, lipgloss.Center,
+			lipgloss.NewStyle().MaxHeight(bodyH).Render(m.bodyView())),
+		m.footerView(w))
+	frame, buttons := touch.Scan(frame)
+	m.mu.Lock()
+	m.buttons = buttons
+	m.mu.Unlock()
+	return frame
+}
+
+// Minimum body every screen needs (80x24 terminal less header and footer);
+// a step may ask for more (the QR code).
+const minBodyW, minBodyH = 60, 18
+
+func (m *Model) bodyView() string {
+	w, h := m.c.Width, m.c.Height-chromeLines
+	needW, needH := minBodyW, minBodyH
+	if m.flow != nil {
+		fw, fh := m.flow.minSize()
+		needW, needH = max(needW, fw), max(needH, fh)
+	}
+	if w < needW || h < needH {
+		return m.c.Styles.Warning.Width(min(w, 40)).Render(fmt.Sprintf(
+			"Please enlarge the window: this screen needs %d×%d characters.", needW, needH+2))
+	}
+	cw, ch := m.c.bodySize()
+	switch {
+	case m.idle.warning:
+		return m.idleView(cw)
+	case m.flow != nil:
+		return m.flow.view()
+	default:
+		return m.menu.view(cw, ch)
+	}
+}
+
+func (m *Model) idleView(width int) string {
+	s := m.c.Styles
+	body := lipgloss.JoinVertical(lipgloss.Center,
+		s.Title.Render("Still there?"), "",
+		s.Text.Render("For your security this screen will be cleared in"),
+		s.Warning.Render(fmt.Sprintf("%d seconds", m.idle.remaining(m.c))), "",
+		s.Muted.Render("Touch the screen or press any key to continue."), "",
+		button(m.c, "idle:continue", "I'm still here", true, true))
+	return s.Panel.Width(min(width, 60)).Align(lipgloss.Center).Render(body)
+}
+
+func (m *Model) headerView(w int) string {
+	s := m.c.Styles
+	o := m.c.Opt
+	title := o.ServiceName
+	if o.Institution != "" {
+		title += " · " + o.Institution
+	}
+	station := s.HeaderStation.Render(o.StationName)
+	room := max(0, w-lipgloss.Width(station))
+	left := s.Header.Render(ansi.Truncate(title, max(0, room-2), "…"))
+	gap := s.Header.Padding(0).Render(strings.Repeat(" ", max(0, room-lipgloss.Width(left))))
+	return ansi.Truncate(left+gap+station, w, "")
+}
+
+func (m *Model) footerView(w int) string {
+	s := m.c.Styles
+	status := m.c.Opt.StationID
+	if status != "" {
+		status += " · "
+	}
+	status += m.c.Now().Format("15:04") + " · " + m.linkText()
+	var bindings []key.Binding
+	switch {
+	case m.idle.warning:
+		bindings = []key.Binding{m.c.Keys.StillHere}
+	case m.flow != nil:
+		bindings = m.flow.help()
+	default:
+		bindings = m.menu.help()
+	}
+	m.help.Width = max(0, w-lipgloss.Width(status)-4)
+	keys := m.help.ShortHelpView(bindings)
+	gap := strings.Repeat(" ", max(1, w-2-lipgloss.Width(status)-lipgloss.Width(keys)))
+	return s.Footer.Render(ansi.Truncate(status+gap+keys, max(0, w-2), ""))
+}
+
+func (m *Model) linkText() string {
+	switch m.link.Mode {
+	case LinkOnline:
+		return "online"
+	case LinkOffline:
+		text := "offline"
+		if !m.link.Since.IsZero() {
+			text += " since " + m.link.Since.In(m.c.Now().Location()).Format("15:04")
+		}
+		return m.c.Styles.FooterOffline.Render(text)
+	default:
+		return "standalone"
+	}
+}

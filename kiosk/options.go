@@ -1,0 +1,68 @@
+package kiosk
+
+import (
+	"time"
+
+	"github.com/expressstation/kiosk/kiosk/clock"
+)
+
+// Options configure a station's screens. Accounts is required; every other
+// field has a default.
+type Options struct {
+	Accounts        Accounts
+	Clock           clock.Clock // default clock.Real
+	Institution     string      // header, e.g. "Hong Kong University of Science and Technology"
+	ServiceName     string      // header, default "Express Station"
+	StationID       string      // footer
+	StationName     string      // header, e.g. "Academic Building, LG1"
+	IdleTimeout     time.Duration
+	ServiceDesk     string // where a student gets help in person
+	StudentIDLength int
+	// Link reports the connection to the central store for the footer; nil
+	// means a standalone station.
+	Link func() LinkState
+	// Dev lets Ctrl+C quit (kiosk mode ignores it).
+	Dev bool
+}
+
+// LinkState is the station's connection to the central store.
+type LinkState struct {
+	Mode  string // "standalone", "online" or "offline"
+	Since time.Time
+}
+
+// Link modes.
+const (
+	LinkStandalone = "standalone"
+	LinkOnline     = "online"
+	LinkOffline    = "offline"
+)
+
+// Timing the issue fixes: how long the "Still there?" countdown and the done
+// screens last.
+const (
+	DefaultIdleTimeout = 90 * time.Second
+	idleCountdown      = 15 * time.Second
+	doneTimeout        = 20 * time.Second
+	footerRefresh      = 5 * time.Second
+	totpTries          = 3
+)
+
+func (o Options) withDefaults() Options {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.ServiceName == "" {
+		o.ServiceName = "Express Station"
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.StudentIDLength <= 0 {
+		o.StudentIDLength = 8
+	}
+	if o.ServiceDesk == "" {
+		o.ServiceDesk = "the IT Service Desk"
+	}
+	return o
+}

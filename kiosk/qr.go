@@ -1,0 +1,86 @@
+package kiosk
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mdp/qrterminal/v3"
+	"rsc.io/qr"
+)
+
+// qrImage is an otpauth URI drawn as a QR code in half blocks (two modules
+// per cell), ready to place in the layout.
+type qrImage struct {
+	text  string
+	w, h  int
+	level qr.Level
+	quiet int
+}
+
+// qrPreference lists the renderings in order of preference: a wider quiet
+// zone first (scanners need it more than redundancy), then the strongest
+// error correction.
+var qrPreference = []struct {
+	quiet int
+	level qr.Level
+}{
+	{2, qr.H}, {2, qr.Q}, {2, qr.M}, {2, qr.L},
+	{1, qr.H}, {1, qr.Q}, {1, qr.M}, {1, qr.L},
+}
+
+var errQRTooLong = errors.New("the QR code cannot hold this link")
+
+// renderQR draws uri at every level that can hold it, never to the terminal:
+// qrterminal writes into a buffer. qrterminal ignores encoding errors, so
+// each level is tried with qr.Encode first.
+func renderQR(style lipgloss.Style, uri string) ([]qrImage, error) {
+	var out []qrImage
+	for _, p := range qrPreference {
+		if _, err := qr.Encode(uri, p.level); err != nil {
+			continue // the URI does not fit at this level
+		}
+		var buf bytes.Buffer
+		qrterminal.GenerateWithConfig(uri, qrterminal.Config{
+			Level:      p.level,
+			Writer:     &buf,
+			HalfBlocks: true,
+			QuietZone:  p.quiet,
+		})
+		lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+		for i, l := range lines {
+			lines[i] = style.Render(l)
+		}
+		out = append(out, qrImage{
+			text: strings.Join(lines, "\n"), w: lipgloss.Width(lines[0]), h: len(lines),
+			level: p.level, quiet: p.quiet,
+		})
+	}
+	if len(out) == 0 {
+		return nil, errQRTooLong
+	}
+	return out, nil
+}
+
+// pickQR returns the most preferred rendering that fits in w x h.
+func pickQR(imgs []qrImage, w, h int) (qrImage, bool) {
+	for _, img := range imgs {
+		if img.w <= w && img.h <= h {
+			return img, true
+		}
+	}
+	return qrImage{}, false
+}
+
+// smallestQR is the size the step needs at least.
+func smallestQR(imgs []qrImage) (w, h int) {
+	if len(imgs) == 0 {
+		return 0, 0
+	}
+	w, h = imgs[0].w, imgs[0].h
+	for _, img := range imgs[1:] {
+		w, h = min(w, img.w), min(h, img.h)
+	}
+	return w, h
+}

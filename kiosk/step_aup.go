@@ -1,0 +1,149 @@
+package kiosk
+
+import (
+	_ "embed"
+	"strconv"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// aupText is the Acceptable Use Policy and IT Security Guidelines.
+//
+//go:embed aup.txt
+var aupText string
+
+// aupStep shows the policy in a scrollable viewport. "I accept" is enabled
+// only once the end has been reached.
+type aupStep struct {
+	f       *flow
+	vp      viewport.Model
+	width   int // the text is wrapped for this width
+	reached bool
+	focus   ring
+}
+
+func newAUP(f *flow) step {
+	a := &aupStep{f: f, vp: viewport.New(0, 0)}
+	a.vp.MouseWheelEnabled = true
+	a.vp.KeyMap = viewport.KeyMap{} // keys are handled here, from the shared keymap
+	a.focus.reorder("aup:down", "aup:up", "aup:decline")
+	return a
+}
+
+func (a *aupStep) init() tea.Cmd {
+	a.layout(a.f.c.stepSize())
+	return nil
+}
+
+func (a *aupStep) title() string { return "Acceptable Use Policy and IT Security Guidelines" }
+
+// layout wraps the text for the step's size, keeping the reading position.
+// Border, note and buttons take 6 lines.
+func (a *aupStep) layout(width, height int) {
+	width = min(width, 80) - a.f.c.Styles.Field.GetHorizontalFrameSize()
+	a.vp.Height = max(3, height-6)
+	if width == a.width {
+		return
+	}
+	first := a.width == 0
+	ratio := a.vp.ScrollPercent()
+	a.width = width
+	a.vp.Width = width
+	a.vp.SetContent(lipgloss.NewStyle().Width(width - 1).Render(aupText))
+	if !first {
+		a.vp.SetYOffset(int(ratio * float64(a.vp.TotalLineCount()-a.vp.Height)))
+	}
+}
+
+func (a *aupStep) scrolled() {
+	if a.vp.AtBottom() && !a.reached {
+		a.reached = true
+		a.focus.reorder("aup:accept", "aup:up", "aup:down", "aup:decline")
+		a.focus.set("aup:accept")
+	}
+}
+
+func (a *aupStep) update(msg tea.Msg) tea.Cmd {
+	k := a.f.c.Keys
+	a.layout(a.f.c.stepSize()) // the window may have changed since the last frame
+	defer a.scrolled()
+	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		a.vp, _ = a.vp.Update(msg)
+	case pressMsg:
+		return a.press(msg.id)
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			a.vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			a.vp.ScrollDown(1)
+		case key.Matches(msg, k.PageUp):
+			a.vp.PageUp()
+		case key.Matches(msg, k.PageDown):
+			a.vp.PageDown()
+		case key.Matches(msg, k.Home):
+			a.vp.GotoTop()
+		case key.Matches(msg, k.End):
+			a.vp.GotoBottom()
+		case key.Matches(msg, k.Next, k.Right):
+			a.focus.move(1)
+		case key.Matches(msg, k.Prev, k.Left):
+			a.focus.move(-1)
+		case key.Matches(msg, k.Select):
+			return a.press(a.focus.cur())
+		}
+	}
+	return nil
+}
+
+func (a *aupStep) press(id string) tea.Cmd {
+	switch id {
+	case "aup:accept":
+		if a.reached {
+			return a.f.next()
+		}
+	case "aup:down":
+		a.vp.PageDown()
+	case "aup:up":
+		a.vp.PageUp()
+	case "aup:decline":
+		a.f.finish()
+	}
+	return nil
+}
+
+func (a *aupStep) view(width, height int) string {
+	c := a.f.c
+	s := c.Styles
+	a.layout(width, height)
+	text := s.Field.Render(a.vp.View())
+	var note string
+	if a.reached {
+		note = s.Success.Render("✓ You have read to the end.")
+	} else {
+		note = s.Muted.Render("Scroll to the end to enable “I accept”. ") +
+			s.Progress.Render(strconv.Itoa(int(a.vp.ScrollPercent()*100))+"% read")
+	}
+	cur := a.focus.cur()
+	buttons := buttonRow(
+		button(c, "aup:up", "▲ Page up", cur == "aup:up", true),
+		button(c, "aup:down", "▼ Page down", cur == "aup:down", true),
+		button(c, "aup:decline", "Decline", cur == "aup:decline", true),
+		button(c, "aup:accept", "I accept", cur == "aup:accept", a.reached))
+	return lipgloss.JoinVertical(lipgloss.Left, text, note, buttons)
+}
+
+func (a *aupStep) help() []key.Binding {
+	k := a.f.c.Keys
+	sel := k.Select
+	if a.reached {
+		sel.SetHelp("enter", "press")
+	}
+	return []key.Binding{k.Scroll, k.PageDown, k.Next, sel}
+}
+
+func (a *aupStep) minSize() (int, int) { return 60, 14 }

@@ -1,0 +1,265 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
+)
+
+// passwordStep sets a new password: typed twice, masked, with the policy's
+// live checklist ticking as the student types. The store decides reuse on
+// submit, in a command, with a spinner (argon2 takes a moment).
+type passwordStep struct {
+	f       *flow
+	pw      *field
+	again   *field
+	items   []policy.CheckItem
+	score   int
+	hint    string
+	reused  bool   // the store refused the last submission as reused
+	err     string // the store's refusal, in words
+	focus   ring
+	spin    busy
+	checked string // the password items were computed for
+}
+
+type passwordMsg struct {
+	acct store.Account
+	err  error
+}
+
+func newPassword(f *flow) step {
+	st := &passwordStep{
+		f:     f,
+		pw:    newField("pw:new", "New password", policy.MaxPasswordLen+1, true),
+		again: newField("pw:again", "Type it again", policy.MaxPasswordLen+1, true),
+	}
+	st.focus.reorder("pw:new", "pw:again", "pw:submit")
+	st.recheck()
+	st.refocus()
+	return st
+}
+
+func (st *passwordStep) init() tea.Cmd { return nil }
+
+func (st *passwordStep) title() string {
+	if st.f.kind == flowActivate {
+		return "Choose a password for " + st.f.acct.Name
+	}
+	return "Choose a new password for " + st.f.acct.Name
+}
+
+func (st *passwordStep) busy() bool { return st.spin.active }
+
+func (st *passwordStep) refocus() {
+	st.pw.setFocus(st.focus.cur() == "pw:new")
+	st.again.setFocus(st.focus.cur() == "pw:again")
+}
+
+// recheck runs the policy on the password as typed (once per change).
+func (st *passwordStep) recheck() {
+	pw := st.pw.value()
+	if pw == st.checked && st.items != nil {
+		return
+	}
+	st.checked = pw
+	a := st.f.acct
+	st.items = policy.Checklist(pw, policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames})
+	st.score, st.hint = policy.Strength(pw)
+}
+
+// ready reports whether every rule the station can check is met and both
+// copies agree.
+func (st *passwordStep) ready() bool {
+	for _, it := range st.items {
+		if it.Rule != policy.RuleReuse && it.State != policy.CheckMet {
+			return false
+		}
+	}
+	return st.again.value() == st.pw.value()
+}
+
+func (st *passwordStep) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case busyTickMsg:
+		return st.spin.update(st.f.c, msg)
+	case passwordMsg:
+		st.spin.stop()
+		return st.answer(msg)
+	}
+	if st.spin.active {
+		return nil
+	}
+	k := st.f.c.Keys
+	switch msg := msg.(type) {
+	case pressMsg:
+		if msg.id == "pw:submit" {
+			return st.submit()
+		}
+		st.focus.set(msg.id)
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Next, k.Down):
+			st.focus.move(1)
+		case key.Matches(msg, k.Prev, k.Up):
+			st.focus.move(-1)
+		case key.Matches(msg, k.Select):
+			if st.focus.cur() == "pw:new" {
+				st.focus.move(1)
+			} else {
+				return st.submit()
+			}
+		case st.focus.cur() == "pw:new":
+			if st.pw.update(msg) {
+				st.err, st.reused = "", false
+				st.recheck()
+			}
+		case st.focus.cur() == "pw:again":
+			st.again.update(msg)
+		}
+	}
+	st.refocus()
+	return nil
+}
+
+func (st *passwordStep) submit() tea.Cmd {
+	if !st.ready() {
+		if st.again.value() != st.pw.value() && st.pwMet() {
+			st.err = "The two passwords are not the same: type the new password again."
+			st.focus.set("pw:again")
+		} else {
+			st.err = "The password does not keep every rule yet: see the list."
+			st.focus.set("pw:new")
+		}
+		st.refocus()
+		return nil
+	}
+	st.err = ""
+	name, pw, activate := st.f.acct.Name, st.pw.value(), st.f.kind == flowActivate
+	return tea.Batch(st.spin.start(st.f.c, "Checking and saving your password…"),
+		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+			var acct store.Account
+			var err error
+			if activate {
+				acct, err = a.Activate(ctx, name, pw)
+			} else {
+				acct, err = a.SetPassword(ctx, name, pw)
+			}
+			return passwordMsg{acct: acct, err: err}
+		}))
+}
+
+// pwMet reports whether the first copy keeps every checkable rule.
+func (st *passwordStep) pwMet() bool {
+	for _, it := range st.items {
+		if it.Rule != policy.RuleReuse && it.State != policy.CheckMet {
+			return false
+		}
+	}
+	return true
+}
+
+func (st *passwordStep) answer(msg passwordMsg) tea.Cmd {
+	if msg.err == nil {
+		st.f.acct = msg.acct
+		return st.f.next()
+	}
+	r, final := explain(st.f.c, msg.err)
+	if final {
+		return st.f.stop(r)
+	}
+	var pol *store.PolicyError
+	if errors.As(msg.err, &pol) {
+		for _, v := range pol.Violations {
+			st.reused = st.reused || v.Rule == policy.RuleReuse
+		}
+	}
+	st.err = r.body
+	st.pw.reset()
+	st.again.reset()
+	st.recheck()
+	st.focus.set("pw:new")
+	st.refocus()
+	return nil
+}
+
+func (st *passwordStep) wipe() {
+	st.pw.reset()
+	st.again.reset()
+	st.checked, st.items = "", nil
+}
+
+// checklistView draws one line per rule (labels wrap with a hanging indent).
+func (st *passwordStep) checklistView(width int) string {
+	s := st.f.c.Styles
+	lines := []string{s.Label.Render("Your password needs")}
+	for _, it := range st.items {
+		state := it.State
+		if it.Rule == policy.RuleReuse && st.reused {
+			state = policy.CheckUnmet
+		}
+		style, icon := s.CheckUnknown, "·"
+		switch state {
+		case policy.CheckMet:
+			style, icon = s.CheckMet, "✓"
+		case policy.CheckUnmet:
+			style, icon = s.CheckUnmet, "✗"
+		}
+		lines = append(lines, lipgloss.JoinHorizontal(lipgloss.Top,
+			style.Render(icon+" "), style.Width(max(1, width-2)).Render(it.Label)))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+}
+
+func (st *passwordStep) strengthView() string {
+	s := st.f.c.Styles
+	meter := s.MeterOn.Render(strings.Repeat("▰", st.score)) + s.MeterOff.Render(strings.Repeat("▱", 4-st.score))
+	return s.Muted.Render("Strength ") + meter + "\n" + s.Muted.Render(st.hint)
+}
+
+func (st *passwordStep) matchView() string {
+	s := st.f.c.Styles
+	switch {
+	case st.again.value() == "":
+		return s.Muted.Render("Type the password a second time")
+	case st.again.value() == st.pw.value():
+		return s.CheckMet.Render("✓ Both passwords match")
+	}
+	return s.CheckUnmet.Render("✗ The two passwords are not the same yet")
+}
+
+func (st *passwordStep) view(width, height int) string {
+	c := st.f.c
+	s := c.Styles
+	cur := st.focus.cur()
+	fw := min(32, width-42) // the checklist needs about 42 columns
+	st.pw.hint = ""
+	st.again.hint = ""
+	left := []string{st.pw.view(c, fw, fw, cur == "pw:new"), st.again.view(c, fw, fw, cur == "pw:again"),
+		st.matchView(), lipgloss.NewStyle().Width(fw).Render(st.strengthView())}
+	switch {
+	case st.spin.active:
+		left = append(left, st.spin.view(c))
+	case st.err != "":
+		left = append(left, s.Error.Width(fw).Render(st.err))
+	default:
+		left = append(left, "")
+	}
+	left = append(left, button(c, "pw:submit", "Set password", cur == "pw:submit", !st.spin.active))
+	leftCol := lipgloss.JoinVertical(lipgloss.Left, left...)
+	return lipgloss.JoinHorizontal(lipgloss.Top, leftCol, "  ", st.checklistView(width-fw-2))
+}
+
+func (st *passwordStep) help() []key.Binding {
+	k := st.f.c.Keys
+	return []key.Binding{k.Next, k.Select}
+}
+
+func (st *passwordStep) minSize() (int, int) { return 72, 17 }

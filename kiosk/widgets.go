@@ -1,0 +1,249 @@
+package kiosk
+
+import (
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/expressstation/kiosk/kiosk/touch"
+)
+
+// button draws a touchable button. A disabled button is drawn faint and not
+// marked, so a tap (or a tape's Click) cannot reach it.
+func button(c *Common, id, label string, focused, enabled bool) string {
+	return textButton(c, id, label, label, focused, enabled)
+}
+
+// textButton draws text but answers to label (for taps and tape clicks), for
+// buttons whose face is a symbol such as "+".
+func textButton(c *Common, id, label, text string, focused, enabled bool) string {
+	style := c.Styles.Button
+	switch {
+	case !enabled:
+		style = c.Styles.ButtonDisabled
+	case focused:
+		style = c.Styles.ButtonFocused
+	}
+	if lipgloss.Width(text) == 1 { // a symbol: keep the button small
+		style = style.Padding(0, 1)
+	}
+	if !enabled {
+		return style.Render(text)
+	}
+	return touch.Mark(id, label, style.Render(text))
+}
+
+// buttonRow lays buttons out side by side with a gap.
+func buttonRow(buttons ...string) string {
+	var parts []string
+	for i, b := range buttons {
+		if b == "" {
+			continue
+		}
+		if i > 0 && len(parts) > 0 {
+			parts = append(parts, "  ")
+		}
+		parts = append(parts, b)
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, parts...)
+}
+
+// field is a labelled text input with a line for a hint or an error below.
+// A tap on the field focuses it.
+type field struct {
+	id     string
+	label  string
+	input  textinput.Model
+	hint   string
+	err    string
+	ok     string
+	accept func(rune) bool // which typed runes the field takes; nil takes all
+}
+
+func newField(id, label string, limit int, secret bool) *field {
+	in := textinput.New()
+	in.Prompt = ""
+	in.CharLimit = limit
+	in.Cursor.SetMode(cursor.CursorStatic)
+	// Ctrl+V would read the station's clipboard: never on a shared kiosk.
+	in.KeyMap.Paste = key.NewBinding(key.WithDisabled())
+	in.KeyMap.AcceptSuggestion = key.NewBinding(key.WithDisabled())
+	in.KeyMap.NextSuggestion = key.NewBinding(key.WithDisabled())
+	in.KeyMap.PrevSuggestion = key.NewBinding(key.WithDisabled())
+	if secret {
+		in.EchoMode = textinput.EchoPassword
+		in.EchoCharacter = '•'
+	}
+	return &field{id: id, label: label, input: in}
+}
+
+func (f *field) value() string { return f.input.Value() }
+
+func (f *field) setFocus(on bool) {
+	if on {
+		f.input.Focus()
+	} else {
+		f.input.Blur()
+	}
+}
+
+// update passes a key to the input after dropping runes the field does not
+// take. It reports whether the value changed.
+func (f *field) update(msg tea.KeyMsg) bool {
+	if f.accept != nil && msg.Type == tea.KeyRunes {
+		kept := msg.Runes[:0:0]
+		for _, r := range msg.Runes {
+			if f.accept(r) {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) == 0 {
+			return false
+		}
+		msg.Runes = kept
+	}
+	before := f.input.Value()
+	f.input, _ = f.input.Update(msg)
+	return f.input.Value() != before
+}
+
+// reset empties the field and its messages.
+func (f *field) reset() {
+	f.input.Reset()
+	f.err, f.ok = "", ""
+}
+
+// view draws the label, the framed input (width cells wide) and one message
+// line, which may be as wide as noteWidth.
+func (f *field) view(c *Common, width, noteWidth int, focused bool) string {
+	box := c.Styles.Field
+	if focused {
+		box = c.Styles.FieldFocused
+	}
+	f.input.Width = max(1, width-box.GetHorizontalFrameSize()-1)
+	input := touch.Mark(f.id, f.label, box.Width(width-box.GetHorizontalBorderSize()).Render(f.input.View()))
+	var note string
+	switch {
+	case f.err != "":
+		note = c.Styles.Error.Render("✗ " + f.err)
+	case f.ok != "":
+		note = c.Styles.Success.Render("✓ " + f.ok)
+	default:
+		note = c.Styles.Muted.Render(f.hint)
+	}
+	note = lipgloss.NewStyle().Width(max(width, noteWidth)).Render(note)
+	return lipgloss.JoinVertical(lipgloss.Left, c.Styles.Label.Render(f.label), input, note)
+}
+
+func digitsOnly(r rune) bool { return r >= '0' && r <= '9' }
+
+// ring is the focus order of a screen: fields and buttons by id.
+type ring struct {
+	ids []string
+	at  int
+}
+
+func (r *ring) cur() string {
+	if len(r.ids) == 0 {
+		return ""
+	}
+	return r.ids[min(r.at, len(r.ids)-1)]
+}
+
+func (r *ring) move(delta int) {
+	if n := len(r.ids); n > 0 {
+		r.at = ((r.at+delta)%n + n) % n
+	}
+}
+
+// set focuses id; it reports false (and changes nothing) for an unknown id.
+func (r *ring) set(id string) bool {
+	for i, v := range r.ids {
+		if v == id {
+			r.at = i
+			return true
+		}
+	}
+	return false
+}
+
+// reorder replaces the focus order, keeping the focused id when it remains.
+func (r *ring) reorder(ids ...string) {
+	cur := r.cur()
+	r.ids = ids
+	if !r.set(cur) {
+		r.at = 0
+	}
+}
+
+// busy is a spinner with a label, shown while a store call runs. Its frames
+// come from the station clock, so tests and tapes see no stray timers.
+type busy struct {
+	active bool
+	label  string
+	frame  int
+	id     int64
+}
+
+type busyTickMsg struct{ id int64 }
+
+var busyIDs atomic.Int64
+
+var busyFrames = spinner.MiniDot
+
+func (b *busy) start(c *Common, label string) tea.Cmd {
+	b.active, b.label, b.frame = true, label, 0
+	b.id = busyIDs.Add(1)
+	return b.tick(c)
+}
+
+func (b *busy) stop() { b.active = false }
+
+func (b *busy) tick(c *Common) tea.Cmd {
+	id := b.id
+	return c.Tick(busyFrames.FPS, func(time.Time) tea.Msg { return busyTickMsg{id: id} })
+}
+
+// update advances the spinner for its own ticks.
+func (b *busy) update(c *Common, msg busyTickMsg) tea.Cmd {
+	if !b.active || msg.id != b.id {
+		return nil
+	}
+	b.frame = (b.frame + 1) % len(busyFrames.Frames)
+	return b.tick(c)
+}
+
+func (b *busy) view(c *Common) string {
+	return c.Styles.Warning.Render(busyFrames.Frames[b.frame]) + " " + c.Styles.Text.Render(b.label)
+}
+
+// wrap fits plain text to width, for paragraphs of instructions.
+func wrap(c *Common, width int, text string) string {
+	return c.Styles.Text.Width(width).Render(text)
+}
+
+// cleanRunes removes escape sequences and control characters from typed or
+// pasted text before any field sees it.
+func cleanRunes(rs []rune) []rune {
+	s := string(rs)
+	if strings.ContainsRune(s, '\x1b') {
+		s = ansi.Strip(s)
+	}
+	out := make([]rune, 0, len(rs))
+	for _, r := range s {
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
