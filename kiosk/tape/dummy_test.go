@@ -29,7 +29,10 @@ type dummy struct {
 	tall     bool // render more lines than the screen has
 
 	lastMouse tea.MouseMsg
+	quitting  bool // the model decided to quit (kiosk.Quitter)
 }
+
+func (d *dummy) Quitting() bool { return d.quitting }
 
 const dummySecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -80,6 +83,7 @@ func (d *dummy) press(id string) tea.Cmd {
 	case "totp":
 		d.page, d.status = "totp", ""
 	case "quit":
+		d.quitting = true
 		return tea.Quit
 	case "tall":
 		d.tall = !d.tall

@@ -242,11 +242,15 @@ func labels(bs []touch.Button) string {
 	return strings.Join(q, ", ")
 }
 
-// totp types the current code for the base32 key captured as NAME, as the
-// student's authenticator would show it at the station's (virtual) time.
+// totp types the current code for the base32 key captured as NAME (or
+// given in quotes), as the student's authenticator would show it at the
+// station's (virtual) time.
 func (r *runner) totp(c Command) *failure {
-	secret := normaliseKey(r.vars[c.vname])
-	code, err := totpCode(secret, r.clk.Now())
+	key := c.text
+	if c.vname != "" {
+		key = r.vars[c.vname]
+	}
+	code, err := totpCode(normaliseKey(key), r.clk.Now())
 	if err != nil {
 		return fail("%s does not hold a base32 key: %v", c.vname, err)
 	}
@@ -256,11 +260,13 @@ func (r *runner) totp(c Command) *failure {
 	return nil
 }
 
-var notKey = regexp.MustCompile(`[\s-]+`)
+var notKey = regexp.MustCompile(`[^A-Z2-7]+`)
 
-// normaliseKey drops the spaces (and dashes) that group a key for reading.
+// normaliseKey keeps only the base32 alphabet: the spaces that group a key
+// for reading are dropped, and so is whatever a capture spanning a wrapped
+// key picked up between its lines (the QR code drawn beside it).
 func normaliseKey(s string) string {
-	return strings.ToUpper(notKey.ReplaceAllString(s, ""))
+	return notKey.ReplaceAllString(strings.ToUpper(s), "")
 }
 
 // sync runs one sync round, bounded by the tape's timeout.

@@ -60,6 +60,15 @@ func (h *host) Init() (cmd tea.Cmd) {
 
 func (h *host) View() string { return "" }
 
+// Quitting forwards the root model's answer (kiosk.Quitter), so the kiosk
+// filter, which sees this host as the program's model, can still tell a quit
+// the station decided on from one it must refuse. Filters run on the event
+// loop, like Update, so reading root here is safe.
+func (h *host) Quitting() bool {
+	q, ok := h.root.(interface{ Quitting() bool })
+	return ok && q.Quitting()
+}
+
 func (h *host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case barrier:

@@ -564,8 +564,18 @@ func (p *parser) capture(c *Command, a argList) *ParseError {
 	return a.none(2)
 }
 
+// totp takes the NAME of a captured key or, as an extension, a quoted key
+// (e.g. a demo account's published key).
 func (p *parser) totp(c *Command, a argList) *ParseError {
-	name, err := a.name0("the NAME of a captured key")
+	if len(a.toks) > 0 && a.toks[0].kind == quoted {
+		t := a.toks[0]
+		if _, err := totpCode(normaliseKey(t.val), time.Unix(0, 0)); err != nil {
+			return &ParseError{Col: t.col, Reason: "TOTP needs a base32 key (letters A-Z and digits 2-7)"}
+		}
+		c.text = t.val
+		return a.none(1)
+	}
+	name, err := a.name0("the NAME of a captured key, or a quoted key")
 	if err != nil {
 		return err
 	}

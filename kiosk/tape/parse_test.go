@@ -61,6 +61,7 @@ func TestParseCommands(t *testing.T) {
 		{`ExpectNot /a\/b/`, "ExpectNot", []string{"a/b"}, func(c Command) bool { return c.re.MatchString("a/b") }},
 		{`Capture KEY /Key: ([A-Z2-7 ]+)/`, "Capture", []string{"KEY", "Key: ([A-Z2-7 ]+)"},
 			func(c Command) bool { return c.vname == "KEY" && c.re.NumSubexp() == 1 }},
+		{`TOTP "jbsw y3dp ehpk 3pxp"`, "TOTP", []string{"jbsw y3dp ehpk 3pxp"}, func(c Command) bool { return c.vname == "" }},
 		{`Sync`, "Sync", nil, nil},
 		{"  Screen   # print it", "Screen", nil, func(c Command) bool { return c.Source == "Screen" }},
 	}
@@ -125,6 +126,8 @@ func TestParseErrors(t *testing.T) {
 		{"Capture KEY \"(x)\"", 1, 13, "Capture needs a /regex/"},
 		{"Capture 1KEY /(x)/", 1, 9, "Capture needs a NAME"},
 		{"TOTP KEY", 1, 6, "KEY is not captured by an earlier line"},
+		{"TOTP \"-- --\"", 1, 6, "TOTP needs a base32 key"},
+		{"TOTP", 1, 5, "TOTP needs the NAME of a captured key, or a quoted key"},
 		{"Type \"${PW}\"", 1, 6, "${PW} is not captured by an earlier line"},
 		{"Type \"x\"\nCapture PW /(x)/\nSet Clock 2025-01-01T00:00:00Z", 3, 5, "Set Clock must come before"},
 		{"Set Clock tomorrow", 1, 11, `bad time "tomorrow"`},

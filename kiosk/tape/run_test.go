@@ -313,6 +313,28 @@ Expect "Enrolled"
 	}
 }
 
+func TestNormaliseKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"JBSW Y3DP EHPK 3PXP", "JBSWY3DPEHPK3PXP"},
+		{"jbsw-y3dp\tehpk", "JBSWY3DPEHPK"},
+		// A key wrapped beside the QR code: the capture spans the glyphs.
+		{"SBV6 CNF2 TIID\n██▀▄▀▀▄ ▄██  ██       66DQ", "SBV6CNF2TIID66DQ"},
+		{"0189=", ""},
+	}
+	for _, tt := range tests {
+		if got := normaliseKey(tt.in); got != tt.want {
+			t.Errorf("normaliseKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRunTOTPWithQuotedKey(t *testing.T) {
+	code, out, _ := runTape(t, "Type \"2\"\nTOTP \""+strings.ToLower(dummySecret)+"\"\nEnter\nExpect \"Enrolled\"\n")
+	if code != ExitPass {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
 func TestRunCapturedValueExpands(t *testing.T) {
 	code, out, d := runTape(t, `Type "2"
 Capture KEY /Key: (\w+)/
@@ -351,18 +373,28 @@ func TestRunSync(t *testing.T) {
 	}
 }
 
-func TestRunFilterKeepsStationRunning(t *testing.T) {
-	refuseQuit := func(st *Station) {
-		st.Filter = func(_ tea.Model, msg tea.Msg) tea.Msg {
-			if _, ok := msg.(tea.QuitMsg); ok {
+// kioskFilter behaves like kiosk.Filter: a quit passes only when the model
+// (seen through the runner's host) has decided to quit.
+func kioskFilter(st *Station) {
+	st.Filter = func(m tea.Model, msg tea.Msg) tea.Msg {
+		if _, ok := msg.(tea.QuitMsg); ok {
+			if q, ok := m.(interface{ Quitting() bool }); !ok || !q.Quitting() {
 				return nil
 			}
-			return msg
 		}
+		return msg
 	}
-	code, out, _ := runTape(t, "Ctrl+C\nClick \"Quit\"\nType \"1\"\nExpect \"Your name\"\n", refuseQuit)
+}
+
+func TestRunFilterKeepsStationRunning(t *testing.T) {
+	code, out, _ := runTape(t, "Ctrl+C\nType \"1\"\nExpect \"Your name\"\n", kioskFilter)
 	if code != ExitPass {
 		t.Fatalf("with the kiosk filter: exit %d:\n%s", code, out)
+	}
+	// The host forwards Quitting, so a quit the model decided on goes through.
+	code, out, _ = runTape(t, "Click \"Quit\"\nExpect \"Your name\"\n", kioskFilter)
+	if code != ExitFail || !strings.Contains(out, "the station has stopped") {
+		t.Fatalf("a quit the model decided on: exit %d:\n%s", code, out)
 	}
 	code, out, _ = runTape(t, "Ctrl+C\nExpect \"Your name\"\n")
 	if code != ExitFail || !strings.Contains(out, "the station has stopped") {
