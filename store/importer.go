@@ -13,6 +13,7 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store/registry"
+	"github.com/expressstation/kiosk/store/secret"
 )
 
 // ImportReport says what an import did. Errors are the rows it skipped.
@@ -23,7 +24,7 @@ type ImportReport struct {
 
 // importBatch rows go into one transaction: few enough commits (each an
 // fsync) to be fast, small enough that a crash loses little work.
-const importBatch = 2000
+const importBatch = 5000
 
 // ImportRegistry loads registry records (DESIGN.md "Registry CSV"). A new
 // student gets an account name (the lowest free clash number) that is never
@@ -32,6 +33,9 @@ const importBatch = 2000
 // come from the registry, not from students, so they write audit rows (one
 // per batch, one per updated account) but no outbox rows. Each batch is one
 // transaction: after a crash every batch is there whole or not at all.
+//
+// Parsing and hashing run in one goroutine, writing in another, so the two
+// overlap.
 func (r *Replica) ImportRegistry(ctx context.Context, csv io.Reader) (ImportReport, error) {
 	r.importMu.Lock()
 	defer r.importMu.Unlock()
@@ -39,19 +43,36 @@ func (r *Replica) ImportRegistry(ctx context.Context, csv io.Reader) (ImportRepo
 	if err != nil {
 		return ImportReport{}, err
 	}
-	opt := registry.Options{StudentIDLength: r.opt.StudentIDLength, Today: r.now()}
-	rowErrs, err := registry.Parse(csv, opt, func(rec registry.Record) error {
-		im.add(rec)
-		if len(im.batch) >= importBatch {
-			return im.flush(ctx)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan batch, 1)
+	var (
+		rowErrs  []registry.RowError
+		parseErr error
+	)
+	go func() {
+		defer close(batches)
+		rowErrs, parseErr = im.parse(ctx, csv, batches)
+	}()
+
+	var rep ImportReport
+	var writeErr error
+	for b := range batches {
+		if writeErr != nil {
+			continue // drain until the parser sees the cancellation
 		}
-		return ctx.Err()
-	})
-	if err == nil {
-		err = im.flush(ctx)
+		if writeErr = r.writeBatch(ctx, b); writeErr != nil {
+			cancel()
+			continue
+		}
+		rep.Added += b.added
+		rep.Updated += b.updated
 	}
-	im.report.Errors = rowErrs
-	rep := im.report
+	rep.Unchanged, rep.Errors = im.unchanged, rowErrs
+	err = writeErr
+	if err == nil {
+		err = parseErr
+	}
 	r.log.Info("registry import", "added", rep.Added, "updated", rep.Updated,
 		"unchanged", rep.Unchanged, "bad_rows", len(rep.Errors), "err", err)
 	if err != nil {
@@ -60,17 +81,25 @@ func (r *Replica) ImportRegistry(ctx context.Context, csv io.Reader) (ImportRepo
 	return rep, nil
 }
 
-// importer holds what an import needs in memory: every known student's
-// fingerprint (to find unchanged rows without a query each) and every taken
-// account name (to pick clash numbers).
+// importer sorts parsed records into batches. It holds what that needs in
+// memory: every known student's fingerprint (to find unchanged rows without
+// a query each) and every taken account name (to pick clash numbers). Only
+// the parsing goroutine touches it.
 type importer struct {
-	r       *Replica
-	known   map[string]known // by student id
-	taken   map[string]bool  // account names
-	nextN   map[string]int   // per base: no lower clash number is free
-	batch   []pending
-	report  ImportReport // committed batches only
-	pending ImportReport // counts in the open batch
+	keys      secret.Keys
+	idLength  int
+	today     time.Time
+	known     map[string]known // by student id
+	taken     map[string]bool  // account names
+	nextN     map[string]int   // per base: no lower clash number is free
+	cur       batch
+	unchanged int
+}
+
+// batch is one transaction's worth of rows.
+type batch struct {
+	rows           []pending
+	added, updated int
 }
 
 type known struct {
@@ -79,7 +108,7 @@ type known struct {
 	fp   [32]byte
 }
 
-// pending is one row of the open batch: an insert (id 0) or an update.
+// pending is one row of a batch: an insert (id 0) or an update.
 type pending struct {
 	rec                 registry.Record
 	id                  int64
@@ -87,8 +116,40 @@ type pending struct {
 	hkid, dob, passport []byte
 }
 
+// parse runs registry.Parse and sends full batches, then the last one.
+func (im *importer) parse(ctx context.Context, csv io.Reader, out chan<- batch) ([]registry.RowError, error) {
+	send := func() error {
+		if len(im.cur.rows) == 0 {
+			return nil
+		}
+		select {
+		case out <- im.cur:
+			im.cur = batch{rows: make([]pending, 0, importBatch)}
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	opt := registry.Options{StudentIDLength: im.idLength, Today: im.today}
+	rowErrs, err := registry.Parse(csv, opt, func(rec registry.Record) error {
+		im.add(rec)
+		if len(im.cur.rows) >= importBatch {
+			return send()
+		}
+		return ctx.Err()
+	})
+	if err == nil {
+		err = send()
+	}
+	return rowErrs, err
+}
+
 func (r *Replica) newImporter(ctx context.Context) (*importer, error) {
-	im := &importer{r: r, known: map[string]known{}, taken: map[string]bool{}, nextN: map[string]int{}}
+	im := &importer{
+		keys: r.opt.Keys, idLength: r.opt.StudentIDLength, today: r.now(),
+		known: map[string]known{}, taken: map[string]bool{}, nextN: map[string]int{},
+		cur: batch{rows: make([]pending, 0, importBatch)},
+	}
 	rows, err := r.r.QueryContext(ctx, `SELECT id, name, student_id, surname, given_names, department, level,
 		category, completion_date, hkid_hash, dob_hash, passport_hash FROM accounts`)
 	if err != nil {
@@ -121,7 +182,7 @@ type particulars struct {
 }
 
 func (im *importer) particulars(rec registry.Record) particulars {
-	keys := im.r.opt.Keys
+	keys := im.keys
 	hash := func(kind, v string) []byte {
 		if v == "" {
 			return nil
@@ -154,21 +215,21 @@ func (p particulars) fingerprint() [32]byte {
 func (im *importer) add(rec registry.Record) {
 	p := im.particulars(rec)
 	fp := p.fingerprint()
+	row := pending{rec: rec, hkid: p.hkid, dob: p.dob, passport: p.passport}
 	k, ok := im.known[rec.StudentID]
 	switch {
 	case ok && k.fp == fp:
-		im.report.Unchanged++
+		im.unchanged++
 		return
 	case ok:
-		im.known[rec.StudentID] = known{id: k.id, name: k.name, fp: fp}
-		im.pending.Updated++
-		im.batch = append(im.batch, pending{rec: rec, id: k.id, name: k.name, hkid: p.hkid, dob: p.dob, passport: p.passport})
+		row.id, row.name = k.id, k.name
+		im.cur.updated++
 	default:
-		name := im.newName(rec)
-		im.known[rec.StudentID] = known{name: name, fp: fp}
-		im.pending.Added++
-		im.batch = append(im.batch, pending{rec: rec, name: name, hkid: p.hkid, dob: p.dob, passport: p.passport})
+		row.name = im.newName(rec)
+		im.cur.added++
 	}
+	im.known[rec.StudentID] = known{id: row.id, name: row.name, fp: fp}
+	im.cur.rows = append(im.cur.rows, row)
 }
 
 // newName takes the lowest free name for the record's base (tmchan,
@@ -186,47 +247,73 @@ func (im *importer) newName(rec registry.Record) string {
 	return name
 }
 
-// flush writes the open batch in one transaction with its audit rows.
-func (im *importer) flush(ctx context.Context) error {
-	if len(im.batch) == 0 {
-		return nil
-	}
-	r := im.r
+// writeBatch writes one batch in one transaction with its audit rows.
+func (r *Replica) writeBatch(ctx context.Context, b batch) error {
 	now := r.now()
-	first, last := im.batch[0].rec.Line, im.batch[len(im.batch)-1].rec.Line
-	err := r.writeTx(ctx, "import", func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO accounts (name, student_id, surname, given_names,
-			department, level, category, completion_date, hkid_hash, dob_hash, passport_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	first, last := b.rows[0].rec.Line, b.rows[len(b.rows)-1].rec.Line
+	return r.writeTx(ctx, "import", func(tx *sql.Tx) error {
+		adds := make([]pending, 0, b.added)
+		for _, p := range b.rows {
+			if p.id == 0 {
+				adds = append(adds, p)
+				continue
+			}
+			if err := r.importUpdate(ctx, tx, p, now); err != nil {
+				return err
+			}
+		}
+		if err := insertAccounts(ctx, tx, adds, formatTime(now)); err != nil {
+			return fmt.Errorf("lines %d-%d: %w", first, last, err)
+		}
+		detail := fmt.Sprintf("lines %d-%d: %d added, %d updated", first, last, b.added, b.updated)
+		return r.audit(ctx, tx, now, "", "import", detail)
+	})
+}
+
+// insertRows is how many accounts one INSERT statement carries: one
+// statement per row costs more in the driver than in SQLite.
+const insertRows = 64
+
+const insertColumns = 13
+
+// insertAccounts inserts new accounts, insertRows at a time.
+func insertAccounts(ctx context.Context, tx *sql.Tx, adds []pending, now string) error {
+	var full *sql.Stmt
+	args := make([]any, 0, insertRows*insertColumns)
+	for len(adds) > 0 {
+		chunk := adds[:min(insertRows, len(adds))]
+		adds = adds[len(chunk):]
+		args = args[:0]
+		for _, p := range chunk {
+			rec := p.rec
+			args = append(args, p.name, rec.StudentID, rec.Surname, rec.GivenNames, rec.Department,
+				string(rec.Level), string(rec.Category), nullString(rec.CompletionDate),
+				nullBlob(p.hkid), nullBlob(p.dob), nullBlob(p.passport), now, now)
+		}
+		var err error
+		if len(chunk) == insertRows {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, insertSQL(insertRows)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
+		}
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
-		for _, p := range im.batch {
-			if p.id != 0 {
-				if err := r.importUpdate(ctx, tx, p, now); err != nil {
-					return err
-				}
-				continue
-			}
-			rec := p.rec
-			if _, err := ins.ExecContext(ctx, p.name, rec.StudentID, rec.Surname, rec.GivenNames,
-				rec.Department, string(rec.Level), string(rec.Category), nullString(rec.CompletionDate),
-				nullBlob(p.hkid), nullBlob(p.dob), nullBlob(p.passport), formatTime(now), formatTime(now)); err != nil {
-				return fmt.Errorf("line %d (student %s): %w", rec.Line, rec.StudentID, err)
-			}
-		}
-		detail := fmt.Sprintf("lines %d-%d: %d added, %d updated", first, last, im.pending.Added, im.pending.Updated)
-		return r.audit(ctx, tx, now, "", "import", detail)
-	})
-	if err != nil {
-		return err
 	}
-	im.report.Added += im.pending.Added
-	im.report.Updated += im.pending.Updated
-	im.pending = ImportReport{}
-	im.batch = im.batch[:0]
 	return nil
+}
+
+func insertSQL(rows int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", insertColumns), ", ") + ")"
+	return `INSERT INTO accounts (name, student_id, surname, given_names, department, level, category,
+		completion_date, hkid_hash, dob_hash, passport_hash, created_at, updated_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
 // importUpdate rewrites a known student's particulars (never the account

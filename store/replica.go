@@ -151,6 +151,8 @@ var writerDSN = strings.Join([]string{
 	"_pragma=foreign_keys(1)",
 	"_pragma=journal_mode(WAL)",
 	"_pragma=synchronous(FULL)",
+	"_pragma=temp_store(MEMORY)", // statement journals of multi-row inserts
+	"_pragma=cache_size(-32768)", // 32 MiB: an import batch's index pages stay in memory
 	"_txlock=immediate",
 }, "&")
 
