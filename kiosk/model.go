@@ -219,7 +219,7 @@ func (m *Model) View() string {
 	frame := lipgloss.JoinVertical(lipgloss.Left,
 		m.headerView(w),
 		lipgloss.Place(w, bodyH, lipgloss.Center, lipgloss.Center,
-			lipgloss.NewStyle().MaxHeight(bodyH).Render(m.bodyView())),
+			lipgloss.NewStyle().MaxHeight(bodyH).MaxWidth(w).Render(m.bodyView())),
 		m.footerView(w))
 	frame, buttons := touch.Scan(frame)
 	m.mu.Lock()

@@ -253,7 +253,7 @@ func (st *passwordStep) view(width, height int) string {
 		left = append(left, "")
 	}
 	left = append(left, button(c, "pw:submit", "Set password", cur == "pw:submit", !st.spin.active))
-	leftCol := lipgloss.JoinVertical(lipgloss.Left, left...)
+	leftCol := lipgloss.NewStyle().Width(fw).Render(lipgloss.JoinVertical(lipgloss.Left, left...))
 	return lipgloss.JoinHorizontal(lipgloss.Top, leftCol, "  ", st.checklistView(width-fw-2))
 }
 

@@ -230,9 +230,7 @@ func (st *totpEnrolStep) view(width, height int) string {
 	}
 	c := st.f.c
 	s := c.Styles
-	const rightMin = 33
-	qrW := width - rightMin - 2
-	img, ok := pickQR(st.qrs, qrW, height)
+	img, ok := st.pickQR(width, height)
 	if !ok && len(st.qrs) > 0 {
 		return s.Warning.Render("Please enlarge the window to show the QR code.")
 	}
@@ -270,6 +268,19 @@ func (st *totpEnrolStep) view(width, height int) string {
 		return lipgloss.JoinVertical(lipgloss.Left, s.Error.Width(rw).Render(st.qrErr), col)
 	}
 	return lipgloss.JoinHorizontal(lipgloss.Top, img.text, "  ", col)
+}
+
+// Right of the QR code: room for the key on one line ("Key: " and eight
+// groups), or at least for the instructions with the key on two lines.
+const keyColumn, narrowColumn = 44, 33
+
+// pickQR chooses the QR rendering: the best one that leaves the key on one
+// line, else the best one that fits at all.
+func (st *totpEnrolStep) pickQR(width, height int) (qrImage, bool) {
+	if img, ok := pickQR(st.qrs, width-keyColumn-2, height); ok {
+		return img, true
+	}
+	return pickQR(st.qrs, width-narrowColumn-2, height)
 }
 
 // fitKey breaks the grouped key into lines of whole groups no wider than w.
@@ -311,7 +322,7 @@ func (st *totpEnrolStep) minSize() (int, int) {
 		return 60, 12
 	}
 	w, h := smallestQR(st.qrs)
-	return w + 2 + 33, max(h, 18)
+	return w + 2 + narrowColumn, max(h, 18)
 }
 
 // totpVerifyStep asks an enrolled student for a current code before the

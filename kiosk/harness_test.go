@@ -1,0 +1,283 @@
+package kiosk_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/touch"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/demo"
+	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/totp"
+)
+
+// testClock is a clock the test moves. Tick only records the timer: the
+// harness delivers it when Advance passes its deadline, so nothing sleeps.
+type testClock struct {
+	now    time.Time
+	seq    int
+	timers []timer
+}
+
+type timer struct {
+	at  time.Time
+	seq int
+	fn  func(time.Time) tea.Msg
+}
+
+func (c *testClock) Now() time.Time { return c.now }
+
+func (c *testClock) Tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	c.seq++
+	c.timers = append(c.timers, timer{at: c.now.Add(d), seq: c.seq, fn: fn})
+	return nil
+}
+
+// due pops the earliest timer due by target, moving Now to it.
+func (c *testClock) due(target time.Time) (tea.Msg, bool) {
+	sort.Slice(c.timers, func(i, j int) bool {
+		if !c.timers[i].at.Equal(c.timers[j].at) {
+			return c.timers[i].at.Before(c.timers[j].at)
+		}
+		return c.timers[i].seq < c.timers[j].seq
+	})
+	if len(c.timers) == 0 || c.timers[0].at.After(target) {
+		return nil, false
+	}
+	t := c.timers[0]
+	c.timers = c.timers[1:]
+	if t.at.After(c.now) {
+		c.now = t.at
+	}
+	return t.fn(t.at), true
+}
+
+// The demo registry as of the start of term.
+var termStart = time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)
+
+// Demo students (store/demo/registry.csv).
+const (
+	taiMan    = "20261001" // CHAN Tai Man, registered, HKID A123456(3)
+	siuLing   = "20261003" // WONG Siu Ling, registered, no HKID, born 2007-07-21
+	kaYan     = "20251004" // LEE Ka Yan, kylee, active without 2FA
+	wingKei   = "20201005" // HO Wing Kei, non-degree, completed 2023: not eligible
+	anna      = "20261006" // MÜLLER Anna, exchange, no HKID, born 2004-09-17
+	chiKeung  = "20261009" // LAU Chi Keung, cklau, active with 2FA
+	taiManID  = "A123456(3)"
+	otherHKID = "Y654321(7)" // valid check digit, another student's
+)
+
+// station is the root model wired to a real replica in a temp dir, driven
+// synchronously: commands run to completion before the next input.
+type station struct {
+	t     testing.TB
+	m     *kiosk.Model
+	clk   *testClock
+	store *store.Replica
+	quit  bool
+}
+
+func newStation(t testing.TB, size ...int) *station {
+	t.Helper()
+	clk := &testClock{now: termStart}
+	keys, err := secret.NewKeys(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.Open(filepath.Join(t.TempDir(), "replica.db"), store.Options{
+		Keys: keys, StationID: "ES-T1", Now: clk.Now, Issuer: "HKUST", EmailDomain: "connect.ust.hk",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	ctx := context.Background()
+	if _, err := r.ImportRegistry(ctx, bytes.NewReader(demo.Registry)); err != nil {
+		t.Fatal(err)
+	}
+	// The demo's pre-activated accounts: kylee without 2FA, cklau with it.
+	for name, pw := range map[string]string{demo.ActiveAccount: demo.ActivePassword, demo.TOTPAccount: demo.TOTPPassword} {
+		if _, err := r.Activate(ctx, name, pw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _ := totp.Code(demo.TOTPSecret, totp.Step(clk.now))
+	if _, err := r.ConfirmTOTP(ctx, store.Enrolment{Account: demo.TOTPAccount, Secret: demo.TOTPSecret}, code); err != nil {
+		t.Fatal(err)
+	}
+	clk.now = clk.now.Add(time.Minute) // that code's step is spent
+	s := &station{t: t, clk: clk, store: r}
+	s.m = kiosk.New(kiosk.Options{
+		Accounts: r, Clock: clk, Institution: "Test University", StationID: "ES-T1",
+		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001",
+	})
+	w, h := 100, 30
+	if len(size) == 2 {
+		w, h = size[0], size[1]
+	}
+	s.run(s.m.Init())
+	s.send(tea.WindowSizeMsg{Width: w, Height: h})
+	return s
+}
+
+// send delivers one message and runs every command it leads to.
+func (s *station) send(msg tea.Msg) {
+	s.t.Helper()
+	_, cmd := s.m.Update(msg)
+	s.run(cmd)
+}
+
+func (s *station) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			s.run(c)
+		}
+	case tea.QuitMsg:
+		s.quit = true
+	default:
+		s.send(msg)
+	}
+}
+
+// typ types text one rune at a time, as the tape runner does.
+func (s *station) typ(text string) {
+	for _, r := range text {
+		s.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+func (s *station) press(keys ...tea.KeyType) {
+	for _, k := range keys {
+		s.send(tea.KeyMsg{Type: k})
+	}
+}
+
+// advance moves the clock, delivering timers in order, including those the
+// model arms on the way.
+func (s *station) advance(d time.Duration) {
+	target := s.clk.now.Add(d)
+	for {
+		msg, ok := s.clk.due(target)
+		if !ok {
+			break
+		}
+		s.send(msg)
+	}
+	s.clk.now = target
+}
+
+// screen is what a person sees: the rendered frame without colours.
+func (s *station) screen() string { return ansi.Strip(s.m.View()) }
+
+// shows reports whether text is on screen, also when a paragraph wrapped it
+// over several lines.
+func shows(screen, text string) bool {
+	if strings.Contains(screen, text) {
+		return true
+	}
+	var flat []string
+	for _, line := range strings.Split(screen, "\n") {
+		flat = append(flat, strings.Join(strings.Fields(line), " "))
+	}
+	return strings.Contains(strings.Join(flat, " "), text)
+}
+
+func (s *station) expect(texts ...string) {
+	s.t.Helper()
+	scr := s.screen()
+	for _, text := range texts {
+		if !shows(scr, text) {
+			s.t.Fatalf("screen does not show %q:\n%s", text, scr)
+		}
+	}
+}
+
+func (s *station) expectNot(texts ...string) {
+	s.t.Helper()
+	scr := s.screen()
+	for _, text := range texts {
+		if shows(scr, text) {
+			s.t.Fatalf("screen shows %q:\n%s", text, scr)
+		}
+	}
+}
+
+// click taps the first visible button whose label contains label, through
+// the same hit-testing a touch screen uses.
+func (s *station) click(label string) {
+	s.t.Helper()
+	s.m.View()
+	b, ok := touch.Find(s.m.Buttons(), label)
+	if !ok {
+		s.t.Fatalf("no button %q on screen:\n%s", label, s.screen())
+	}
+	x, y := b.Center()
+	s.send(tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+}
+
+// capture returns the text after prefix on the screen, up to the line's end.
+func (s *station) capture(prefix string) string {
+	s.t.Helper()
+	for _, line := range strings.Split(s.screen(), "\n") {
+		if i := strings.Index(line, prefix); i >= 0 {
+			rest := line[i+len(prefix):]
+			if j := strings.Index(rest, "  "); j >= 0 {
+				rest = rest[:j]
+			}
+			return strings.TrimSpace(rest)
+		}
+	}
+	s.t.Fatalf("screen has no %q:\n%s", prefix, s.screen())
+	return ""
+}
+
+// code is the current TOTP code for a (grouped) key.
+func (s *station) code(key string) string {
+	c, err := totp.Code(strings.ReplaceAll(key, " ", ""), totp.Step(s.clk.now))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return c
+}
+
+// Steps shared by the flow tests.
+
+func (s *station) acceptAUP() {
+	s.t.Helper()
+	s.typ("1")
+	s.expect("Acceptable Use Policy", "0% read")
+	s.press(tea.KeyEnd)
+	s.expect("You have read to the end")
+	s.press(tea.KeyEnter)
+}
+
+func (s *station) identify(studentID, hkid string) {
+	s.t.Helper()
+	s.typ(studentID)
+	s.press(tea.KeyTab)
+	s.typ(hkid)
+	s.press(tea.KeyEnter)
+}
+
+func (s *station) newPassword(pw string) {
+	s.t.Helper()
+	s.expect("Your password needs")
+	s.typ(pw)
+	s.press(tea.KeyEnter)
+	s.typ(pw)
+	s.press(tea.KeyEnter)
+}
