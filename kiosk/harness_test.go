@@ -129,10 +129,12 @@ func newStation(t testing.TB, size ...int) *station {
 	return s
 }
 
-// send delivers one message and runs every command it leads to.
+// send delivers one message, renders (as Bubble Tea does after each
+// Update, which also records the buttons) and runs the commands.
 func (s *station) send(msg tea.Msg) {
 	s.t.Helper()
 	_, cmd := s.m.Update(msg)
+	s.m.View()
 	s.run(cmd)
 }
 
@@ -220,7 +222,6 @@ func (s *station) expectNot(texts ...string) {
 // the same hit-testing a touch screen uses.
 func (s *station) click(label string) {
 	s.t.Helper()
-	s.m.View()
 	b, ok := touch.Find(s.m.Buttons(), label)
 	if !ok {
 		s.t.Fatalf("no button %q on screen:\n%s", label, s.screen())
