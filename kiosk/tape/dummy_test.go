@@ -29,7 +29,8 @@ type dummy struct {
 	tall     bool // render more lines than the screen has
 
 	lastMouse tea.MouseMsg
-	quitting  bool // the model decided to quit (kiosk.Quitter)
+	quitting  bool          // the model decided to quit (kiosk.Quitter)
+	latency   time.Duration // of the pretend store call
 }
 
 func (d *dummy) Quitting() bool { return d.quitting }
@@ -127,10 +128,19 @@ func (d *dummy) field(k tea.KeyMsg) tea.Cmd {
 		if d.page == "totp" {
 			return d.verify(input)
 		}
-		// Like a store call: answered later, from another goroutine.
-		return func() tea.Msg { return greetedMsg{"Hello, " + input + "!"} }
+		// Like a store call: answered later, from another goroutine, inside a
+		// sequence and a batch as real screens compose their commands.
+		return tea.Sequence(tea.Batch(d.slow(greetedMsg{"Hello, " + input + "!"}), nil), nil)
 	}
 	return nil
+}
+
+// slow delivers msg after a store call's latency.
+func (d *dummy) slow(msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		<-time.After(d.latency)
+		return msg
+	}
 }
 
 func (d *dummy) verify(code string) tea.Cmd {

@@ -40,6 +40,7 @@ type fired struct {
 type host struct {
 	root          Model
 	width, height int
+	track         *tracker
 
 	mu      sync.Mutex
 	snap    screen
@@ -48,14 +49,14 @@ type host struct {
 	crashed chan struct{}
 }
 
-func newHost(root Model, width, height int) *host {
-	return &host{root: root, width: width, height: height,
+func newHost(root Model, width, height int, track *tracker) *host {
+	return &host{root: root, width: width, height: height, track: track,
 		changed: make(chan struct{}), crashed: make(chan struct{})}
 }
 
 func (h *host) Init() (cmd tea.Cmd) {
 	defer h.recover()
-	return h.root.Init()
+	return h.track.wrap(h.root.Init())
 }
 
 func (h *host) View() string { return "" }
@@ -97,7 +98,7 @@ func (h *host) update(msg tea.Msg) (cmd tea.Cmd) {
 	}
 	h.root = root
 	h.render()
-	return cmd
+	return h.track.wrap(cmd)
 }
 
 // render cuts the frame as the standard renderer does (the last height lines,

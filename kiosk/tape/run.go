@@ -148,6 +148,7 @@ type runner struct {
 	vars          map[string]string
 
 	clk     *clock.Virtual
+	track   *tracker
 	station Station
 	host    *host
 	prog    *tea.Program
@@ -158,7 +159,8 @@ type runner struct {
 func (r *runner) start(ctx context.Context, start func(clock.Clock) (Station, error), begin time.Time) error {
 	r.clk = clock.NewVirtual(begin)
 	r.clk.OnFire(func(msg tea.Msg, handled func()) tea.Msg { return fired{msg, handled} })
-	st, err := start(r.clk)
+	r.track = newTracker()
+	st, err := start(trackedClock{r.clk, r.track})
 	if err != nil {
 		r.clk.Stop()
 		return err
@@ -169,13 +171,14 @@ func (r *runner) start(ctx context.Context, start func(clock.Clock) (Station, er
 		return errors.New("the station has no model")
 	}
 	r.station = st
-	r.host = newHost(st.Model, r.width, r.height)
+	r.host = newHost(st.Model, r.width, r.height, r.track)
 	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard),
 		tea.WithoutRenderer(), tea.WithoutSignalHandler()}
 	if st.Filter != nil {
 		opts = append(opts, tea.WithFilter(st.Filter))
 	}
 	r.prog = tea.NewProgram(r.host, opts...)
+	r.track.prog = r.prog
 	r.done = make(chan struct{})
 	go func() {
 		defer close(r.done)
@@ -214,8 +217,39 @@ func (r *runner) send(msgs ...tea.Msg) error {
 	return r.settle()
 }
 
-// settle waits until every message sent so far has been handled.
+// settle waits until the station is idle: every message sent so far handled
+// and no command running but timers waiting for the virtual clock (see
+// tracker). A station that stays busy longer than the tape's timeout is left
+// running: Expect will wait for what it needs.
 func (r *runner) settle() error {
+	limit := time.NewTimer(r.timeout)
+	defer limit.Stop()
+	for {
+		idle, gen, changed := r.track.idle()
+		if idle {
+			// Messages queued before this point are handled before the barrier.
+			if err := r.barrier(); err != nil {
+				return err
+			}
+			if again, gen2, _ := r.track.idle(); again && gen2 == gen {
+				return nil
+			}
+			continue
+		}
+		select {
+		case <-changed:
+		case <-limit.C:
+			return r.barrier()
+		case <-r.done:
+			return r.alive()
+		case <-r.host.crashed:
+			return r.alive()
+		}
+	}
+}
+
+// barrier waits until every message sent before it has been handled.
+func (r *runner) barrier() error {
 	b := make(barrier)
 	r.prog.Send(b)
 	select {

@@ -85,6 +85,17 @@ func TestRunReportsSourceWithoutComment(t *testing.T) {
 	}
 }
 
+// After each input the runner waits until the station is idle: the pretend
+// store call (20 ms, inside a sequence and a batch) has answered, while the
+// idle timer waiting on the virtual clock does not count as busy.
+func TestRunWaitsForCommandsInFlight(t *testing.T) {
+	slow := func(st *Station) { st.Model.(*dummy).latency = 20 * time.Millisecond }
+	code, out, _ := runTape(t, "Type \"1\"\nType \"Ann\"\nEnter\nExpectNot \"Your name\"\nScreen\n", slow)
+	if code != ExitPass || !strings.Contains(out, "  │Hello, Ann!\n") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
 func TestRunNonASCIIArrivesAsCharacters(t *testing.T) {
 	code, out, d := runTape(t, `Type "1"
 Type "陳大文 é"
