@@ -71,6 +71,9 @@ func Open(path string, opt Options) (*Replica, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open replica %s: the path must not contain '?' or '#'", path)
 	}
+	if _, err := opt.Keys.Seal(nil, nil); err != nil {
+		return nil, fmt.Errorf("open replica %s: the station keys were not loaded (secret.LoadKeys): %w", path, err)
+	}
 	opt = opt.withDefaults()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open replica %s: cannot create its directory: %w", path, err)
