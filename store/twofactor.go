@@ -80,6 +80,9 @@ func (r *Replica) VerifyTOTP(ctx context.Context, account, code string) error {
 	if err := r.checkLock(a); err != nil {
 		return err
 	}
+	if err := r.requireActivated(a); err != nil {
+		return err
+	}
 	if a.TOTPSealed == nil {
 		return ErrTOTPNotEnrolled
 	}

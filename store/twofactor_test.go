@@ -140,6 +140,13 @@ func TestVerifyTOTP(t *testing.T) {
 			}
 		})
 	}
+	t.Run("terminated", func(t *testing.T) {
+		execOn(t, path, `UPDATE accounts SET status = 'terminated' WHERE name = 'tmchan'`)
+		defer execOn(t, path, `UPDATE accounts SET status = 'active' WHERE name = 'tmchan'`)
+		if err := r.VerifyTOTP(ctx, "tmchan", code(t, e.Secret, clock.Now(), 1)); !errors.Is(err, store.ErrTerminated) {
+			t.Fatalf("err = %v, want ErrTerminated", err)
+		}
+	})
 	t.Run("sealed to its account", func(t *testing.T) {
 		// tmchan2 given tmchan's sealed key cannot open it.
 		execOn(t, path, `UPDATE accounts SET status = 'active', password_hash = 'x',
