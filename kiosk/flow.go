@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/expressstation/kiosk/store"
 )
@@ -208,7 +207,7 @@ func (f *flow) view() string {
 	}
 	title := s.Title.Render(f.step.title())
 	body := f.step.view(f.c.stepSize())
-	return lipgloss.JoinVertical(lipgloss.Left, head, title, "", body)
+	return head + "\n" + title + "\n\n" + body // place() pads the lines
 }
 
 func (f *flow) ownsHead() bool {

@@ -216,16 +216,50 @@ func (m *Model) View() string {
 	}
 	w := m.c.Width
 	_, bodyH := m.c.bodySize()
-	frame := lipgloss.JoinVertical(lipgloss.Left,
-		m.headerView(w),
-		lipgloss.Place(w, bodyH, lipgloss.Center, lipgloss.Center,
-			lipgloss.NewStyle().MaxHeight(bodyH).MaxWidth(w).Render(m.bodyView())),
-		m.footerView(w))
+	frame := m.headerView(w) + "\n" + place(w, bodyH, m.bodyView()) + "\n" + m.footerView(w)
 	frame, buttons := touch.Scan(frame)
 	m.mu.Lock()
 	m.buttons = buttons
 	m.mu.Unlock()
 	return frame
+}
+
+// place centres a block in w x h cells, cutting what does not fit. It
+// measures each line once: measuring is most of the cost of a frame, and
+// lipgloss.Place plus MaxWidth/MaxHeight would measure every line four times.
+func place(w, h int, block string) string {
+	lines := strings.Split(block, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	widths := make([]int, len(lines))
+	bw := 0
+	for i, l := range lines {
+		widths[i] = ansi.StringWidth(l)
+		if widths[i] > w {
+			lines[i], widths[i] = ansi.Truncate(l, w, ""), w
+		}
+		bw = max(bw, widths[i])
+	}
+	left := (w - bw) / 2
+	top := (h - len(lines)) / 2
+	blank := strings.Repeat(" ", w)
+	var b strings.Builder
+	b.Grow((w + 1) * h * 2)
+	for y := range h {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		i := y - top
+		if i < 0 || i >= len(lines) {
+			b.WriteString(blank)
+			continue
+		}
+		b.WriteString(blank[:left])
+		b.WriteString(lines[i])
+		b.WriteString(blank[:w-left-widths[i]])
+	}
+	return b.String()
 }
 
 // Minimum body every screen needs (80x24 terminal less header and footer);
