@@ -225,7 +225,7 @@ func (f *flow) minSize() (int, int) {
 
 func (f *flow) help() []key.Binding {
 	hb := f.step.help()
-	if !f.busy() {
+	if _, end := f.step.(*endStep); !end && !f.busy() {
 		hb = append(hb, f.c.Keys.Back)
 	}
 	return hb

@@ -54,8 +54,16 @@ func (st *identityStep) title() string {
 	return "Your Student ID and HK ID card"
 }
 
-// refocus sets the focus order for the current mode.
+// refocus sets the focus order for the current mode. Leaving the Student ID
+// field checks its length.
 func (st *identityStep) refocus() {
+	if st.sid.input.Focused() && st.focus.cur() != "id:sid" && st.sid.value() != "" {
+		if _, err := policy.ParseStudentID(st.sid.value(), st.f.c.Opt.StudentIDLength); err != nil {
+			st.sid.err = err.Error()
+		} else {
+			st.sid.err = ""
+		}
+	}
 	second := "id:hkid"
 	if st.useDOB {
 		second = "id:dob"

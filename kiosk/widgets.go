@@ -45,11 +45,8 @@ func textButton(c *Common, id, label, text string, focused, enabled bool) string
 // buttonRow lays buttons out side by side with a gap.
 func buttonRow(buttons ...string) string {
 	var parts []string
-	for i, b := range buttons {
-		if b == "" {
-			continue
-		}
-		if i > 0 && len(parts) > 0 {
+	for _, b := range buttons {
+		if len(parts) > 0 {
 			parts = append(parts, "  ")
 		}
 		parts = append(parts, b)
