@@ -1,0 +1,157 @@
+// Package app wires a station together from its configuration: keys, the
+// replica, the demo seed, the log and the root model. The TUI, the tape
+// runner and the status command all start a station through here, so they
+// cannot drift apart.
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/clock"
+	"github.com/expressstation/kiosk/kiosk/config"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/demo"
+	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/totp"
+)
+
+// Station is a running station's parts.
+type Station struct {
+	Config  *config.Config
+	Replica *store.Replica
+	Model   *kiosk.Model
+	Logger  *slog.Logger
+	// SyncOnce runs one sync round with the upstream; nil when standalone.
+	SyncOnce func(ctx context.Context) error
+	logFile  io.Closer
+}
+
+// LoadConfig reads path, or the embedded default when path is "" (relative
+// paths then resolve against dir).
+func LoadConfig(path, dir string) (*config.Config, error) {
+	if path == "" {
+		return config.Parse(config.Default, "(embedded kiosk.toml)", dir)
+	}
+	return config.Load(path)
+}
+
+// OpenLogger opens the configured log file; with no path it logs nowhere.
+// Logs never go to the terminal: the TUI owns it.
+func OpenLogger(cfg *config.Config) (*slog.Logger, io.Closer, error) {
+	if cfg.Log.Path == "" {
+		return slog.New(slog.NewJSONHandler(io.Discard, nil)), io.NopCloser(nil), nil
+	}
+	f, err := OpenRotating(cfg.Log.Path, cfg.Log.MaxBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := slog.New(slog.NewJSONHandler(f, nil)).With("station", cfg.Station.ID)
+	return l, f, nil
+}
+
+// OpenReplica loads the keys and opens the replica; an empty standalone demo
+// replica is seeded with the demo registry.
+func OpenReplica(cfg *config.Config, clk clock.Clock, logger *slog.Logger) (*store.Replica, error) {
+	r, err := OpenReplicaOnly(cfg, clk, logger)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Store.SeedDemo && cfg.Standalone() {
+		if err := seedDemo(context.Background(), r, clk); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("demo registry: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// OpenReplicaOnly loads the keys and opens the replica as it is.
+func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger) (*store.Replica, error) {
+	keys, err := secret.LoadKeys(secret.KeySource{
+		IdentityFile: cfg.Keys.IdentityFile, SealFile: cfg.Keys.SealFile,
+		IdentityEnv: cfg.Keys.IdentityEnv, SealEnv: cfg.Keys.SealEnv,
+		Create: cfg.Keys.Create,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := store.Open(cfg.Store.Path, store.Options{
+		Keys: keys, StationID: cfg.Station.ID, Now: clk.Now,
+		EmailDomain: cfg.Station.EmailDomain, Issuer: cfg.Station.TOTPIssuer,
+		Logger: logger, StudentIDLength: cfg.Station.StudentIDLength,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// seedDemo loads the demo registry into an empty replica and activates the
+// two demo accounts README documents.
+func seedDemo(ctx context.Context, r *store.Replica, clk clock.Clock) error {
+	st, err := r.Status(ctx)
+	if err != nil || st.Accounts > 0 {
+		return err
+	}
+	rep, err := r.ImportRegistry(ctx, bytes.NewReader(demo.Registry))
+	if err != nil {
+		return err
+	}
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("line %d: %s", rep.Errors[0].Line, rep.Errors[0].Reason)
+	}
+	if _, err := r.Activate(ctx, demo.ActiveAccount, demo.ActivePassword); err != nil {
+		return fmt.Errorf("activate %s: %w", demo.ActiveAccount, err)
+	}
+	if _, err := r.Activate(ctx, demo.TOTPAccount, demo.TOTPPassword); err != nil {
+		return fmt.Errorf("activate %s: %w", demo.TOTPAccount, err)
+	}
+	// Enrol with the previous step's code so the current code stays free for
+	// the first person who tries the demo.
+	code, err := totp.Code(demo.TOTPSecret, totp.Step(clk.Now())-1)
+	if err != nil {
+		return err
+	}
+	_, err = r.ConfirmTOTP(ctx, store.Enrolment{Account: demo.TOTPAccount, Secret: demo.TOTPSecret}, code)
+	return err
+}
+
+// Start opens everything a station needs on clock clk.
+func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
+	logger, logFile, err := OpenLogger(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r, err := OpenReplica(cfg, clk, logger)
+	if err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	m := kiosk.New(ModelOptions(cfg, r, clk, dev))
+	logger.Info("station started", "standalone", cfg.Standalone())
+	return &Station{Config: cfg, Replica: r, Model: m, Logger: logger, logFile: logFile}, nil
+}
+
+// ModelOptions maps the configuration onto the root model's options.
+func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, dev bool) kiosk.Options {
+	s := cfg.Station
+	return kiosk.Options{
+		Accounts: accounts, Clock: clk,
+		Institution: s.Institution, ServiceName: s.ServiceName,
+		StationID: s.ID, StationName: s.Name,
+		IdleTimeout: s.IdleTimeout, ServiceDesk: s.ServiceDesk,
+		StudentIDLength: s.StudentIDLength, Dev: dev,
+	}
+}
+
+// Close releases the replica and the log.
+func (s *Station) Close() error {
+	s.Logger.Info("station stopped")
+	return errors.Join(s.Replica.Close(), s.logFile.Close())
+}

@@ -1,0 +1,36 @@
+package app
+
+import (
+	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/clock"
+	"github.com/expressstation/kiosk/kiosk/config"
+	"github.com/expressstation/kiosk/kiosk/tape"
+)
+
+// TapeStarter returns the function the tape runner calls to start the
+// station described by cfg on the runner's virtual clock: the same wiring as
+// the TUI, so a tape drives exactly what a student sees.
+func TapeStarter(cfg *config.Config) func(clk clock.Clock) (tape.Station, error) {
+	return func(clk clock.Clock) (tape.Station, error) {
+		st, err := Start(cfg, clk, false)
+		if err != nil {
+			return tape.Station{}, err
+		}
+		return tape.Station{
+			Model:  st.Model,
+			Sync:   st.SyncOnce,
+			Close:  st.Close,
+			Filter: kiosk.Filter,
+		}, nil
+	}
+}
+
+// StartStation loads the configuration at configPath and starts the station
+// on clk, as the tape runner needs it.
+func StartStation(configPath string, clk clock.Clock) (tape.Station, error) {
+	cfg, err := config.Load(configPath)
+	if err != nil {
+		return tape.Station{}, err
+	}
+	return TapeStarter(cfg)(clk)
+}

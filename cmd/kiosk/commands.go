@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/term"
+
+	"github.com/expressstation/kiosk/cmd/kiosk/app"
+	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/clock"
+	"github.com/expressstation/kiosk/kiosk/config"
+	"github.com/expressstation/kiosk/kiosk/tape"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/secret"
+)
+
+// loadConfig finds the configuration: --config, else ./kiosk.toml, else the
+// embedded demo configuration with its data beside the working directory.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat("kiosk.toml"); err == nil {
+			path = "kiosk.toml"
+		}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	return app.LoadConfig(path, wd)
+}
+
+func runTUI(configPath string, dev bool, stderr io.Writer) int {
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	st, err := app.Start(cfg, clock.Real{}, dev)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	defer st.Close()
+	p := tea.NewProgram(st.Model,
+		tea.WithAltScreen(),
+		tea.WithMouseCellMotion(),
+		tea.WithFilter(kiosk.Filter),
+	)
+	if _, err := p.Run(); err != nil {
+		st.Logger.Error("program ended", "err", err)
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 1
+	}
+	return 0
+}
+
+// runImport loads a registry CSV into a standalone replica. Exit 0: every row
+// landed; 1: some rows were refused (the good ones landed); 2: nothing could
+// be read (bad header, missing file, bad configuration).
+func runImport(configPath string, args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: kiosk --config F import REGISTRY.csv")
+		return 2
+	}
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	if !cfg.Standalone() {
+		fmt.Fprintf(stderr, "kiosk: this station syncs with %s: import the registry into the central store (accountd import)\n", cfg.Sync.Upstream)
+		return 2
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	defer f.Close()
+	r, err := openReplica(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	defer r.Close()
+	start := time.Now()
+	rep, err := r.ImportRegistry(context.Background(), f)
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stderr, "%s:%d: %s\n", args[0], e.Line, e.Reason)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "kiosk: import %s: %v\n", args[0], err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "imported %s: %d added, %d updated, %d unchanged, %d rejected (%.1fs)\n",
+		args[0], rep.Added, rep.Updated, rep.Unchanged, len(rep.Errors), time.Since(start).Seconds())
+	if len(rep.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func runStatus(configPath string, args []string, stdout, stderr io.Writer) int {
+	asJSON := false
+	for _, a := range args {
+		switch a {
+		case "--json", "-json":
+			asJSON = true
+		default:
+			fmt.Fprintln(stderr, "usage: kiosk --config F status [--json]")
+			return 2
+		}
+	}
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	r, err := openReplica(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	defer r.Close()
+	st, err := r.Status(context.Background())
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 1
+	}
+	if asJSON {
+		return printJSON(stdout, stderr, cfg, st)
+	}
+	printStatus(stdout, cfg, st)
+	return 0
+}
+
+// statusJSON is `status --json`: the contract's numbers at the top level.
+type statusJSON struct {
+	store.StationStatus
+	Station  string `json:"station"`
+	Mode     string `json:"mode"`
+	Upstream string `json:"upstream,omitempty"`
+}
+
+func printJSON(stdout, stderr io.Writer, cfg *config.Config, st store.StationStatus) int {
+	out := statusJSON{StationStatus: st, Station: cfg.Station.ID, Mode: mode(cfg), Upstream: cfg.Sync.Upstream}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 1
+	}
+	return 0
+}
+
+func printStatus(w io.Writer, cfg *config.Config, st store.StationStatus) {
+	last := "never"
+	if st.LastSync != nil {
+		last = st.LastSync.Local().Format(time.RFC3339)
+	}
+	fmt.Fprintf(w, "station         %s (%s)\n", cfg.Station.ID, mode(cfg))
+	fmt.Fprintf(w, "replica         %s (%d bytes, schema %d)\n", st.Path, st.DatabaseBytes, st.SchemaVersion)
+	fmt.Fprintf(w, "accounts        %d\n", st.Accounts)
+	fmt.Fprintf(w, "cursor          %d\n", st.Cursor)
+	fmt.Fprintf(w, "last sync       %s\n", last)
+	if st.LastSyncError != "" {
+		fmt.Fprintf(w, "last sync error %s\n", st.LastSyncError)
+	}
+	fmt.Fprintf(w, "outbox pending  %d\n", st.OutboxPending)
+	fmt.Fprintf(w, "outbox rejected %d\n", st.OutboxRejected)
+}
+
+func mode(cfg *config.Config) string {
+	if cfg.Standalone() {
+		return "standalone"
+	}
+	return "synced"
+}
+
+// openReplica opens the replica for a command (no demo seeding, no log).
+func openReplica(cfg *config.Config) (*store.Replica, error) {
+	return app.OpenReplicaOnly(cfg, clock.Real{}, nil)
+}
+
+// runHashPin reads a staff PIN (twice on a terminal, without echo) and prints
+// its argon2id hash for `[staff] pin_hash`.
+func runHashPin(stdin io.Reader, stdout, stderr io.Writer) int {
+	pin, err := readPIN(stdin, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 2
+	}
+	h, err := secret.HashPassword(pin)
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, h)
+	return 0
+}
+
+func readPIN(stdin io.Reader, stderr io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "Staff PIN: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(stderr, "Again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the two PINs differ")
+		}
+		return checkPIN(string(a))
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return checkPIN(strings.TrimRight(line, "\r\n"))
+}
+
+func checkPIN(pin string) (string, error) {
+	if len(pin) < 6 || len(pin) > 32 {
+		return "", errors.New("a staff PIN has 6 to 32 characters")
+	}
+	for _, r := range pin {
+		if r < ' ' || r == 0x7f {
+			return "", errors.New("a staff PIN must not contain control characters")
+		}
+	}
+	return pin, nil
+}
+
+// runScript runs a tape headless against the configured station.
+func runScript(configPath, script string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		fmt.Fprintln(stdout, "station cannot start:", err)
+		return tape.ExitBadInput
+	}
+	return tape.RunScript(context.Background(), script, stdin, app.TapeStarter(cfg), stdout)
+}
