@@ -239,3 +239,16 @@ func (p *probeModel) waitFor(t *testing.T, match func(tea.Msg) bool) {
 		}
 	}
 }
+
+func TestFooterShowsTheLink(t *testing.T) {
+	clk := &testClock{now: termStart}
+	link := kiosk.LinkState{Mode: kiosk.LinkOnline}
+	m := kiosk.New(kiosk.Options{Clock: clk, StationID: "ES-9", Link: func() kiosk.LinkState { return link }})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	s := &station{t: t, m: m, clk: clk}
+	s.expect("ES-9 · 02:00 · online")
+	link = kiosk.LinkState{Mode: kiosk.LinkOffline, Since: termStart.Add(-30 * time.Minute)}
+	s.advance(5 * time.Second) // the footer polls the link
+	s.expect("ES-9 · 02:00 · offline since 01:30")
+}
