@@ -43,8 +43,9 @@ type host struct {
 	track         *tracker
 
 	mu      sync.Mutex
-	snap    screen
-	changed chan struct{} // closed and replaced when snap changes
+	frame   frame         // the last rendered frame
+	cut     *screen       // frame cut to the screen, made when first asked for
+	changed chan struct{} // closed and replaced when frame changes
 	crash   string        // panic from the root model, if any
 	crashed chan struct{}
 }
@@ -101,31 +102,46 @@ func (h *host) update(msg tea.Msg) (cmd tea.Cmd) {
 	return h.track.wrap(cmd)
 }
 
-// render cuts the frame as the standard renderer does (the last height lines,
-// each truncated to width) and publishes it.
+// frame is one rendered View with its buttons, before it is cut to the screen.
+type frame struct {
+	view          string
+	buttons       []touch.Button
+	width, height int
+}
+
+// render calls View after every Update, as Bubble Tea's renderer does (the
+// root records its buttons there), and publishes the frame. Cutting it to
+// the screen waits until the runner looks (see current).
 func (h *host) render() {
-	lines := strings.Split(h.root.View(), "\n")
-	offset := 0
-	if len(lines) > h.height {
-		offset = len(lines) - h.height
-		lines = lines[offset:]
-	}
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(ansi.Truncate(ansi.Strip(l), h.width, ""), " ")
-	}
-	s := screen{width: h.width, height: h.height, lines: lines,
-		text: strings.Join(lines, "\n"), offset: offset}
-	for _, b := range h.root.Buttons() {
-		b.Y -= offset
-		if b.W > 0 && b.H > 0 && b.X < h.width && b.Y < h.height && b.X+b.W > 0 && b.Y+b.H > 0 {
-			s.buttons = append(s.buttons, b)
-		}
-	}
+	f := frame{view: h.root.View(), buttons: h.root.Buttons(), width: h.width, height: h.height}
 	h.mu.Lock()
-	h.snap = s
+	h.frame, h.cut = f, nil
 	close(h.changed)
 	h.changed = make(chan struct{})
 	h.mu.Unlock()
+}
+
+// screen cuts the frame as the standard renderer does: the last height
+// lines, each truncated to width; buttons move up with the lines.
+func (f frame) screen() *screen {
+	lines := strings.Split(f.view, "\n")
+	offset := 0
+	if len(lines) > f.height {
+		offset = len(lines) - f.height
+		lines = lines[offset:]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(ansi.Truncate(ansi.Strip(l), f.width, ""), " ")
+	}
+	s := &screen{width: f.width, height: f.height, lines: lines,
+		text: strings.Join(lines, "\n"), offset: offset}
+	for _, b := range f.buttons {
+		b.Y -= offset
+		if b.W > 0 && b.H > 0 && b.X < f.width && b.Y < f.height && b.X+b.W > 0 && b.Y+b.H > 0 {
+			s.buttons = append(s.buttons, b)
+		}
+	}
+	return s
 }
 
 // recover turns a panic in the root model into a failure the tape reports,
@@ -176,7 +192,10 @@ func (h *host) isCrashed() bool {
 func (h *host) current() (screen, <-chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.snap, h.changed
+	if h.cut == nil {
+		h.cut = h.frame.screen()
+	}
+	return *h.cut, h.changed
 }
 
 func (h *host) crashMessage() string {
