@@ -64,9 +64,14 @@ func BenchmarkImport100k(b *testing.B) {
 	b.ReportMetric(storeTime.Seconds()/cliTime.Seconds(), "x-cli-time")
 }
 
-// BenchmarkOpen100k is the start-up cost of a replica holding 100,000
-// accounts (quick_check included).
+// BenchmarkOpen100k is the cost of opening a replica holding 100,000
+// accounts with quick_check (commands), and with it deferred (station start).
 func BenchmarkOpen100k(b *testing.B) {
+	b.Run("quick_check", func(b *testing.B) { benchOpen(b, false) })
+	b.Run("deferred", func(b *testing.B) { benchOpen(b, true) })
+}
+
+func benchOpen(b *testing.B, deferCheck bool) {
 	path := filepath.Join(b.TempDir(), "replica.db")
 	clock := newClock()
 	r, err := store.Open(path, testOptions(b, clock))
@@ -75,9 +80,11 @@ func BenchmarkOpen100k(b *testing.B) {
 	}
 	importCSV(b, r, generatedCSV(benchRows))
 	r.Close()
+	opt := testOptions(b, clock)
+	opt.DeferIntegrityCheck = deferCheck
 	b.ResetTimer()
 	for range b.N {
-		r, err := store.Open(path, testOptions(b, clock))
+		r, err := store.Open(path, opt)
 		if err != nil {
 			b.Fatal(err)
 		}

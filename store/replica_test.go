@@ -162,3 +162,38 @@ func randomBytes(n int) []byte {
 	rand.Read(b)
 	return b
 }
+
+// A station defers quick_check to start fast; the check itself still finds
+// the damage and names the file.
+func TestDeferredIntegrityCheckFindsDamage(t *testing.T) {
+	clock := newClock()
+	path := filepath.Join(t.TempDir(), "replica.db")
+	r, err := store.Open(path, testOptions(t, clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	importCSV(t, r, generatedCSV(2000))
+	r.Close()
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, damage(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt := testOptions(t, clock)
+	opt.DeferIntegrityCheck = true
+	r, err = store.Open(path, opt)
+	if err != nil {
+		// the damage may already show while reading the schema: fine, as long as it names the file
+		if !strings.Contains(err.Error(), path) {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+		return
+	}
+	defer r.Close()
+	err = r.CheckIntegrity(context.Background())
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("CheckIntegrity = %v, want a damaged-file error naming %s", err, path)
+	}
+}

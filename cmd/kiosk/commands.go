@@ -188,7 +188,7 @@ func mode(cfg *config.Config) string {
 
 // openReplica opens the replica for a command (no demo seeding, no log).
 func openReplica(cfg *config.Config) (*store.Replica, error) {
-	return app.OpenReplicaOnly(cfg, clock.Real{}, nil)
+	return app.OpenReplicaOnly(cfg, clock.Real{}, nil, false)
 }
 
 // runHashPin reads a staff PIN (twice on a terminal, without echo) and prints

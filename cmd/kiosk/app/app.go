@@ -30,6 +30,7 @@ type Station struct {
 	// SyncOnce runs one sync round with the upstream; nil when standalone.
 	SyncOnce func(ctx context.Context) error
 	logFile  io.Closer
+	stop     context.CancelFunc // ends background work
 }
 
 // LoadConfig reads path, or the embedded default when path is "" (relative
@@ -57,8 +58,8 @@ func OpenLogger(cfg *config.Config) (*slog.Logger, io.Closer, error) {
 
 // OpenReplica loads the keys and opens the replica; an empty standalone demo
 // replica is seeded with the demo registry.
-func OpenReplica(cfg *config.Config, clk clock.Clock, logger *slog.Logger) (*store.Replica, error) {
-	r, err := OpenReplicaOnly(cfg, clk, logger)
+func OpenReplica(cfg *config.Config, clk clock.Clock, logger *slog.Logger, deferCheck bool) (*store.Replica, error) {
+	r, err := OpenReplicaOnly(cfg, clk, logger, deferCheck)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +72,9 @@ func OpenReplica(cfg *config.Config, clk clock.Clock, logger *slog.Logger) (*sto
 	return r, nil
 }
 
-// OpenReplicaOnly loads the keys and opens the replica as it is.
-func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger) (*store.Replica, error) {
+// OpenReplicaOnly loads the keys and opens the replica as it is. deferCheck
+// leaves the whole-file integrity check to the caller (a station's start).
+func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger, deferCheck bool) (*store.Replica, error) {
 	keys, err := secret.LoadKeys(secret.KeySource{
 		IdentityFile: cfg.Keys.IdentityFile, SealFile: cfg.Keys.SealFile,
 		IdentityEnv: cfg.Keys.IdentityEnv, SealEnv: cfg.Keys.SealEnv,
@@ -85,6 +87,7 @@ func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger) (
 		Keys: keys, StationID: cfg.Station.ID, Now: clk.Now,
 		EmailDomain: cfg.Station.EmailDomain, Issuer: cfg.Station.TOTPIssuer,
 		Logger: logger, StudentIDLength: cfg.Station.StudentIDLength,
+		DeferIntegrityCheck: deferCheck,
 	})
 	if err != nil {
 		return nil, err
@@ -128,14 +131,21 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := OpenReplica(cfg, clk, logger)
+	r, err := OpenReplica(cfg, clk, logger, true)
 	if err != nil {
 		logFile.Close()
 		return nil, err
 	}
+	// quick_check reads the whole file: run it after the first frame.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		if err := r.CheckIntegrity(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("replica integrity check failed", "err", err)
+		}
+	}()
 	m := kiosk.New(ModelOptions(cfg, r, clk, dev))
 	logger.Info("station started", "standalone", cfg.Standalone())
-	return &Station{Config: cfg, Replica: r, Model: m, Logger: logger, logFile: logFile}, nil
+	return &Station{Config: cfg, Replica: r, Model: m, Logger: logger, logFile: logFile, stop: cancel}, nil
 }
 
 // ModelOptions maps the configuration onto the root model's options.
@@ -152,6 +162,7 @@ func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, 
 
 // Close releases the replica and the log.
 func (s *Station) Close() error {
+	s.stop()
 	s.Logger.Info("station stopped")
 	return errors.Join(s.Replica.Close(), s.logFile.Close())
 }
