@@ -117,6 +117,8 @@ func (p *parser) line(n int, text string) error {
 	return nil
 }
 
+// invalidUTF8 returns the byte offset of the first invalid UTF-8 sequence
+// in s, or -1.
 func invalidUTF8(s string) int {
 	for i, r := range s {
 		if r == utf8.RuneError {
@@ -529,7 +531,7 @@ func (p *parser) typeText(c *Command, a argList) *ParseError {
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-func (a argList) name0(what string) (string, *ParseError) {
+func (a argList) ident(what string) (string, *ParseError) {
 	if len(a.toks) == 0 {
 		return "", a.missing(what)
 	}
@@ -541,7 +543,7 @@ func (a argList) name0(what string) (string, *ParseError) {
 }
 
 func (p *parser) capture(c *Command, a argList) *ParseError {
-	name, err := a.name0("a NAME")
+	name, err := a.ident("a NAME")
 	if err != nil {
 		return err
 	}
@@ -575,7 +577,7 @@ func (p *parser) totp(c *Command, a argList) *ParseError {
 		c.text = t.val
 		return a.none(1)
 	}
-	name, err := a.name0("the NAME of a captured key, or a quoted key")
+	name, err := a.ident("the NAME of a captured key, or a quoted key")
 	if err != nil {
 		return err
 	}

@@ -87,17 +87,7 @@ func RunScript(ctx context.Context, path string, stdin io.Reader, start func(clk
 func Run(ctx context.Context, t *Tape, start func(clk clock.Clock) (Station, error), out io.Writer) int {
 	r := &runner{out: out, width: DefaultWidth, height: DefaultHeight,
 		timeout: DefaultTimeout, vars: map[string]string{}, lineWidth: lineWidth(t)}
-	cmds := t.Commands
-	begin := time.Now()
-	for len(cmds) > 0 && strings.HasPrefix(cmds[0].Name, "Set ") {
-		if cmds[0].Name == "Set Clock" {
-			begin = cmds[0].at
-		}
-		r.configure(cmds[0])
-		r.report(cmds[0], nil)
-		r.ran++
-		cmds = cmds[1:]
-	}
+	cmds, begin := r.settings(t.Commands)
 	if err := r.start(ctx, start, begin); err != nil {
 		fmt.Fprintf(out, "FAIL the station cannot start: %v\n", err)
 		return ExitBadInput
@@ -113,6 +103,23 @@ func Run(ctx context.Context, t *Tape, start func(clk clock.Clock) (Station, err
 		code = ExitFail
 	}
 	return code
+}
+
+// settings applies the Set commands at the top of the tape, which shape the
+// station before it starts (its screen size, its clock), and returns the
+// rest of the tape and the time the clock starts at.
+func (r *runner) settings(cmds []Command) (rest []Command, begin time.Time) {
+	begin = time.Now()
+	for len(cmds) > 0 && strings.HasPrefix(cmds[0].Name, "Set ") {
+		if cmds[0].Name == "Set Clock" {
+			begin = cmds[0].at
+		}
+		r.configure(cmds[0])
+		r.report(cmds[0], nil)
+		r.ran++
+		cmds = cmds[1:]
+	}
+	return cmds, begin
 }
 
 func (r *runner) runAll(ctx context.Context, cmds []Command) int {
