@@ -93,6 +93,9 @@ Type "never typed"
 		{"passing tape on stdin", func(string) []string { return []string{"--script", "-"} },
 			"Expect \"Welcome\"\nType \"1\"\nExpect \"Acceptable Use Policy\"\n", 0,
 			[]string{"ok   3  Expect \"Acceptable Use Policy\"\n", "PASS: 3 commands\n"}},
+		{"kiosk keys do not leave the station", func(string) []string { return []string{"--script", "-"} },
+			"Expect \"Welcome\"\nCtrl+C\nCtrl+Z\nCtrl+\\\nType \"q\"\nType \"1\"\nExpect \"Acceptable Use Policy\"\n", 0,
+			[]string{"ok   4  Ctrl+\\\n", "PASS: 7 commands\n"}},
 		{"wrong tape", func(string) []string { return []string{"--script", "-"} }, wrong, 1, []string{
 			"ok   2  Type \"3\"\n",
 			"FAIL 4  Expect \"Welcome back, student\"\n",
