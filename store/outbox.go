@@ -112,9 +112,20 @@ func (r *Replica) PendingOps(ctx context.Context, limit int) ([]Op, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := r.r.QueryContext(ctx, `
+	return readOps(ctx, r.r, `state = 'pending' ORDER BY seq LIMIT ?`, limit)
+}
+
+// rowsQueryer is what both *sql.DB and *sql.Tx offer for multi-row reads.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readOps reads the outbox rows matching where (which may also order and
+// limit them).
+func readOps(ctx context.Context, q rowsQueryer, where string, args ...any) ([]Op, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT seq, op_id, created_at, station, kind, account, payload, state, reason, attempts
-		FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?`, limit)
+		FROM outbox WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the outbox: %w", err)
 	}

@@ -64,6 +64,8 @@ type Replica struct {
 	r *sql.DB // read pool, query_only
 
 	importMu sync.Mutex // one import at a time: names are assigned in memory
+
+	outboxSignal chan struct{} // see OutboxSignal
 }
 
 // Open opens the replica at path, creating the file (and its directory) when
@@ -86,7 +88,7 @@ func Open(path string, opt Options) (*Replica, error) {
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	r := &Replica{path: path, opt: opt, log: opt.Logger}
+	r := &Replica{path: path, opt: opt, log: opt.Logger, outboxSignal: make(chan struct{}, 1)}
 	if err := r.open(); err != nil {
 		r.Close()
 		return nil, err

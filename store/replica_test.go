@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 		"foreign_keys":   "1",
 		"busy_timeout":   "5000",
 		"application_id": "1163416404", // "EXST"
-		"user_version":   "1",
+		"user_version":   strconv.Itoa(store.SchemaVersion()),
 	} {
 		if got := pragma(w, name); got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", name, got, want)

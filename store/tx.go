@@ -63,6 +63,9 @@ func (r *Replica) commit(ctx context.Context, c *change, apply func(tx *sql.Tx, 
 		}
 		return r.enqueue(ctx, tx, c.At, c.Kind, c.Account, c.Payload)
 	})
+	if err == nil {
+		r.signalOutbox()
+	}
 	var nc errNoChange
 	if errors.As(err, &nc) {
 		return nc.err
