@@ -48,6 +48,9 @@ func TestCrashChild(t *testing.T) {
 		err = activateAll(ctx, r)
 	case "activate-free":
 		err = activateAll(ctx, r)
+	case "reset":
+		stopAt("reset", 1)
+		_, err = r.RebuildFromRegistry(ctx)
 	}
 	fmt.Println("ERROR the child was not killed:", err)
 	os.Exit(3)

@@ -47,6 +47,12 @@ func (r *Replica) Snapshot(ctx context.Context, account string) (Snapshot, error
 	if err != nil {
 		return Snapshot{}, err
 	}
+	return a.snapshot(hist), nil
+}
+
+// snapshot is the row in the exchange shape, with its password history
+// (newest first).
+func (a row) snapshot(hist []string) Snapshot {
 	return Snapshot{
 		Name: a.Name, StudentID: a.StudentID, Surname: a.Surname, GivenNames: a.GivenNames,
 		Department: a.Department, Level: a.Level, Category: a.Category,
@@ -57,7 +63,7 @@ func (r *Replica) Snapshot(ctx context.Context, account string) (Snapshot, error
 		ActivatedAt: timePtr(a.ActivatedAt), PasswordChangedAt: timePtr(a.PasswordChangedAt),
 		TOTPSealed: a.TOTPSealed, TOTPLastStep: a.TOTPLastStep,
 		DirectoryPublic: a.DirectoryPublic, LockedUntil: timePtr(a.LockedUntil),
-	}, nil
+	}
 }
 
 func dateString(t time.Time) string {
