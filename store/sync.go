@@ -30,6 +30,7 @@ type PushRequest struct {
 
 // PushResponse has one result per pushed op, in the same order.
 type PushResponse struct {
+	Epoch   string     `json:"epoch"` // the store's, as in a Page: snapshots belong to it
 	Results []OpResult `json:"results"`
 }
 

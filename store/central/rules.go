@@ -1,0 +1,208 @@
+package central
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/secret"
+)
+
+// The central re-check of every op a station pushes. A station checked the
+// op against its replica, which may be behind: meanwhile another station
+// may have activated the account, used the same 2FA code or counted the
+// failures that lock it, or the account may have ended. These are pure
+// functions of an account's state, shared by every Store implementation.
+
+// Account is the central state of one account: the snapshot every station
+// receives, and what only the central store keeps.
+type Account struct {
+	Snapshot store.Snapshot
+	// Failures are the failed attempts, at any station, still inside the
+	// lockout window.
+	Failures []time.Time
+}
+
+// Rejection is why an op was refused: Code is stable, Message is for staff
+// (kept with the op at its station) and never holds a secret.
+type Rejection struct {
+	Code    string
+	Message string
+}
+
+func (r *Rejection) Error() string { return r.Code + ": " + r.Message }
+
+func reject(code, format string, args ...any) *Rejection {
+	return &Rejection{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// UnknownAccount is the rejection of an op for an account the store lacks.
+func UnknownAccount(name string) *Rejection {
+	return reject("unknown_account", "the central store has no account %q", name)
+}
+
+// Effect is what deciding an op did to the account.
+type Effect int
+
+const (
+	Unchanged       Effect = iota // nothing to store
+	FailuresChanged               // only the central failure count changed
+	SnapshotChanged               // stations must receive a new snapshot
+)
+
+// Decide checks op against the account at the store's time now and, when it
+// passes, applies it. The op's own time (not after now) decides lock and
+// lifecycle, as the station saw them. A failure is never refused: it is
+// counted with every station's failures and may lock the account.
+func Decide(a *Account, op store.Op, now time.Time) (Effect, *Rejection, error) {
+	p, err := store.DecodePayload(op)
+	if err != nil {
+		return Unchanged, nil, err
+	}
+	at := op.CreatedAt
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	if f, ok := p.(store.FailurePayload); ok {
+		return a.fail(f, at), nil, nil
+	}
+	if rej := check(&a.Snapshot, p, at); rej != nil {
+		return Unchanged, rej, nil
+	}
+	before := a.Snapshot
+	if err := a.Snapshot.ApplyOp(op); err != nil {
+		return Unchanged, nil, err
+	}
+	if sameSnapshot(before, a.Snapshot) {
+		return Unchanged, nil, nil
+	}
+	return SnapshotChanged, nil, nil
+}
+
+// check is the re-check of a station's op (every kind but a failure).
+func check(s *store.Snapshot, p any, at time.Time) *Rejection {
+	if s.LockedUntil != nil && at.Before(*s.LockedUntil) && !at.Before(s.LockedUntil.Add(-store.LockoutFor)) {
+		return reject("locked", "the account was locked after failed attempts (until %s) when this change was made",
+			s.LockedUntil.UTC().Format(time.RFC3339))
+	}
+	status := effective(s, at)
+	if status == policy.StatusTerminated {
+		return reject("terminated", "the account had been terminated when this change was made")
+	}
+	switch p := p.(type) {
+	case store.ActivatePayload:
+		return checkActivate(s, status, p)
+	case store.SetPasswordPayload:
+		if s.Status == policy.StatusRegistered {
+			return reject("not_activated", "the account has not been activated")
+		}
+		return checkHash(s, p.PasswordHash)
+	case store.EnrolTOTPPayload:
+		if s.Status == policy.StatusRegistered {
+			return reject("not_activated", "the account has not been activated")
+		}
+		if len(p.Sealed) == 0 {
+			return reject("bad_totp", "the 2FA enrolment carries no sealed key")
+		}
+		return checkStep(s, p.Step)
+	case store.TOTPStepPayload:
+		if s.TOTPSealed == nil {
+			return reject("not_enrolled", "the account has no 2FA enrolment")
+		}
+		return checkStep(s, p.Step)
+	}
+	return nil
+}
+
+func checkActivate(s *store.Snapshot, status policy.Status, p store.ActivatePayload) *Rejection {
+	switch {
+	case s.Status != policy.StatusRegistered:
+		return reject("already_active", "the account had already been activated (at another station)")
+	case status != policy.StatusRegistered:
+		return reject("not_eligible", "the account's studies had ended before it was activated")
+	}
+	return checkHash(s, p.PasswordHash)
+}
+
+// checkHash accepts only an argon2id hash at the deployment's strength that
+// the account has not had before (the history is the last ten).
+func checkHash(s *store.Snapshot, hash string) *Rejection {
+	if secret.NeedsRehash(hash) {
+		return reject("bad_hash", "the password hash is malformed or weaker than the deployment's argon2id parameters")
+	}
+	if hash == s.PasswordHash || slices.Contains(s.PasswordHistory, hash) {
+		return reject("reuse", "the password is one of the account's last %d", store.HistoryLen)
+	}
+	return nil
+}
+
+// checkStep refuses a TOTP step not after the last one accepted anywhere.
+func checkStep(s *store.Snapshot, step int64) *Rejection {
+	if step <= s.TOTPLastStep {
+		return reject("totp_replay", "the 2FA code had already been used (at this or another station)")
+	}
+	return nil
+}
+
+// effective is the account's lifecycle status at t.
+func effective(s *store.Snapshot, t time.Time) policy.Status {
+	completion, _ := time.Parse(time.DateOnly, s.CompletionDate)
+	extended, _ := time.Parse(time.DateOnly, s.ExtendedUntil)
+	return policy.LifecycleStatus(s.Status, s.Category, completion, extended, t)
+}
+
+// fail counts a failed attempt made at any station. Reaching the limit in
+// the window locks the account for LockoutFor from this failure and spends
+// the failures, as a station does; a lock the station already decided is
+// kept (never longer than LockoutFor from the failure).
+func (a *Account) fail(f store.FailurePayload, at time.Time) Effect {
+	if !f.At.IsZero() && f.At.Before(at) {
+		at = f.At.UTC()
+	}
+	cut := at.Add(-store.LockoutWindow)
+	kept := a.Failures[:0]
+	for _, t := range a.Failures {
+		if t.After(cut) {
+			kept = append(kept, t)
+		}
+	}
+	a.Failures = append(kept, at)
+	until := a.Snapshot.LockedUntil
+	if len(a.Failures) >= store.LockoutFailures {
+		a.Snapshot.LockUntil(at.Add(store.LockoutFor))
+		a.Failures = nil
+	}
+	if f.LockedUntil != nil {
+		a.Snapshot.LockUntil(minTime(*f.LockedUntil, at.Add(store.LockoutFor)))
+	}
+	if !sameTime(until, a.Snapshot.LockedUntil) {
+		return SnapshotChanged
+	}
+	return FailuresChanged
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// sameSnapshot reports whether an op changed nothing a station would see.
+func sameSnapshot(a, b store.Snapshot) bool {
+	return a.Status == b.Status && a.PasswordHash == b.PasswordHash &&
+		slices.Equal(a.PasswordHistory, b.PasswordHistory) && sameTime(a.ActivatedAt, b.ActivatedAt) &&
+		sameTime(a.PasswordChangedAt, b.PasswordChangedAt) && bytes.Equal(a.TOTPSealed, b.TOTPSealed) &&
+		a.TOTPLastStep == b.TOTPLastStep && a.DirectoryPublic == b.DirectoryPublic &&
+		sameTime(a.LockedUntil, b.LockedUntil)
+}

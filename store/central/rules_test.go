@@ -1,0 +1,140 @@
+package central
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/secret"
+)
+
+var t0 = time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+
+// testHashes are real argon2id hashes (slow to make: made once).
+var testHashes = sync.OnceValue(func() []string {
+	var hs []string
+	for _, pw := range []string{"first passphrase 1", "second passphrase 2"} {
+		h, err := secret.HashPassword(pw)
+		if err != nil {
+			panic(err)
+		}
+		hs = append(hs, h)
+	}
+	return hs
+})
+
+func mkOp(kind store.OpKind, at time.Time, p any) store.Op {
+	b, _ := json.Marshal(p)
+	return store.Op{ID: "op", Kind: kind, Account: "tmchan", CreatedAt: at, Payload: b}
+}
+
+func registered() Account {
+	return Account{Snapshot: store.Snapshot{Name: "tmchan", StudentID: "20261001", Status: policy.StatusRegistered,
+		Category: policy.CategoryNonDegree, CompletionDate: "2030-06-30", DirectoryPublic: true}}
+}
+
+func active() Account {
+	a := registered()
+	h := testHashes()[0]
+	a.Snapshot.Status, a.Snapshot.PasswordHash, a.Snapshot.PasswordHistory = policy.StatusActive, h, []string{h}
+	a.Snapshot.TOTPSealed, a.Snapshot.TOTPLastStep = []byte{1, 2, 3}, 1000
+	return a
+}
+
+func TestDecide(t *testing.T) {
+	h0, h1 := testHashes()[0], testHashes()[1]
+	lockEnd := t0.Add(10 * time.Minute)
+	locked := func(a Account) Account { a.Snapshot.LockedUntil = &lockEnd; return a }
+	ended := func(a Account) Account { a.Snapshot.CompletionDate = "2025-01-31"; return a }
+	graduate := func(a Account) Account { a.Snapshot.Category = policy.CategoryDegree; return ended(a) }
+	for _, tc := range []struct {
+		name   string
+		acct   Account
+		op     store.Op
+		want   string // rejection code, "" for applied
+		effect Effect
+	}{
+		{"activate", registered(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "", SnapshotChanged},
+		{"activate twice", active(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h1, ActivatedAt: t0}), "already_active", Unchanged},
+		{"activate a weak hash", registered(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", ActivatedAt: t0}), "bad_hash", Unchanged},
+		{"activate ended non-degree", ended(registered()), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "terminated", Unchanged},
+		{"activate ended graduate", graduate(registered()), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "not_eligible", Unchanged},
+		{"set password", active(), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "", SnapshotChanged},
+		{"set password not activated", registered(), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "not_activated", Unchanged},
+		{"set password reused", active(), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h0, ChangedAt: t0}), "reuse", Unchanged},
+		{"set password terminated", ended(active()), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "terminated", Unchanged},
+		{"totp step", active(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1001}), "", SnapshotChanged},
+		{"totp step replayed", active(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1000}), "totp_replay", Unchanged},
+		{"totp step not enrolled", registered(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 5}), "not_enrolled", Unchanged},
+		{"enrol replayed step", active(), mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 999}), "totp_replay", Unchanged},
+		{"enrol", active(), mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 1001}), "", SnapshotChanged},
+		{"directory unchanged", registered(), mkOp(store.OpDirectory, t0, store.DirectoryPayload{Public: true}), "", Unchanged},
+		{"during a lock", locked(active()), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "locked", Unchanged},
+		{"before a lock", locked(active()), mkOp(store.OpSetPassword, t0.Add(-6*time.Minute), store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "", SnapshotChanged},
+		{"after a lock", locked(active()), mkOp(store.OpDirectory, lockEnd, store.DirectoryPayload{Public: false}), "", SnapshotChanged},
+		{"a failure during a lock", locked(active()), mkOp(store.OpFailure, t0, store.FailurePayload{What: "password", At: t0}), "", FailuresChanged},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tc.acct
+			before := a.Snapshot
+			effect, rej, err := Decide(&a, tc.op, t0.Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if rej != nil {
+				got = rej.Code
+			}
+			if got != tc.want || effect != tc.effect {
+				t.Fatalf("rejection %q effect %d, want %q %d (%v)", got, effect, tc.want, tc.effect, rej)
+			}
+			if rej != nil && !sameSnapshot(before, a.Snapshot) {
+				t.Fatal("a rejected op changed the account")
+			}
+		})
+	}
+}
+
+// Five failures inside the window, from any mix of stations, lock the
+// account for LockoutFor from the fifth; failures spread wider do not.
+func TestDecideFailuresLock(t *testing.T) {
+	fail := func(a *Account, at time.Time) Effect {
+		e, rej, err := Decide(a, mkOp(store.OpFailure, at, store.FailurePayload{What: "identity", At: at}), at)
+		if err != nil || rej != nil {
+			t.Fatalf("failure refused: %v %v", rej, err)
+		}
+		return e
+	}
+	a := registered()
+	for i := range 4 {
+		if e := fail(&a, t0.Add(time.Duration(i)*time.Minute)); e != FailuresChanged {
+			t.Fatalf("failure %d: effect %d", i+1, e)
+		}
+	}
+	fifth := t0.Add(14 * time.Minute)
+	if e := fail(&a, fifth); e != SnapshotChanged || a.Snapshot.LockedUntil == nil || !a.Snapshot.LockedUntil.Equal(fifth.Add(store.LockoutFor)) {
+		t.Fatalf("fifth failure: effect %d, locked until %v", e, a.Snapshot.LockedUntil)
+	}
+	if len(a.Failures) != 0 {
+		t.Fatal("the lock did not spend the failures")
+	}
+
+	b := registered()
+	for i := range 6 {
+		fail(&b, t0.Add(time.Duration(i)*4*time.Minute)) // 20 minutes apart end to end
+	}
+	if b.Snapshot.LockedUntil != nil {
+		t.Fatalf("failures spread over 20 minutes locked the account until %v", b.Snapshot.LockedUntil)
+	}
+
+	// A station that locked on its own count is believed, for LockoutFor at most.
+	c := registered()
+	claim := t0.Add(24 * time.Hour)
+	Decide(&c, mkOp(store.OpFailure, t0, store.FailurePayload{What: "totp", At: t0, LockedUntil: &claim}), t0)
+	if c.Snapshot.LockedUntil == nil || !c.Snapshot.LockedUntil.Equal(t0.Add(store.LockoutFor)) {
+		t.Fatalf("claimed lock = %v", c.Snapshot.LockedUntil)
+	}
+}

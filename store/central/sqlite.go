@@ -1,0 +1,339 @@
+package central
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/expressstation/kiosk/store/secret"
+)
+
+// Options configure the SQLite store. Nothing is required to serve; Keys
+// are needed only to import a registry.
+type Options struct {
+	Keys            *secret.Keys     // the deployment's keys (as at the stations); needed only to import
+	Now             func() time.Time // default time.Now
+	Logger          *slog.Logger     // may be nil; never given a secret
+	StudentIDLength int              // default 8
+	// MaxGroup bounds how many ops one group commit applies; default 4096.
+	MaxGroup int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.StudentIDLength <= 0 {
+		o.StudentIDLength = 8
+	}
+	if o.MaxGroup <= 0 {
+		o.MaxGroup = 4096
+	}
+	return o
+}
+
+// applicationID marks a central store file ("EXAC"), so a station replica
+// or another application's database is refused.
+const applicationID = 0x45584143
+
+// pollEvery is how often Wait looks for changes written by another process
+// (an `accountd import` while serving); changes made here wake it at once.
+const pollEvery = time.Second
+
+// SQLite is the central store in one SQLite file: one writer connection
+// whose transactions apply many stations' ops at once (group commit, each
+// commit durable), and a pool of readers for the feed.
+type SQLite struct {
+	path  string
+	opt   Options
+	log   *slog.Logger
+	epoch string
+
+	w *sql.DB
+	r *sql.DB
+
+	writes  chan *applyReq // to the group-commit writer
+	stop    chan struct{}
+	done    chan struct{}
+	closeMu sync.RWMutex // held to queue a request; Close takes it to stop new ones
+	closed  bool
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced when the head moves
+
+	importMu sync.Mutex
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Open opens (creating when missing) the central store at path.
+func Open(path string, opt Options) (*SQLite, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("central store: bad path %q: give --db a file name without '?' or '#'", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("central store %s: cannot create its directory: %w", path, err)
+	}
+	opt = opt.withDefaults()
+	s := &SQLite{path: path, opt: opt, log: opt.Logger, writes: make(chan *applyReq, 256),
+		stop: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
+	if err := s.open(); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	go s.writer()
+	return s, nil
+}
+
+var writerDSN = strings.Join([]string{
+	"_pragma=busy_timeout(10000)",
+	"_pragma=journal_mode(WAL)",
+	"_pragma=synchronous(FULL)", // every group commit is durable
+	"_pragma=foreign_keys(1)",
+	"_pragma=cache_size(-65536)",
+	"_txlock=immediate",
+}, "&")
+
+var readerDSN = "_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+
+func (s *SQLite) open() error {
+	w, err := sql.Open("sqlite", s.path+"?"+writerDSN)
+	if err != nil {
+		return s.fileErr(err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	s.w = w
+	ctx := context.Background()
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	if s.epoch, err = s.loadEpoch(ctx); err != nil {
+		return err
+	}
+	if s.r, err = sql.Open("sqlite", s.path+"?"+readerDSN); err != nil {
+		return s.fileErr(err)
+	}
+	s.r.SetMaxOpenConns(8)
+	s.r.SetMaxIdleConns(8)
+	return s.r.PingContext(ctx)
+}
+
+func (s *SQLite) fileErr(err error) error {
+	if strings.Contains(err.Error(), "not a database") {
+		return fmt.Errorf("central store %s is not a SQLite database: check --db: %w", s.path, err)
+	}
+	return fmt.Errorf("central store %s: %w", s.path, err)
+}
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migrate brings the file to the current schema, a step per transaction.
+func (s *SQLite) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var appID, version, objects int
+	for q, dst := range map[string]*int{"PRAGMA application_id": &appID, "PRAGMA user_version": &version,
+		"SELECT count(*) FROM sqlite_schema": &objects} {
+		if err := s.w.QueryRowContext(ctx, q).Scan(dst); err != nil {
+			return s.fileErr(err)
+		}
+	}
+	switch {
+	case appID != applicationID && (appID != 0 || objects > 0):
+		return fmt.Errorf("central store %s is another application's database (a station replica?): check --db", s.path)
+	case version > len(names):
+		return fmt.Errorf("central store %s has schema %d but this accountd knows only %d: update accountd", s.path, version, len(names))
+	}
+	for v := version; v < len(names); v++ {
+		script, err := migrationFS.ReadFile(names[v])
+		if err != nil {
+			return err
+		}
+		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, v+1))
+			return err
+		}); err != nil {
+			return fmt.Errorf("central store %s: migration to version %d: %w", s.path, v+1, err)
+		}
+	}
+	return nil
+}
+
+// loadEpoch reads the store's epoch, making one for a new file.
+func (s *SQLite) loadEpoch(ctx context.Context) (string, error) {
+	var epoch string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'epoch'`).Scan(&epoch)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		epoch = hex.EncodeToString(b[:])
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('epoch', ?)`, epoch)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("central store %s: epoch: %w", s.path, err)
+	}
+	return epoch, nil
+}
+
+// inTx runs fn in one immediate transaction on the writer.
+func (s *SQLite) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Close stops the writer and closes the file.
+func (s *SQLite) Close() error {
+	s.closeMu.Lock()
+	already := s.closed
+	s.closed = true
+	s.closeMu.Unlock()
+	if already {
+		return nil
+	}
+	close(s.stop)
+	<-s.done
+	return s.closeDBs()
+}
+
+func (s *SQLite) closeDBs() error {
+	var errs []error
+	for _, db := range []*sql.DB{s.r, s.w} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Epoch identifies this store's history.
+func (s *SQLite) Epoch() string { return s.epoch }
+
+// head is the newest change number.
+func head(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
+	var h int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM accounts`).Scan(&h)
+	return h, err
+}
+
+// Changes reads up to limit changes after the cursor and the head in one
+// read transaction, so the two agree.
+func (s *SQLite) Changes(ctx context.Context, after int64, limit int) (Feed, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Feed{}, fmt.Errorf("reading changes: %w", err)
+	}
+	defer tx.Rollback()
+	var f Feed
+	if f.Head, err = head(ctx, tx); err != nil {
+		return Feed{}, fmt.Errorf("reading changes: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT seq, snapshot FROM accounts WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return Feed{}, fmt.Errorf("reading changes: %w", err)
+	}
+	defer rows.Close()
+	f.Changes = make([]Change, 0, min(limit, 1024))
+	for rows.Next() {
+		var c Change
+		var snap []byte
+		if err := rows.Scan(&c.Seq, &snap); err != nil {
+			return Feed{}, fmt.Errorf("reading changes: %w", err)
+		}
+		c.Snapshot = snap
+		f.Changes = append(f.Changes, c)
+	}
+	return f, rows.Err()
+}
+
+// Wait returns once the head is after the cursor.
+func (s *SQLite) Wait(ctx context.Context, after int64) error {
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for {
+		ch := s.changes()
+		h, err := head(ctx, s.r)
+		if err != nil {
+			return fmt.Errorf("waiting for changes: %w", err)
+		}
+		if h > after {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// changes is the channel closed at the next move of the head.
+func (s *SQLite) changes() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+// notify wakes every Wait.
+func (s *SQLite) notify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func (s *SQLite) audit(ctx context.Context, tx *sql.Tx, action, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, action, detail) VALUES (?, ?, ?)`,
+		formatTime(s.opt.Now()), action, detail)
+	return err
+}
+
+// timeLayout matches the station replica's: UTC, milliseconds, fixed width.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}

@@ -1,0 +1,258 @@
+package central
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/registry"
+)
+
+// Import loads registry records (DESIGN.md "Registry CSV") with the same
+// parser and row errors as a station's import. A new student gets an
+// account name, the lowest free clash number, assigned here once for every
+// station; a known student with changed particulars keeps the name and gets
+// a new change; identical data writes nothing. Batches commit whole.
+func (s *SQLite) Import(ctx context.Context, csv io.Reader) (store.ImportReport, error) {
+	if s.opt.Keys == nil {
+		return store.ImportReport{}, errors.New("import needs the deployment's identity key: give --identity-key FILE or set KIOSK_IDENTITY_KEY")
+	}
+	s.importMu.Lock()
+	defer s.importMu.Unlock()
+	im, err := s.newImporter(ctx)
+	if err != nil {
+		return store.ImportReport{}, err
+	}
+	opt := registry.Options{StudentIDLength: s.opt.StudentIDLength, Today: s.opt.Now()}
+	rowErrs, err := registry.Parse(csv, opt, func(rec registry.Record) error {
+		if err := im.add(rec); err != nil {
+			return err
+		}
+		if len(im.batch) >= importBatch {
+			return s.flush(ctx, im)
+		}
+		return ctx.Err()
+	})
+	if err == nil {
+		err = s.flush(ctx, im)
+	}
+	im.report.Errors = rowErrs
+	s.log.Info("registry import", "added", im.report.Added, "updated", im.report.Updated,
+		"unchanged", im.report.Unchanged, "bad_rows", len(rowErrs), "err", err)
+	if err != nil {
+		return im.report, fmt.Errorf("import into %s: %w", s.path, err)
+	}
+	return im.report, nil
+}
+
+// importBatch rows commit together.
+const importBatch = 5000
+
+type importer struct {
+	known  map[string]knownAccount // by student id
+	taken  map[string]bool         // account names
+	nextN  map[string]int          // per name base: no lower clash number is free
+	batch  []importRow
+	report store.ImportReport
+	s      *SQLite
+}
+
+type knownAccount struct {
+	id          int64
+	name        string
+	fingerprint [32]byte
+}
+
+// importRow is a new account (id 0) or a changed one.
+type importRow struct {
+	id          int64
+	line        int
+	snap        store.Snapshot
+	fingerprint [32]byte
+}
+
+func (s *SQLite) newImporter(ctx context.Context) (*importer, error) {
+	im := &importer{known: map[string]knownAccount{}, taken: map[string]bool{}, nextN: map[string]int{}, s: s}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, student_id, fingerprint FROM accounts`)
+	if err != nil {
+		return nil, fmt.Errorf("import: reading known accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			k   knownAccount
+			sid string
+			fp  []byte
+		)
+		if err := rows.Scan(&k.id, &k.name, &sid, &fp); err != nil {
+			return nil, fmt.Errorf("import: reading known accounts: %w", err)
+		}
+		copy(k.fingerprint[:], fp)
+		im.known[sid] = k
+		im.taken[k.name] = true
+	}
+	return im, rows.Err()
+}
+
+// add sorts a record into new, changed or unchanged.
+func (im *importer) add(rec registry.Record) error {
+	snap := im.particulars(rec)
+	fp := fingerprint(snap)
+	k, ok := im.known[rec.StudentID]
+	switch {
+	case ok && k.fingerprint == fp:
+		im.report.Unchanged++
+		return nil
+	case ok:
+		snap.Name = k.name
+	default:
+		snap.Name = im.newName(rec)
+	}
+	im.known[rec.StudentID] = knownAccount{id: k.id, name: snap.Name, fingerprint: fp}
+	im.batch = append(im.batch, importRow{id: k.id, line: rec.Line, snap: snap, fingerprint: fp})
+	return nil
+}
+
+// particulars is a new registered account's snapshot for rec (no name yet).
+func (im *importer) particulars(rec registry.Record) store.Snapshot {
+	hash := func(kind, v string) []byte {
+		if v == "" {
+			return nil
+		}
+		return im.s.opt.Keys.IdentityHash(kind, v)
+	}
+	return store.Snapshot{
+		StudentID: rec.StudentID, Surname: rec.Surname, GivenNames: rec.GivenNames,
+		Department: rec.Department, Level: rec.Level, Category: rec.Category,
+		CompletionDate: rec.CompletionDate, Status: policy.StatusRegistered,
+		HKIDHash: hash("hkid", rec.HKID), DOBHash: hash("dob", rec.DateOfBirth),
+		PassportHash: hash("passport", rec.PassportNo), DirectoryPublic: true,
+	}
+}
+
+// fingerprint digests the registry particulars, length-prefixed so equal
+// digests mean identical data.
+func fingerprint(s store.Snapshot) [32]byte {
+	buf := make([]byte, 0, 256)
+	for _, f := range []string{s.Surname, s.GivenNames, s.Department, string(s.Level), string(s.Category), s.CompletionDate} {
+		buf = binary.AppendUvarint(buf, uint64(len(f)))
+		buf = append(buf, f...)
+	}
+	for _, b := range [][]byte{s.HKIDHash, s.DOBHash, s.PassportHash} {
+		buf = binary.AppendUvarint(buf, uint64(len(b)))
+		buf = append(buf, b...)
+	}
+	return sha256.Sum256(buf)
+}
+
+// newName takes the lowest free name for the record's base (tmchan,
+// tmchan2, ...).
+func (im *importer) newName(rec registry.Record) string {
+	base := policy.AccountBase(rec.Surname, rec.GivenNames)
+	n := max(im.nextN[base], 1)
+	for im.taken[policy.AccountName(base, n)] {
+		n++
+	}
+	name := policy.AccountName(base, n)
+	im.taken[name] = true
+	im.nextN[base] = n + 1
+	return name
+}
+
+// flush writes the batch in one transaction; each row is a new change.
+func (s *SQLite) flush(ctx context.Context, im *importer) error {
+	if len(im.batch) == 0 {
+		return nil
+	}
+	b := im.batch
+	im.batch = im.batch[:0]
+	var added, updated int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		h, err := head(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := formatTime(s.opt.Now())
+		var adds []any
+		for _, row := range b {
+			h++
+			if row.id != 0 {
+				if err := updateParticulars(ctx, tx, row, h, now); err != nil {
+					return err
+				}
+				updated++
+				continue
+			}
+			snap, err := encodeSnapshot(row.snap)
+			if err != nil {
+				return err
+			}
+			adds = append(adds, row.snap.Name, row.snap.StudentID, h, snap, row.fingerprint[:], now)
+			added++
+		}
+		if err := insertAccounts(ctx, tx, adds); err != nil {
+			return fmt.Errorf("lines %d-%d: %w", b[0].line, b[len(b)-1].line, err)
+		}
+		return s.audit(ctx, tx, "import", fmt.Sprintf("lines %d-%d: %d added, %d updated", b[0].line, b[len(b)-1].line, added, updated))
+	})
+	if err != nil {
+		return err
+	}
+	im.report.Added += added
+	im.report.Updated += updated
+	s.notify()
+	return nil
+}
+
+// insertRows accounts go into one INSERT statement.
+const insertRows = 100
+
+func insertAccounts(ctx context.Context, tx *sql.Tx, args []any) error {
+	const cols = 6
+	row := "(?, ?, ?, ?, ?, ?)"
+	for len(args) > 0 {
+		chunk := args[:min(len(args), insertRows*cols)]
+		args = args[len(chunk):]
+		q := `INSERT INTO accounts (name, student_id, seq, snapshot, fingerprint, updated_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/cols), ", ")
+		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateParticulars rewrites a known student's registry fields (never the
+// name, password, 2FA or status) as a new change.
+func updateParticulars(ctx context.Context, tx *sql.Tx, row importRow, seq int64, now string) error {
+	var stored []byte
+	if err := tx.QueryRowContext(ctx, `SELECT snapshot FROM accounts WHERE id = ?`, row.id).Scan(&stored); err != nil {
+		return fmt.Errorf("line %d: %w", row.line, err)
+	}
+	var cur store.Snapshot
+	if err := json.Unmarshal(stored, &cur); err != nil {
+		return fmt.Errorf("line %d: stored snapshot of %s: %w", row.line, row.snap.Name, err)
+	}
+	n := row.snap
+	cur.Surname, cur.GivenNames, cur.Department = n.Surname, n.GivenNames, n.Department
+	cur.Level, cur.Category, cur.CompletionDate = n.Level, n.Category, n.CompletionDate
+	cur.HKIDHash, cur.DOBHash, cur.PassportHash = n.HKIDHash, n.DOBHash, n.PassportHash
+	snap, err := encodeSnapshot(cur)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET seq = ?, snapshot = ?, fingerprint = ?, updated_at = ? WHERE id = ?`,
+		seq, snap, row.fingerprint[:], now, row.id)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", row.line, err)
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/expressstation/kiosk/store"
+)
+
+// Ops apply through one writer goroutine that takes every request waiting
+// and applies them in one transaction (a group commit): one fsync for many
+// stations' ops, each request inside its own savepoint so a failing request
+// leaves the others applied. Requests apply in the order they arrive.
+
+// applyReq is one station's batch of ops waiting for the writer.
+type applyReq struct {
+	station string
+	ops     []store.Op
+	results []store.OpResult
+	err     error
+	done    chan struct{}
+}
+
+var errClosed = errors.New("the central store is shutting down: try again shortly")
+
+// Apply queues the ops for the next group commit and waits for it. Once
+// queued they are applied even if ctx ends, so the answer is always true.
+func (s *SQLite) Apply(ctx context.Context, station string, ops []store.Op) ([]store.OpResult, error) {
+	if len(ops) == 0 {
+		return nil, nil
+	}
+	req := &applyReq{station: station, ops: ops, done: make(chan struct{})}
+	if err := s.enqueue(ctx, req); err != nil {
+		return nil, err
+	}
+	<-req.done
+	return req.results, req.err
+}
+
+func (s *SQLite) enqueue(ctx context.Context, req *applyReq) error {
+	s.closeMu.RLock()
+	defer s.closeMu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	select {
+	case s.writes <- req:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writer applies queued requests in groups until the store closes, then
+// applies what is still queued.
+func (s *SQLite) writer() {
+	defer close(s.done)
+	for {
+		select {
+		case req := <-s.writes:
+			s.commitGroup(s.gather(req))
+		case <-s.stop:
+			for {
+				select {
+				case req := <-s.writes:
+					s.commitGroup(s.gather(req))
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// gather takes the requests already waiting behind first, up to MaxGroup ops.
+func (s *SQLite) gather(first *applyReq) []*applyReq {
+	group, n := []*applyReq{first}, len(first.ops)
+	for n < s.opt.MaxGroup {
+		select {
+		case req := <-s.writes:
+			group, n = append(group, req), n+len(req.ops)
+		default:
+			return group
+		}
+	}
+	return group
+}
+
+// commitGroup applies a group in one durable transaction and answers each
+// request.
+func (s *SQLite) commitGroup(group []*applyReq) {
+	ctx := context.Background()
+	var moved bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := s.newApplier(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer a.close()
+		start := a.head
+		for _, req := range group {
+			a.applyRequest(ctx, req)
+		}
+		moved = a.head > start
+		return nil
+	})
+	for _, req := range group {
+		if err != nil {
+			req.results, req.err = nil, fmt.Errorf("saving ops in the central store: %w", err)
+		}
+		close(req.done)
+	}
+	if err == nil && moved {
+		s.notify()
+	}
+}
+
+// applier applies ops inside one group transaction.
+type applier struct {
+	tx   *sql.Tx
+	now  time.Time
+	head int64
+	log  func(msg string, args ...any)
+
+	seenOp, loadAcct, saveAcct, saveFailures, recordOp *sql.Stmt
+}
+
+func (s *SQLite) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
+	a := &applier{tx: tx, now: s.opt.Now().UTC(), log: s.log.Warn}
+	var err error
+	if a.head, err = head(ctx, tx); err != nil {
+		return nil, err
+	}
+	for dst, q := range map[**sql.Stmt]string{
+		&a.seenOp:       `SELECT outcome, reason FROM ops WHERE op_id = ?`,
+		&a.loadAcct:     `SELECT id, seq, snapshot, failures FROM accounts WHERE name = ?`,
+		&a.saveAcct:     `UPDATE accounts SET seq = ?, snapshot = ?, failures = ?, updated_at = ? WHERE id = ?`,
+		&a.saveFailures: `UPDATE accounts SET failures = ?, updated_at = ? WHERE id = ?`,
+		&a.recordOp: `INSERT INTO ops (op_id, station, account, kind, created_at, received_at, outcome, reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	} {
+		if *dst, err = tx.PrepareContext(ctx, q); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *applier) close() {
+	for _, st := range []*sql.Stmt{a.seenOp, a.loadAcct, a.saveAcct, a.saveFailures, a.recordOp} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// applyRequest applies one station's ops inside a savepoint: an error
+// undoes this request only.
+func (a *applier) applyRequest(ctx context.Context, req *applyReq) {
+	mark := a.head
+	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT request"); err != nil {
+		req.err = err
+		return
+	}
+	req.results = make([]store.OpResult, 0, len(req.ops))
+	for _, op := range req.ops {
+		res, err := a.apply(ctx, req.station, op)
+		if err != nil {
+			req.results, req.err = nil, fmt.Errorf("op %s: %w", op.ID, err)
+			a.head = mark
+			a.tx.ExecContext(ctx, "ROLLBACK TO request")
+			break
+		}
+		req.results = append(req.results, res)
+	}
+	if _, err := a.tx.ExecContext(ctx, "RELEASE request"); err != nil && req.err == nil {
+		req.results, req.err = nil, err
+	}
+}
+
+// apply answers one op: a duplicate, a rejection (with the account's
+// snapshot, re-emitted so the station converges) or applied.
+func (a *applier) apply(ctx context.Context, station string, op store.Op) (store.OpResult, error) {
+	res := store.OpResult{ID: op.ID}
+	var outcome, reason string
+	err := a.seenOp.QueryRowContext(ctx, op.ID).Scan(&outcome, &reason)
+	switch {
+	case err == nil:
+		res.Outcome, res.Original, res.Reason = store.OutcomeDuplicate, store.Outcome(outcome), reason
+		acct, _, err := a.load(ctx, op.Account)
+		if acct != nil {
+			res.Snapshot = &acct.Snapshot
+		}
+		return res, err
+	case !errors.Is(err, sql.ErrNoRows):
+		return res, err
+	}
+	acct, id, err := a.load(ctx, op.Account)
+	if err != nil {
+		return res, err
+	}
+	effect, rej := Unchanged, UnknownAccount(op.Account)
+	if acct != nil {
+		if effect, rej, err = Decide(acct, op, a.now); err != nil {
+			return res, err
+		}
+	}
+	res.Outcome = store.OutcomeApplied
+	if rej != nil {
+		res.Outcome, res.Reason = store.OutcomeRejected, rej.Error()
+		a.log("op rejected", "station", station, "account", op.Account, "kind", op.Kind, "reason", rej.Code)
+		if acct != nil {
+			effect = SnapshotChanged // re-emitted: the station must learn the truth
+			res.Snapshot = &acct.Snapshot
+		}
+	}
+	if err := a.save(ctx, id, acct, effect); err != nil {
+		return res, err
+	}
+	_, err = a.recordOp.ExecContext(ctx, op.ID, station, op.Account, string(op.Kind), formatTime(op.CreatedAt),
+		formatTime(a.now), string(res.Outcome), res.Reason)
+	return res, err
+}
+
+// load reads an account's central state; nil when there is none.
+func (a *applier) load(ctx context.Context, name string) (*Account, int64, error) {
+	var (
+		id, seq        int64
+		snap, failures []byte
+	)
+	err := a.loadAcct.QueryRowContext(ctx, name).Scan(&id, &seq, &snap, &failures)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	acct := &Account{}
+	if err := json.Unmarshal(snap, &acct.Snapshot); err != nil {
+		return nil, 0, fmt.Errorf("account %s: stored snapshot: %w", name, err)
+	}
+	acct.Snapshot.Seq = seq
+	if err := json.Unmarshal(failures, &acct.Failures); err != nil {
+		return nil, 0, fmt.Errorf("account %s: stored failures: %w", name, err)
+	}
+	return acct, id, nil
+}
+
+// save writes what an op changed; a new snapshot gets the next change
+// number, which the snapshot in the answer carries too.
+func (a *applier) save(ctx context.Context, id int64, acct *Account, effect Effect) error {
+	if acct == nil || effect == Unchanged {
+		return nil
+	}
+	failures, err := json.Marshal(acct.Failures)
+	if err != nil {
+		return err
+	}
+	if effect == FailuresChanged {
+		_, err = a.saveFailures.ExecContext(ctx, string(failures), formatTime(a.now), id)
+		return err
+	}
+	a.head++
+	snap, err := encodeSnapshot(acct.Snapshot)
+	if err != nil {
+		return err
+	}
+	acct.Snapshot.Seq = a.head
+	_, err = a.saveAcct.ExecContext(ctx, a.head, snap, string(failures), formatTime(a.now), id)
+	return err
+}
+
+// encodeSnapshot is the stored (and served) form: JSON without the seq,
+// which the feed adds from the row.
+func encodeSnapshot(s store.Snapshot) (string, error) {
+	s.Seq = 0
+	b, err := json.Marshal(s)
+	return string(b), err
+}

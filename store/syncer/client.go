@@ -1,0 +1,150 @@
+package syncer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/expressstation/kiosk/store"
+)
+
+// requestTimeout bounds a request beyond any long-poll wait, so a link that
+// dies silently is noticed.
+const requestTimeout = 30 * time.Second
+
+// client speaks the central store's HTTP API (store/central/httpapi).
+type client struct {
+	base  string // upstream URL without a trailing slash
+	token string
+	http  *http.Client
+}
+
+// ErrUnauthorized says the central store refused the station's token.
+var ErrUnauthorized = errors.New("the central store refused this station's token: check [sync] token or token_file (accountd station add)")
+
+// StatusError is an answer other than success from the central store.
+type StatusError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("central store answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
+}
+
+func newClient(upstream, token string, hc *http.Client) (*client, error) {
+	u, err := url.Parse(upstream)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("sync upstream %q: give an http:// or https:// URL such as https://accounts.example.edu:8440", upstream)
+	}
+	if token == "" {
+		return nil, errors.New("sync: no station token: set [sync] token or token_file")
+	}
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	return &client{base: strings.TrimRight(upstream, "/"), token: token, http: hc}, nil
+}
+
+// defaultHTTPClient fails fast on a dead link; request deadlines come from
+// the caller's context (long-polls are long on purpose).
+func defaultHTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   5 * time.Second,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}}
+}
+
+// changes fetches a page after the cursor; with wait > 0 the store holds the
+// request until a change comes or wait ends.
+func (c *client) changes(ctx context.Context, after int64, epoch string, limit int, wait time.Duration) (store.Page, error) {
+	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)}}
+	if epoch != "" {
+		q.Set("epoch", epoch)
+	}
+	if wait > 0 {
+		q.Set("wait", wait.String())
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait+requestTimeout)
+	defer cancel()
+	var p store.Page
+	err := c.do(ctx, http.MethodGet, "/v1/changes?"+q.Encode(), nil, &p)
+	return p, err
+}
+
+// push sends ops and returns the store's answers, checked to match them.
+func (c *client) push(ctx context.Context, ops []store.Op) (store.PushResponse, error) {
+	body, err := json.Marshal(store.PushRequest{Ops: ops})
+	if err != nil {
+		return store.PushResponse{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	var resp store.PushResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/ops", body, &resp); err != nil {
+		return resp, err
+	}
+	if len(resp.Results) != len(ops) {
+		return resp, fmt.Errorf("central store answered %d results for %d ops", len(resp.Results), len(ops))
+	}
+	for i, r := range resp.Results {
+		if r.ID != ops[i].ID {
+			return resp, fmt.Errorf("central store answered op %s where %s was pushed", r.ID, ops[i].ID)
+		}
+	}
+	return resp, nil
+}
+
+func (c *client) do(ctx context.Context, method, path string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("central store unreachable: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return statusError(resp)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("reading the central store's answer to %s %s: %w", method, strings.SplitN(path, "?", 2)[0], err)
+	}
+	return nil
+}
+
+// statusError reads the store's JSON error; 401 and 410 map to the errors
+// the loop acts on.
+func statusError(resp *http.Response) error {
+	var body struct{ Error, Code string }
+	json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body)
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return ErrUnauthorized
+	case http.StatusGone:
+		return fmt.Errorf("%w (%s)", store.ErrResync, body.Error)
+	}
+	if body.Error == "" {
+		body.Error = "no explanation given"
+	}
+	return &StatusError{Status: resp.StatusCode, Code: body.Code, Message: body.Error}
+}

@@ -1,0 +1,259 @@
+package syncer_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/syncer"
+	"github.com/expressstation/kiosk/store/totp"
+)
+
+var ctx = context.Background()
+
+const (
+	pw1 = "Harbour lights 42 tonight"
+	pw2 = "Lantau sunrise 73 morning"
+)
+
+// A registry import reaches both stations; an activation and then a new
+// password set at A work at B, through the sync loops (a local write is
+// pushed at once, B's long-poll brings it).
+func TestImportActivationAndPasswordReachOtherStation(t *testing.T) {
+	d := newDeployment(t)
+	if rep := d.importCSV(cast); rep.Added != 3 {
+		t.Fatalf("import: %+v", rep)
+	}
+	a, b := d.station("A"), d.station("B")
+	a.run()
+	b.run()
+	for _, st := range []*station{a, b} {
+		eventually(t, st.id+" bootstrap", func() bool { return st.status().Accounts == 3 })
+		acct, err := st.r.VerifyIdentity(ctx, store.Identity{StudentID: "20261002", HKID: "Y6543217"})
+		if err != nil || acct.Name != "tmchan2" {
+			t.Fatalf("%s: identity after bootstrap: %+v, %v", st.id, acct, err)
+		}
+	}
+
+	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "activation at B", func() bool {
+		acct, err := b.r.Account(ctx, "tmchan")
+		return err == nil && acct.Status == policy.StatusActive
+	})
+	if _, err := b.r.VerifyPassword(ctx, "tmchan", pw1); err != nil {
+		t.Fatalf("A's password at B: %v", err)
+	}
+
+	if _, err := a.r.SetPassword(ctx, "tmchan", pw2); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "new password at B", func() bool {
+		_, err := b.r.VerifyPassword(ctx, "tmchan", pw2)
+		return err == nil
+	})
+	// The old one is history at B too: refused, and refused for reuse.
+	if _, err := b.r.VerifyPassword(ctx, "tmchan", pw1); !errors.Is(err, store.ErrWrongPassword) {
+		t.Fatalf("old password at B: %v", err)
+	}
+	var pe *store.PolicyError
+	if _, err := b.r.SetPassword(ctx, "tmchan", pw1); !errors.As(err, &pe) || pe.Violations[0].Rule != policy.RuleReuse {
+		t.Fatalf("reuse at B: %v", err)
+	}
+	if ops := d.centralOps(); ops["applied"] < 2 || ops["rejected"] != 0 {
+		t.Fatalf("central ops = %v", ops)
+	}
+	if l := a.s.Link(); l.Mode != syncer.Online {
+		t.Fatalf("A's link = %+v", l)
+	}
+}
+
+// With the store unreachable a station keeps serving and queues its ops;
+// when the store is back every op is applied exactly once.
+func TestUpstreamDownOpsQueueThenApplyOnce(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	a, b := d.station("A"), d.station("B")
+	a.sync()
+	b.sync()
+
+	d.gate.down.Store(true)
+	d.clock.Advance(time.Minute)
+	if err := a.s.SyncOnce(ctx); err == nil {
+		t.Fatal("sync with the store down succeeded")
+	}
+	if l := a.s.Link(); l.Mode != syncer.Offline || !l.Since.Equal(d.clock.Now()) || l.Err == "" {
+		t.Fatalf("link while down = %+v", l)
+	}
+	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+		t.Fatalf("activation while offline: %v", err)
+	}
+	for _, public := range []bool{false, true, false} {
+		if _, err := a.r.SetDirectoryPublic(ctx, "tmchan", public); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.r.VerifyIdentity(ctx, store.Identity{StudentID: "20261002", HKID: "A1234563"}); !errors.Is(err, store.ErrIdentityMismatch) {
+		t.Fatalf("mismatch: %v", err)
+	}
+	st := a.status()
+	if st.OutboxPending != 5 || st.LastSyncError == "" {
+		t.Fatalf("status while down = %+v", st)
+	}
+	a.s.SyncOnce(ctx) // still down: nothing may be lost or doubled by a failed try
+
+	d.gate.down.Store(false)
+	a.sync()
+	b.sync()
+	if st := a.status(); st.OutboxPending != 0 || st.OutboxRejected != 0 || st.LastSyncError != "" {
+		t.Fatalf("status after the store came back = %+v", st)
+	}
+	if ops := d.centralOps(); ops["applied"] != 5 || ops["rejected"] != 0 {
+		t.Fatalf("central ops = %v, want 5 applied once", ops)
+	}
+	acct, err := b.r.VerifyPassword(ctx, "tmchan", pw1)
+	if err != nil || acct.DirectoryPublic {
+		t.Fatalf("at B: %+v, %v", acct, err)
+	}
+	if l := a.s.Link(); l.Mode != syncer.Online {
+		t.Fatalf("link after = %+v", l)
+	}
+}
+
+// The store applied a push but the reply was lost: the retry is answered
+// as duplicates and nothing is applied twice.
+func TestLostReplyRetryIsDuplicate(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	a := d.station("A")
+	a.sync()
+	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.r.SetDirectoryPublic(ctx, "tmchan", false); err != nil {
+		t.Fatal(err)
+	}
+	before := d.snapshot("tmchan").Seq
+	d.gate.dropPush.Store(1)
+	if err := a.s.SyncOnce(ctx); err == nil {
+		t.Fatal("a lost reply went unnoticed")
+	}
+	if a.status().OutboxPending != 2 {
+		t.Fatal("ops left the outbox without an answer")
+	}
+	applied := d.snapshot("tmchan")
+	a.sync()
+	if ops := d.centralOps(); ops["applied"] != 2 || len(ops) != 1 {
+		t.Fatalf("central ops = %v, want each applied once", ops)
+	}
+	again := d.snapshot("tmchan")
+	if applied.Seq <= before || again.Seq != applied.Seq || len(again.PasswordHistory) != 1 {
+		t.Fatalf("seq %d -> %d -> %d, history %d: the retry changed the account", before, applied.Seq, again.Seq, len(again.PasswordHistory))
+	}
+	if st := a.status(); st.OutboxPending != 0 || st.OutboxRejected != 0 {
+		t.Fatalf("status = %+v", st)
+	}
+	if _, err := a.r.VerifyPassword(ctx, "tmchan", pw1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Five failures spread over two stations lock the account at both.
+func TestLockoutAcrossStations(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	a, b := d.station("A"), d.station("B")
+	a.sync()
+	b.sync()
+	wrong := store.Identity{StudentID: "20261001", HKID: "Y6543217"}
+	right := store.Identity{StudentID: "20261001", HKID: "A1234563"}
+	for i, st := range []*station{a, a, a, b, b} {
+		if _, err := st.r.VerifyIdentity(ctx, wrong); !errors.Is(err, store.ErrIdentityMismatch) {
+			t.Fatalf("failure %d at %s: %v", i+1, st.id, err)
+		}
+		d.clock.Advance(time.Second)
+	}
+	for _, st := range []*station{a, b} { // neither reached five on its own
+		if _, err := st.r.VerifyIdentity(ctx, right); err != nil {
+			t.Fatalf("%s before sync: %v", st.id, err)
+		}
+	}
+	a.sync()
+	b.sync()
+	a.sync()
+	for _, st := range []*station{a, b} {
+		var le *store.LockedError
+		if _, err := st.r.VerifyIdentity(ctx, right); !errors.As(err, &le) {
+			t.Fatalf("%s after sync: %v, want locked", st.id, err)
+		}
+	}
+	d.clock.Advance(store.LockoutFor)
+	if _, err := b.r.VerifyIdentity(ctx, right); err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+}
+
+// A 2FA code accepted at one station is refused at another once synced.
+// Accepted by a station that had not heard yet, it is rejected centrally,
+// and the station keeps the rejection, with its reason, for staff.
+func TestTOTPStepTravels(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	a, b := d.station("A"), d.station("B")
+	a.sync()
+	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+		t.Fatal(err)
+	}
+	e, err := a.r.BeginTOTP(ctx, "tmchan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func() string {
+		c, err := totp.Code(e.Secret, totp.Step(d.clock.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if _, err := a.r.ConfirmTOTP(ctx, e, code()); err != nil {
+		t.Fatal(err)
+	}
+	a.sync()
+	b.sync()
+
+	d.clock.Advance(totp.Period * time.Second)
+	used := code()
+	if err := a.r.VerifyTOTP(ctx, "tmchan", used); err != nil {
+		t.Fatal(err)
+	}
+	a.sync()
+	b.sync()
+	if err := b.r.VerifyTOTP(ctx, "tmchan", used); !errors.Is(err, store.ErrTOTPReplay) {
+		t.Fatalf("a code used at A, at B: %v", err)
+	}
+
+	d.clock.Advance(totp.Period * time.Second)
+	used = code()
+	if err := a.r.VerifyTOTP(ctx, "tmchan", used); err != nil {
+		t.Fatal(err)
+	}
+	a.sync()
+	if err := b.r.VerifyTOTP(ctx, "tmchan", used); err != nil { // B has not heard
+		t.Fatalf("at B before sync: %v", err)
+	}
+	b.sync()
+	st := b.status()
+	rej, _ := b.r.RejectedOps(ctx, 10)
+	if st.OutboxRejected != 1 || st.OutboxPending != 0 || len(rej) != 1 || rej[0].Kind != store.OpTOTPStep ||
+		!strings.Contains(rej[0].Reason, "totp_replay") {
+		t.Fatalf("status %+v, rejected %+v", st, rej)
+	}
+	if ops := d.centralOps(); ops["rejected"] != 1 {
+		t.Fatalf("central ops = %v", ops)
+	}
+}

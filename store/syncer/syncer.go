@@ -1,0 +1,317 @@
+// Package syncer keeps a station's replica in step with the central store
+// (DESIGN.md "Sync between stations and the central store"). A round pushes
+// the outbox, then pulls the change feed page by page, each page applied in
+// one transaction with its cursor (an empty replica bootstraps the same
+// way). Between rounds the loop long-polls the feed and wakes at once when a
+// local write fills the outbox. A failed round marks the link offline and
+// the loop backs off exponentially, with jitter, while the station keeps
+// serving from its replica.
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/expressstation/kiosk/store"
+)
+
+// Options configure a Syncer. Upstream and Token are required.
+type Options struct {
+	Upstream string        // the central store's base URL ([sync] upstream)
+	Token    string        // this station's bearer token; never logged
+	Interval time.Duration // the longest wait between rounds (a long-poll); default 10s
+	Logger   *slog.Logger  // may be nil
+	Now      func() time.Time
+	// HTTPClient may carry TLS settings (a private CA); default: dial and
+	// TLS time out after 5 s.
+	HTTPClient *http.Client
+	PageSize   int           // changes per page; default 5000
+	PushBatch  int           // ops per push; default 500
+	MinBackoff time.Duration // first wait after a failure; default 1s
+	MaxBackoff time.Duration // default 1 minute
+	// Jitter returns a number in [0, 1); default math/rand/v2.
+	Jitter func() float64
+	// After waits out a backoff; default time.After (tests pass their own).
+	After func(time.Duration) <-chan time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Interval <= 0 {
+		o.Interval = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PageSize <= 0 {
+		o.PageSize = 5000
+	}
+	if o.PushBatch <= 0 {
+		o.PushBatch = 500
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = time.Second
+	}
+	if o.MaxBackoff < o.MinBackoff {
+		o.MaxBackoff = max(time.Minute, o.MinBackoff)
+	}
+	if o.Jitter == nil {
+		o.Jitter = rand.Float64
+	}
+	if o.After == nil {
+		o.After = time.After
+	}
+	return o
+}
+
+// Link modes, as the footer shows them (kiosk.LinkOnline/LinkOffline).
+const (
+	Online  = "online"
+	Offline = "offline"
+)
+
+// LinkState is the station's connection to the central store.
+type LinkState struct {
+	Mode  string    // Online or Offline
+	Since time.Time // when it entered the mode
+	Err   string    // why it is offline; no secret
+}
+
+// Syncer syncs one replica with the central store.
+type Syncer struct {
+	r   *store.Replica
+	c   *client
+	opt Options
+	log *slog.Logger
+
+	round sync.Mutex // one push-and-pull at a time (Run and SyncOnce)
+
+	mu   sync.Mutex
+	link LinkState
+}
+
+// New makes a Syncer for the replica. Nothing is sent until Run or SyncOnce.
+func New(r *store.Replica, opt Options) (*Syncer, error) {
+	opt = opt.withDefaults()
+	c, err := newClient(opt.Upstream, opt.Token, opt.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	return &Syncer{r: r, c: c, opt: opt, log: opt.Logger,
+		link: LinkState{Mode: Offline, Since: opt.Now(), Err: "not yet connected"}}, nil
+}
+
+// Link reports the connection for the footer.
+func (s *Syncer) Link() LinkState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.link
+}
+
+// SyncOnce pushes every pending op and pulls until the replica is current,
+// without waiting for new changes (the tape command Sync).
+func (s *Syncer) SyncOnce(ctx context.Context) error {
+	return s.note(ctx, s.pushPull(ctx))
+}
+
+// Run syncs until ctx ends: a round, then a long-poll for changes that a
+// local write cuts short; after a failure, a backoff that a local write also
+// cuts short.
+func (s *Syncer) Run(ctx context.Context) {
+	failures := 0
+	for ctx.Err() == nil {
+		err := s.note(ctx, s.pushPull(ctx))
+		if err == nil {
+			err = s.note(ctx, s.awaitWork(ctx))
+		}
+		if err == nil || ctx.Err() != nil {
+			failures = 0
+			continue
+		}
+		failures++
+		select {
+		case <-s.opt.After(s.backoff(failures)):
+		case <-s.r.OutboxSignal():
+		case <-ctx.Done():
+		}
+	}
+}
+
+// backoff is the wait after the n-th failure in a row: doubling from
+// MinBackoff up to MaxBackoff, then a random point in its upper half, so
+// stations that lost the store together do not return together.
+func (s *Syncer) backoff(n int) time.Duration {
+	d := s.opt.MaxBackoff
+	if n < 30 {
+		d = min(s.opt.MinBackoff<<(n-1), s.opt.MaxBackoff)
+	}
+	return d/2 + time.Duration(s.opt.Jitter()*float64(d/2))
+}
+
+// note records a round's outcome in the link state and the replica.
+func (s *Syncer) note(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err // shutting down: not a link failure
+	}
+	now := s.opt.Now()
+	s.mu.Lock()
+	was := s.link
+	switch {
+	case err == nil && was.Mode != Online:
+		s.link = LinkState{Mode: Online, Since: now}
+	case err != nil && was.Mode != Offline:
+		s.link = LinkState{Mode: Offline, Since: now, Err: err.Error()}
+	case err != nil:
+		s.link.Err = err.Error()
+	}
+	s.mu.Unlock()
+	switch {
+	case err == nil && was.Mode != Online:
+		s.log.Info("sync link online", "upstream", s.opt.Upstream)
+	case err != nil && was.Mode != Offline:
+		s.log.Warn("sync link offline", "upstream", s.opt.Upstream, "err", err)
+	}
+	if rerr := s.r.RecordSync(ctx, err); rerr != nil && err == nil {
+		return rerr
+	}
+	return err
+}
+
+// pushPull is one round: push the outbox, then pull until current.
+func (s *Syncer) pushPull(ctx context.Context) error {
+	s.round.Lock()
+	defer s.round.Unlock()
+	if err := s.push(ctx); err != nil {
+		return err
+	}
+	return s.pull(ctx)
+}
+
+// push sends pending ops in batches until none is left.
+func (s *Syncer) push(ctx context.Context) error {
+	last := ""
+	for {
+		ops, err := s.r.PendingOps(ctx, s.opt.PushBatch)
+		if err != nil || len(ops) == 0 {
+			return err
+		}
+		if ops[0].ID == last {
+			return fmt.Errorf("op %s stays pending after the central store answered it", last)
+		}
+		last = ops[0].ID
+		resp, err := s.c.push(ctx, ops)
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		if err := s.r.RecordPush(ctx, resp.Epoch, resp.Results); err != nil {
+			return err
+		}
+		if len(ops) < s.opt.PushBatch {
+			return nil
+		}
+	}
+}
+
+// fetched is a page, or why none came.
+type fetched struct {
+	page store.Page
+	err  error
+}
+
+// pull applies pages until the replica is current. The next page is
+// fetched while the current one is applied; each page checks that it
+// starts at the cursor, so overlap can never leave a gap. A store that no
+// longer knows the cursor gets one full resync.
+func (s *Syncer) pull(ctx context.Context) error {
+	err := s.pullPages(ctx)
+	if errors.Is(err, store.ErrResync) {
+		s.log.Warn("full resync", "reason", err)
+		if err := s.r.StartResync(ctx, err.Error()); err != nil {
+			return err
+		}
+		err = s.pullPages(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("pull: %w", err)
+	}
+	return nil
+}
+
+func (s *Syncer) pullPages(ctx context.Context) error {
+	st, err := s.r.SyncState(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan fetched, 1)
+	go s.fetch(ctx, st.Cursor, st.Epoch, pages)
+	for f := range pages {
+		if f.err != nil {
+			return f.err
+		}
+		if err := s.r.ApplyPage(ctx, f.page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fetch sends pages from the cursor on until one says no more follow.
+func (s *Syncer) fetch(ctx context.Context, after int64, epoch string, out chan<- fetched) {
+	defer close(out)
+	for {
+		p, err := s.c.changes(ctx, after, epoch, s.opt.PageSize, 0)
+		select {
+		case out <- fetched{p, err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil || !p.More {
+			return
+		}
+		after, epoch = p.Next, p.Epoch
+	}
+}
+
+// awaitWork long-polls the feed for up to Interval; a local write ends the
+// wait so its op is pushed at once. A page that arrives is applied (unless
+// another round moved the cursor meanwhile).
+func (s *Syncer) awaitWork(ctx context.Context) error {
+	st, err := s.r.SyncState(ctx)
+	if err != nil {
+		return err
+	}
+	pollCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.r.OutboxSignal():
+			cancel()
+		case <-pollCtx.Done():
+		}
+	}()
+	p, err := s.c.changes(pollCtx, st.Cursor, st.Epoch, s.opt.PageSize, s.opt.Interval)
+	switch {
+	case pollCtx.Err() != nil:
+		return nil // a local write, or shutting down
+	case err != nil:
+		return fmt.Errorf("pull: %w", err)
+	case len(p.Changes) == 0:
+		return nil
+	}
+	s.round.Lock()
+	defer s.round.Unlock()
+	if err := s.r.ApplyPage(ctx, p); err != nil && !errors.Is(err, store.ErrPageOutOfOrder) {
+		return fmt.Errorf("pull: %w", err)
+	}
+	return nil
+}
