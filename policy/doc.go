@@ -1,6 +1,7 @@
 // Package policy holds the station's pure rules: password rules and the live
 // checklist, account names, identity numbers (HK ID card, student ID, dates),
-// and lifecycle dates. It uses only the standard library and never touches
+// full names as on an identity document, alumni e-mail aliases, personal
+// e-mail addresses, lifecycle dates and password age. It uses only the standard library and never touches
 // storage or screens.
 //
 // Errors returned here are *Error values whose text is fit to show a student;

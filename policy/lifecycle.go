@@ -10,6 +10,29 @@ func GraceEnd(completion time.Time) time.Time {
 	return completion.AddDate(0, GraceMonths, 0)
 }
 
+// StudentServicesEnd is when student services end: the end of grace, or a
+// supervisor's extension when that is later. A zero completion gives zero
+// (no end is known yet).
+func StudentServicesEnd(completion, extendedUntil time.Time) time.Time {
+	if completion.IsZero() {
+		return time.Time{}
+	}
+	end := GraceEnd(completion)
+	if extendedUntil.After(end) {
+		return extendedUntil
+	}
+	return end
+}
+
+// FormatDate is how dates read on screens and in notices: "30 Oct 2027".
+// The zero time gives "".
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2 Jan 2006")
+}
+
 // AlumniEligible reports whether a category keeps an alumni account after
 // grace: degree graduates only, not non-degree, exchange-in or visiting students.
 func AlumniEligible(c Category) bool { return c == CategoryDegree }
@@ -30,12 +53,8 @@ func LifecycleStatus(cur Status, cat Category, completion, extendedUntil, now ti
 	case now.Before(completion) && cur != StatusGrace:
 		return cur
 	}
-	end := GraceEnd(completion)
-	if extendedUntil.After(end) {
-		end = extendedUntil
-	}
 	switch {
-	case now.Before(end):
+	case now.Before(StudentServicesEnd(completion, extendedUntil)):
 		return StatusGrace
 	case AlumniEligible(cat):
 		return StatusAlumni
