@@ -52,9 +52,15 @@ const storeTimeout = 30 * time.Second
 // call runs a store request in a command. The store is the only I/O a
 // screen does, and it always happens here, never in Update or View.
 func call(fn func(ctx context.Context, a Accounts) tea.Msg, a Accounts) tea.Cmd {
+	return callFor(storeTimeout, fn, a)
+}
+
+// callFor runs a request to one of the station's services (Accounts, Staff)
+// in a command, bounded by timeout.
+func callFor[S any](timeout time.Duration, fn func(ctx context.Context, s S) tea.Msg, s S) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		return fn(ctx, a)
+		return fn(ctx, s)
 	}
 }

@@ -40,10 +40,11 @@ const (
 	flowActivate flowKind = iota
 	flowChange
 	flowForgot
+	flowStaff // staff mode: the PIN, then the staff panel (staff*.go)
 )
 
 func (k flowKind) String() string {
-	return [...]string{"Student A/C Activation", "Change Network Password", "Forgot Password"}[k]
+	return [...]string{"Student A/C Activation", "Change Network Password", "Forgot Password", "Staff mode"}[k]
 }
 
 // stage is one entry of a flow's plan: a step, shown only when its
@@ -70,6 +71,8 @@ func plan(k flowKind) []stage {
 			{make: newDirectory},
 			{make: newDone},
 		}
+	case flowStaff:
+		return []stage{{make: newStaffPIN}, {make: newStaffPanel}}
 	case flowChange:
 		return []stage{
 			{make: newLogin},
@@ -102,7 +105,10 @@ type flow struct {
 	acct   store.Account
 	// enrolledNow is set when this visit enrolled 2FA (the done screen says so).
 	enrolledNow bool
-	over        bool
+	// signedIn is set when staff typed the right PIN (the end of the flow
+	// signs them out: see farewell).
+	signedIn bool
+	over     bool
 }
 
 // flowMsg carries a command's result to the flow that asked for it; results
@@ -226,7 +232,11 @@ func (f *flow) minSize() (int, int) {
 func (f *flow) help() []key.Binding {
 	hb := f.step.help()
 	if _, end := f.step.(*endStep); !end && !f.busy() {
-		hb = append(hb, f.c.Keys.Back)
+		back := f.c.Keys.Back
+		if f.signedIn {
+			back = f.c.Keys.Leave
+		}
+		hb = append(hb, back)
 	}
 	return hb
 }

@@ -20,6 +20,8 @@ type KeyMap struct {
 	StillHere             key.Binding // help only: any key on the idle warning
 	Quit                  key.Binding // Ctrl+C, only with Options.Dev
 	Ignored               key.Binding // keys that would leave or suspend a terminal program
+	Staff                 key.Binding // opens staff mode (Options.StaffKey); never in the help line
+	Leave                 key.Binding // Back, as the staff screens' help says it
 }
 
 // DefaultKeyMap returns the station's keys. dev enables Ctrl+C to quit.
@@ -45,6 +47,8 @@ func DefaultKeyMap(dev bool) *KeyMap {
 		StillHere: key.NewBinding(key.WithKeys("enter"), key.WithHelp("any key", "continue")),
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Ignored:   key.NewBinding(key.WithKeys("ctrl+c", "ctrl+z", "ctrl+\\")),
+		Staff:     key.NewBinding(key.WithKeys("f12")),
+		Leave:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave staff mode")),
 	}
 	k.Quit.SetEnabled(dev)
 	return k

@@ -25,6 +25,8 @@ type Model struct {
 	idle  idle
 	link  LinkState
 	help  help.Model
+	// maintenance: students see the out-of-service screen (staff.go).
+	maintenance bool
 
 	mu       sync.Mutex
 	buttons  []touch.Button // of the last View
@@ -40,6 +42,8 @@ type footerTickMsg struct{}
 func New(opt Options) *Model {
 	opt = opt.withDefaults()
 	c := &Common{Opt: opt, Width: 80, Height: 24, Styles: DefaultStyles(), Keys: DefaultKeyMap(opt.Dev)}
+	c.Keys.Staff.SetKeys(opt.StaffKey)
+	c.Keys.Staff.SetEnabled(opt.Staff != nil)
 	h := help.New()
 	h.Styles = c.Styles.Help
 	m := &Model{c: c, menu: &menu{c: c}, help: h}
@@ -47,8 +51,9 @@ func New(opt Options) *Model {
 	return m
 }
 
-// Init starts the footer's clock.
-func (m *Model) Init() tea.Cmd { return m.footerTick() }
+// Init starts the footer's clock and reads whether the station is out of
+// service.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.footerTick(), m.loadMaintenance()) }
 
 func (m *Model) footerTick() tea.Cmd {
 	return m.c.Tick(footerRefresh, func(time.Time) tea.Msg { return footerTickMsg{} })
@@ -99,9 +104,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case idleCountMsg:
 		cmd, expired := m.idle.onCount(m.c, msg)
 		if expired {
-			m.endFlow()
+			cmd = m.endFlow()
 		}
 		return m, cmd
+	case maintenanceMsg:
+		return m, m.onMaintenance(msg)
 	case flowMsg:
 		if m.flow == nil || msg.id != m.flow.id {
 			return m, nil // the flow that asked has ended
@@ -127,6 +134,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(msg, k.Ignored):
 		return nil // kiosk mode: no leaving, no suspending
+	case key.Matches(msg, k.Staff):
+		return m.openStaff()
 	}
 	clean := sanitize(msg)
 	if clean == nil {
@@ -166,6 +175,9 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 		return m.idle.arm(m.c)
 	}
 	if m.flow == nil {
+		if m.maintenance {
+			return nil // out of service: no flow starts
+		}
 		kind, ok := m.menu.update(msg)
 		if !ok {
 			return nil
@@ -192,20 +204,23 @@ func (m *Model) toFlow(msg tea.Msg) tea.Cmd {
 		cmd = m.flow.update(msg)
 	}
 	if m.flow.over {
-		m.endFlow()
-		return nil
+		return m.endFlow()
 	}
 	return cmd
 }
 
-// endFlow drops the flow and everything typed in it, and shows the menu.
-func (m *Model) endFlow() {
+// endFlow drops the flow and everything typed in it, and shows the menu. It
+// returns what the flow must still do on its way out (farewell).
+func (m *Model) endFlow() tea.Cmd {
+	var bye tea.Cmd
 	if m.flow != nil {
 		m.flow.wipe()
+		bye = m.flow.farewell()
 	}
 	m.flow = nil
 	m.idle.disarm()
 	m.menu.focus = 0
+	return bye
 }
 
 // View draws header, body and footer at the terminal's size, then records
@@ -283,6 +298,8 @@ func (m *Model) bodyView() string {
 		return m.idleView(cw)
 	case m.flow != nil:
 		return m.flow.view()
+	case m.maintenance:
+		return m.outOfServiceView(cw)
 	default:
 		return m.menu.view(cw, ch)
 	}
@@ -307,6 +324,9 @@ func (m *Model) headerView(w int) string {
 		title += " · " + o.Institution
 	}
 	station := s.HeaderStation.Render(o.StationName)
+	if m.inStaffMode() {
+		station = s.HeaderStation.Render("Staff mode · " + o.StationName)
+	}
 	room := max(0, w-lipgloss.Width(station))
 	left := s.Header.Render(ansi.Truncate(title, max(0, room-2), "…"))
 	gap := s.Header.Padding(0).Render(strings.Repeat(" ", max(0, room-lipgloss.Width(left))))
@@ -326,6 +346,8 @@ func (m *Model) footerView(w int) string {
 		bindings = []key.Binding{m.c.Keys.StillHere}
 	case m.flow != nil:
 		bindings = m.flow.help()
+	case m.maintenance:
+		bindings = nil // nothing a student can do here
 	default:
 		bindings = m.menu.help()
 	}

@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"github.com/expressstation/kiosk/kiosk/clock"
@@ -23,6 +25,17 @@ type Options struct {
 	Link func() LinkState
 	// Dev lets Ctrl+C quit (kiosk mode ignores it).
 	Dev bool
+
+	// Staff mode. Staff nil turns it off. StaffKey opens it (default
+	// "f12"); StaffPINHash is the argon2id hash of the PIN ([staff] pin_hash).
+	Staff        Staff
+	StaffKey     string
+	StaffPINHash string
+	// Sync runs one sync round now (the panel's Sync now); nil on a
+	// standalone station.
+	Sync func(ctx context.Context) error
+	// Version is the station software's version, shown to staff.
+	Version string
 }
 
 // LinkState is the station's connection to the central store.
@@ -46,6 +59,10 @@ const (
 	doneTimeout        = 20 * time.Second
 	footerRefresh      = 5 * time.Second
 	totpTries          = 3
+	// resetTimeout bounds Reset station (a large registry takes seconds);
+	// syncTimeout the panel's Sync now.
+	resetTimeout = 5 * time.Minute
+	syncTimeout  = time.Minute
 )
 
 func (o Options) withDefaults() Options {
@@ -63,6 +80,13 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ServiceDesk == "" {
 		o.ServiceDesk = "the IT Service Desk"
+	}
+	o.StaffKey = strings.ToLower(o.StaffKey)
+	if o.StaffKey == "" {
+		o.StaffKey = "f12"
+	}
+	if o.Version == "" {
+		o.Version = "dev"
 	}
 	return o
 }

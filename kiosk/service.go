@@ -31,3 +31,23 @@ type Accounts interface {
 	// Status reports the replica and sync figures for the footer and staff.
 	Status(ctx context.Context) (store.StationStatus, error)
 }
+
+// Staff is what staff mode asks of the station's replica; the replica
+// implements it. Like Accounts, it is called only from tea.Cmds.
+type Staff interface {
+	// StaffSignIn checks a PIN against the configured hash. Wrong PINs count
+	// towards the staff lockout (*store.StaffPINError, *store.StaffLockedError).
+	StaffSignIn(ctx context.Context, pinHash, pin string) error
+	// StaffAudit records a staff action that changes nothing else.
+	StaffAudit(ctx context.Context, action, detail string) error
+	// Maintenance reports whether students see the out-of-service screen;
+	// SetMaintenance switches it (it survives a restart).
+	Maintenance(ctx context.Context) (bool, error)
+	SetMaintenance(ctx context.Context, on bool) error
+	// StationReport is the panel's figures and the newest rejected ops.
+	StationReport(ctx context.Context, rejectedLimit int) (store.StationReport, error)
+	// RebuildFromRegistry resets a standalone station, ResetForResync one
+	// with an upstream; both keep the outbox whole.
+	RebuildFromRegistry(ctx context.Context) (store.ResetReport, error)
+	ResetForResync(ctx context.Context) (store.ResetReport, error)
+}

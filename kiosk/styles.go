@@ -27,6 +27,7 @@ type Styles struct {
 	Button         lipgloss.Style
 	ButtonFocused  lipgloss.Style
 	ButtonDisabled lipgloss.Style
+	ButtonDanger   lipgloss.Style // focused button of an action that cannot be undone
 	MenuButton     lipgloss.Style
 	MenuFocused    lipgloss.Style
 	MenuNumber     lipgloss.Style
@@ -81,6 +82,7 @@ func DefaultStyles() *Styles {
 	s.Button = button.BorderForeground(muted).Foreground(fg)
 	s.ButtonFocused = button.BorderForeground(accent).Foreground(accent).Bold(true)
 	s.ButtonDisabled = button.BorderForeground(faint).Foreground(faint)
+	s.ButtonDanger = button.BorderForeground(red).Foreground(red).Bold(true)
 	menu := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 3)
 	s.MenuButton = menu.BorderForeground(brand).Foreground(fg)
 	s.MenuFocused = menu.Border(lipgloss.ThickBorder()).BorderForeground(accent).Foreground(accent).Bold(true)

@@ -1,0 +1,468 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/expressstation/kiosk/kiosk/touch"
+	"github.com/expressstation/kiosk/store"
+)
+
+// staffPanel is the staff panel: the station's figures (the same as `kiosk
+// status`) beside what staff can do. Reset station and Exit program ask
+// first. Every action runs in a command and is audited by the store.
+type staffPanel struct {
+	f       *flow
+	report  store.StationReport
+	loaded  bool
+	note    string // what the last action did
+	noteBad bool
+	ask     string // the action waiting for confirmation ("" when none)
+	focus   ring
+	spin    busy
+}
+
+// Panel buttons, in focus order.
+const (
+	actSync        = "staff:sync"
+	actMaintenance = "staff:maintenance"
+	actReset       = "staff:reset"
+	actExit        = "staff:exit"
+	actLeave       = "staff:leave"
+	askCancel      = "staff:ask-cancel"
+	askConfirm     = "staff:ask-confirm"
+)
+
+// panelRejected is how many rejected ops the panel lists (newest first).
+const panelRejected = 3
+
+type (
+	staffReportMsg struct {
+		report store.StationReport
+		err    error
+	}
+	staffSyncMsg  struct{ err error }
+	staffResetMsg struct {
+		report  store.ResetReport
+		err     error
+		syncErr error // the first sync after a reset for resync
+	}
+)
+
+func newStaffPanel(f *flow) step {
+	p := &staffPanel{f: f}
+	p.refocus()
+	return p
+}
+
+func (p *staffPanel) init() tea.Cmd { return p.load() }
+
+func (p *staffPanel) title() string { return "Staff panel" }
+
+func (p *staffPanel) ownHead() bool { return true }
+
+func (p *staffPanel) busy() bool { return p.spin.active }
+
+func (p *staffPanel) standalone() bool { return p.f.c.Opt.Sync == nil }
+
+// refocus sets the focus order for what is on screen.
+func (p *staffPanel) refocus() {
+	if p.ask != "" {
+		p.focus.reorder(askCancel, askConfirm)
+		return
+	}
+	ids := []string{actMaintenance, actReset, actExit, actLeave}
+	if !p.standalone() {
+		ids = append([]string{actSync}, ids...)
+	}
+	p.focus.reorder(ids...)
+}
+
+func (p *staffPanel) load() tea.Cmd {
+	return p.f.staffCall(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
+		rep, err := s.StationReport(ctx, panelRejected)
+		return staffReportMsg{report: rep, err: err}
+	})
+}
+
+func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case busyTickMsg:
+		return p.spin.update(p.f.c, msg)
+	case staffReportMsg:
+		if msg.err != nil {
+			p.say(true, "The station's figures could not be read: %v", msg.err)
+			return nil
+		}
+		p.report, p.loaded = msg.report, true
+		return nil
+	case maintenanceMsg:
+		p.spin.stop()
+		return p.onMaintenance(msg)
+	case staffSyncMsg:
+		p.spin.stop()
+		if msg.err != nil {
+			p.say(true, "Sync failed: %v", msg.err)
+		} else {
+			p.say(false, "Synced with the central store at %s.", p.f.c.Now().Format("15:04"))
+		}
+		return p.load()
+	case staffResetMsg:
+		p.spin.stop()
+		return p.onReset(msg)
+	}
+	if p.spin.active {
+		return nil
+	}
+	k := p.f.c.Keys
+	switch msg := msg.(type) {
+	case pressMsg:
+		return p.press(msg.id)
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Next, k.Down, k.Right):
+			p.focus.move(1)
+		case key.Matches(msg, k.Prev, k.Up, k.Left):
+			p.focus.move(-1)
+		case key.Matches(msg, k.Select):
+			return p.press(p.focus.cur())
+		}
+	}
+	return nil
+}
+
+func (p *staffPanel) say(bad bool, format string, args ...any) {
+	p.note, p.noteBad = fmt.Sprintf(format, args...), bad
+}
+
+// press does what a button says; Reset station and Exit program only ask.
+func (p *staffPanel) press(id string) tea.Cmd {
+	switch id {
+	case actSync:
+		if !p.standalone() {
+			return p.syncNow()
+		}
+	case actMaintenance:
+		return p.toggleMaintenance()
+	case actReset, actExit:
+		p.ask = id
+		p.refocus()
+	case actLeave:
+		p.f.finish()
+	case askCancel:
+		p.ask = ""
+		p.refocus()
+	case askConfirm:
+		act := p.ask
+		p.ask = ""
+		p.refocus()
+		if act == actReset {
+			return p.reset()
+		}
+		return p.exit()
+	}
+	return nil
+}
+
+func (p *staffPanel) syncNow() tea.Cmd {
+	syncOnce := p.f.c.Opt.Sync
+	return tea.Batch(p.spin.start(p.f.c, "Syncing with the central store…"),
+		p.f.staffCall(syncTimeout, func(ctx context.Context, s Staff) tea.Msg {
+			err := syncOnce(ctx)
+			detail := "ok"
+			if err != nil {
+				detail = "failed: " + err.Error()
+			}
+			_ = s.StaffAudit(ctx, store.AuditStaffSync, detail)
+			return staffSyncMsg{err: err}
+		}))
+}
+
+// toggleMaintenance answers the root, not only this flow: the root shows
+// students the out-of-service screen (and hands the answer back here).
+func (p *staffPanel) toggleMaintenance() tea.Cmd {
+	on := !p.report.Maintenance
+	return tea.Batch(p.spin.start(p.f.c, "Saving…"),
+		callFor(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
+			return maintenanceMsg{on: on, err: s.SetMaintenance(ctx, on)}
+		}, p.f.c.Opt.Staff))
+}
+
+func (p *staffPanel) onMaintenance(msg maintenanceMsg) tea.Cmd {
+	switch {
+	case msg.err != nil:
+		p.say(true, "Maintenance could not be switched: %v", msg.err)
+	case msg.on:
+		p.report.Maintenance = true
+		p.say(false, "Maintenance is on: students see the out-of-service screen, also after a restart.")
+	default:
+		p.report.Maintenance = false
+		p.say(false, "Maintenance is off: students can use the station again.")
+	}
+	return p.load() // since when
+}
+
+// reset rebuilds the replica (standalone: from its registry; otherwise the
+// sync loop fetches it again, starting now).
+func (p *staffPanel) reset() tea.Cmd {
+	syncOnce := p.f.c.Opt.Sync
+	return tea.Batch(p.spin.start(p.f.c, "Resetting the station…"),
+		p.f.staffCall(resetTimeout, func(ctx context.Context, s Staff) tea.Msg {
+			if syncOnce == nil {
+				rep, err := s.RebuildFromRegistry(ctx)
+				return staffResetMsg{report: rep, err: err}
+			}
+			rep, err := s.ResetForResync(ctx)
+			if err != nil {
+				return staffResetMsg{err: err}
+			}
+			return staffResetMsg{report: rep, syncErr: syncOnce(ctx)}
+		}))
+}
+
+// onReset ends the staff session on the result: the station starts afresh.
+func (p *staffPanel) onReset(msg staffResetMsg) tea.Cmd {
+	if msg.err != nil {
+		p.say(true, "The station was not reset: %v", msg.err)
+		return nil
+	}
+	r := msg.report
+	body := fmt.Sprintf("The accounts were rebuilt from %s: %d accounts. ", r.Source, r.Accounts)
+	if !p.standalone() {
+		body = "The accounts were cleared, and the station fetches them from the central store again. "
+		if msg.syncErr != nil {
+			body += fmt.Sprintf("The central store could not be reached (%v): until it can, students cannot use this station. ", msg.syncErr)
+		}
+	}
+	body += fmt.Sprintf("%d changes made here and not yet delivered were applied again; all %d pending and %d rejected outbox entries are kept.",
+		r.Replayed, r.Pending, r.Rejected)
+	if r.BadRows > 0 {
+		body += fmt.Sprintf(" %d registry rows were skipped: run `kiosk import` on the file to see why.", r.BadRows)
+	}
+	return p.f.stop(refusal{"Station reset", body})
+}
+
+// exit asks the root to quit, once the exit is in the audit.
+func (p *staffPanel) exit() tea.Cmd {
+	return tea.Batch(p.spin.start(p.f.c, "Exiting…"),
+		callFor(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
+			_ = s.StaffAudit(ctx, store.AuditStaffExit, "")
+			return ShutdownMsg{}
+		}, p.f.c.Opt.Staff))
+}
+
+func (p *staffPanel) view(width, height int) string {
+	c := p.f.c
+	s := c.Styles
+	head := s.Title.Render(p.title()) + s.Muted.Render(" · "+c.Opt.StationID)
+	var body string
+	if p.ask != "" {
+		body = p.askView(min(width, 72))
+	} else {
+		body = p.mainView(width)
+	}
+	var foot string
+	switch {
+	case p.spin.active:
+		foot = p.spin.view(c)
+	case p.note != "" && p.noteBad:
+		foot = s.Error.Width(min(width, 76)).Render(p.note)
+	case p.note != "":
+		foot = s.Success.Width(min(width, 76)).Render(p.note)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, head, "", body, "", foot)
+}
+
+// staffButtonWidth fits the longest label ("Start maintenance") on one line.
+const staffButtonWidth = 21
+
+func (p *staffPanel) mainView(width int) string {
+	cur := p.focus.cur()
+	maint := "Start maintenance"
+	if p.report.Maintenance {
+		maint = "End maintenance"
+	}
+	buttons := lipgloss.JoinVertical(lipgloss.Left,
+		p.button(actSync, "Sync now", cur, !p.standalone()),
+		p.button(actMaintenance, maint, cur, true),
+		p.button(actReset, "Reset station", cur, true),
+		p.button(actExit, "Exit program", cur, true),
+		p.button(actLeave, "Leave staff mode", cur, true))
+	statusW := min(width, 100) - staffButtonWidth - 2
+	return lipgloss.JoinHorizontal(lipgloss.Top, p.statusView(statusW), "  ", buttons)
+}
+
+func (p *staffPanel) button(id, label, cur string, enabled bool) string {
+	c := p.f.c
+	style := c.Styles.Button
+	switch {
+	case !enabled:
+		style = c.Styles.ButtonDisabled
+	case id == cur:
+		style = c.Styles.ButtonFocused
+	}
+	style = style.Padding(0, 1)
+	out := style.Width(staffButtonWidth - style.GetHorizontalBorderSize()).Render(label)
+	if !enabled {
+		return out
+	}
+	return touch.Mark(id, label, out)
+}
+
+// statusView is the figures in a framed box width cells wide.
+func (p *staffPanel) statusView(width int) string {
+	c := p.f.c
+	s := c.Styles
+	inner := max(20, width-s.Panel.GetHorizontalFrameSize())
+	if !p.loaded {
+		return s.Panel.Width(width - s.Panel.GetHorizontalBorderSize()).Render(s.Muted.Render("Reading the station's figures…"))
+	}
+	r := p.report
+	valueW := inner - 13
+	row := func(label, value string, style lipgloss.Style) string {
+		return s.Muted.Render(fmt.Sprintf("%-13s", label)) + style.Render(ansi.Truncate(value, valueW, "…"))
+	}
+	mode := "synced with the central store"
+	if p.standalone() {
+		mode = "standalone"
+	}
+	lastErr, lastErrStyle := "none", s.Text
+	if r.LastSyncError != "" {
+		lastErr, lastErrStyle = r.LastSyncError, s.Error
+	}
+	maint, maintStyle := "off", s.Text
+	if r.Maintenance {
+		maint, maintStyle = "on: students see the out-of-service screen", s.Warning
+		if r.MaintenanceSince != nil {
+			maint = "on since " + p.when(*r.MaintenanceSince)
+		}
+	}
+	outbox, outboxStyle := fmt.Sprintf("%d pending · %d rejected", r.OutboxPending, r.OutboxRejected), s.Text
+	if r.OutboxRejected > 0 {
+		outboxStyle = s.Warning
+	}
+	rows := []string{
+		row("Station", c.Opt.StationID+" · "+mode, s.Strong),
+		row("Version", c.Opt.Version, s.Text),
+		row("Replica", shortPath(r.Path, valueW), s.Text),
+		row("Database", fmt.Sprintf("%s · schema %d", humanBytes(r.DatabaseBytes), r.SchemaVersion), s.Text),
+		row("Accounts", fmt.Sprint(r.Accounts), s.Text),
+		row("Sync cursor", fmt.Sprint(r.Cursor), s.Text),
+		row("Last sync", p.lastSync(), s.Text),
+		row("Last error", lastErr, lastErrStyle),
+		row("Outbox", outbox, outboxStyle),
+	}
+	for _, op := range r.Rejected {
+		line := fmt.Sprintf("✗ %s %s %s: %s", p.when(op.CreatedAt), op.Kind, op.Account, op.Reason)
+		rows = append(rows, s.Error.Render(ansi.Truncate("  "+line, inner, "…")))
+	}
+	rows = append(rows, row("Maintenance", maint, maintStyle))
+	return s.Panel.Width(width - s.Panel.GetHorizontalBorderSize()).Render(lipgloss.JoinVertical(lipgloss.Left, rows...))
+}
+
+func (p *staffPanel) lastSync() string {
+	switch {
+	case p.report.LastSync != nil:
+		return p.when(*p.report.LastSync)
+	case p.standalone():
+		return "never (standalone)"
+	}
+	return "never"
+}
+
+// when is a time as the station's clock shows it: the time of day, with
+// the date when it is not today.
+func (p *staffPanel) when(t time.Time) string {
+	now := p.f.c.Now()
+	t = t.In(now.Location())
+	if t.Format(time.DateOnly) == now.Format(time.DateOnly) {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func (p *staffPanel) askView(width int) string {
+	c := p.f.c
+	s := c.Styles
+	r := p.report
+	var title, body, label string
+	switch p.ask {
+	case actReset:
+		title, label = "Reset station?", "Reset station"
+		from := "the registry recorded at the last import"
+		if r.RegistrySource == store.DemoRegistrySource {
+			from = "the demo registry"
+		} else if r.RegistrySource != "" {
+			from = "the registry file " + r.RegistrySource
+		}
+		body = "This ends the staff session and rebuilds every account from " + from + ". "
+		if !p.standalone() {
+			body = "This ends the staff session, clears the accounts and fetches them from the central store again: " +
+				"students cannot use the station until that is done. "
+		}
+		body += fmt.Sprintf("Nothing in the outbox is dropped: the %d changes not yet delivered are kept and applied again, "+
+			"and the %d rejected ones stay for staff to see.", r.OutboxPending, r.OutboxRejected)
+	default:
+		title, label = "Exit the station program?", "Exit program"
+		body = "The station stops and the terminal returns to the operating system. " +
+			"Students cannot use it until it is started again."
+	}
+	cur := p.focus.cur()
+	confirm := s.Button
+	if cur == askConfirm {
+		confirm = s.ButtonDanger
+	}
+	return lipgloss.JoinVertical(lipgloss.Left,
+		s.Warning.Render(title), "",
+		wrap(c, width, body), "",
+		buttonRow(button(c, askCancel, "Cancel", cur == askCancel, true),
+			touch.Mark(askConfirm, label, confirm.Render(label))))
+}
+
+func (p *staffPanel) wipe() {
+	p.report = store.StationReport{}
+	p.note = ""
+}
+
+func (p *staffPanel) help() []key.Binding {
+	k := p.f.c.Keys
+	choose := k.Select
+	choose.SetHelp("enter", "choose")
+	return []key.Binding{k.Up, choose}
+}
+
+func (p *staffPanel) minSize() (int, int) { return 72, 20 }
+
+// shortPath keeps the end of a path (the folder and file staff look for).
+func shortPath(path string, width int) string {
+	if ansi.StringWidth(path) <= width {
+		return path
+	}
+	dir, file := filepath.Split(path)
+	short := "…/" + filepath.Base(filepath.Clean(dir)) + "/" + file
+	if ansi.StringWidth(short) <= width {
+		return short
+	}
+	return "…" + string([]rune(path)[len([]rune(path))-width+1:])
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %s", float64(n)/float64(div), strings.Split("KB MB GB TB", " ")[exp])
+}
