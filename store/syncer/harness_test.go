@@ -60,11 +60,14 @@ type gate struct {
 	down      atomic.Bool  // every connection is cut: the store is unreachable
 	dropPush  atomic.Int32 // the next n pushes are applied, then their reply is lost
 	onRequest func(r *http.Request)
+	// afterApply, when set, runs after a push was applied and before its
+	// reply, which is then lost.
+	afterApply func()
 }
 
 func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
-	h, hook := g.h, g.onRequest
+	h, hook, after := g.h, g.onRequest, g.afterApply
 	g.mu.Unlock()
 	if hook != nil {
 		hook(r)
@@ -73,8 +76,11 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cut(w)
 		return
 	}
-	if r.URL.Path == "/v1/ops" && g.dropPush.Add(-1) >= 0 {
+	if r.URL.Path == "/v1/ops" && (after != nil || g.dropPush.Add(-1) >= 0) {
 		h.ServeHTTP(httptest.NewRecorder(), r) // applied; the answer never leaves
+		if after != nil {
+			after()
+		}
 		cut(w)
 		return
 	}
@@ -85,6 +91,12 @@ func (g *gate) swap(h http.Handler) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.h = h
+}
+
+func (g *gate) hooks(onRequest func(*http.Request), afterApply func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.onRequest, g.afterApply = onRequest, afterApply
 }
 
 // cut closes the connection without an answer.
@@ -266,4 +278,34 @@ func (d *deployment) snapshot(name string) store.Snapshot {
 	}
 	d.t.Fatalf("central store has no %s", name)
 	return store.Snapshot{}
+}
+
+// generatedCSV is a registry of n valid students with many name clashes.
+func generatedCSV(n int) string {
+	surnames := []string{"CHAN", "WONG", "LEE", "CHEUNG", "LAU", "HO", "NG", "LEUNG"}
+	given := []string{"Tai Man", "Siu Ling", "Ka Yan", "Wing Kei", "Mei Ling", "Chi Keung", "Ho Yin"}
+	var b strings.Builder
+	b.Grow(n * 110)
+	b.WriteString(csvHeader)
+	for i := range n {
+		fmt.Fprintf(&b, "%08d,%s,%s,%s,%04d-%02d-%02d,Computer Science and Engineering,UG,degree,2030-06-30\n",
+			30000000+i, surnames[i%len(surnames)], given[(i/len(surnames))%len(given)], hkid(byte('A'+i%26), i%1000000),
+			1985+i%20, 1+i%12, 1+i%28)
+	}
+	return b.String()
+}
+
+// hkid is a valid HKID for a one-letter prefix and six digits.
+func hkid(prefix byte, digits int) string {
+	d := fmt.Sprintf("%06d", digits)
+	sum := 36*9 + int(prefix-'A'+10)*8
+	for i := range 6 {
+		sum += int(d[i]-'0') * (7 - i)
+	}
+	check := (11 - sum%11) % 11
+	c := byte('0' + check)
+	if check == 10 {
+		c = 'A'
+	}
+	return string(prefix) + d + string(c)
 }

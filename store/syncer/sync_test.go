@@ -2,7 +2,9 @@ package syncer_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"github.com/expressstation/kiosk/store/central/httpapi"
 	"strings"
 	"testing"
 	"time"
@@ -255,5 +257,99 @@ func TestTOTPStepTravels(t *testing.T) {
 	}
 	if ops := d.centralOps(); ops["rejected"] != 1 {
 		t.Fatalf("central ops = %v", ops)
+	}
+}
+
+// A change the store refuses after the fact is kept at the station with its
+// reason, and the replica converges: the student is then told the account
+// was terminated instead of meeting a password that silently stopped working.
+func TestRefusedWhenTerminatedMeanwhile(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	a := d.station("A")
+	a.sync()
+	if _, err := a.r.Activate(ctx, "slwong", pw1); err != nil {
+		t.Fatal(err)
+	}
+	a.sync()
+	// The registry moves her completion back: her non-degree studies ended
+	// more than four months ago. A has not heard yet.
+	if rep := d.importCSV(csvHeader + strings.Replace(rowSiuLing, "2030-06-30", "2026-01-31", 1)); rep.Updated != 1 {
+		t.Fatalf("re-import: %+v", rep)
+	}
+	before := d.snapshot("slwong").PasswordHash
+	if _, err := a.r.SetPassword(ctx, "slwong", pw2); err != nil {
+		t.Fatalf("offline change at A: %v", err)
+	}
+	a.sync()
+	rej, _ := a.r.RejectedOps(ctx, 10)
+	if len(rej) != 1 || rej[0].Kind != store.OpSetPassword || !strings.Contains(rej[0].Reason, "terminated") {
+		t.Fatalf("rejected ops = %+v", rej)
+	}
+	if d.snapshot("slwong").PasswordHash != before {
+		t.Fatal("the refused password reached the central store")
+	}
+	if _, err := a.r.VerifyPassword(ctx, "slwong", pw1); !errors.Is(err, store.ErrTerminated) {
+		t.Fatalf("at A afterwards: %v, want terminated", err)
+	}
+}
+
+// A store that lost its history (restored, or made anew) has another
+// epoch: the station walks the whole feed again, keeps serving meanwhile,
+// and ends with exactly the store's accounts, even where a student id moved
+// to another account name.
+func TestFullResyncOnNewEpoch(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	a := d.station("A")
+	a.sync()
+
+	otherPath := t.TempDir() + "/other.db"
+	other := d.openCentral(otherPath)
+	if _, err := other.Import(ctx, strings.NewReader(csvHeader+rowTaiMing+rowTaiMan+
+		"20261004,LEE,Ka Yan,Z246813(2),2004-01-02,Economics,PG,degree,2030-06-30\n")); err != nil {
+		t.Fatal(err)
+	}
+	copyToken(t, d.dbPath, otherPath)
+	d.gate.swap(httpapi.New(other, httpapi.Options{}))
+	a.sync()
+	got := map[string]string{}
+	db, _ := sql.Open("sqlite", a.path+"?_pragma=query_only(1)")
+	defer db.Close()
+	rows, _ := db.Query(`SELECT name, student_id FROM accounts`)
+	for rows.Next() {
+		var n, id string
+		rows.Scan(&n, &id)
+		got[n] = id
+	}
+	rows.Close()
+	want := map[string]string{"tmchan": "20261002", "tmchan2": "20261001", "kylee": "20261004"}
+	if len(got) != len(want) {
+		t.Fatalf("accounts after resync = %v, want %v", got, want)
+	}
+	for n, id := range want {
+		if got[n] != id {
+			t.Fatalf("accounts after resync = %v, want %v", got, want)
+		}
+	}
+	st, _ := a.r.SyncState(ctx)
+	if st.Epoch != other.Epoch() || st.Resyncing || st.Cursor != 3 {
+		t.Fatalf("sync state = %+v", st)
+	}
+}
+
+// copyToken gives station A the same token in another store.
+func copyToken(t *testing.T, from, to string) {
+	t.Helper()
+	src, _ := sql.Open("sqlite", from)
+	defer src.Close()
+	var hash string
+	if err := src.QueryRow(`SELECT token_hash FROM stations WHERE id = 'A'`).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	dst, _ := sql.Open("sqlite", to+"?_pragma=busy_timeout(5000)")
+	defer dst.Close()
+	if _, err := dst.Exec(`INSERT INTO stations (id, token_hash, created_at) VALUES ('A', ?, '2026-09-01T09:00:00.000Z')`, hash); err != nil {
+		t.Fatal(err)
 	}
 }

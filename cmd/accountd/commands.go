@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/expressstation/kiosk/store/central"
+	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/secret"
+)
+
+const defaultDB = "central.db"
+
+// runServe serves the sync API until ctx ends (SIGINT or SIGTERM), then
+// lets requests in flight finish.
+func runServe(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	listen := fs.String("listen", "127.0.0.1:8440", "address to listen on")
+	cert := fs.String("cert", "", "TLS certificate file (PEM); with --key, serve HTTPS")
+	key := fs.String("key", "", "TLS private key file (PEM)")
+	if _, ok := parse(fs, args, 0, stderr); !ok {
+		return 2
+	}
+	if (*cert == "") != (*key == "") {
+		return fail(stderr, 2, errors.New("serve: give both --cert and --key for TLS, or neither"))
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	st, err := central.Open(*db, central.Options{Logger: logger})
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
+	}
+	srv := &http.Server{
+		Handler:           httpapi.New(st, httpapi.Options{Logger: logger}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // past the longest long-poll
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	logger.Info("accountd serving", "db", *db, "url", scheme+"://"+ln.Addr().String(), "epoch", st.Epoch())
+	errc := make(chan error, 1)
+	go func() {
+		if *cert != "" {
+			errc <- srv.ServeTLS(ln, *cert, *key)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fail(stderr, 1, fmt.Errorf("serve: %w", err))
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		logger.Warn("shutdown", "err", err)
+	}
+	logger.Info("accountd stopped")
+	return 0
+}
+
+// runImport loads a registry CSV. Exit 0: every row landed; 1: some rows
+// were refused (the good ones landed); 2: nothing could be read.
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	idFile := fs.String("identity-key", "", "file holding the deployment's identity HMAC key")
+	sealFile := fs.String("seal-key", "", "file holding the deployment's seal key")
+	create := fs.Bool("create-keys", false, "make missing key files with new random keys (a new deployment only)")
+	idLen := fs.Int("student-id-length", 8, "digits in a student ID ([station] student_id_length)")
+	pos, ok := parse(fs, args, 1, stderr)
+	if !ok {
+		return 2
+	}
+	keys, err := secret.LoadKeys(secret.KeySource{IdentityFile: *idFile, SealFile: *sealFile,
+		IdentityEnv: "KIOSK_IDENTITY_KEY", SealEnv: "KIOSK_SEAL_KEY", Create: *create})
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer f.Close()
+	st, err := central.Open(*db, central.Options{Keys: &keys, StudentIDLength: *idLen})
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer st.Close()
+	start := time.Now()
+	rep, err := st.Import(ctx, f)
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stderr, "%s:%d: %s\n", pos[0], e.Line, e.Reason)
+	}
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	fmt.Fprintf(stdout, "imported %s: %d added, %d updated, %d unchanged, %d rejected (%.1fs)\n",
+		pos[0], rep.Added, rep.Updated, rep.Unchanged, len(rep.Errors), time.Since(start).Seconds())
+	if len(rep.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// runStation adds, lists or revokes stations.
+func runStation(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	asJSON := fs.Bool("json", false, "list as JSON")
+	want := 1
+	if cmd == "station list" {
+		want = 0
+	}
+	pos, ok := parse(fs, args, want, stderr)
+	if !ok {
+		return 2
+	}
+	st, err := central.Open(*db, central.Options{})
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer st.Close()
+	switch cmd {
+	case "station add":
+		token, err := st.AddStation(ctx, pos[0])
+		if err != nil {
+			return fail(stderr, 1, err)
+		}
+		fmt.Fprintf(stderr, "station %s added. Its token follows, shown this once: put it in the station's [sync] token_file.\n", pos[0])
+		fmt.Fprintln(stdout, token)
+	case "station revoke":
+		if err := st.RevokeStation(ctx, pos[0]); err != nil {
+			return fail(stderr, 1, err)
+		}
+		fmt.Fprintf(stdout, "station %s revoked: its token no longer works\n", pos[0])
+	case "station list":
+		list, err := st.Stations(ctx)
+		if err != nil {
+			return fail(stderr, 1, err)
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			if list == nil {
+				list = []central.Station{}
+			}
+			enc.Encode(list)
+			return 0
+		}
+		printStations(stdout, list)
+	}
+	return 0
+}
+
+func printStations(w io.Writer, list []central.Station) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATION\tADDED\tSTATE")
+	for _, s := range list {
+		state := "active"
+		if s.RevokedAt != nil {
+			state = "revoked " + s.RevokedAt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format(time.DateTime), state)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/clock"
+	"github.com/expressstation/kiosk/kiosk/config"
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/syncer"
+)
+
+// NewSyncer makes the sync loop of a station that has an upstream ([sync]
+// upstream, token or token_file, interval); nil for a standalone station.
+// Nothing is sent until the caller starts it:
+//
+//	go s.Run(ctx)            // until ctx ends; pushes right after each local write
+//	opt.Link = LinkOf(s)     // the footer's online/offline
+//	opt.Sync = s.SyncOnce    // staff "Sync now" and the tape command Sync
+func NewSyncer(cfg *config.Config, r *store.Replica, clk clock.Clock, logger *slog.Logger) (*syncer.Syncer, error) {
+	if cfg.Standalone() {
+		return nil, nil
+	}
+	token, err := cfg.SyncToken()
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s, err := syncer.New(r, syncer.Options{
+		Upstream: cfg.Sync.Upstream, Token: token, Interval: cfg.Sync.Interval,
+		Logger: logger.With("part", "sync"), Now: clk.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: [sync]: %w", cfg.Path, err)
+	}
+	return s, nil
+}
+
+// LinkOf reports a sync loop's link in the footer's terms.
+func LinkOf(s *syncer.Syncer) func() kiosk.LinkState {
+	return func() kiosk.LinkState {
+		l := s.Link()
+		return kiosk.LinkState{Mode: l.Mode, Since: l.Since}
+	}
+}
