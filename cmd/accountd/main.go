@@ -93,4 +93,3 @@ func fail(stderr io.Writer, code int, err error) int {
 	fmt.Fprintln(stderr, "accountd:", err)
 	return code
 }
-

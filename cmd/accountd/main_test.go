@@ -109,7 +109,9 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, &bytes.Buffer{}, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, &bytes.Buffer{}, &stderr)
+	}()
 	urlRE := regexp.MustCompile(`url=(http://\S+)`)
 	var url string
 	for deadline := time.Now().Add(10 * time.Second); url == ""; {
