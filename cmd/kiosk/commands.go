@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -54,13 +58,36 @@ func runTUI(configPath string, dev bool, stderr io.Writer) int {
 		tea.WithAltScreen(),
 		tea.WithMouseCellMotion(),
 		tea.WithFilter(kiosk.Filter),
+		tea.WithoutSignalHandler(), // the filter would drop its InterruptMsg: see stopOnSignal
 	)
+	defer stopOnSignal(p, st.Logger)()
 	if _, err := p.Run(); err != nil {
 		st.Logger.Error("program ended", "err", err)
 		fmt.Fprintln(stderr, "kiosk:", err)
 		return 1
 	}
 	return 0
+}
+
+// stopOnSignal turns SIGTERM and SIGINT from outside (systemctl stop, kill)
+// into a ShutdownMsg, the one quit the kiosk model accepts. It returns the
+// function that stops listening.
+func stopOnSignal(p *tea.Program, logger *slog.Logger) func() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			logger.Info("stopping on signal", "signal", sig.String())
+			p.Send(kiosk.ShutdownMsg{})
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
 }
 
 // runImport loads a registry CSV into a standalone replica. Exit 0: every row
@@ -101,6 +128,12 @@ func runImport(configPath string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiosk: import %s: %v\n", args[0], err)
 		return 2
 	}
+	// Reset station rebuilds a standalone replica from this file.
+	if abs, err := filepath.Abs(args[0]); err == nil {
+		if err := r.RecordRegistrySource(context.Background(), abs); err != nil {
+			fmt.Fprintln(stderr, "kiosk:", err)
+		}
+	}
 	fmt.Fprintf(stdout, "imported %s: %d added, %d updated, %d unchanged, %d rejected (%.1fs)\n",
 		args[0], rep.Added, rep.Updated, rep.Unchanged, len(rep.Errors), time.Since(start).Seconds())
 	if len(rep.Errors) > 0 {
@@ -131,7 +164,7 @@ func runStatus(configPath string, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer r.Close()
-	st, err := r.Status(context.Background())
+	st, err := r.StationReport(context.Background(), statusRejected)
 	if err != nil {
 		fmt.Fprintln(stderr, "kiosk:", err)
 		return 1
@@ -143,16 +176,21 @@ func runStatus(configPath string, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// statusJSON is `status --json`: the contract's numbers at the top level.
+// statusRejected is how many rejected ops (newest first) status lists.
+const statusRejected = 100
+
+// statusJSON is `status --json`: the contract's numbers at the top level,
+// with the figures the staff panel shows.
 type statusJSON struct {
-	store.StationStatus
+	store.StationReport
 	Station  string `json:"station"`
 	Mode     string `json:"mode"`
 	Upstream string `json:"upstream,omitempty"`
+	Version  string `json:"version"`
 }
 
-func printJSON(stdout, stderr io.Writer, cfg *config.Config, st store.StationStatus) int {
-	out := statusJSON{StationStatus: st, Station: cfg.Station.ID, Mode: mode(cfg), Upstream: cfg.Sync.Upstream}
+func printJSON(stdout, stderr io.Writer, cfg *config.Config, st store.StationReport) int {
+	out := statusJSON{StationReport: st, Station: cfg.Station.ID, Mode: mode(cfg), Upstream: cfg.Sync.Upstream, Version: app.Version()}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
@@ -162,12 +200,13 @@ func printJSON(stdout, stderr io.Writer, cfg *config.Config, st store.StationSta
 	return 0
 }
 
-func printStatus(w io.Writer, cfg *config.Config, st store.StationStatus) {
+func printStatus(w io.Writer, cfg *config.Config, st store.StationReport) {
 	last := "never"
 	if st.LastSync != nil {
 		last = st.LastSync.Local().Format(time.RFC3339)
 	}
 	fmt.Fprintf(w, "station         %s (%s)\n", cfg.Station.ID, mode(cfg))
+	fmt.Fprintf(w, "version         %s\n", app.Version())
 	fmt.Fprintf(w, "replica         %s (%d bytes, schema %d)\n", st.Path, st.DatabaseBytes, st.SchemaVersion)
 	fmt.Fprintf(w, "accounts        %d\n", st.Accounts)
 	fmt.Fprintf(w, "cursor          %d\n", st.Cursor)
@@ -177,6 +216,20 @@ func printStatus(w io.Writer, cfg *config.Config, st store.StationStatus) {
 	}
 	fmt.Fprintf(w, "outbox pending  %d\n", st.OutboxPending)
 	fmt.Fprintf(w, "outbox rejected %d\n", st.OutboxRejected)
+	for _, op := range st.Rejected {
+		fmt.Fprintf(w, "  %s %s %s %s: %s\n", op.CreatedAt.Local().Format(time.RFC3339), op.ID, op.Kind, op.Account, op.Reason)
+	}
+	maint := "off"
+	if st.Maintenance {
+		maint = "on (students see the out-of-service screen)"
+		if st.MaintenanceSince != nil {
+			maint = "on since " + st.MaintenanceSince.Local().Format(time.RFC3339)
+		}
+	}
+	fmt.Fprintf(w, "maintenance     %s\n", maint)
+	if st.StaffLockedUntil != nil {
+		fmt.Fprintf(w, "staff entry     locked until %s (wrong PINs)\n", st.StaffLockedUntil.Local().Format(time.RFC3339))
+	}
 }
 
 func mode(cfg *config.Config) string {

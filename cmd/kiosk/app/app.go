@@ -98,6 +98,10 @@ func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger, d
 // seedDemo loads the demo registry into an empty replica and activates the
 // two demo accounts README documents.
 func seedDemo(ctx context.Context, r *store.Replica, clk clock.Clock) error {
+	// Reset station rebuilds from the demo registry unless an import said otherwise.
+	if err := r.DefaultRegistrySource(ctx, store.DemoRegistrySource); err != nil {
+		return err
+	}
 	st, err := r.Status(ctx)
 	if err != nil || st.Accounts > 0 {
 		return err
@@ -148,15 +152,19 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	return &Station{Config: cfg, Replica: r, Model: m, Logger: logger, logFile: logFile, stop: cancel}, nil
 }
 
-// ModelOptions maps the configuration onto the root model's options.
+// ModelOptions maps the configuration onto the root model's options. Staff
+// mode is on when accounts also answers staff requests (the replica does).
+// Sync is left to the caller: nil (standalone) until a sync loop runs.
 func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, dev bool) kiosk.Options {
 	s := cfg.Station
+	staff, _ := accounts.(kiosk.Staff)
 	return kiosk.Options{
 		Accounts: accounts, Clock: clk,
 		Institution: s.Institution, ServiceName: s.ServiceName,
 		StationID: s.ID, StationName: s.Name,
 		IdleTimeout: s.IdleTimeout, ServiceDesk: s.ServiceDesk,
 		StudentIDLength: s.StudentIDLength, Dev: dev,
+		Staff: staff, StaffKey: cfg.Staff.Key, StaffPINHash: cfg.Staff.PINHash, Version: Version(),
 	}
 }
 
