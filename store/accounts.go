@@ -30,11 +30,16 @@ type row struct {
 	TOTPLastStep         int64
 	DirectoryPublic      bool
 	LockedUntil          time.Time
+	Alias, PersonalEmail string // "" when not set
 }
 
 const rowColumns = `id, name, student_id, surname, given_names, department, level, category,
 	completion_date, extended_until, status, hkid_hash, dob_hash, passport_hash, password_hash,
-	activated_at, password_changed_at, totp_sealed, totp_last_step, directory_public, locked_until`
+	activated_at, password_changed_at, totp_sealed, totp_last_step, directory_public, locked_until,
+	alias, personal_email`
+
+// rowFrom is the accounts table with each account's profile (0004).
+const rowFrom = ` FROM accounts LEFT JOIN account_profiles ON account_profiles.account = accounts.name `
 
 // queryer is what both *sql.DB and *sql.Tx offer for reads.
 type queryer interface {
@@ -44,27 +49,39 @@ type queryer interface {
 // loadRow reads one account by a unique column ("name" or "student_id").
 // It returns ErrNotFound when there is none.
 func loadRow(ctx context.Context, q queryer, column, value string) (row, error) {
-	var (
-		a                        row
-		level, category, status  string
-		completion, extended     sql.NullString
-		pwHash                   sql.NullString
-		activated, changed, lock sql.NullString
-	)
-	err := q.QueryRowContext(ctx, "SELECT "+rowColumns+" FROM accounts WHERE "+column+" = ?", value).Scan(
-		&a.ID, &a.Name, &a.StudentID, &a.Surname, &a.GivenNames, &a.Department, &level, &category,
-		&completion, &extended, &status, &a.HKIDHash, &a.DOBHash, &a.PassportHash, &pwHash,
-		&activated, &changed, &a.TOTPSealed, &a.TOTPLastStep, &a.DirectoryPublic, &lock)
+	a, err := scanRow(q.QueryRowContext(ctx, "SELECT "+rowColumns+rowFrom+"WHERE "+column+" = ?", value))
 	if errors.Is(err, sql.ErrNoRows) {
 		return row{}, ErrNotFound
 	}
 	if err != nil {
 		return row{}, fmt.Errorf("reading account: %w", err)
 	}
+	return a, nil
+}
+
+// scanRow reads the rowColumns of one result row (*sql.Row or *sql.Rows).
+func scanRow(sc interface{ Scan(dest ...any) error }) (row, error) {
+	var (
+		a                        row
+		level, category, status  string
+		completion, extended     sql.NullString
+		pwHash                   sql.NullString
+		activated, changed, lock sql.NullString
+		alias, personal          sql.NullString
+	)
+	err := sc.Scan(
+		&a.ID, &a.Name, &a.StudentID, &a.Surname, &a.GivenNames, &a.Department, &level, &category,
+		&completion, &extended, &status, &a.HKIDHash, &a.DOBHash, &a.PassportHash, &pwHash,
+		&activated, &changed, &a.TOTPSealed, &a.TOTPLastStep, &a.DirectoryPublic, &lock,
+		&alias, &personal)
+	if err != nil {
+		return row{}, err
+	}
 	a.Level, a.Category, a.Status = policy.Level(level), policy.Category(category), policy.Status(status)
 	a.Completion, a.Extended = parseDate(completion), parseDate(extended)
 	a.PasswordHash = pwHash.String
 	a.ActivatedAt, a.PasswordChangedAt, a.LockedUntil = parseTime(activated), parseTime(changed), parseTime(lock)
+	a.Alias, a.PersonalEmail = alias.String, personal.String
 	return a, nil
 }
 
@@ -79,7 +96,8 @@ func (r *Replica) byStudentID(ctx context.Context, id string) (row, error) {
 
 // effective is the status the account has now: the stored status moved along
 // the lifecycle by the injected clock (completion date, grace, alumni). The
-// store does not write these moves; the central store owns them.
+// central store writes these moves (and a standalone station, RunLifecycle);
+// until one has, the screens still see the status the account has now.
 func (r *Replica) effective(a row) policy.Status {
 	if a.Completion.IsZero() {
 		return a.Status
@@ -104,8 +122,18 @@ func (r *Replica) account(a row) Account {
 		DirectoryPublic:   a.DirectoryPublic,
 		ActivatedAt:       a.ActivatedAt,
 		PasswordChangedAt: a.PasswordChangedAt,
+		Alias:             a.Alias,
+		AliasEmail:        r.aliasEmail(a.Alias),
+		PersonalEmail:     a.PersonalEmail,
+		ExtendedUntil:     a.Extended,
+		ServicesEnd:       policy.StudentServicesEnd(a.Completion, a.Extended),
 	}
 }
+
+// activated reports whether the account was ever activated (as a student or
+// an alumnus): it has a password. The lifecycle moves never-activated
+// accounts along too, so the status alone does not tell.
+func (a row) activated() bool { return a.PasswordHash != "" || !a.ActivatedAt.IsZero() }
 
 // reload reads the account again after a change, for the caller's result.
 func (r *Replica) reload(ctx context.Context, name string) (Account, error) {
@@ -125,13 +153,17 @@ func (r *Replica) checkLock(a row) error {
 }
 
 // requireActivated refuses accounts that have no password to change or 2FA
-// to enrol: not yet activated, or terminated.
+// to enrol: terminated, or never activated (a graduate who never activated
+// is sent to Alumni Account Activation).
 func (r *Replica) requireActivated(a row) error {
+	eff := r.effective(a)
 	switch {
-	case a.Status == policy.StatusRegistered:
-		return ErrNotActivated
-	case a.Status == policy.StatusTerminated || r.effective(a) == policy.StatusTerminated:
+	case a.Status == policy.StatusTerminated || eff == policy.StatusTerminated:
 		return ErrTerminated
+	case !a.activated() && eff == policy.StatusAlumni:
+		return ErrAlumniNotActivated
+	case !a.activated():
+		return ErrNotActivated
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
@@ -24,6 +25,13 @@ type Account struct {
 	DirectoryPublic   bool
 	ActivatedAt       time.Time // zero until activated
 	PasswordChangedAt time.Time // zero until a password is set
+
+	// Lifecycle and profile (store/lifecycle.go, store/profile.go).
+	Alias         string    // alumni e-mail alias, e.g. "peter.chan"; "" until chosen
+	AliasEmail    string    // the alias at Options.AliasDomain; "" without an alias
+	PersonalEmail string    // where notices go when set; "" = to Email
+	ExtendedUntil time.Time // a supervisor's extension of student services; zero when none
+	ServicesEnd   time.Time // when student services end (grace end or extension); zero without a completion date
 }
 
 // Identity is what a student types to prove who they are: a Student ID and
@@ -33,6 +41,15 @@ type Identity struct {
 	HKID        string // normalised by policy.ParseHKID (e.g. "A1234563"); empty when DateOfBirth is used
 	DateOfBirth string // "YYYY-MM-DD"; empty when HKID is used
 	PassportNo  string // upper case, no spaces; used only when HKID and DateOfBirth are empty
+}
+
+// AlumniIdentity is what a graduate who never activated types at "Alumni
+// Account Activation": the full name exactly as on the HK ID card or
+// passport, and the HKID or (when HKID is empty) the passport number.
+type AlumniIdentity struct {
+	FullName   string // policy.FullNameMatches decides
+	HKID       string // normalised by policy.ParseHKID (e.g. "A1234563"), or ""
+	PassportNo string // upper case, no spaces; used only when HKID is empty
 }
 
 // Enrolment is a TOTP secret offered to a student but not yet saved: it is
@@ -71,6 +88,58 @@ var (
 	ErrTOTPClock        = errors.New("that code is from a different time: check that your phone's clock is set automatically")
 	ErrTOTPNotEnrolled  = errors.New("two-factor authentication is not set up for this account")
 )
+
+// Errors of the alumni, alias and profile services. The alumni refusals say
+// which case applies (seed "alumni-accounts-faq"); each also matches the
+// general error a screen may already handle: ErrNotEligible or
+// ErrAlreadyActive.
+var (
+	ErrAlumniNonDegree = &kindError{ErrNotEligible,
+		"non-degree graduates of short-term courses are not eligible for an alumni e-mail account"}
+	ErrAlumniExchange = &kindError{ErrNotEligible,
+		"former exchange students are not eligible for an alumni e-mail account"}
+	ErrAlumniVisiting = &kindError{ErrNotEligible,
+		"visiting scholars and visiting students are not eligible for an alumni e-mail account"}
+	ErrAlumniNotGraduated = &kindError{ErrNotEligible,
+		"your studies have not ended yet: activate your student account with Student A/C Activation; it continues after graduation"}
+	ErrAlumniAlreadyActive = &kindError{ErrAlreadyActive,
+		"you already have an activated @connect account, which continues as your alumni account: " +
+			"use Change Network Password, or Forgot Password if you do not know it"}
+	ErrAlumniNotActivated = &kindError{ErrNotEligible,
+		"you have graduated and this account was never activated: choose Alumni Account Activation"}
+	ErrAliasNotEligible = &kindError{ErrNotEligible,
+		"an alumni e-mail alias is for degree graduates: it can be chosen once your studies are completed"}
+	ErrAliasAlreadySet = errors.New("your alumni e-mail alias is already chosen, and it is for life: " +
+		"to correct it, write to the alumni office")
+	ErrAliasTaken = errors.New("this alias is already taken: choose another")
+)
+
+// kindError is an error with its own message that also matches a more
+// general kind with errors.Is.
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string        { return e.msg }
+func (e *kindError) Is(target error) bool { return target == e.kind }
+
+// AliasTakenError refuses an alias someone else has; Suggestions are free
+// aliases like it (policy.AliasSuggestions). It matches ErrAliasTaken.
+type AliasTakenError struct {
+	Alias       string
+	Suggestions []string
+}
+
+func (e *AliasTakenError) Error() string {
+	msg := fmt.Sprintf("%s is already taken", e.Alias)
+	if len(e.Suggestions) == 0 {
+		return msg + ": choose another"
+	}
+	return msg + ": try " + strings.Join(e.Suggestions, ", ")
+}
+
+func (e *AliasTakenError) Is(target error) bool { return target == ErrAliasTaken }
 
 // LockedError says an account's self-service is locked after too many failures.
 type LockedError struct{ Until time.Time }

@@ -120,18 +120,21 @@ func (r *Replica) Activate(ctx context.Context, account, password string) (Accou
 	return r.reload(ctx, a.Name)
 }
 
-// activatable says why an account cannot be activated, or nil.
+// activatable says why an account cannot be activated, or nil. Accounts that
+// were never activated move along the lifecycle too, so "activated" is
+// whether it has a password, not its status.
 func (r *Replica) activatable(a row) error {
-	switch a.Status {
-	case policy.StatusActive, policy.StatusGrace, policy.StatusAlumni:
-		return ErrAlreadyActive
-	case policy.StatusTerminated:
+	switch eff := r.effective(a); {
+	case a.Status == policy.StatusTerminated:
 		return ErrTerminated
+	case a.activated():
+		return ErrAlreadyActive
+	case eff == policy.StatusRegistered:
+		return nil
+	case eff == policy.StatusAlumni:
+		return ErrAlumniNotActivated // a graduate: Alumni Account Activation
 	}
-	if r.effective(a) != policy.StatusRegistered {
-		return ErrNotEligible // studies ended before the account was activated
-	}
-	return nil
+	return ErrNotEligible // studies ended before the account was activated
 }
 
 // SetPassword replaces the password of an activated account (change or

@@ -35,6 +35,8 @@ type Options struct {
 	Rand            io.Reader        // randomness for TOTP secrets; default crypto/rand
 	Logger          *slog.Logger     // may be nil; never given a secret
 	StudentIDLength int              // default 8
+	ServiceDesk     string           // named in notices ("if this wasn't you, contact ..."); default "the IT Service Desk"
+	AliasDomain     string           // alumni aliases live here, e.g. "alumni.example.edu" (the default)
 	// DeferIntegrityCheck skips PRAGMA quick_check in Open. quick_check reads
 	// the whole file (about 0.4 s for 100,000 accounts), too slow for a
 	// station's start; the station runs CheckIntegrity in the background
@@ -47,6 +49,8 @@ const (
 	defaultEmailDomain = "connect.example.edu"
 	defaultIssuer      = "Campus"
 	defaultIDLength    = 8
+	defaultServiceDesk = "the IT Service Desk"
+	defaultAliasDomain = "alumni.example.edu"
 
 	// readers is the size of the read pool; writes have one connection.
 	readers = 4
@@ -117,6 +121,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StudentIDLength <= 0 {
 		o.StudentIDLength = defaultIDLength
+	}
+	if o.ServiceDesk == "" {
+		o.ServiceDesk = defaultServiceDesk
+	}
+	if o.AliasDomain == "" {
+		o.AliasDomain = defaultAliasDomain
 	}
 	return o
 }

@@ -35,6 +35,8 @@ type Snapshot struct {
 	TOTPLastStep      int64           `json:"totp_last_step"`
 	DirectoryPublic   bool            `json:"directory_public"`
 	LockedUntil       *time.Time      `json:"locked_until,omitempty"`
+	Alias             string          `json:"alias,omitempty"`          // alumni e-mail alias (profile_ops.go)
+	PersonalEmail     string          `json:"personal_email,omitempty"` // where notices go
 }
 
 // Snapshot reads one account in the exchange shape, or ErrNotFound.
@@ -63,6 +65,7 @@ func (a row) snapshot(hist []string) Snapshot {
 		ActivatedAt: timePtr(a.ActivatedAt), PasswordChangedAt: timePtr(a.PasswordChangedAt),
 		TOTPSealed: a.TOTPSealed, TOTPLastStep: a.TOTPLastStep,
 		DirectoryPublic: a.DirectoryPublic, LockedUntil: timePtr(a.LockedUntil),
+		Alias: a.Alias, PersonalEmail: a.PersonalEmail,
 	}
 }
 

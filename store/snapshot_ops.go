@@ -28,6 +28,9 @@ func DecodePayload(op Op) (any, error) {
 	case OpFailure:
 		return decodeStrict[FailurePayload](op)
 	}
+	if p, ok, err := decodeProfileOp(op); ok { // lifecycle, alumni and profile ops (profile_ops.go)
+		return p, err
+	}
 	return nil, fmt.Errorf("op %s: unknown kind %q", op.ID, op.Kind)
 }
 
@@ -75,6 +78,8 @@ func (s *Snapshot) ApplyOp(op Op) error {
 		if p.LockedUntil != nil {
 			s.LockUntil(*p.LockedUntil)
 		}
+	default:
+		s.applyProfileOp(p) // lifecycle, alumni and profile ops (profile_ops.go)
 	}
 	return nil
 }

@@ -42,6 +42,9 @@ type change struct {
 	Kind    OpKind
 	Payload any
 	At      time.Time
+	// Notice is the notice the change sends, queued in its transaction;
+	// "" sends the one its Kind sends (securityNotice), if any.
+	Notice NoticeKind
 }
 
 // errNoChange lets apply abandon a change (nothing written, nothing audited)
@@ -51,8 +54,9 @@ type errNoChange struct{ err error }
 func (e errNoChange) Error() string { return e.err.Error() }
 func (e errNoChange) Unwrap() error { return e.err }
 
-// commit is the only way an account changes: apply, the audit row and the
-// outbox row go into one transaction, or none of them happens.
+// commit is the only way an account changes: apply, the audit row, the
+// outbox row and the notice the change sends go into one transaction, or
+// none of them happens.
 func (r *Replica) commit(ctx context.Context, c *change, apply func(tx *sql.Tx, c *change) error) error {
 	err := r.writeTx(ctx, c.Action, func(tx *sql.Tx) error {
 		if err := apply(tx, c); err != nil {
@@ -61,7 +65,10 @@ func (r *Replica) commit(ctx context.Context, c *change, apply func(tx *sql.Tx, 
 		if err := r.audit(ctx, tx, c.At, c.Account, c.Action, c.Detail); err != nil {
 			return err
 		}
-		return r.enqueue(ctx, tx, c.At, c.Kind, c.Account, c.Payload)
+		if err := r.enqueue(ctx, tx, c.At, c.Kind, c.Account, c.Payload); err != nil {
+			return err
+		}
+		return r.queueChangeNotice(ctx, tx, c) // notices.go: "if this wasn't you..."
 	})
 	if err == nil {
 		r.signalOutbox()

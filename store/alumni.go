@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/secret"
+)
+
+// Alumni Account Activation (seed "alumni-accounts-faq"): a degree graduate
+// who never activated the student account proves who they are with the full
+// name exactly as on the HK ID card or passport and the HKID or passport
+// number, then sets a password (and, on the screens, 2FA and an alias).
+// Non-degree graduates, former exchange students and visiting scholars are
+// refused, each with their own reason; a graduate who already activated is
+// sent to Change/Forgot Password, since that account continues as alumni.
+
+// Errors of VerifyAlumni's input.
+var (
+	ErrNoFullName       = errors.New("enter your full name, including any middle name, exactly as it appears on your HK ID card or passport")
+	ErrNoAlumniIdentity = errors.New("enter your HK ID card number, or your passport number if you have no HK ID card")
+)
+
+// VerifyAlumni finds the graduate an AlumniIdentity belongs to. The number
+// finds the registry record(s); the name must match one of them
+// (policy.FullNameMatches). A wrong name counts towards that account's
+// lockout; an unknown number gives the same ErrIdentityMismatch, so the
+// answer never tells whether a number is on record. It returns the account
+// only when it can be activated as an alumni account; otherwise the error
+// says why (ErrAlumniNonDegree, ErrAlumniExchange, ErrAlumniVisiting,
+// ErrAlumniAlreadyActive, ErrAlumniNotGraduated, ErrTerminated).
+func (r *Replica) VerifyAlumni(ctx context.Context, id AlumniIdentity) (Account, error) {
+	if strings.TrimSpace(id.FullName) == "" {
+		return Account{}, ErrNoFullName
+	}
+	kind, value := id.verifier()
+	if kind == "" {
+		return Account{}, ErrNoAlumniIdentity
+	}
+	rows, err := r.queryRows(ctx, kind+"_hash = ? ORDER BY completion_date DESC, id",
+		r.opt.Keys.IdentityHash(kind, value))
+	if err != nil {
+		return Account{}, err
+	}
+	if len(rows) == 0 {
+		return Account{}, ErrIdentityMismatch
+	}
+	for _, a := range rows {
+		if err := r.checkLock(a); err != nil {
+			return Account{}, err
+		}
+	}
+	var named []row
+	for _, a := range rows {
+		if policy.FullNameMatches(a.Surname, a.GivenNames, id.FullName) {
+			named = append(named, a)
+		}
+	}
+	if len(named) == 0 {
+		for _, a := range rows {
+			err = r.recordFailure(ctx, a, failIdentity, ErrIdentityMismatch)
+		}
+		return Account{}, err
+	}
+	a, err := r.pickAlumnus(named)
+	if err != nil {
+		return Account{}, err
+	}
+	return r.account(a), nil
+}
+
+// verifier picks the number an AlumniIdentity is checked with, normalised
+// as the registry's was (screens normalise already; this is a safety net).
+func (id AlumniIdentity) verifier() (kind, value string) {
+	if h := strings.TrimSpace(id.HKID); h != "" {
+		if parsed, err := policy.ParseHKID(h); err == nil {
+			return "hkid", parsed.String()
+		}
+		return "hkid", strings.ToUpper(h)
+	}
+	if p := strings.ToUpper(strings.Join(strings.Fields(id.PassportNo), "")); p != "" {
+		return "passport", p
+	}
+	return "", ""
+}
+
+// pickAlumnus chooses among the records of one person (a UG and a later PG
+// degree give two): an activated account means there is nothing to
+// activate; else the most recent record that can be activated; else the
+// most recent record's refusal. rows are newest completion first.
+func (r *Replica) pickAlumnus(rows []row) (row, error) {
+	var firstErr error
+	var pick *row
+	for i, a := range rows {
+		err := r.alumniActivatable(a)
+		switch {
+		case errors.Is(err, ErrAlumniAlreadyActive):
+			return row{}, err
+		case err == nil && pick == nil:
+			pick = &rows[i]
+		case err != nil && firstErr == nil:
+			firstErr = err
+		}
+	}
+	if pick != nil {
+		return *pick, nil
+	}
+	return row{}, firstErr
+}
+
+// alumniActivatable says why an account cannot be activated as an alumni
+// account, or nil: a degree graduate (grace or alumni now) who never
+// activated. The category decides first, so that a former exchange
+// student is told so whatever the account's state.
+func (r *Replica) alumniActivatable(a row) error {
+	eff := r.effective(a)
+	switch {
+	case a.Category == policy.CategoryNonDegree:
+		return ErrAlumniNonDegree
+	case a.Category == policy.CategoryExchange:
+		return ErrAlumniExchange
+	case a.Category == policy.CategoryVisiting:
+		return ErrAlumniVisiting
+	case !policy.AlumniEligible(a.Category):
+		return ErrNotEligible
+	case a.Status == policy.StatusTerminated || eff == policy.StatusTerminated:
+		return ErrTerminated
+	case a.activated():
+		return ErrAlumniAlreadyActive
+	case eff != policy.StatusGrace && eff != policy.StatusAlumni:
+		return ErrAlumniNotGraduated
+	}
+	return nil
+}
+
+// ActivateAlumni sets the first password of a degree graduate's account
+// that was never activated. The account takes its lifecycle status now:
+// alumni, or grace until the grace period ends (student services for the
+// rest of it, then alumni). History, audit, outbox op "activate_alumni" and
+// the activation notice go in one transaction; the argon2 work happens
+// before it opens.
+func (r *Replica) ActivateAlumni(ctx context.Context, account, password string) (Account, error) {
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := r.checkLock(a); err != nil {
+		return Account{}, err
+	}
+	if err := r.alumniActivatable(a); err != nil {
+		return Account{}, err
+	}
+	if vs := policy.CheckPassword(password, person(a)); len(vs) > 0 {
+		return Account{}, &PolicyError{Violations: vs}
+	}
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		return Account{}, err
+	}
+	now := r.now()
+	status := r.effective(a)
+	c := &change{Account: a.Name, Action: "activate_alumni", Detail: "status " + string(status),
+		Kind: OpActivateAlumni, At: now,
+		Payload: ActivateAlumniPayload{PasswordHash: hash, ActivatedAt: now, Status: status}}
+	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts
+			SET status = ?, password_hash = ?, activated_at = ?, password_changed_at = ?, updated_at = ?
+			WHERE id = ? AND status = ? AND password_hash IS NULL AND activated_at IS NULL`,
+			string(status), hash, formatTime(now), formatTime(now), formatTime(now), a.ID, string(a.Status))
+		if err := mustAffect(res, err, ErrAlumniAlreadyActive); err != nil {
+			return err
+		}
+		return pushHistory(ctx, tx, a.ID, hash, now)
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	r.log.Info("alumni account activated", "account", a.Name, "status", status)
+	return r.reload(ctx, a.Name)
+}

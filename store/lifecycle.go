@@ -1,0 +1,290 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/expressstation/kiosk/policy"
+)
+
+// The account lifecycle (seed "Account Termination"): on the completion date
+// an account enters four months of grace; at its end (or at the end of a
+// supervisor's extension) degree graduates become alumni and keep their
+// e-mail, everyone else is terminated. The central store runs this daily for
+// every station; a standalone station runs the same rules here. Screens
+// never wait for it: Account.Status is already the status at the clock's
+// time (see effective).
+//
+// Accounts that were never activated move too, exactly as
+// policy.LifecycleStatus says (registered -> grace -> alumni or terminated),
+// so a graduate who never activated is found as an alumnus by Alumni Account
+// Activation. They get no notices: they have no mailbox anyone reads.
+
+// LifecycleReport says what RunLifecycle did.
+type LifecycleReport struct {
+	Checked     int          // accounts past their completion date that could still move
+	Transitions []Transition // what moved, in account name order
+	Notices     int          // notices queued (activated accounts only)
+}
+
+// Transition is one account's move along the lifecycle.
+type Transition struct {
+	Account     string
+	From, To    policy.Status
+	ServicesEnd time.Time
+}
+
+// Count is how many transitions went to status to.
+func (rep LifecycleReport) Count(to policy.Status) int {
+	n := 0
+	for _, t := range rep.Transitions {
+		if t.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// RunLifecycle moves every stored status to the one policy.LifecycleStatus
+// gives at now. Each transition is one change (status, audit row, outbox op
+// "lifecycle" and its notice in one transaction): grace starts ("your
+// student services end on <date>") or the expiry date (alumni, or
+// terminated). Running it again at the same time changes nothing. A
+// transition whose account changed meanwhile (an extension came in) is
+// left for the next run.
+func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleReport, error) {
+	now = now.UTC().Truncate(time.Millisecond)
+	rows, err := r.lifecycleCandidates(ctx, now)
+	if err != nil {
+		return LifecycleReport{}, err
+	}
+	rep := LifecycleReport{Checked: len(rows)}
+	for _, a := range rows {
+		to := policy.LifecycleStatus(a.Status, a.Category, a.Completion, a.Extended, now)
+		if to == a.Status {
+			continue
+		}
+		moved, err := r.transition(ctx, a, to, now)
+		if err != nil {
+			return rep, fmt.Errorf("lifecycle of %s: %w", a.Name, err)
+		}
+		if !moved {
+			continue
+		}
+		rep.Transitions = append(rep.Transitions, Transition{Account: a.Name, From: a.Status, To: to,
+			ServicesEnd: policy.StudentServicesEnd(a.Completion, a.Extended)})
+		if a.activated() {
+			rep.Notices++
+		}
+	}
+	r.log.Info("lifecycle run", "checked", rep.Checked, "grace", rep.Count(policy.StatusGrace),
+		"alumni", rep.Count(policy.StatusAlumni), "terminated", rep.Count(policy.StatusTerminated))
+	return rep, nil
+}
+
+// lifecycleCandidates are the accounts that may move at now: not yet at a
+// final status, with a completion date on or before now.
+func (r *Replica) lifecycleCandidates(ctx context.Context, now time.Time) ([]row, error) {
+	return r.queryRows(ctx, `status IN ('registered', 'active', 'grace') AND completion_date IS NOT NULL
+		AND completion_date <= ? ORDER BY name`, now.Format(dateLayout))
+}
+
+// errMovedMeanwhile abandons a transition whose account changed since it was read.
+var errMovedMeanwhile = errors.New("the account changed meanwhile")
+
+// transition moves one account from its stored status to to, with audit,
+// outbox op and notice. moved is false when the account changed meanwhile.
+func (r *Replica) transition(ctx context.Context, a row, to policy.Status, now time.Time) (moved bool, err error) {
+	end := policy.StudentServicesEnd(a.Completion, a.Extended)
+	notice := NoticeExpired
+	if to == policy.StatusGrace {
+		notice = NoticeGraceStarts
+	}
+	c := &change{Account: a.Name, Action: "lifecycle", Kind: OpLifecycle, At: now, Notice: notice,
+		Detail:  fmt.Sprintf("%s -> %s; student services end %s", a.Status, to, dateString(end)),
+		Payload: LifecyclePayload{From: a.Status, To: to, At: now}}
+	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		// Only if nothing the decision rested on has changed since.
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, updated_at = ?
+			WHERE id = ? AND status = ? AND completion_date IS ? AND extended_until IS ?`,
+			string(to), formatTime(now), a.ID, string(a.Status), nullString(dateString(a.Completion)),
+			nullString(dateString(a.Extended)))
+		return mustAffect(res, err, errMovedMeanwhile)
+	})
+	if errors.Is(err, errMovedMeanwhile) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// queryRows reads the accounts (with their profiles) matching where.
+func (r *Replica) queryRows(ctx context.Context, where string, args ...any) ([]row, error) {
+	rows, err := r.r.QueryContext(ctx, "SELECT "+rowColumns+rowFrom+"WHERE "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []row
+	for rows.Next() {
+		a, err := scanRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading accounts: %w", err)
+	}
+	return out, nil
+}
+
+// maxReasonLen bounds an extension's reason (it goes into the audit).
+const maxReasonLen = 500
+
+// Extend records a supervisor's extension of an account's student services
+// until a date (seed: "ask your academic supervisor ... stating the period
+// of extension and justification"). Only the date of until counts. The
+// extension must end after the grace period, the studies must have a
+// completion date, and services must not have ended already (alumni and
+// terminated are final). A later call replaces the date. Audited with the
+// reason, sent to the central store, and the student is told the new date.
+func (r *Replica) Extend(ctx context.Context, account string, until time.Time, reason string) error {
+	reason, err := extensionReason(reason)
+	if err != nil {
+		return err
+	}
+	y, m, d := until.Date()
+	until = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return err
+	}
+	if err := r.extendable(a, until); err != nil {
+		return err
+	}
+	now := r.now()
+	c := &change{Account: a.Name, Action: "extend", Kind: OpExtend, At: now, Notice: NoticeExtended,
+		Detail:  fmt.Sprintf("student services until %s: %s", dateString(until), reason),
+		Payload: ExtendPayload{Until: dateString(until), Reason: reason}}
+	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET extended_until = ?, updated_at = ?
+			WHERE id = ? AND status = ?`, dateString(until), formatTime(now), a.ID, string(a.Status))
+		return mustAffect(res, err, errors.New("the account changed at the same time: try again"))
+	})
+	if err != nil {
+		return err
+	}
+	r.log.Info("student services extended", "account", a.Name, "until", dateString(until))
+	return nil
+}
+
+// extendable says why an account's services cannot be extended until then.
+func (r *Replica) extendable(a row, until time.Time) error {
+	if a.Completion.IsZero() {
+		return fmt.Errorf("%s has no completion date in the registry: an extension applies after completion of study", a.Name)
+	}
+	if eff := r.effective(a); eff == policy.StatusAlumni || eff == policy.StatusTerminated {
+		return fmt.Errorf("student services of %s already ended on %s (now %s): an extension cannot reopen them",
+			a.Name, policy.FormatDate(policy.StudentServicesEnd(a.Completion, a.Extended)), eff)
+	}
+	if graceEnd := policy.GraceEnd(a.Completion); !until.After(graceEnd) {
+		return fmt.Errorf("the extension must end after the grace period, which ends on %s", policy.FormatDate(graceEnd))
+	}
+	return nil
+}
+
+// extensionReason checks the justification: one line of text, not empty.
+func extensionReason(s string) (string, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	switch {
+	case s == "":
+		return "", errors.New("give the reason for the extension, as the supervisor stated it")
+	case len(s) > maxReasonLen:
+		return "", fmt.Errorf("the reason is too long: at most %d characters", maxReasonLen)
+	case strings.ContainsFunc(s, unicode.IsControl):
+		return "", errors.New("the reason must be plain text")
+	}
+	return s, nil
+}
+
+// QueuePasswordReminders queues a reminder (seed "netid": "A reminder email
+// will be sent to you if you have not changed your NetPassword for more
+// than 6 months") for every activated account, not terminated, whose
+// password is more than six months old at now, at most one per account every
+// six months. It returns how many it queued.
+func (r *Replica) QueuePasswordReminders(ctx context.Context, now time.Time) (int, error) {
+	now = now.UTC().Truncate(time.Millisecond)
+	// A loose bound in SQL (AddDate normalises 31 February forward); the
+	// policy decides exactly.
+	bound := now.AddDate(0, -policy.PasswordReminderMonths, 4)
+	rows, err := r.queryRows(ctx, `password_changed_at IS NOT NULL AND password_changed_at < ?
+		AND status <> 'terminated' ORDER BY name`, formatTime(bound))
+	if err != nil {
+		return 0, err
+	}
+	last, err := r.lastNotices(ctx, NoticePasswordAge)
+	if err != nil {
+		return 0, err
+	}
+	var due []row
+	for _, a := range rows {
+		if r.reminderDue(a, last[a.Name], now) {
+			due = append(due, a)
+		}
+	}
+	if len(due) == 0 {
+		return 0, nil
+	}
+	err = r.writeTx(ctx, "password reminders", func(tx *sql.Tx) error {
+		for _, a := range due {
+			if err := r.queueNotice(ctx, tx, a, NoticePasswordAge, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	r.log.Info("password reminders queued", "count", len(due))
+	return len(due), nil
+}
+
+// reminderDue: the password is over six months old, the account can still
+// sign in, and the last reminder (if any) is over six months old too.
+func (r *Replica) reminderDue(a row, lastReminder, now time.Time) bool {
+	if !a.activated() || !policy.PasswordReminderDue(a.PasswordChangedAt, now) {
+		return false
+	}
+	if policy.LifecycleStatus(a.Status, a.Category, a.Completion, a.Extended, now) == policy.StatusTerminated {
+		return false
+	}
+	return lastReminder.IsZero() || policy.PasswordReminderDue(lastReminder, now)
+}
+
+// lastNotices is when each account last got a notice of a kind.
+func (r *Replica) lastNotices(ctx context.Context, kind NoticeKind) (map[string]time.Time, error) {
+	rows, err := r.r.QueryContext(ctx, `SELECT account, max(created_at) FROM notices WHERE kind = ? GROUP BY account`,
+		string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("reading notices: %w", err)
+	}
+	defer rows.Close()
+	last := map[string]time.Time{}
+	for rows.Next() {
+		var (
+			account string
+			at      sql.NullString
+		)
+		if err := rows.Scan(&account, &at); err != nil {
+			return nil, fmt.Errorf("reading notices: %w", err)
+		}
+		last[account] = parseTime(at)
+	}
+	return last, rows.Err()
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/expressstation/kiosk/policy"
+)
+
+// Profile self-service (My Account and the end of Alumni Account
+// Activation): the alumni e-mail alias and the personal e-mail address that
+// notices go to. Both live in account_profiles (migration 0004), beside the
+// registry data a reset or resync rewrites. The directory choice is
+// SetDirectoryPublic (directory.go).
+
+// aliasSuggestions is how many free aliases a clash offers.
+const aliasSuggestions = 3
+
+// SetAlias gives a degree graduate (in grace or alumni, activated) a lifelong
+// alumni e-mail alias. The alias must keep policy.ParseAlias and be free:
+// no other account has it as its alias or its account name. A clash returns
+// an *AliasTakenError with free suggestions. An alias is for life: the same
+// alias again changes nothing, another one gives ErrAliasAlreadySet.
+func (r *Replica) SetAlias(ctx context.Context, account, alias string) (Account, error) {
+	alias, err := policy.ParseAlias(alias)
+	if err != nil {
+		return Account{}, err
+	}
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := r.aliasAllowed(a, alias); err != nil {
+		return Account{}, err
+	}
+	if a.Alias == alias {
+		return r.account(a), nil
+	}
+	if taken, err := r.aliasTaken(ctx, alias, a.Name); err != nil || taken {
+		return Account{}, r.aliasClash(ctx, alias, a.Name, err)
+	}
+	now := r.now()
+	c := &change{Account: a.Name, Action: "alias", Detail: alias, Kind: OpAlias, At: now,
+		Payload: AliasPayload{Alias: alias}}
+	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias) VALUES (?, ?)
+			ON CONFLICT (account) DO UPDATE SET alias = excluded.alias WHERE account_profiles.alias IS NULL`,
+			a.Name, alias)
+		if isUniqueViolation(err) { // chosen by someone else at the same moment
+			return errNoChange{r.aliasClash(ctx, alias, a.Name, nil)}
+		}
+		return mustAffect(res, err, ErrAliasAlreadySet)
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	r.log.Info("alias chosen", "account", a.Name)
+	return r.reload(ctx, a.Name)
+}
+
+// aliasAllowed says why the account may not take alias, or nil.
+func (r *Replica) aliasAllowed(a row, alias string) error {
+	if err := r.checkLock(a); err != nil {
+		return err
+	}
+	if err := r.requireActivated(a); err != nil {
+		return err
+	}
+	eff := r.effective(a)
+	if !policy.AlumniEligible(a.Category) || (eff != policy.StatusGrace && eff != policy.StatusAlumni) {
+		return ErrAliasNotEligible
+	}
+	if a.Alias != "" && a.Alias != alias {
+		return fmt.Errorf("%w (yours is %s)", ErrAliasAlreadySet, a.Alias)
+	}
+	return nil
+}
+
+// AliasTaken reports whether an alias (as policy.ParseAlias returns it) is
+// held by any account, as its alias or as its account name.
+func (r *Replica) AliasTaken(ctx context.Context, alias string) (bool, error) {
+	return r.aliasTaken(ctx, alias, "")
+}
+
+// aliasTaken is AliasTaken ignoring the account except (its own name is
+// not a clash with itself).
+func (r *Replica) aliasTaken(ctx context.Context, alias, except string) (bool, error) {
+	var n int
+	err := r.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM account_profiles WHERE alias = ?1 AND account <> ?2) +
+		(SELECT count(*) FROM accounts WHERE name = ?1 AND name <> ?2)`, alias, except).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("checking whether alias %s is free: %w", alias, err)
+	}
+	return n > 0, nil
+}
+
+// aliasClash is the refusal of a taken alias, with free suggestions (or the
+// error met finding out whether it was free).
+func (r *Replica) aliasClash(ctx context.Context, alias, except string, err error) error {
+	if err != nil {
+		return err
+	}
+	taken := func(s string) bool {
+		t, err := r.aliasTaken(ctx, s, except)
+		return err != nil || t // when in doubt, do not offer it
+	}
+	return &AliasTakenError{Alias: alias, Suggestions: policy.AliasSuggestions(alias, taken, aliasSuggestions)}
+}
+
+// isUniqueViolation recognises SQLite's UNIQUE constraint error.
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// aliasEmail is an alias's address, or "" without one.
+func (r *Replica) aliasEmail(alias string) string {
+	if alias == "" {
+		return ""
+	}
+	return policy.Email(alias, r.opt.AliasDomain)
+}
+
+// SetPersonalEmail sets the personal (external) e-mail address that notices
+// go to (policy.ParsePersonalEmail: not one of the university's own
+// domains); "" clears it, and notices go to the account's own address again.
+// The account must be activated and not terminated. Setting the address it
+// already has changes nothing.
+func (r *Replica) SetPersonalEmail(ctx context.Context, account, email string) (Account, error) {
+	if strings.TrimSpace(email) != "" {
+		var err error
+		if email, err = policy.ParsePersonalEmail(email, r.opt.EmailDomain, r.opt.AliasDomain); err != nil {
+			return Account{}, err
+		}
+	} else {
+		email = ""
+	}
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := r.checkLock(a); err != nil {
+		return Account{}, err
+	}
+	if err := r.requireActivated(a); err != nil {
+		return Account{}, err
+	}
+	if a.PersonalEmail == email {
+		return r.account(a), nil
+	}
+	now := r.now()
+	c := &change{Account: a.Name, Action: "personal_email", Detail: personalEmailDetail(email),
+		Kind: OpPersonalEmail, At: now, Payload: PersonalEmailPayload{Email: email}}
+	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, personal_email) VALUES (?, ?)
+			ON CONFLICT (account) DO UPDATE SET personal_email = excluded.personal_email`,
+			a.Name, nullString(email))
+		return err
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return r.reload(ctx, a.Name)
+}
+
+// personalEmailDetail is the audit detail: the domain only, since the audit
+// is read by staff who need to know what happened, not the address.
+func personalEmailDetail(email string) string {
+	if email == "" {
+		return "cleared: notices go to the account's own address"
+	}
+	return "set (…@" + email[strings.LastIndexByte(email, '@')+1:] + ")"
+}
