@@ -151,7 +151,9 @@ func (p *staffPanel) press(id string) tea.Cmd {
 			return p.syncNow()
 		}
 	case actMaintenance:
-		return p.toggleMaintenance()
+		if p.loaded { // the switch goes from what the figures say
+			return p.toggleMaintenance()
+		}
 	case actReset, actExit:
 		p.ask = id
 		p.refocus()
@@ -235,15 +237,17 @@ func (p *staffPanel) onReset(msg staffResetMsg) tea.Cmd {
 		return nil
 	}
 	r := msg.report
-	body := fmt.Sprintf("The accounts were rebuilt from %s: %d accounts. ", r.Source, r.Accounts)
+	body := fmt.Sprintf("The accounts were rebuilt from %s: %d accounts. "+
+		"%d changes made here and not yet delivered were applied again; all %d pending and %d rejected outbox entries are kept.",
+		r.Source, r.Accounts, r.Replayed, r.Pending, r.Rejected)
 	if !p.standalone() {
-		body = "The accounts were cleared, and the station fetches them from the central store again. "
+		body = fmt.Sprintf("The accounts were cleared, and the station fetches them from the central store again. "+
+			"All %d pending and %d rejected outbox entries are kept: the pending changes are sent and applied again "+
+			"over what the central store sends.", r.Pending, r.Rejected)
 		if msg.syncErr != nil {
-			body += fmt.Sprintf("The central store could not be reached (%v): until it can, students cannot use this station. ", msg.syncErr)
+			body += fmt.Sprintf(" The central store could not be reached (%v): until it can, students cannot use this station.", msg.syncErr)
 		}
 	}
-	body += fmt.Sprintf("%d changes made here and not yet delivered were applied again; all %d pending and %d rejected outbox entries are kept.",
-		r.Replayed, r.Pending, r.Rejected)
 	if r.BadRows > 0 {
 		body += fmt.Sprintf(" %d registry rows were skipped: run `kiosk import` on the file to see why.", r.BadRows)
 	}
@@ -292,7 +296,7 @@ func (p *staffPanel) mainView(width int) string {
 	}
 	buttons := lipgloss.JoinVertical(lipgloss.Left,
 		p.button(actSync, "Sync now", cur, !p.standalone()),
-		p.button(actMaintenance, maint, cur, true),
+		p.button(actMaintenance, maint, cur, p.loaded),
 		p.button(actReset, "Reset station", cur, true),
 		p.button(actExit, "Exit program", cur, true),
 		p.button(actLeave, "Leave staff mode", cur, true))
