@@ -53,11 +53,16 @@ const (
 	SnapshotChanged               // stations must receive a new snapshot
 )
 
+// AliasTaken reports whether an alias is held by an account other than
+// except, as its alias or its account name: the one check that looks
+// beyond one account, so the store answers it.
+type AliasTaken func(alias, except string) (bool, error)
+
 // Decide checks op against the account at the store's time now and, when it
 // passes, applies it. The op's own time (not after now) decides lock and
 // lifecycle, as the station saw them. A failure is never refused: it is
 // counted with every station's failures and may lock the account.
-func Decide(a *Account, op store.Op, now time.Time) (Effect, *Rejection, error) {
+func Decide(a *Account, op store.Op, now time.Time, taken AliasTaken) (Effect, *Rejection, error) {
 	p, err := store.DecodePayload(op)
 	if err != nil {
 		return Unchanged, nil, err
@@ -72,6 +77,15 @@ func Decide(a *Account, op store.Op, now time.Time) (Effect, *Rejection, error) 
 	if rej := check(&a.Snapshot, p, at); rej != nil {
 		return Unchanged, rej, nil
 	}
+	if al, ok := p.(store.AliasPayload); ok && taken != nil {
+		busy, err := taken(al.Alias, a.Snapshot.Name)
+		if err != nil {
+			return Unchanged, nil, err
+		}
+		if busy {
+			return Unchanged, reject("alias_taken", "the alias %s was taken (at another station) first", al.Alias), nil
+		}
+	}
 	before := a.Snapshot
 	if err := a.Snapshot.ApplyOp(op); err != nil {
 		return Unchanged, nil, err
@@ -84,26 +98,34 @@ func Decide(a *Account, op store.Op, now time.Time) (Effect, *Rejection, error) 
 
 // check is the re-check of a station's op (every kind but a failure).
 func check(s *store.Snapshot, p any, at time.Time) *Rejection {
+	switch p := p.(type) {
+	case store.LifecyclePayload, store.ExtendPayload:
+		return checkRecords(s, p) // not self-service: no lock or status gate
+	}
 	if s.LockedUntil != nil && at.Before(*s.LockedUntil) && !at.Before(s.LockedUntil.Add(-store.LockoutFor)) {
 		return reject("locked", "the account was locked after failed attempts (until %s) when this change was made",
 			s.LockedUntil.UTC().Format(time.RFC3339))
 	}
 	status := effective(s, at)
-	if status == policy.StatusTerminated {
+	if s.Status == policy.StatusTerminated || status == policy.StatusTerminated {
 		return reject("terminated", "the account had been terminated when this change was made")
+	}
+	if _, ok := p.(store.DirectoryPayload); ok {
+		return nil
 	}
 	switch p := p.(type) {
 	case store.ActivatePayload:
-		return checkActivate(s, status, p)
+		return checkActivate(s, status, p.PasswordHash)
+	case store.ActivateAlumniPayload:
+		return checkActivateAlumni(s, status, p)
+	}
+	if !activated(s) {
+		return reject("not_activated", "the account has not been activated")
+	}
+	switch p := p.(type) {
 	case store.SetPasswordPayload:
-		if s.Status == policy.StatusRegistered {
-			return reject("not_activated", "the account has not been activated")
-		}
 		return checkHash(s, p.PasswordHash)
 	case store.EnrolTOTPPayload:
-		if s.Status == policy.StatusRegistered {
-			return reject("not_activated", "the account has not been activated")
-		}
 		if len(p.Sealed) == 0 {
 			return reject("bad_totp", "the 2FA enrolment carries no sealed key")
 		}
@@ -113,18 +135,73 @@ func check(s *store.Snapshot, p any, at time.Time) *Rejection {
 			return reject("not_enrolled", "the account has no 2FA enrolment")
 		}
 		return checkStep(s, p.Step)
+	case store.AliasPayload:
+		return checkAlias(s, status, p.Alias)
+	case store.PersonalEmailPayload:
+		if _, err := policy.ParsePersonalEmail(p.Email); p.Email != "" && err != nil {
+			return reject("bad_email", "the personal e-mail address is not valid: %v", err)
+		}
 	}
 	return nil
 }
 
-func checkActivate(s *store.Snapshot, status policy.Status, p store.ActivatePayload) *Rejection {
+// activated reports whether the account ever got a password: the lifecycle
+// moves never-activated accounts too, so the status alone does not tell.
+func activated(s *store.Snapshot) bool { return s.PasswordHash != "" || s.ActivatedAt != nil }
+
+func checkActivate(s *store.Snapshot, status policy.Status, hash string) *Rejection {
 	switch {
-	case s.Status != policy.StatusRegistered:
+	case activated(s):
 		return reject("already_active", "the account had already been activated (at another station)")
 	case status != policy.StatusRegistered:
 		return reject("not_eligible", "the account's studies had ended before it was activated")
 	}
+	return checkHash(s, hash)
+}
+
+// checkActivateAlumni is the graduate's first password (never activated
+// as a student; degree graduates only, in grace or alumni).
+func checkActivateAlumni(s *store.Snapshot, status policy.Status, p store.ActivateAlumniPayload) *Rejection {
+	switch {
+	case activated(s):
+		return reject("already_active", "the account had already been activated (at another station)")
+	case !policy.AlumniEligible(s.Category) || (status != policy.StatusGrace && status != policy.StatusAlumni) ||
+		(p.Status != policy.StatusGrace && p.Status != policy.StatusAlumni):
+		return reject("not_eligible", "the account is not a degree graduate's in grace or alumni")
+	}
 	return checkHash(s, p.PasswordHash)
+}
+
+// checkAlias: a well-formed alias, for degree graduates, once for life.
+// Whether another account holds it is the store's to say (AliasTaken).
+func checkAlias(s *store.Snapshot, status policy.Status, alias string) *Rejection {
+	norm, err := policy.ParseAlias(alias)
+	switch {
+	case err != nil || norm != alias:
+		return reject("bad_alias", "the alias %q is not valid", alias)
+	case !policy.AlumniEligible(s.Category) || (status != policy.StatusGrace && status != policy.StatusAlumni):
+		return reject("not_eligible", "an alumni alias is for degree graduates")
+	case s.Alias != "" && s.Alias != alias:
+		return reject("alias_set", "the account already has the alias %s, which is for life", s.Alias)
+	}
+	return nil
+}
+
+// checkRecords checks the registry-side ops: a lifecycle move must start
+// from the status the store has (else another move came first), and an
+// extension needs a date.
+func checkRecords(s *store.Snapshot, p any) *Rejection {
+	switch p := p.(type) {
+	case store.LifecyclePayload:
+		if s.Status != p.From {
+			return reject("stale", "the account's status was %s, not %s, when this move arrived", s.Status, p.From)
+		}
+	case store.ExtendPayload:
+		if _, err := time.Parse(time.DateOnly, p.Until); err != nil {
+			return reject("bad_date", "the extension date %q is not a date", p.Until)
+		}
+	}
+	return nil
 }
 
 // checkHash accepts only an argon2id hash at the deployment's strength that
@@ -204,5 +281,6 @@ func sameSnapshot(a, b store.Snapshot) bool {
 		slices.Equal(a.PasswordHistory, b.PasswordHistory) && sameTime(a.ActivatedAt, b.ActivatedAt) &&
 		sameTime(a.PasswordChangedAt, b.PasswordChangedAt) && bytes.Equal(a.TOTPSealed, b.TOTPSealed) &&
 		a.TOTPLastStep == b.TOTPLastStep && a.DirectoryPublic == b.DirectoryPublic &&
-		sameTime(a.LockedUntil, b.LockedUntil)
+		sameTime(a.LockedUntil, b.LockedUntil) && a.Alias == b.Alias && a.PersonalEmail == b.PersonalEmail &&
+		a.ExtendedUntil == b.ExtendedUntil
 }

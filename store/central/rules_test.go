@@ -49,6 +49,13 @@ func TestDecide(t *testing.T) {
 	lockEnd := t0.Add(10 * time.Minute)
 	locked := func(a Account) Account { a.Snapshot.LockedUntil = &lockEnd; return a }
 	ended := func(a Account) Account { a.Snapshot.CompletionDate = "2025-01-31"; return a }
+	// inGrace is a degree graduate four months from completion at t0.
+	inGrace := func(a Account) Account {
+		a.Snapshot.Category, a.Snapshot.CompletionDate = policy.CategoryDegree, "2026-06-30"
+		return a
+	}
+	aliased := func(a Account) Account { a.Snapshot.Alias = "tai.man"; return a }
+	notEnrolled := func(a Account) Account { a.Snapshot.TOTPSealed, a.Snapshot.TOTPLastStep = nil, 0; return a }
 	graduate := func(a Account) Account { a.Snapshot.Category = policy.CategoryDegree; return ended(a) }
 	for _, tc := range []struct {
 		name   string
@@ -68,19 +75,35 @@ func TestDecide(t *testing.T) {
 		{"set password terminated", ended(active()), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "terminated", Unchanged},
 		{"totp step", active(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1001}), "", SnapshotChanged},
 		{"totp step replayed", active(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1000}), "totp_replay", Unchanged},
-		{"totp step not enrolled", registered(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 5}), "not_enrolled", Unchanged},
+		{"totp step not activated", registered(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 5}), "not_activated", Unchanged},
+		{"totp step not enrolled", notEnrolled(active()), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 5}), "not_enrolled", Unchanged},
 		{"enrol replayed step", active(), mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 999}), "totp_replay", Unchanged},
 		{"enrol", active(), mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 1001}), "", SnapshotChanged},
 		{"directory unchanged", registered(), mkOp(store.OpDirectory, t0, store.DirectoryPayload{Public: true}), "", Unchanged},
 		{"during a lock", locked(active()), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "locked", Unchanged},
 		{"before a lock", locked(active()), mkOp(store.OpSetPassword, t0.Add(-6*time.Minute), store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "", SnapshotChanged},
 		{"after a lock", locked(active()), mkOp(store.OpDirectory, lockEnd, store.DirectoryPayload{Public: false}), "", SnapshotChanged},
+		{"alias", inGrace(active()), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "", SnapshotChanged},
+		{"alias again", aliased(inGrace(active())), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "", Unchanged},
+		{"a second alias", aliased(inGrace(active())), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tm.chan"}), "alias_set", Unchanged},
+		{"alias not normalised", inGrace(active()), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "Tai.Man"}), "bad_alias", Unchanged},
+		{"alias while studying", active(), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "not_eligible", Unchanged},
+		{"alumni activation", inGrace(registered()), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", SnapshotChanged},
+		{"alumni activation twice", inGrace(active()), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h1, ActivatedAt: t0, Status: policy.StatusGrace}), "already_active", Unchanged},
+		{"alumni activation while studying", registered(), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "not_eligible", Unchanged},
+		{"personal e-mail", active(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "", SnapshotChanged},
+		{"bad personal e-mail", active(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "not an address"}), "bad_email", Unchanged},
+		{"personal e-mail not activated", registered(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "not_activated", Unchanged},
+		{"lifecycle move", active(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "", SnapshotChanged},
+		{"stale lifecycle move", registered(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "stale", Unchanged},
+		{"extension of a terminated account", ended(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "", SnapshotChanged},
+		{"extension without a date", active(), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "soon"}), "bad_date", Unchanged},
 		{"a failure during a lock", locked(active()), mkOp(store.OpFailure, t0, store.FailurePayload{What: "password", At: t0}), "", FailuresChanged},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := tc.acct
 			before := a.Snapshot
-			effect, rej, err := Decide(&a, tc.op, t0.Add(time.Hour))
+			effect, rej, err := Decide(&a, tc.op, t0.Add(time.Hour), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +125,7 @@ func TestDecide(t *testing.T) {
 // account for LockoutFor from the fifth; failures spread wider do not.
 func TestDecideFailuresLock(t *testing.T) {
 	fail := func(a *Account, at time.Time) Effect {
-		e, rej, err := Decide(a, mkOp(store.OpFailure, at, store.FailurePayload{What: "identity", At: at}), at)
+		e, rej, err := Decide(a, mkOp(store.OpFailure, at, store.FailurePayload{What: "identity", At: at}), at, nil)
 		if err != nil || rej != nil {
 			t.Fatalf("failure refused: %v %v", rej, err)
 		}
@@ -133,8 +156,20 @@ func TestDecideFailuresLock(t *testing.T) {
 	// A station that locked on its own count is believed, for LockoutFor at most.
 	c := registered()
 	claim := t0.Add(24 * time.Hour)
-	Decide(&c, mkOp(store.OpFailure, t0, store.FailurePayload{What: "totp", At: t0, LockedUntil: &claim}), t0)
+	Decide(&c, mkOp(store.OpFailure, t0, store.FailurePayload{What: "totp", At: t0, LockedUntil: &claim}), t0, nil)
 	if c.Snapshot.LockedUntil == nil || !c.Snapshot.LockedUntil.Equal(t0.Add(store.LockoutFor)) {
 		t.Fatalf("claimed lock = %v", c.Snapshot.LockedUntil)
+	}
+}
+
+func TestDecideAliasTaken(t *testing.T) {
+	a := registered()
+	a.Snapshot.Category, a.Snapshot.CompletionDate, a.Snapshot.Status = policy.CategoryDegree, "2026-06-30", policy.StatusActive
+	a.Snapshot.PasswordHash = testHashes()[0]
+	var asked string
+	taken := func(alias, except string) (bool, error) { asked = alias + " " + except; return true, nil }
+	_, rej, err := Decide(&a, mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), t0, taken)
+	if err != nil || rej == nil || rej.Code != "alias_taken" || asked != "tai.man tmchan" || a.Snapshot.Alias != "" {
+		t.Fatalf("rejection %v, asked %q, alias %q, %v", rej, asked, a.Snapshot.Alias, err)
 	}
 }

@@ -126,7 +126,7 @@ type applier struct {
 	head int64
 	log  func(msg string, args ...any)
 
-	seenOp, loadAcct, saveAcct, saveFailures, recordOp *sql.Stmt
+	seenOp, loadAcct, saveAcct, saveFailures, recordOp, aliasUse *sql.Stmt
 }
 
 func (s *SQLite) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
@@ -138,7 +138,8 @@ func (s *SQLite) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 	for dst, q := range map[**sql.Stmt]string{
 		&a.seenOp:       `SELECT outcome, reason FROM ops WHERE op_id = ?`,
 		&a.loadAcct:     `SELECT id, seq, snapshot, failures FROM accounts WHERE name = ?`,
-		&a.saveAcct:     `UPDATE accounts SET seq = ?, snapshot = ?, failures = ?, updated_at = ? WHERE id = ?`,
+		&a.saveAcct:     `UPDATE accounts SET seq = ?, snapshot = ?, failures = ?, alias = ?, updated_at = ? WHERE id = ?`,
+		&a.aliasUse:     `SELECT count(*) FROM accounts WHERE (alias = ?1 OR name = ?1) AND name <> ?2`,
 		&a.saveFailures: `UPDATE accounts SET failures = ?, updated_at = ? WHERE id = ?`,
 		&a.recordOp: `INSERT INTO ops (op_id, station, account, kind, created_at, received_at, outcome, reason)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -152,7 +153,7 @@ func (s *SQLite) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 }
 
 func (a *applier) close() {
-	for _, st := range []*sql.Stmt{a.seenOp, a.loadAcct, a.saveAcct, a.saveFailures, a.recordOp} {
+	for _, st := range []*sql.Stmt{a.seenOp, a.loadAcct, a.saveAcct, a.saveFailures, a.recordOp, a.aliasUse} {
 		if st != nil {
 			st.Close()
 		}
@@ -206,7 +207,7 @@ func (a *applier) apply(ctx context.Context, station string, op store.Op) (store
 	}
 	effect, rej := Unchanged, UnknownAccount(op.Account)
 	if acct != nil {
-		if effect, rej, err = Decide(acct, op, a.now); err != nil {
+		if effect, rej, err = Decide(acct, op, a.now, a.aliasTaken(ctx)); err != nil {
 			return res, err
 		}
 	}
@@ -271,8 +272,21 @@ func (a *applier) save(ctx context.Context, id int64, acct *Account, effect Effe
 		return err
 	}
 	acct.Snapshot.Seq = a.head
-	_, err = a.saveAcct.ExecContext(ctx, a.head, snap, string(failures), formatTime(a.now), id)
+	var alias any
+	if acct.Snapshot.Alias != "" {
+		alias = acct.Snapshot.Alias
+	}
+	_, err = a.saveAcct.ExecContext(ctx, a.head, snap, string(failures), alias, formatTime(a.now), id)
 	return err
+}
+
+// aliasTaken answers Decide's one question beyond the account.
+func (a *applier) aliasTaken(ctx context.Context) AliasTaken {
+	return func(alias, except string) (bool, error) {
+		var n int
+		err := a.aliasUse.QueryRowContext(ctx, alias, except).Scan(&n)
+		return n > 0, err
+	}
 }
 
 // encodeSnapshot is the stored (and served) form: JSON without the seq,

@@ -161,7 +161,7 @@ func TestApplyConcurrentGroups(t *testing.T) {
 	db, _ := sql.Open("sqlite", path)
 	defer db.Close()
 	snap := feed(t, s)["20261001"]
-	snap.TOTPSealed = []byte{1}
+	snap.TOTPSealed, snap.ActivatedAt, snap.Status = []byte{1}, &t0, "active"
 	enc, _ := encodeSnapshot(snap)
 	if _, err := db.Exec(`UPDATE accounts SET snapshot = ?`, enc); err != nil {
 		t.Fatal(err)
@@ -238,5 +238,44 @@ func TestOpenRefusesOtherFiles(t *testing.T) {
 	db.Close()
 	if _, err := Open(other, Options{}); err == nil || !strings.Contains(err.Error(), "another application") {
 		t.Fatalf("foreign database: %v", err)
+	}
+}
+
+// An alias is the store's to hand out once: a second account asking for it,
+// or for another account's name, is refused.
+func TestApplyAliasUnique(t *testing.T) {
+	s, path := openTest(t)
+	s.Import(ctx, strings.NewReader(header+
+		"20261001,CHAN,Tai Man,A123456(3),2006-03-14,CS,UG,degree,2026-06-30\n"+
+		"20261002,CHAN,Tai Ming,Y654321(7),2005-11-02,CS,UG,degree,2026-06-30\n"))
+	db, _ := sql.Open("sqlite", path)
+	defer db.Close()
+	for _, snap := range feed(t, s) { // both activated graduates in grace
+		snap.Status, snap.ActivatedAt, snap.PasswordHash = "active", &t0, "x"
+		enc, _ := encodeSnapshot(snap)
+		if _, err := db.Exec(`UPDATE accounts SET snapshot = ? WHERE name = ?`, enc, snap.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alias := func(account, a string) store.OpResult {
+		b, _ := json.Marshal(store.AliasPayload{Alias: a})
+		res, err := s.Apply(ctx, "S", []store.Op{{ID: randomID(), CreatedAt: t0, Kind: store.OpAlias, Account: account, Payload: b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0]
+	}
+	if r := alias("tmchan", "tai.man"); r.Outcome != store.OutcomeApplied {
+		t.Fatalf("first: %+v", r)
+	}
+	for _, a := range []string{"tai.man", "tmchan"} {
+		if r := alias("tmchan2", a); r.Outcome != store.OutcomeRejected || !strings.Contains(r.Reason, "alias_taken") {
+			t.Fatalf("tmchan2 asking for %s: %+v", a, r)
+		}
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM accounts WHERE alias = 'tai.man'`).Scan(&n)
+	if n != 1 || feed(t, s)["20261001"].Alias != "tai.man" {
+		t.Fatalf("alias rows %d", n)
 	}
 }
