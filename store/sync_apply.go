@@ -119,14 +119,17 @@ func (r *Replica) writeSnapshots(ctx context.Context, tx *sql.Tx, snaps []Snapsh
 	if err != nil {
 		return err
 	}
-	written := make(map[string]bool, len(rebased))
-	ts := formatTime(now)
+	u := &upserter{tx: tx, gen: gen, now: formatTime(now)}
+	defer u.close()
 	for chunk := range slices.Chunk(rebased, upsertRows) {
-		if err := upsertChunk(ctx, tx, chunk, gen, ts, written); err != nil {
+		if err := u.write(ctx, chunk); err != nil {
 			return err
 		}
 	}
-	return writeHistories(ctx, tx, rebased, written, now)
+	if err := writeHistories(ctx, tx, rebased, gen, now); err != nil {
+		return err
+	}
+	return writeProfiles(ctx, tx, rebased, gen)
 }
 
 // rebase replays pending ops over the snapshots of their accounts, so a
@@ -161,8 +164,7 @@ var upsertColumns = []string{"name", "student_id", "surname", "given_names", "de
 	"updated_at", "central_seq", "sync_gen", "created_at"}
 
 // upsertSQL writes n snapshots; an existing account (by name) is updated
-// unless it already holds a newer snapshot of the same generation. It
-// returns the names it wrote.
+// unless it already holds a newer snapshot of the same generation.
 func upsertSQL(n int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(upsertColumns)), ", ") + ")"
 	var set []string
@@ -174,8 +176,7 @@ func upsertSQL(n int) string {
 	return "INSERT INTO accounts (" + strings.Join(upsertColumns, ", ") + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") +
 		" ON CONFLICT (name) DO UPDATE SET " + strings.Join(set, ", ") +
-		" WHERE excluded.central_seq >= accounts.central_seq OR excluded.sync_gen <> accounts.sync_gen" +
-		" RETURNING name"
+		" WHERE excluded.central_seq >= accounts.central_seq OR excluded.sync_gen <> accounts.sync_gen"
 }
 
 var fullUpsertSQL = upsertSQL(upsertRows)
@@ -195,31 +196,59 @@ func timeArg(t *time.Time) any {
 	return nullTime(*t)
 }
 
-// upsertChunk writes up to upsertRows snapshots in one statement. When a
-// student id is held by another account name (a stale account from before a
-// resync), that chunk is written row by row, removing the stale account.
-func upsertChunk(ctx context.Context, tx *sql.Tx, chunk []Snapshot, gen int64, now string, written map[string]bool) error {
+// upserter writes snapshots in one transaction, upsertRows to a statement;
+// the statement for a full chunk is prepared once (preparing a statement of
+// this size costs more than running it).
+type upserter struct {
+	tx   *sql.Tx
+	full *sql.Stmt
+	gen  int64
+	now  string
+}
+
+func (u *upserter) close() {
+	if u.full != nil {
+		u.full.Close()
+	}
+}
+
+// write writes up to upsertRows snapshots in one statement. When a student
+// id is held by another account name (a stale account from before a
+// resync), the chunk is written row by row, removing the stale account.
+func (u *upserter) write(ctx context.Context, chunk []Snapshot) error {
 	args := make([]any, 0, len(chunk)*len(upsertColumns))
 	for i := range chunk {
-		args = snapshotArgs(args, &chunk[i], gen, now)
+		args = snapshotArgs(args, &chunk[i], u.gen, u.now)
 	}
-	q := fullUpsertSQL
-	if len(chunk) != upsertRows {
-		q = upsertSQL(len(chunk))
-	}
-	err := queryNames(ctx, tx, q, args, written)
+	err := u.run(ctx, len(chunk), args)
 	if err == nil || !strings.Contains(err.Error(), "accounts.student_id") {
 		return wrapSyncWrite(err)
 	}
 	for i := range chunk {
-		if err := removeStale(ctx, tx, chunk[i].StudentID, chunk[i].Name); err != nil {
+		if err := removeStale(ctx, u.tx, chunk[i].StudentID, chunk[i].Name); err != nil {
 			return err
 		}
-		if err := queryNames(ctx, tx, upsertSQL(1), snapshotArgs(nil, &chunk[i], gen, now), written); err != nil {
+		if err := u.run(ctx, 1, snapshotArgs(nil, &chunk[i], u.gen, u.now)); err != nil {
 			return wrapSyncWrite(err)
 		}
 	}
 	return nil
+}
+
+// run executes the upsert for n snapshots.
+func (u *upserter) run(ctx context.Context, n int, args []any) error {
+	if n != upsertRows {
+		_, err := u.tx.ExecContext(ctx, upsertSQL(n), args...)
+		return err
+	}
+	if u.full == nil {
+		var err error
+		if u.full, err = u.tx.PrepareContext(ctx, fullUpsertSQL); err != nil {
+			return err
+		}
+	}
+	_, err := u.full.ExecContext(ctx, args...)
+	return err
 }
 
 func wrapSyncWrite(err error) error {
@@ -227,23 +256,6 @@ func wrapSyncWrite(err error) error {
 		return nil
 	}
 	return fmt.Errorf("writing pulled accounts: %w", err)
-}
-
-// queryNames runs an upsert and adds the names it returns to written.
-func queryNames(ctx context.Context, tx *sql.Tx, q string, args []any, written map[string]bool) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return err
-		}
-		written[name] = true
-	}
-	return rows.Err()
 }
 
 // removeStale deletes the account that holds studentID under another name,
@@ -282,37 +294,38 @@ func sweep(ctx context.Context, tx *sql.Tx, gen int64) (int, error) {
 // historyRows is how many password history rows one statement inserts.
 const historyRows = 100
 
-// writeHistories replaces the password history of every written account
-// that has (or may have had) one. Registered accounts without history, the
-// bulk of a bootstrap, are left alone.
-func writeHistories(ctx context.Context, tx *sql.Tx, snaps []Snapshot, written map[string]bool, now time.Time) error {
-	var names []any
-	var rows []any // name, hash, set_at triples, oldest first per account
+// writeHistories replaces the password history of every account written
+// from one of these snapshots (an older snapshot that was skipped leaves
+// the history alone: the account's central_seq tells). Registered accounts
+// without history, the bulk of a bootstrap, are left alone.
+func writeHistories(ctx context.Context, tx *sql.Tx, snaps []Snapshot, gen int64, now time.Time) error {
+	const account = `SELECT id FROM accounts WHERE name = ? AND central_seq = ? AND sync_gen = ?`
+	var ids, rows []any // (name, seq, gen) triples; (name, seq, gen, hash, set_at) oldest first
 	for i := range snaps {
 		s := &snaps[i]
-		if !written[s.Name] || (len(s.PasswordHistory) == 0 && s.Status == policy.StatusRegistered) {
+		if len(s.PasswordHistory) == 0 && s.Status == policy.StatusRegistered {
 			continue
 		}
-		names = append(names, s.Name)
+		ids = append(ids, s.Name, s.Seq, gen)
 		setAt := formatTime(now)
 		if s.PasswordChangedAt != nil {
 			setAt = formatTime(*s.PasswordChangedAt)
 		}
 		for j := len(s.PasswordHistory) - 1; j >= 0; j-- {
-			rows = append(rows, s.Name, s.PasswordHistory[j], setAt)
+			rows = append(rows, s.Name, s.Seq, gen, s.PasswordHistory[j], setAt)
 		}
 	}
-	for chunk := range slices.Chunk(names, historyRows) {
-		q := `DELETE FROM password_history WHERE account_id IN (SELECT id FROM accounts WHERE name IN (` +
-			placeholders(len(chunk)) + `))`
+	for chunk := range slices.Chunk(ids, 3*historyRows) {
+		q := `DELETE FROM password_history WHERE account_id IN (` +
+			strings.TrimSuffix(strings.Repeat(account+" UNION ALL ", len(chunk)/3), " UNION ALL ") + `)`
 		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
 			return fmt.Errorf("writing pulled password history: %w", err)
 		}
 	}
-	const row = "((SELECT id FROM accounts WHERE name = ?), ?, ?)"
-	for chunk := range slices.Chunk(rows, 3*historyRows) {
-		q := `INSERT INTO password_history (account_id, hash, set_at) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/3), ", ")
+	const row = "((" + account + "), ?, ?)"
+	for chunk := range slices.Chunk(rows, 5*historyRows) {
+		q := `INSERT INTO password_history (account_id, hash, set_at) SELECT * FROM (VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/5), ", ") + `) WHERE column1 IS NOT NULL`
 		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
 			return fmt.Errorf("writing pulled password history: %w", err)
 		}
@@ -320,8 +333,41 @@ func writeHistories(ctx context.Context, tx *sql.Tx, snaps []Snapshot, written m
 	return nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+// writeProfiles keeps account_profiles (alias, personal e-mail) as the
+// written snapshots say. The store's word on an alias wins: an account here
+// holding it (a choice the store will refuse) lets go of it. An alias is for
+// life, so a snapshot without one never clears it; a personal e-mail it does.
+func writeProfiles(ctx context.Context, tx *sql.Tx, snaps []Snapshot, gen int64) error {
+	withEmail := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT account FROM account_profiles WHERE personal_email IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("writing pulled profiles: %w", err)
+	}
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		withEmail[n] = true
+	}
+	rows.Close()
+	for i := range snaps {
+		s := &snaps[i]
+		if s.Alias == "" && s.PersonalEmail == "" && !withEmail[s.Name] {
+			continue
+		}
+		const written = `EXISTS (SELECT 1 FROM accounts WHERE name = ?1 AND central_seq = ?4 AND sync_gen = ?5)`
+		if _, err := tx.ExecContext(ctx, `UPDATE account_profiles SET alias = NULL
+			WHERE alias = ?2 AND account <> ?1 AND `+written, s.Name, s.Alias, nil, s.Seq, gen); err != nil {
+			return fmt.Errorf("writing pulled profiles: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias, personal_email)
+			SELECT ?1, nullif(?2, ''), nullif(?3, '') WHERE `+written+`
+			ON CONFLICT (account) DO UPDATE SET alias = coalesce(excluded.alias, account_profiles.alias),
+				personal_email = excluded.personal_email`,
+			s.Name, s.Alias, s.PersonalEmail, s.Seq, gen); err != nil {
+			return fmt.Errorf("writing pulled profiles: %w", err)
+		}
+	}
+	return nil
 }
 
 // StartResync makes the next pull walk the whole feed from the start, as
@@ -387,7 +433,57 @@ func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res OpResult, no
 		return false, nil
 	}
 	r.log.Warn("central store rejected an op", "account", account, "kind", kind, "reason", reason)
-	return true, r.audit(ctx, tx, now, account, "op_rejected", kind+": "+reason)
+	if err := r.audit(ctx, tx, now, account, "op_rejected", kind+": "+reason); err != nil {
+		return true, err
+	}
+	return true, r.queueRefusal(ctx, tx, account, OpKind(kind), reason, now)
+}
+
+// NoticeChangeRefused tells a student that a change made at a station was
+// refused afterwards by the central store.
+const NoticeChangeRefused NoticeKind = "change_refused"
+
+// refusedChange says what the student did, for the kinds whose refusal a
+// student would otherwise meet unexplained (a password that does not work,
+// a 2FA or alias that is not there); "" for the rest.
+func refusedChange(k OpKind) string {
+	switch k {
+	case OpActivate, OpActivateAlumni:
+		return "activated your account"
+	case OpSetPassword:
+		return "set a new password (your previous password is still the one in use)"
+	case OpEnrolTOTP:
+		return "set up two-factor authentication (it is not set up)"
+	case OpAlias:
+		return "chose an alumni e-mail alias (it was not kept)"
+	}
+	return ""
+}
+
+// queueRefusal queues the notice of a refused change, where it matters to
+// the student, inside the transaction that records the refusal.
+func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, kind OpKind, reason string, now time.Time) error {
+	what := refusedChange(kind)
+	a, err := loadRow(ctx, tx, "name", account)
+	if what == "" || errors.Is(err, ErrNotFound) || (err == nil && !a.activated()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, why, ok := strings.Cut(reason, ": "); ok {
+		reason = why // the message, without the store's code
+	}
+	subject := "A change you made at an Express Station was not kept"
+	body := fmt.Sprintf("Dear %s,\n\nAt an Express Station (%s) you %s. The central account store refused this change afterwards: %s.\n\n"+
+		"If you need help, please visit %s.\n",
+		strings.TrimSpace(a.GivenNames+" "+a.Surname), r.opt.StationID, what, reason, r.opt.ServiceDesk)
+	_, err = tx.ExecContext(ctx, `INSERT INTO notices (created_at, account, kind, to_address, subject, body)
+		VALUES (?, ?, ?, ?, ?, ?)`, formatTime(now), a.Name, string(NoticeChangeRefused), r.noticeAddress(a), subject, body)
+	if err != nil {
+		return fmt.Errorf("notice of a refused change for %s: %w", a.Name, err)
+	}
+	return nil
 }
 
 // latestPerAccount keeps the newest snapshot of each account, in order.

@@ -285,3 +285,33 @@ func TestOutboxSignal(t *testing.T) {
 	default:
 	}
 }
+
+// Pulled snapshots carry the alias and personal e-mail into
+// account_profiles; the store's alias wins over a local claim on it.
+func TestApplyPageProfiles(t *testing.T) {
+	ctx := context.Background()
+	r, path := openReplica(t, newClock())
+	a, b := snap(1, "tmchan", "20261001"), snap(2, "tmchan2", "20261002")
+	mustApply(t, r, page(0, 2, false, a, b))
+	execOn(t, path, `INSERT INTO account_profiles (account, alias) VALUES ('tmchan2', 'tai.man')`)
+	a.Seq, a.Alias, a.PersonalEmail = 3, "tai.man", "tai@example.com"
+	mustApply(t, r, page(2, 3, false, a))
+	got := func(name string) (alias, email string) {
+		acct, err := r.Account(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return acct.Alias, acct.PersonalEmail
+	}
+	if al, em := got("tmchan"); al != "tai.man" || em != "tai@example.com" {
+		t.Fatalf("tmchan: %q %q", al, em)
+	}
+	if al, _ := got("tmchan2"); al != "" {
+		t.Fatalf("tmchan2 kept the store's alias of tmchan: %q", al)
+	}
+	a.Seq, a.Alias, a.PersonalEmail = 4, "", ""
+	mustApply(t, r, page(3, 4, false, a))
+	if al, em := got("tmchan"); al != "tai.man" || em != "" {
+		t.Fatalf("after clearing the e-mail: %q %q", al, em)
+	}
+}

@@ -292,6 +292,15 @@ func TestRefusedWhenTerminatedMeanwhile(t *testing.T) {
 	if _, err := a.r.VerifyPassword(ctx, "slwong", pw1); !errors.Is(err, store.ErrTerminated) {
 		t.Fatalf("at A afterwards: %v, want terminated", err)
 	}
+	notices, _ := a.r.NoticesFor(ctx, "slwong", 10)
+	var told bool
+	for _, n := range notices {
+		told = told || (n.Kind == store.NoticeChangeRefused && strings.Contains(n.Body, "terminated") &&
+			strings.Contains(n.Body, "previous password is still the one in use"))
+	}
+	if !told {
+		t.Fatalf("the student was not told: %+v", notices)
+	}
 }
 
 // A store that lost its history (restored, or made anew) has another
