@@ -28,7 +28,13 @@ type step interface {
 // Optional step behaviour.
 type (
 	busyStep interface{ busy() bool } // a store call runs: Esc waits
-	wiper    interface{ wipe() }      // drops secrets when the step ends
+	// backStep takes Esc itself while it has somewhere to go back to
+	// within the step (a confirmation goes back to the staff panel).
+	backStep interface {
+		canBack() bool
+		back()
+	}
+	wiper interface{ wipe() } // drops secrets when the step ends
 	// headStep draws the flow name and title itself, to use the whole body
 	// (the QR code needs every line of an 80x24 terminal).
 	headStep interface{ ownHead() bool }
@@ -179,10 +185,19 @@ func (f *flow) busy() bool {
 
 func (f *flow) update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, f.c.Keys.Back) && !f.busy() {
-		f.finish()
+		if f.canBack() {
+			f.step.(backStep).back()
+		} else {
+			f.finish()
+		}
 		return nil
 	}
 	return f.step.update(msg)
+}
+
+func (f *flow) canBack() bool {
+	b, ok := f.step.(backStep)
+	return ok && b.canBack()
 }
 
 // progress is "Step 2 of 6" over the stages that apply; empty on an end screen.
@@ -233,7 +248,10 @@ func (f *flow) help() []key.Binding {
 	hb := f.step.help()
 	if _, end := f.step.(*endStep); !end && !f.busy() {
 		back := f.c.Keys.Back
-		if f.signedIn {
+		switch {
+		case f.canBack():
+			back = f.c.Keys.GoBack
+		case f.signedIn:
 			back = f.c.Keys.Leave
 		}
 		hb = append(hb, back)

@@ -22,6 +22,7 @@ type KeyMap struct {
 	Ignored               key.Binding // keys that would leave or suspend a terminal program
 	Staff                 key.Binding // opens staff mode (Options.StaffKey); never in the help line
 	Leave                 key.Binding // Back, as the staff screens' help says it
+	GoBack                key.Binding // Back, as a confirmation's help says it
 }
 
 // DefaultKeyMap returns the station's keys. dev enables Ctrl+C to quit.
@@ -49,6 +50,7 @@ func DefaultKeyMap(dev bool) *KeyMap {
 		Ignored:   key.NewBinding(key.WithKeys("ctrl+c", "ctrl+z", "ctrl+\\")),
 		Staff:     key.NewBinding(key.WithKeys("f12")),
 		Leave:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave staff mode")),
+		GoBack:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "go back")),
 	}
 	k.Quit.SetEnabled(dev)
 	return k

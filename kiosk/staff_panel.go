@@ -20,14 +20,13 @@ import (
 // status`) beside what staff can do. Reset station and Exit program ask
 // first. Every action runs in a command and is audited by the store.
 type staffPanel struct {
+	form
 	f       *flow
 	report  store.StationReport
 	loaded  bool
 	note    string // what the last action did
 	noteBad bool
 	ask     string // the action waiting for confirmation ("" when none)
-	focus   ring
-	spin    busy
 }
 
 // Panel buttons, in focus order.
@@ -58,7 +57,7 @@ type (
 )
 
 func newStaffPanel(f *flow) step {
-	p := &staffPanel{f: f}
+	p := &staffPanel{f: f, form: newForm(f.c)}
 	p.refocus()
 	return p
 }
@@ -69,21 +68,19 @@ func (p *staffPanel) title() string { return "Staff panel" }
 
 func (p *staffPanel) ownHead() bool { return true }
 
-func (p *staffPanel) busy() bool { return p.spin.active }
-
 func (p *staffPanel) standalone() bool { return p.f.c.Opt.Sync == nil }
 
 // refocus sets the focus order for what is on screen.
 func (p *staffPanel) refocus() {
 	if p.ask != "" {
-		p.focus.reorder(askCancel, askConfirm)
+		p.order(askCancel, askConfirm)
 		return
 	}
 	ids := []string{actMaintenance, actReset, actExit, actLeave}
 	if !p.standalone() {
 		ids = append([]string{actSync}, ids...)
 	}
-	p.focus.reorder(ids...)
+	p.order(ids...)
 }
 
 func (p *staffPanel) load() tea.Cmd {
@@ -95,8 +92,6 @@ func (p *staffPanel) load() tea.Cmd {
 
 func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case busyTickMsg:
-		return p.spin.update(p.f.c, msg)
 	case staffReportMsg:
 		if msg.err != nil {
 			p.say(true, "The station's figures could not be read: %v", msg.err)
@@ -119,25 +114,18 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 		p.spin.stop()
 		return p.onReset(msg)
 	}
-	if p.spin.active {
-		return nil
+	pressed, cmd := p.handle(msg)
+	if pressed != "" {
+		return p.press(pressed)
 	}
-	k := p.f.c.Keys
-	switch msg := msg.(type) {
-	case pressMsg:
-		return p.press(msg.id)
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Next, k.Down, k.Right):
-			p.focus.move(1)
-		case key.Matches(msg, k.Prev, k.Up, k.Left):
-			p.focus.move(-1)
-		case key.Matches(msg, k.Select):
-			return p.press(p.focus.cur())
-		}
-	}
-	return nil
+	return cmd
 }
+
+// canBack: Esc on a confirmation goes back to the panel (flow.update), as
+// Cancel does, instead of leaving staff mode.
+func (p *staffPanel) canBack() bool { return p.ask != "" }
+
+func (p *staffPanel) back() { p.press(askCancel) }
 
 func (p *staffPanel) say(bad bool, format string, args ...any) {
 	p.note, p.noteBad = fmt.Sprintf(format, args...), bad
@@ -159,9 +147,11 @@ func (p *staffPanel) press(id string) tea.Cmd {
 		p.refocus()
 	case actLeave:
 		p.f.finish()
-	case askCancel:
+	case askCancel: // back to the button that asked
+		act := p.ask
 		p.ask = ""
 		p.refocus()
+		p.focusOn(act)
 	case askConfirm:
 		act := p.ask
 		p.ask = ""
@@ -176,7 +166,7 @@ func (p *staffPanel) press(id string) tea.Cmd {
 
 func (p *staffPanel) syncNow() tea.Cmd {
 	syncOnce := p.f.c.Opt.Sync
-	return tea.Batch(p.spin.start(p.f.c, "Syncing with the central store…"),
+	return p.run("Syncing with the central store…",
 		p.f.staffCall(syncTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			err := syncOnce(ctx)
 			detail := "ok"
@@ -192,7 +182,7 @@ func (p *staffPanel) syncNow() tea.Cmd {
 // students the out-of-service screen (and hands the answer back here).
 func (p *staffPanel) toggleMaintenance() tea.Cmd {
 	on := !p.report.Maintenance
-	return tea.Batch(p.spin.start(p.f.c, "Saving…"),
+	return p.run("Saving…",
 		callFor(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			return maintenanceMsg{on: on, err: s.SetMaintenance(ctx, on)}
 		}, p.f.c.Opt.Staff))
@@ -216,7 +206,7 @@ func (p *staffPanel) onMaintenance(msg maintenanceMsg) tea.Cmd {
 // sync loop fetches it again, starting now).
 func (p *staffPanel) reset() tea.Cmd {
 	syncOnce := p.f.c.Opt.Sync
-	return tea.Batch(p.spin.start(p.f.c, "Resetting the station…"),
+	return p.run("Resetting the station…",
 		p.f.staffCall(resetTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			if syncOnce == nil {
 				rep, err := s.RebuildFromRegistry(ctx)
@@ -256,7 +246,7 @@ func (p *staffPanel) onReset(msg staffResetMsg) tea.Cmd {
 
 // exit asks the root to quit, once the exit is in the audit.
 func (p *staffPanel) exit() tea.Cmd {
-	return tea.Batch(p.spin.start(p.f.c, "Exiting…"),
+	return p.run("Exiting…",
 		callFor(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			_ = s.StaffAudit(ctx, store.AuditStaffExit, "")
 			return ShutdownMsg{}
@@ -289,31 +279,23 @@ func (p *staffPanel) view(width, height int) string {
 const staffButtonWidth = 21
 
 func (p *staffPanel) mainView(width int) string {
-	cur := p.focus.cur()
 	maint := "Start maintenance"
 	if p.report.Maintenance {
 		maint = "End maintenance"
 	}
 	buttons := lipgloss.JoinVertical(lipgloss.Left,
-		p.button(actSync, "Sync now", cur, !p.standalone()),
-		p.button(actMaintenance, maint, cur, p.loaded),
-		p.button(actReset, "Reset station", cur, true),
-		p.button(actExit, "Exit program", cur, true),
-		p.button(actLeave, "Leave staff mode", cur, true))
+		p.panelButton(actSync, "Sync now", !p.standalone()),
+		p.panelButton(actMaintenance, maint, p.loaded),
+		p.panelButton(actReset, "Reset station", true),
+		p.panelButton(actExit, "Exit program", true),
+		p.panelButton(actLeave, "Leave staff mode", true))
 	statusW := min(width, 100) - staffButtonWidth - 2
 	return lipgloss.JoinHorizontal(lipgloss.Top, p.statusView(statusW), "  ", buttons)
 }
 
-func (p *staffPanel) button(id, label, cur string, enabled bool) string {
-	c := p.f.c
-	style := c.Styles.Button
-	switch {
-	case !enabled:
-		style = c.Styles.ButtonDisabled
-	case id == cur:
-		style = c.Styles.ButtonFocused
-	}
-	style = style.Padding(0, 1)
+// panelButton is a button of the panel's column, all of one width.
+func (p *staffPanel) panelButton(id, label string, enabled bool) string {
+	style := buttonStyle(p.f.c, id == p.cur(), enabled).Padding(0, 1)
 	out := style.Width(staffButtonWidth - style.GetHorizontalBorderSize()).Render(label)
 	if !enabled {
 		return out
@@ -419,15 +401,14 @@ func (p *staffPanel) askView(width int) string {
 		body = "The station stops and the terminal returns to the operating system. " +
 			"Students cannot use it until it is started again."
 	}
-	cur := p.focus.cur()
 	confirm := s.Button
-	if cur == askConfirm {
+	if p.cur() == askConfirm {
 		confirm = s.ButtonDanger
 	}
 	return lipgloss.JoinVertical(lipgloss.Left,
 		s.Warning.Render(title), "",
 		wrap(c, width, body), "",
-		buttonRow(button(c, askCancel, "Cancel", cur == askCancel, true),
+		buttonRow(p.button(askCancel, "Cancel"),
 			touch.Mark(askConfirm, label, confirm.Render(label))))
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -18,11 +17,10 @@ import (
 // moment the PIN is sent. Nothing of staff mode is reachable from here but
 // by the right PIN.
 type staffPINStep struct {
-	f     *flow
-	pin   *field
-	err   string
-	focus ring
-	spin  busy
+	form
+	f   *flow
+	pin *field
+	err string
 }
 
 type staffSignInMsg struct{ err error }
@@ -34,74 +32,42 @@ func newStaffPIN(f *flow) step {
 	st := &staffPINStep{f: f, pin: newField("staff:pin", "Staff PIN", staffPINLimit, true)}
 	st.pin.hint = fmt.Sprintf("%d wrong PINs in a row lock staff entry for %d minutes.",
 		store.StaffPINTries, int(store.StaffLockFor/time.Minute))
+	st.pin.changed = func() { st.err = "" }
 	if f.c.Opt.StaffPINHash == "" {
 		st.err = notSetUp
 	}
-	st.focus.reorder("staff:pin", "staff:signin", "staff:cancel")
-	st.refocus()
+	st.form = newForm(f.c, st.pin)
+	st.enter["staff:pin"] = "staff:signin"
+	st.order("staff:pin", "staff:signin", "staff:cancel")
 	return st
 }
 
 const notSetUp = "Staff mode is not set up on this station: put the hash printed by `kiosk hash-pin` in [staff] pin_hash of kiosk.toml."
 
-func (st *staffPINStep) init() tea.Cmd { return nil }
-
 func (st *staffPINStep) title() string { return "Staff sign-in" }
 
 func (st *staffPINStep) ownHead() bool { return true }
 
-func (st *staffPINStep) busy() bool { return st.spin.active }
-
-func (st *staffPINStep) refocus() { st.pin.setFocus(st.focus.cur() == "staff:pin") }
-
 func (st *staffPINStep) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case busyTickMsg:
-		return st.spin.update(st.f.c, msg)
-	case staffSignInMsg:
+	if res, ok := msg.(staffSignInMsg); ok {
 		st.spin.stop()
-		return st.answer(msg.err)
+		return st.answer(res.err)
 	}
-	if st.spin.active {
-		return nil
-	}
-	k := st.f.c.Keys
-	switch msg := msg.(type) {
-	case pressMsg:
-		return st.press(msg.id)
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Next, k.Down):
-			st.focus.move(1)
-		case key.Matches(msg, k.Prev, k.Up):
-			st.focus.move(-1)
-		case key.Matches(msg, k.Select):
-			return st.press(st.focus.cur())
-		case st.focus.cur() == "staff:pin":
-			st.pin.update(msg)
-			st.err = ""
-		}
-	}
-	st.refocus()
-	return nil
-}
-
-func (st *staffPINStep) press(id string) tea.Cmd {
-	switch id {
-	case "staff:pin", "staff:signin":
+	pressed, cmd := st.handle(msg)
+	switch pressed {
+	case "staff:signin":
 		return st.submit()
 	case "staff:cancel":
 		st.f.finish()
 	}
-	return nil
+	return cmd
 }
 
 // submit sends the PIN to the store and forgets it here at once.
 func (st *staffPINStep) submit() tea.Cmd {
 	pin, hash := st.pin.value(), st.f.c.Opt.StaffPINHash
 	st.pin.reset()
-	st.focus.set("staff:pin")
-	st.refocus()
+	st.focusOn("staff:pin")
 	switch {
 	case hash == "":
 		st.err = notSetUp
@@ -111,7 +77,7 @@ func (st *staffPINStep) submit() tea.Cmd {
 		return nil
 	}
 	st.err = ""
-	return tea.Batch(st.spin.start(st.f.c, "Checking the PIN…"),
+	return st.run("Checking the PIN…",
 		st.f.staffCall(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			return staffSignInMsg{err: s.StaffSignIn(ctx, hash, pin)}
 		}))
@@ -143,32 +109,13 @@ func (st *staffPINStep) answer(err error) tea.Cmd {
 func (st *staffPINStep) wipe() { st.pin.reset() }
 
 func (st *staffPINStep) view(width, height int) string {
-	c := st.f.c
-	s := c.Styles
+	s := st.f.c.Styles
 	w := min(width, 64)
-	cur := st.focus.cur()
-	rows := []string{
+	return lipgloss.JoinVertical(lipgloss.Left,
 		s.Title.Render(st.title()),
 		s.Muted.Width(w).Render("For station staff. Students: press Esc to go back to the main menu."), "",
-		st.pin.view(c, 24, w, cur == "staff:pin"),
-	}
-	switch {
-	case st.spin.active:
-		rows = append(rows, st.spin.view(c))
-	case st.err != "":
-		rows = append(rows, s.Error.Width(w).Render(st.err))
-	default:
-		rows = append(rows, "")
-	}
-	rows = append(rows, "", buttonRow(
-		button(c, "staff:signin", "Sign in", cur == "staff:signin", !st.spin.active),
-		button(c, "staff:cancel", "Cancel", cur == "staff:cancel", !st.spin.active)))
-	return lipgloss.JoinVertical(lipgloss.Left, rows...)
-}
-
-func (st *staffPINStep) help() []key.Binding {
-	k := st.f.c.Keys
-	return []key.Binding{k.Next, k.Select}
+		st.field("staff:pin", 24, w), st.status(w, st.err, ""), "",
+		buttonRow(st.button("staff:signin", "Sign in"), st.button("staff:cancel", "Cancel")))
 }
 
 func (st *staffPINStep) minSize() (int, int) { return 60, 14 }

@@ -390,3 +390,29 @@ func TestStaffPanelFitsAn80x24Terminal(t *testing.T) {
 	s.click("Reset station")
 	s.expect("Reset station?", "Cancel")
 }
+
+// Esc on a confirmation goes back to the panel, with the focus on the
+// button that asked; only Esc on the panel itself leaves staff mode.
+func TestEscOnAConfirmationGoesBackToThePanel(t *testing.T) {
+	s := newStaffStation(t)
+	s.signIn(staffPIN)
+	for _, ask := range []struct{ button, question string }{
+		{"Reset station", "Reset station?"},
+		{"Exit program", "Exit the station program?"},
+	} {
+		s.click(ask.button)
+		s.expect(ask.question, "esc go back")
+		s.press(tea.KeyEscape)
+		s.expect("Staff panel", "Sync cursor", "esc leave staff mode")
+		s.expectNot(ask.question)
+		s.press(tea.KeyEnter) // the focus is back on the button that asked
+		s.expect(ask.question)
+		s.press(tea.KeyEscape)
+	}
+	if s.quit {
+		t.Fatal("the station quit")
+	}
+	s.press(tea.KeyEscape)
+	s.expect("Welcome")
+	s.expectActions(store.AuditStaffSignIn, store.AuditStaffSignOut)
+}

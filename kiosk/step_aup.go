@@ -18,18 +18,18 @@ var aupText string
 // aupStep shows the policy in a scrollable viewport. "I accept" is enabled
 // only once the end has been reached.
 type aupStep struct {
+	form
 	f       *flow
 	vp      viewport.Model
 	width   int // the text is wrapped for this width
 	reached bool
-	focus   ring
 }
 
 func newAUP(f *flow) step {
-	a := &aupStep{f: f, vp: viewport.New(0, 0)}
+	a := &aupStep{f: f, vp: viewport.New(0, 0), form: newForm(f.c)}
 	a.vp.MouseWheelEnabled = true
 	a.vp.KeyMap = viewport.KeyMap{} // keys are handled here, from the shared keymap
-	a.focus.reorder("aup:down", "aup:up", "aup:decline")
+	a.order("aup:down", "aup:up", "aup:decline")
 	return a
 }
 
@@ -61,20 +61,32 @@ func (a *aupStep) layout(width, height int) {
 func (a *aupStep) scrolled() {
 	if a.vp.AtBottom() && !a.reached {
 		a.reached = true
-		a.focus.reorder("aup:accept", "aup:up", "aup:down", "aup:decline")
-		a.focus.set("aup:accept")
+		a.order("aup:accept", "aup:up", "aup:down", "aup:decline")
+		a.focusOn("aup:accept")
 	}
 }
 
 func (a *aupStep) update(msg tea.Msg) tea.Cmd {
-	k := a.f.c.Keys
 	a.layout(a.f.c.stepSize()) // the window may have changed since the last frame
 	defer a.scrolled()
+	if a.scroll(msg) {
+		return nil
+	}
+	pressed, cmd := a.handle(msg)
+	if pressed != "" {
+		return a.press(pressed)
+	}
+	return cmd
+}
+
+// scroll moves the text for the wheel and the reading keys; it reports
+// whether msg was one of them.
+func (a *aupStep) scroll(msg tea.Msg) bool {
+	k := a.f.c.Keys
 	switch msg := msg.(type) {
 	case tea.MouseMsg:
 		a.vp, _ = a.vp.Update(msg)
-	case pressMsg:
-		return a.press(msg.id)
+		return true
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Up):
@@ -89,15 +101,12 @@ func (a *aupStep) update(msg tea.Msg) tea.Cmd {
 			a.vp.GotoTop()
 		case key.Matches(msg, k.End):
 			a.vp.GotoBottom()
-		case key.Matches(msg, k.Next, k.Right):
-			a.focus.move(1)
-		case key.Matches(msg, k.Prev, k.Left):
-			a.focus.move(-1)
-		case key.Matches(msg, k.Select):
-			return a.press(a.focus.cur())
+		default:
+			return false
 		}
+		return true
 	}
-	return nil
+	return false
 }
 
 func (a *aupStep) press(id string) tea.Cmd {
@@ -128,12 +137,8 @@ func (a *aupStep) view(width, height int) string {
 		note = s.Muted.Render("Scroll to the end to enable “I accept”. ") +
 			s.Progress.Render(strconv.Itoa(int(a.vp.ScrollPercent()*100))+"% read")
 	}
-	cur := a.focus.cur()
-	buttons := buttonRow(
-		button(c, "aup:up", "▲ Page up", cur == "aup:up", true),
-		button(c, "aup:down", "▼ Page down", cur == "aup:down", true),
-		button(c, "aup:decline", "Decline", cur == "aup:decline", true),
-		button(c, "aup:accept", "I accept", cur == "aup:accept", a.reached))
+	buttons := buttonRow(a.button("aup:up", "▲ Page up"), a.button("aup:down", "▼ Page down"),
+		a.button("aup:decline", "Decline"), button(c, "aup:accept", "I accept", a.cur() == "aup:accept", a.reached))
 	return lipgloss.JoinVertical(lipgloss.Left, text, note, buttons)
 }
 

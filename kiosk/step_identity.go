@@ -15,6 +15,7 @@ import (
 // identityStep asks for the Student ID and the HK ID card number, or, for a
 // student without one, the date of birth.
 type identityStep struct {
+	form
 	f      *flow
 	sid    *field
 	hkid   *field
@@ -22,8 +23,6 @@ type identityStep struct {
 	useDOB bool
 	dobErr string
 	err    string // the store's answer, shown above the buttons
-	focus  ring
-	spin   busy
 }
 
 type identityMsg struct {
@@ -39,13 +38,16 @@ func newIdentity(f *flow) step {
 		hkid: newField("id:hkid", "HK ID card number", 14, false),
 	}
 	st.sid.hint = fmt.Sprintf("%d digits, as printed on your student card", n)
-	st.sid.accept = digitsOnly
+	st.sid.accept, st.sid.refuse = digitsOnly, "Student ID has digits only (0–9)"
+	st.sid.leave = st.checkStudentID
 	st.hkid.hint = "As on your card, e.g. A123456(3)"
-	st.refocus()
+	st.hkid.changed = st.checkHKID
+	st.form = newForm(f.c, st.sid, st.hkid)
+	st.enter["id:hkid"] = "id:submit"
+	st.enter["id:dob"] = "id:submit"
+	st.reorder()
 	return st
 }
-
-func (st *identityStep) init() tea.Cmd { return nil }
 
 func (st *identityStep) title() string {
 	if st.useDOB {
@@ -54,94 +56,62 @@ func (st *identityStep) title() string {
 	return "Your Student ID and HK ID card"
 }
 
-// refocus sets the focus order for the current mode. Leaving the Student ID
-// field checks its length.
-func (st *identityStep) refocus() {
-	if st.sid.input.Focused() && st.focus.cur() != "id:sid" && st.sid.value() != "" {
-		if _, err := policy.ParseStudentID(st.sid.value(), st.f.c.Opt.StudentIDLength); err != nil {
-			st.sid.err = err.Error()
-		} else {
-			st.sid.err = ""
-		}
-	}
-	second := "id:hkid"
+// verifier is the id of the HKID field or the date picker, whichever shows.
+func (st *identityStep) verifier() string {
 	if st.useDOB {
-		second = "id:dob"
+		return "id:dob"
 	}
-	st.focus.reorder("id:sid", second, "id:submit", "id:mode")
-	st.sid.setFocus(st.focus.cur() == "id:sid")
-	st.hkid.setFocus(st.focus.cur() == "id:hkid")
+	return "id:hkid"
 }
 
-func (st *identityStep) busy() bool { return st.spin.active }
+// reorder sets the focus order for the current mode.
+func (st *identityStep) reorder() {
+	st.order("id:sid", st.verifier(), "id:submit", "id:mode")
+}
+
+// checkStudentID checks the length once the student leaves the field.
+func (st *identityStep) checkStudentID() {
+	if st.sid.value() == "" {
+		return
+	}
+	st.sid.err = ""
+	if _, err := policy.ParseStudentID(st.sid.value(), st.f.c.Opt.StudentIDLength); err != nil {
+		st.sid.err = err.Error()
+	}
+}
 
 func (st *identityStep) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case busyTickMsg:
-		return st.spin.update(st.f.c, msg)
-	case identityMsg:
+	if res, ok := msg.(identityMsg); ok {
 		st.spin.stop()
-		return st.answer(msg)
+		return st.answer(res)
 	}
-	if st.spin.active {
-		return nil // input waits while the store answers
-	}
-	switch msg := msg.(type) {
-	case pressMsg:
-		return st.press(msg.id)
-	case tea.KeyMsg:
-		return st.key(msg)
-	}
-	return nil
-}
-
-func (st *identityStep) key(msg tea.KeyMsg) tea.Cmd {
-	k := st.f.c.Keys
-	cur := st.focus.cur()
-	if cur == "id:dob" && st.dob.key(st.f.c, msg) {
+	if !st.spin.active && st.useDOB && st.dobInput(msg) {
 		st.checkDOB()
 		return nil
 	}
-	switch {
-	case key.Matches(msg, k.Next, k.Down):
-		st.focus.move(1)
-	case key.Matches(msg, k.Prev, k.Up):
-		st.focus.move(-1)
-	case key.Matches(msg, k.Select):
-		switch cur {
-		case "id:sid":
-			st.focus.move(1)
-		case "id:mode":
-			st.toggleMode()
-		default:
-			return st.submit()
-		}
-	case cur == "id:sid":
-		st.typeStudentID(msg)
-	case cur == "id:hkid":
-		if st.hkid.update(msg) {
-			st.checkHKID()
-		}
-	case key.Matches(msg, k.Left):
-		st.focus.move(-1)
-	case key.Matches(msg, k.Right):
-		st.focus.move(1)
+	pressed, cmd := st.handle(msg)
+	switch pressed {
+	case "id:submit":
+		return st.submit()
+	case "id:mode":
+		st.toggleMode()
 	}
-	st.refocus()
-	return nil
+	return cmd
 }
 
-// typeStudentID takes digits and says so when something else is typed.
-func (st *identityStep) typeStudentID(msg tea.KeyMsg) {
-	st.sid.err = ""
-	if msg.Type == tea.KeyRunes {
-		for _, r := range msg.Runes {
-			if !digitsOnly(r) {
-				st.sid.err = "Student ID has digits only (0–9)"
-			}
+// dobInput gives the date picker its keys (while it has the focus) and its
+// taps; it reports whether the picker took msg.
+func (st *identityStep) dobInput(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return st.cur() == "id:dob" && st.dob.key(st.f.c, msg)
+	case pressMsg:
+		if st.dob.press(st.f.c, msg.id) {
+			st.focusOn("id:dob")
+			return true
 		}
 	}
-	st.sid.update(msg)
+	return false
 }
 
 // checkHKID validates as the student types: the format as it grows, the
@@ -171,25 +141,8 @@ func (st *identityStep) toggleMode() {
 	st.hkid.reset()
 	st.dob.wipe()
 	st.dobErr, st.err = "", ""
-	st.refocus()
-	st.focus.set(map[bool]string{false: "id:hkid", true: "id:dob"}[st.useDOB])
-	st.refocus()
-}
-
-func (st *identityStep) press(id string) tea.Cmd {
-	switch {
-	case id == "id:submit":
-		return st.submit()
-	case id == "id:mode":
-		st.toggleMode()
-	case st.useDOB && st.dob.press(st.f.c, id):
-		st.focus.set("id:dob")
-		st.checkDOB()
-	default:
-		st.focus.set(id)
-	}
-	st.refocus()
-	return nil
+	st.reorder()
+	st.focusOn(st.verifier())
 }
 
 // submit checks everything locally (the check digit before any look-up),
@@ -201,8 +154,7 @@ func (st *identityStep) submit() tea.Cmd {
 	sid, err := policy.ParseStudentID(st.sid.value(), c.Opt.StudentIDLength)
 	if err != nil {
 		st.sid.err = err.Error()
-		st.focus.set("id:sid")
-		st.refocus()
+		st.focusOn("id:sid")
 		return nil
 	}
 	id.StudentID = sid
@@ -215,8 +167,7 @@ func (st *identityStep) submit() tea.Cmd {
 			st.dobErr = err.Error()
 		}
 		if st.dobErr != "" {
-			st.focus.set("id:dob")
-			st.refocus()
+			st.focusOn("id:dob")
 			return nil
 		}
 		id.DateOfBirth = dob
@@ -224,13 +175,12 @@ func (st *identityStep) submit() tea.Cmd {
 		h, err := policy.ParseHKID(st.hkid.value())
 		if err != nil {
 			st.hkid.err, st.hkid.ok = err.Error(), ""
-			st.focus.set("id:hkid")
-			st.refocus()
+			st.focusOn("id:hkid")
 			return nil
 		}
 		id.HKID = h.String()
 	}
-	return tea.Batch(st.spin.start(c, "Checking your details…"),
+	return st.run("Checking your details…",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 			acct, err := a.VerifyIdentity(ctx, id)
 			return identityMsg{acct: acct, err: err}
@@ -269,8 +219,7 @@ func (st *identityStep) clearVerifier() {
 	st.hkid.reset()
 	st.dob.wipe()
 	st.dobErr = ""
-	st.focus.set(map[bool]string{false: "id:hkid", true: "id:dob"}[st.useDOB])
-	st.refocus()
+	st.focusOn(st.verifier())
 }
 
 func (st *identityStep) wipe() {
@@ -282,42 +231,31 @@ func (st *identityStep) view(width, height int) string {
 	c := st.f.c
 	s := c.Styles
 	w := min(width, 72)
-	cur := st.focus.cur()
-	rows := []string{st.sid.view(c, min(w, 30), w, cur == "id:sid")}
+	rows := []string{st.field("id:sid", min(w, 30), w)}
 	if st.useDOB {
 		note := s.Muted.Render("Use ↑/↓ or − / +, or type the digits")
 		if st.dobErr != "" {
 			note = s.Error.Render("✗ " + st.dobErr)
 		}
-		rows = append(rows, s.Label.Render("Date of birth"), st.dob.view(c, cur == "id:dob"), note)
+		rows = append(rows, s.Label.Render("Date of birth"), st.dob.view(c, st.cur() == "id:dob"), note)
 	} else {
-		rows = append(rows, st.hkid.view(c, min(w, 30), w, cur == "id:hkid"))
-	}
-	switch {
-	case st.spin.active:
-		rows = append(rows, st.spin.view(c))
-	case st.err != "":
-		rows = append(rows, s.Error.Width(w).Render(st.err))
-	default:
-		rows = append(rows, "")
+		rows = append(rows, st.field("id:hkid", min(w, 30), w))
 	}
 	mode := "No HK ID card? Use Date of Birth"
 	if st.useDOB {
 		mode = "Use HK ID card instead"
 	}
-	enabled := !st.spin.active
-	rows = append(rows, buttonRow(
-		button(c, "id:submit", "Submit", cur == "id:submit", enabled),
-		button(c, "id:mode", mode, cur == "id:mode", enabled)))
+	rows = append(rows, st.status(w, st.err, ""),
+		buttonRow(st.button("id:submit", "Submit"), st.button("id:mode", mode)))
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
 
 func (st *identityStep) help() []key.Binding {
 	k := st.f.c.Keys
-	if st.focus.cur() == "id:dob" {
+	if st.cur() == "id:dob" {
 		return []key.Binding{k.Adjust, k.Left, k.Next, k.Select}
 	}
-	return []key.Binding{k.Next, k.Select}
+	return st.form.help()
 }
 
 func (st *identityStep) minSize() (int, int) { return 66, 17 }

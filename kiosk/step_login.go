@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -14,12 +13,11 @@ import (
 // loginStep asks for the account name and current password (Change Network
 // Password).
 type loginStep struct {
-	f     *flow
-	name  *field
-	pw    *field
-	err   string
-	focus ring
-	spin  busy
+	form
+	f    *flow
+	name *field
+	pw   *field
+	err  string
 }
 
 type loginMsg struct {
@@ -34,62 +32,24 @@ func newLogin(f *flow) step {
 		pw:   newField("login:pw", "Current password", 128, true),
 	}
 	st.name.hint = "e.g. tmchan — the part of your e-mail before @"
-	st.focus.reorder("login:name", "login:pw", "login:submit")
-	st.refocus()
+	st.form = newForm(f.c, st.name, st.pw)
+	st.enter["login:pw"] = "login:submit"
+	st.order("login:name", "login:pw", "login:submit")
 	return st
 }
 
-func (st *loginStep) init() tea.Cmd { return nil }
-
 func (st *loginStep) title() string { return "Sign in with your current password" }
 
-func (st *loginStep) busy() bool { return st.spin.active }
-
-func (st *loginStep) refocus() {
-	st.name.setFocus(st.focus.cur() == "login:name")
-	st.pw.setFocus(st.focus.cur() == "login:pw")
-}
-
 func (st *loginStep) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case busyTickMsg:
-		return st.spin.update(st.f.c, msg)
-	case loginMsg:
+	if res, ok := msg.(loginMsg); ok {
 		st.spin.stop()
-		return st.answer(msg)
+		return st.answer(res)
 	}
-	if st.spin.active {
-		return nil
+	pressed, cmd := st.handle(msg)
+	if pressed == "login:submit" {
+		return st.submit()
 	}
-	k := st.f.c.Keys
-	switch msg := msg.(type) {
-	case pressMsg:
-		if msg.id == "login:submit" {
-			return st.submit()
-		}
-		st.focus.set(msg.id)
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Next, k.Down):
-			st.focus.move(1)
-		case key.Matches(msg, k.Prev, k.Up):
-			st.focus.move(-1)
-		case key.Matches(msg, k.Select):
-			if st.focus.cur() == "login:name" {
-				st.focus.move(1)
-			} else {
-				return st.submit()
-			}
-		case st.focus.cur() == "login:name":
-			st.name.update(msg)
-			st.name.err = ""
-		case st.focus.cur() == "login:pw":
-			st.pw.update(msg)
-			st.pw.err = ""
-		}
-	}
-	st.refocus()
-	return nil
+	return cmd
 }
 
 // accountName accepts "tmchan", "TMChan" or the whole e-mail address.
@@ -107,18 +67,16 @@ func (st *loginStep) submit() tea.Cmd {
 	switch {
 	case name == "":
 		st.name.err = "Type your account name"
-		st.focus.set("login:name")
+		st.focusOn("login:name")
 	case pw == "":
 		st.pw.err = "Type your current password"
-		st.focus.set("login:pw")
+		st.focusOn("login:pw")
 	default:
-		return tea.Batch(st.spin.start(st.f.c, "Checking your password…"),
-			st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-				acct, err := a.VerifyPassword(ctx, name, pw)
-				return loginMsg{acct: acct, err: err}
-			}))
+		return st.run("Checking your password…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+			acct, err := a.VerifyPassword(ctx, name, pw)
+			return loginMsg{acct: acct, err: err}
+		}))
 	}
-	st.refocus()
 	return nil
 }
 
@@ -130,8 +88,7 @@ func (st *loginStep) answer(msg loginMsg) tea.Cmd {
 		}
 		st.err = r.body
 		st.pw.reset()
-		st.focus.set("login:pw")
-		st.refocus()
+		st.focusOn("login:pw")
 		return nil
 	}
 	st.f.acct = msg.acct
@@ -144,26 +101,12 @@ func (st *loginStep) wipe() {
 }
 
 func (st *loginStep) view(width, height int) string {
-	c := st.f.c
-	s := c.Styles
 	w := min(width, 72)
-	cur := st.focus.cur()
-	rows := []string{st.name.view(c, min(w, 40), w, cur == "login:name"), st.pw.view(c, min(w, 40), w, cur == "login:pw")}
-	switch {
-	case st.spin.active:
-		rows = append(rows, st.spin.view(c))
-	case st.err != "":
-		rows = append(rows, s.Error.Width(w).Render(st.err))
-	default:
-		rows = append(rows, s.Muted.Width(w).Render("Forgot it? Press Esc and choose Forgot Password."))
-	}
-	rows = append(rows, "", button(c, "login:submit", "Sign in", cur == "login:submit", !st.spin.active))
-	return lipgloss.JoinVertical(lipgloss.Left, rows...)
-}
-
-func (st *loginStep) help() []key.Binding {
-	k := st.f.c.Keys
-	return []key.Binding{k.Next, k.Select}
+	return lipgloss.JoinVertical(lipgloss.Left,
+		st.field("login:name", min(w, 40), w),
+		st.field("login:pw", min(w, 40), w),
+		st.status(w, st.err, "Forgot it? Press Esc and choose Forgot Password."),
+		"", st.button("login:submit", "Sign in"))
 }
 
 func (st *loginStep) minSize() (int, int) { return 60, 16 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -18,6 +17,7 @@ import (
 // live checklist ticking as the student types. The store decides reuse on
 // submit, in a command, with a spinner (argon2 takes a moment).
 type passwordStep struct {
+	form
 	f       *flow
 	pw      *field
 	again   *field
@@ -26,8 +26,6 @@ type passwordStep struct {
 	hint    string
 	reused  bool   // the store refused the last submission as reused
 	err     string // the store's refusal, in words
-	focus   ring
-	spin    busy
 	checked string // the password items were computed for
 }
 
@@ -42,13 +40,13 @@ func newPassword(f *flow) step {
 		pw:    newField("pw:new", "New password", policy.MaxPasswordLen+1, true),
 		again: newField("pw:again", "Type it again", policy.MaxPasswordLen+1, true),
 	}
-	st.focus.reorder("pw:new", "pw:again", "pw:submit")
+	st.pw.changed = st.typed
+	st.form = newForm(f.c, st.pw, st.again)
+	st.enter["pw:again"] = "pw:submit"
+	st.order("pw:new", "pw:again", "pw:submit")
 	st.recheck()
-	st.refocus()
 	return st
 }
-
-func (st *passwordStep) init() tea.Cmd { return nil }
 
 func (st *passwordStep) title() string {
 	if st.f.kind == flowActivate {
@@ -57,11 +55,11 @@ func (st *passwordStep) title() string {
 	return "Choose a new password for " + st.f.acct.Name
 }
 
-func (st *passwordStep) busy() bool { return st.spin.active }
-
-func (st *passwordStep) refocus() {
-	st.pw.setFocus(st.focus.cur() == "pw:new")
-	st.again.setFocus(st.focus.cur() == "pw:again")
+// typed follows a change to the new password: the checklist ticks, and the
+// store's last refusal no longer applies.
+func (st *passwordStep) typed() {
+	st.err, st.reused = "", false
+	st.recheck()
 }
 
 // recheck runs the policy on the password as typed (once per change).
@@ -76,75 +74,34 @@ func (st *passwordStep) recheck() {
 	st.score, st.hint = policy.Strength(pw)
 }
 
-// ready reports whether every rule the station can check is met and both
-// copies agree.
-func (st *passwordStep) ready() bool {
-	for _, it := range st.items {
-		if it.Rule != policy.RuleReuse && it.State != policy.CheckMet {
-			return false
-		}
-	}
-	return st.again.value() == st.pw.value()
-}
-
 func (st *passwordStep) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case busyTickMsg:
-		return st.spin.update(st.f.c, msg)
-	case passwordMsg:
+	if res, ok := msg.(passwordMsg); ok {
 		st.spin.stop()
-		return st.answer(msg)
+		return st.answer(res)
 	}
-	if st.spin.active {
-		return nil
+	pressed, cmd := st.handle(msg)
+	if pressed == "pw:submit" {
+		return st.submit()
 	}
-	k := st.f.c.Keys
-	switch msg := msg.(type) {
-	case pressMsg:
-		if msg.id == "pw:submit" {
-			return st.submit()
-		}
-		st.focus.set(msg.id)
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Next, k.Down):
-			st.focus.move(1)
-		case key.Matches(msg, k.Prev, k.Up):
-			st.focus.move(-1)
-		case key.Matches(msg, k.Select):
-			if st.focus.cur() == "pw:new" {
-				st.focus.move(1)
-			} else {
-				return st.submit()
-			}
-		case st.focus.cur() == "pw:new":
-			if st.pw.update(msg) {
-				st.err, st.reused = "", false
-				st.recheck()
-			}
-		case st.focus.cur() == "pw:again":
-			st.again.update(msg)
-		}
-	}
-	st.refocus()
-	return nil
+	return cmd
 }
 
+// submit sends the password once every rule the station can check is met
+// and both copies agree.
 func (st *passwordStep) submit() tea.Cmd {
-	if !st.ready() {
-		if st.again.value() != st.pw.value() && st.pwMet() {
-			st.err = "The two passwords are not the same: type the new password again."
-			st.focus.set("pw:again")
-		} else {
-			st.err = "The password does not keep every rule yet: see the list."
-			st.focus.set("pw:new")
-		}
-		st.refocus()
+	switch {
+	case !st.pwMet():
+		st.err = "The password does not keep every rule yet: see the list."
+		st.focusOn("pw:new")
+		return nil
+	case st.again.value() != st.pw.value():
+		st.err = "The two passwords are not the same: type the new password again."
+		st.focusOn("pw:again")
 		return nil
 	}
 	st.err = ""
 	name, pw, activate := st.f.acct.Name, st.pw.value(), st.f.kind == flowActivate
-	return tea.Batch(st.spin.start(st.f.c, "Checking and saving your password…"),
+	return st.run("Checking and saving your password…",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 			var acct store.Account
 			var err error
@@ -186,8 +143,7 @@ func (st *passwordStep) answer(msg passwordMsg) tea.Cmd {
 	st.pw.reset()
 	st.again.reset()
 	st.recheck()
-	st.focus.set("pw:new")
-	st.refocus()
+	st.focusOn("pw:new")
 	return nil
 }
 
@@ -264,30 +220,13 @@ func (st *passwordStep) matchView() string {
 }
 
 func (st *passwordStep) view(width, height int) string {
-	c := st.f.c
-	s := c.Styles
-	cur := st.focus.cur()
 	fw := min(32, width-42) // the checklist needs about 42 columns
-	st.pw.hint = ""
-	st.again.hint = ""
-	left := []string{st.pw.view(c, fw, fw, cur == "pw:new"), st.again.view(c, fw, fw, cur == "pw:again"),
-		st.matchView(), lipgloss.NewStyle().Width(fw).Render(st.strengthView())}
-	switch {
-	case st.spin.active:
-		left = append(left, st.spin.view(c))
-	case st.err != "":
-		left = append(left, s.Error.Width(fw).Render(st.err))
-	default:
-		left = append(left, "")
-	}
-	left = append(left, button(c, "pw:submit", "Set password", cur == "pw:submit", !st.spin.active))
-	leftCol := lipgloss.NewStyle().Width(fw).Render(lipgloss.JoinVertical(lipgloss.Left, left...))
+	left := lipgloss.JoinVertical(lipgloss.Left,
+		st.field("pw:new", fw, fw), st.field("pw:again", fw, fw),
+		st.matchView(), lipgloss.NewStyle().Width(fw).Render(st.strengthView()),
+		st.status(fw, st.err, ""), st.button("pw:submit", "Set password"))
+	leftCol := lipgloss.NewStyle().Width(fw).Render(left)
 	return lipgloss.JoinHorizontal(lipgloss.Top, leftCol, "  ", st.checklistView(width-fw-2))
-}
-
-func (st *passwordStep) help() []key.Binding {
-	k := st.f.c.Keys
-	return []key.Binding{k.Next, k.Select}
 }
 
 func (st *passwordStep) minSize() (int, int) { return 72, 17 }

@@ -14,15 +14,18 @@ import (
 // summaryStep shows the account name, its creation status and the
 // student's particulars, and goes on only if the account can be activated.
 type summaryStep struct {
+	form
 	f      *flow
 	refuse *refusal // why this account cannot be activated here
 }
 
 func newSummary(f *flow) step {
-	st := &summaryStep{f: f}
+	st := &summaryStep{f: f, form: newForm(f.c)}
+	st.order("sum:next", "sum:menu")
 	if err := activatable(f.acct); err != nil {
 		r, _ := explain(f.c, err)
 		st.refuse = &r
+		st.order("sum:menu")
 	}
 	return st
 }
@@ -42,59 +45,36 @@ func activatable(a store.Account) error {
 	return store.ErrAlreadyActive
 }
 
-func (st *summaryStep) init() tea.Cmd { return nil }
-
 func (st *summaryStep) title() string { return "Your account" }
 
 func (st *summaryStep) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case pressMsg:
-		return st.press(msg.id)
-	case tea.KeyMsg:
-		if key.Matches(msg, st.f.c.Keys.Select) {
-			if st.refuse != nil {
-				return st.press("sum:menu")
-			}
-			return st.press("sum:next")
-		}
-	}
-	return nil
-}
-
-func (st *summaryStep) press(id string) tea.Cmd {
-	switch {
-	case id == "sum:next" && st.refuse == nil:
+	switch pressed, _ := st.handle(msg); pressed {
+	case "sum:next":
 		return st.f.next()
-	case id == "sum:menu":
+	case "sum:menu":
 		st.f.finish()
 	}
 	return nil
 }
 
-func statusText(s policy.Status) string {
-	switch s {
-	case policy.StatusRegistered:
-		return "Created, not activated yet"
-	case policy.StatusActive:
-		return "Activated"
-	case policy.StatusGrace:
-		return "Studies completed (grace period)"
-	case policy.StatusAlumni:
-		return "Alumni"
-	case policy.StatusTerminated:
-		return "Terminated"
+// statusTexts and levelTexts say the registry's codes in words.
+var (
+	statusTexts = map[policy.Status]string{
+		policy.StatusRegistered: "Created, not activated yet",
+		policy.StatusActive:     "Activated",
+		policy.StatusGrace:      "Studies completed (grace period)",
+		policy.StatusAlumni:     "Alumni",
+		policy.StatusTerminated: "Terminated",
 	}
-	return string(s)
-}
+	levelTexts = map[policy.Level]string{policy.LevelUG: "Undergraduate", policy.LevelPG: "Postgraduate"}
+)
 
-func levelText(l policy.Level) string {
-	switch l {
-	case policy.LevelUG:
-		return "Undergraduate"
-	case policy.LevelPG:
-		return "Postgraduate"
+// inWords is the words for a code, or the code itself when there are none.
+func inWords[K ~string](words map[K]string, code K) string {
+	if w, ok := words[code]; ok {
+		return w
 	}
-	return string(l)
+	return string(code)
 }
 
 func (st *summaryStep) view(width, height int) string {
@@ -103,11 +83,11 @@ func (st *summaryStep) view(width, height int) string {
 	a := st.f.acct
 	rows := [][2]string{
 		{"Account name", a.Name},
-		{"Status", statusText(a.Status)},
+		{"Status", inWords(statusTexts, a.Status)},
 		{"Student ID", a.StudentID},
 		{"Name", a.Surname + ", " + a.GivenNames},
 		{"Department", a.Department},
-		{"Level", levelText(a.Level)},
+		{"Level", inWords(levelTexts, a.Level)},
 	}
 	var lines []string
 	for _, r := range rows {
@@ -117,14 +97,19 @@ func (st *summaryStep) view(width, height int) string {
 	out := []string{s.Panel.Render(lipgloss.JoinVertical(lipgloss.Left, lines...)), ""}
 	if st.refuse != nil {
 		out = append(out, s.Warning.Render(st.refuse.title), wrap(c, w, st.refuse.body), "",
-			button(c, "sum:menu", "Back to main menu", true, true))
+			st.button("sum:menu", "Back to main menu"))
 	} else {
 		out = append(out, wrap(c, w, "Your account is ready to activate. Next, choose its password."), "",
-			buttonRow(button(c, "sum:next", "Continue", true, true), button(c, "sum:menu", "Cancel", false, true)))
+			buttonRow(st.button("sum:next", "Continue"), st.button("sum:menu", "Cancel")))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, out...)
 }
 
-func (st *summaryStep) help() []key.Binding { return []key.Binding{st.f.c.Keys.Select} }
+func (st *summaryStep) help() []key.Binding {
+	if st.refuse != nil {
+		return []key.Binding{st.f.c.Keys.Select}
+	}
+	return st.form.help()
+}
 
 func (st *summaryStep) minSize() (int, int) { return 60, 16 }

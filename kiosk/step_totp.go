@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -17,7 +16,7 @@ import (
 // codeField is the 6-digit code input both TOTP steps use.
 func codeField() *field {
 	f := newField("totp:code", "6-digit code", 6, false)
-	f.accept = digitsOnly
+	f.accept, f.refuse = digitsOnly, "The code has digits only (0–9)"
 	f.hint = "The code changes every 30 seconds"
 	return f
 }
@@ -35,6 +34,7 @@ func checkCode(f *field) bool {
 // confirmed by a code. After activation it is part of the flow; after a
 // password change it is offered and may be skipped.
 type totpEnrolStep struct {
+	form
 	f       *flow
 	offer   bool
 	started bool // offer accepted (always true after activation)
@@ -44,8 +44,6 @@ type totpEnrolStep struct {
 	code    *field
 	tries   int
 	qrErr   string
-	focus   ring
-	spin    busy
 }
 
 type (
@@ -62,12 +60,13 @@ type (
 func newTOTPEnrol(f *flow) step {
 	st := &totpEnrolStep{f: f, offer: f.kind != flowActivate, code: codeField()}
 	st.started = !st.offer
+	st.form = newForm(f.c, st.code)
+	st.enter["totp:code"] = "totp:confirm"
 	if st.offer {
-		st.focus.reorder("totp:start", "totp:skip")
+		st.order("totp:start", "totp:skip")
 	} else {
-		st.focus.reorder("totp:code", "totp:confirm")
+		st.order("totp:code", "totp:confirm")
 	}
-	st.refocus()
 	return st
 }
 
@@ -82,30 +81,23 @@ func (st *totpEnrolStep) ownHead() bool { return st.started }
 
 func (st *totpEnrolStep) title() string { return "Set up two-factor authentication" }
 
-func (st *totpEnrolStep) busy() bool { return st.spin.active }
-
-func (st *totpEnrolStep) refocus() { st.code.setFocus(st.focus.cur() == "totp:code") }
-
 // begin asks the store for a new secret (nothing is saved yet).
 func (st *totpEnrolStep) begin() tea.Cmd {
 	st.started = true
-	st.focus.reorder("totp:code", "totp:confirm", "totp:skip")
-	if !st.offer {
-		st.focus.reorder("totp:code", "totp:confirm")
+	if st.offer {
+		st.order("totp:code", "totp:confirm", "totp:skip")
+	} else {
+		st.order("totp:code", "totp:confirm")
 	}
-	st.refocus()
 	name := st.f.acct.Name
-	return tea.Batch(st.spin.start(st.f.c, "Making your key…"),
-		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-			enr, err := a.BeginTOTP(ctx, name)
-			return totpBegunMsg{enr: enr, err: err}
-		}))
+	return st.run("Making your key…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+		enr, err := a.BeginTOTP(ctx, name)
+		return totpBegunMsg{enr: enr, err: err}
+	}))
 }
 
 func (st *totpEnrolStep) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case busyTickMsg:
-		return st.spin.update(st.f.c, msg)
 	case totpBegunMsg:
 		st.spin.stop()
 		return st.begun(msg)
@@ -113,49 +105,21 @@ func (st *totpEnrolStep) update(msg tea.Msg) tea.Cmd {
 		st.spin.stop()
 		return st.confirmed(msg)
 	}
-	if st.spin.active {
-		return nil
+	pressed, cmd := st.handle(msg)
+	if pressed != "" {
+		return st.press(pressed)
 	}
-	k := st.f.c.Keys
-	switch msg := msg.(type) {
-	case pressMsg:
-		return st.press(msg.id)
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Next, k.Down, k.Right):
-			st.focus.move(1)
-		case key.Matches(msg, k.Prev, k.Up, k.Left):
-			st.focus.move(-1)
-		case key.Matches(msg, k.Select):
-			id := st.focus.cur()
-			if id == "totp:code" {
-				id = "totp:confirm"
-			}
-			return st.press(id)
-		case st.focus.cur() == "totp:code":
-			st.code.update(msg)
-			st.code.err = ""
-		}
-	}
-	st.refocus()
-	return nil
+	return cmd
 }
 
 func (st *totpEnrolStep) press(id string) tea.Cmd {
-	switch id {
-	case "totp:start":
-		if !st.started {
-			return st.begin()
-		}
-	case "totp:skip":
-		if st.offer {
-			return st.f.next()
-		}
-	case "totp:confirm":
+	switch {
+	case id == "totp:start" && !st.started:
+		return st.begin()
+	case id == "totp:skip" && st.offer:
+		return st.f.next()
+	case id == "totp:confirm":
 		return st.confirm()
-	default:
-		st.focus.set(id)
-		st.refocus()
 	}
 	return nil
 }
@@ -179,7 +143,7 @@ func (st *totpEnrolStep) confirm() tea.Cmd {
 		return nil
 	}
 	enr, code := st.enr, st.code.value()
-	return tea.Batch(st.spin.start(st.f.c, "Checking the code…"),
+	return st.run("Checking the code…",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 			acct, err := a.ConfirmTOTP(ctx, enr, code)
 			return totpConfirmedMsg{acct: acct, err: err}
@@ -193,20 +157,27 @@ func (st *totpEnrolStep) confirmed(msg totpConfirmedMsg) tea.Cmd {
 		st.f.enrolledNow = true
 		return st.f.next()
 	}
-	r, final := explain(st.f.c, msg.err)
+	return codeRefused(st.f, st.code, &st.tries, msg.err, refusal{"Two-factor authentication not set up", fmt.Sprintf(
+		"The code was wrong %d times, so 2FA was not set up. Your password is set. "+
+			"To try again, choose Change Network Password from the main menu: it offers 2FA after the new password.", totpTries)})
+}
+
+// codeRefused acts on a code the store refused: a wrong code counts, and the
+// last of totpTries ends the flow with last; any other reason the student
+// can act on shows under the field.
+func codeRefused(f *flow, code *field, tries *int, err error, last refusal) tea.Cmd {
+	r, final := explain(f.c, err)
 	if final {
-		return st.f.stop(r)
+		return f.stop(r)
 	}
-	if errors.Is(msg.err, store.ErrTOTPWrong) {
-		st.tries++
-		if st.tries >= totpTries {
-			return st.f.stop(refusal{"Two-factor authentication not set up", fmt.Sprintf(
-				"The code was wrong %d times, so 2FA was not set up. Your password is set. "+
-					"To try again, choose Change Network Password from the main menu: it offers 2FA after the new password.", totpTries)})
+	if errors.Is(err, store.ErrTOTPWrong) {
+		*tries++
+		if *tries >= totpTries {
+			return f.stop(last)
 		}
-		r.body = fmt.Sprintf("That code is not correct: %s left.", triesLeft(totpTries-st.tries))
+		r.body = fmt.Sprintf("That code is not correct: %s left.", triesLeft(totpTries-*tries))
 	}
-	st.code.err = r.body
+	code.err = r.body
 	return nil
 }
 
@@ -252,15 +223,13 @@ func (st *totpEnrolStep) view(width, height int) string {
 	default:
 		right = append(right, s.Muted.Render("Key: ")+s.Key.Render(fitKey(st.key, rw-5)))
 	}
-	right = append(right, "", st.code.view(c, min(rw, 24), rw, st.focus.cur() == "totp:code"))
+	right = append(right, "", st.field("totp:code", min(rw, 24), rw))
 	if st.spin.active && st.key != "" {
 		right = append(right, st.spin.view(c))
 	}
-	cur := st.focus.cur()
-	enabled := !st.spin.active
-	buttons := []string{button(c, "totp:confirm", "Confirm", cur == "totp:confirm", enabled)}
+	buttons := []string{st.button("totp:confirm", "Confirm")}
 	if st.offer {
-		buttons = append(buttons, button(c, "totp:skip", "Not now", cur == "totp:skip", enabled))
+		buttons = append(buttons, st.button("totp:skip", "Not now"))
 	}
 	right = append(right, buttonRow(buttons...))
 	col := lipgloss.JoinVertical(lipgloss.Left, right...)
@@ -303,18 +272,11 @@ func fitKey(key string, w int) string {
 
 func (st *totpEnrolStep) offerView(width int) string {
 	c := st.f.c
-	cur := st.focus.cur()
 	return lipgloss.JoinVertical(lipgloss.Left,
 		wrap(c, min(width, 72), "Your account does not have two-factor authentication (2FA) yet. With 2FA, a stolen password "+
 			"alone cannot open your account: signing in also needs a code from an app on your phone."),
 		"", wrap(c, min(width, 72), "It takes a minute. Have your phone ready."), "",
-		buttonRow(button(c, "totp:start", "Set up 2FA now", cur == "totp:start", true),
-			button(c, "totp:skip", "Not now", cur == "totp:skip", true)))
-}
-
-func (st *totpEnrolStep) help() []key.Binding {
-	k := st.f.c.Keys
-	return []key.Binding{k.Next, k.Select}
+		buttonRow(st.button("totp:start", "Set up 2FA now"), st.button("totp:skip", "Not now")))
 }
 
 func (st *totpEnrolStep) minSize() (int, int) {
@@ -329,84 +291,47 @@ func (st *totpEnrolStep) minSize() (int, int) {
 // password can change. Three wrong codes end the flow; a lost authenticator
 // is sent to the service desk, never around 2FA.
 type totpVerifyStep struct {
+	form
 	f     *flow
 	code  *field
 	tries int
-	focus ring
-	spin  busy
 }
 
 type totpVerifiedMsg struct{ err error }
 
 func newTOTPVerify(f *flow) step {
 	st := &totpVerifyStep{f: f, code: codeField()}
-	st.focus.reorder("totp:code", "totp:verify", "totp:lost")
-	st.refocus()
+	st.form = newForm(f.c, st.code)
+	st.enter["totp:code"] = "totp:verify"
+	st.order("totp:code", "totp:verify", "totp:lost")
 	return st
 }
 
-func (st *totpVerifyStep) init() tea.Cmd { return nil }
-
 func (st *totpVerifyStep) title() string { return "Two-factor authentication" }
 
-func (st *totpVerifyStep) busy() bool { return st.spin.active }
-
-func (st *totpVerifyStep) refocus() { st.code.setFocus(st.focus.cur() == "totp:code") }
-
 func (st *totpVerifyStep) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case busyTickMsg:
-		return st.spin.update(st.f.c, msg)
-	case totpVerifiedMsg:
+	if res, ok := msg.(totpVerifiedMsg); ok {
 		st.spin.stop()
-		return st.verified(msg)
+		return st.verified(res)
 	}
-	if st.spin.active {
-		return nil
-	}
-	k := st.f.c.Keys
-	switch msg := msg.(type) {
-	case pressMsg:
-		return st.press(msg.id)
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Next, k.Down, k.Right):
-			st.focus.move(1)
-		case key.Matches(msg, k.Prev, k.Up, k.Left):
-			st.focus.move(-1)
-		case key.Matches(msg, k.Select):
-			id := st.focus.cur()
-			if id == "totp:code" {
-				id = "totp:verify"
-			}
-			return st.press(id)
-		case st.focus.cur() == "totp:code":
-			st.code.update(msg)
-			st.code.err = ""
-		}
-	}
-	st.refocus()
-	return nil
-}
-
-func (st *totpVerifyStep) press(id string) tea.Cmd {
-	switch id {
+	pressed, cmd := st.handle(msg)
+	switch pressed {
 	case "totp:verify":
-		if !checkCode(st.code) {
-			return nil
-		}
-		name, code := st.f.acct.Name, st.code.value()
-		return tea.Batch(st.spin.start(st.f.c, "Checking the code…"),
-			st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-				return totpVerifiedMsg{err: a.VerifyTOTP(ctx, name, code)}
-			}))
+		return st.verify()
 	case "totp:lost":
 		return st.f.stop(lostAuthenticator(st.f.c))
-	default:
-		st.focus.set(id)
-		st.refocus()
 	}
-	return nil
+	return cmd
+}
+
+func (st *totpVerifyStep) verify() tea.Cmd {
+	if !checkCode(st.code) {
+		return nil
+	}
+	name, code := st.f.acct.Name, st.code.value()
+	return st.run("Checking the code…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+		return totpVerifiedMsg{err: a.VerifyTOTP(ctx, name, code)}
+	}))
 }
 
 func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
@@ -414,48 +339,20 @@ func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
 	if msg.err == nil {
 		return st.f.next()
 	}
-	r, final := explain(st.f.c, msg.err)
-	if final {
-		return st.f.stop(r)
-	}
-	if errors.Is(msg.err, store.ErrTOTPWrong) {
-		st.tries++
-		if st.tries >= totpTries {
-			lost := lostAuthenticator(st.f.c)
-			return st.f.stop(refusal{"Too many wrong codes", fmt.Sprintf(
-				"The code was wrong %d times, so the password was not changed. Check that you use the entry for this account in your app and try again later. %s",
-				totpTries, lost.body)})
-		}
-		r.body = fmt.Sprintf("That code is not correct: %s left.", triesLeft(totpTries-st.tries))
-	}
-	st.code.err = r.body
-	return nil
+	lost := lostAuthenticator(st.f.c)
+	return codeRefused(st.f, st.code, &st.tries, msg.err, refusal{"Too many wrong codes", fmt.Sprintf(
+		"The code was wrong %d times, so the password was not changed. Check that you use the entry for this account in your app and try again later. %s",
+		totpTries, lost.body)})
 }
 
 func (st *totpVerifyStep) wipe() { st.code.reset() }
 
 func (st *totpVerifyStep) view(width, height int) string {
-	c := st.f.c
 	w := min(width, 72)
-	cur := st.focus.cur()
-	rows := []string{
-		wrap(c, w, "Open your authenticator app and type the 6-digit code it shows for "+st.f.acct.Name+"."), "",
-		st.code.view(c, 24, w, cur == "totp:code"),
-	}
-	if st.spin.active {
-		rows = append(rows, st.spin.view(c))
-	} else {
-		rows = append(rows, "")
-	}
-	rows = append(rows, buttonRow(
-		button(c, "totp:verify", "Verify", cur == "totp:verify", !st.spin.active),
-		button(c, "totp:lost", "Lost your phone or app?", cur == "totp:lost", !st.spin.active)))
-	return lipgloss.JoinVertical(lipgloss.Left, rows...)
-}
-
-func (st *totpVerifyStep) help() []key.Binding {
-	k := st.f.c.Keys
-	return []key.Binding{k.Next, k.Select}
+	return lipgloss.JoinVertical(lipgloss.Left,
+		wrap(st.f.c, w, "Open your authenticator app and type the 6-digit code it shows for "+st.f.acct.Name+"."), "",
+		st.field("totp:code", 24, w), st.status(w, "", ""),
+		buttonRow(st.button("totp:verify", "Verify"), st.button("totp:lost", "Lost your phone or app?")))
 }
 
 func (st *totpVerifyStep) minSize() (int, int) { return 60, 14 }

@@ -26,13 +26,7 @@ func button(c *Common, id, label string, focused, enabled bool) string {
 // textButton draws text but answers to label (for taps and tape clicks), for
 // buttons whose face is a symbol such as "+".
 func textButton(c *Common, id, label, text string, focused, enabled bool) string {
-	style := c.Styles.Button
-	switch {
-	case !enabled:
-		style = c.Styles.ButtonDisabled
-	case focused:
-		style = c.Styles.ButtonFocused
-	}
+	style := buttonStyle(c, focused, enabled)
 	if lipgloss.Width(text) == 1 { // a symbol: keep the button small
 		style = style.Padding(0, 1)
 	}
@@ -40,6 +34,17 @@ func textButton(c *Common, id, label, text string, focused, enabled bool) string
 		return style.Render(text)
 	}
 	return touch.Mark(id, label, style.Render(text))
+}
+
+// buttonStyle is a button's look: faint when off, marked when focused.
+func buttonStyle(c *Common, focused, enabled bool) lipgloss.Style {
+	switch {
+	case !enabled:
+		return c.Styles.ButtonDisabled
+	case focused:
+		return c.Styles.ButtonFocused
+	}
+	return c.Styles.Button
 }
 
 // buttonRow lays buttons out side by side with a gap.
@@ -64,6 +69,10 @@ type field struct {
 	err    string
 	ok     string
 	accept func(rune) bool // which typed runes the field takes; nil takes all
+	refuse string          // said when a typed rune is not taken
+	// changed runs after the value changed (live checks); leave when the
+	// focus leaves the field (checks that would nag while typing).
+	changed, leave func()
 }
 
 func newField(id, label string, limit int, secret bool) *field {
@@ -94,8 +103,10 @@ func (f *field) setFocus(on bool) {
 }
 
 // update passes a key to the input after dropping runes the field does not
-// take. It reports whether the value changed.
-func (f *field) update(msg tea.KeyMsg) bool {
+// take (saying so when it has a word for it). A change clears the field's
+// message and runs its live check.
+func (f *field) update(msg tea.KeyMsg) {
+	refused := false
 	if f.accept != nil && msg.Type == tea.KeyRunes {
 		kept := msg.Runes[:0:0]
 		for _, r := range msg.Runes {
@@ -103,14 +114,22 @@ func (f *field) update(msg tea.KeyMsg) bool {
 				kept = append(kept, r)
 			}
 		}
-		if len(kept) == 0 {
-			return false
-		}
+		refused = len(kept) < len(msg.Runes)
 		msg.Runes = kept
 	}
 	before := f.input.Value()
-	f.input, _ = f.input.Update(msg)
-	return f.input.Value() != before
+	if msg.Type != tea.KeyRunes || len(msg.Runes) > 0 {
+		f.input, _ = f.input.Update(msg)
+	}
+	if f.input.Value() != before {
+		f.err, f.ok = "", ""
+		if f.changed != nil {
+			f.changed()
+		}
+	}
+	if refused && f.refuse != "" {
+		f.err, f.ok = f.refuse, ""
+	}
 }
 
 // reset empties the field and its messages.
@@ -180,6 +199,142 @@ func (r *ring) reorder(ids ...string) {
 	if !r.set(cur) {
 		r.at = 0
 	}
+}
+
+// form is what every step's screen shares (huh's form, cut down): the
+// focus ring over its fields and buttons, the fields by id, the button Enter
+// presses from a field, and the spinner while a store call runs. A step
+// embeds it, passes input to handle and acts on the button pressed; it
+// keeps only what is its own (its checks, its store calls, its layout).
+type form struct {
+	c      *Common
+	focus  ring
+	fields map[string]*field
+	enter  map[string]string // Enter on this id presses that button
+	spin   busy
+}
+
+func newForm(c *Common, fields ...*field) form {
+	fm := form{c: c, fields: map[string]*field{}, enter: map[string]string{}}
+	for _, f := range fields {
+		fm.fields[f.id] = f
+	}
+	return fm
+}
+
+// Defaults for the step interface, so a step writes only what differs.
+func (fm *form) init() tea.Cmd       { return nil }
+func (fm *form) busy() bool          { return fm.spin.active }
+func (fm *form) cur() string         { return fm.focus.cur() }
+func (fm *form) help() []key.Binding { return []key.Binding{fm.c.Keys.Next, fm.c.Keys.Select} }
+
+// order sets the focus order, keeping the focused id when it remains.
+func (fm *form) order(ids ...string) {
+	fm.focus.reorder(ids...)
+	fm.sync()
+}
+
+// focusOn moves the focus to id (an id outside the order changes nothing).
+func (fm *form) focusOn(id string) {
+	fm.focus.set(id)
+	fm.sync()
+}
+
+// sync gives the text cursor to the focused field; the field the focus
+// left runs its leave check.
+func (fm *form) sync() {
+	cur := fm.focus.cur()
+	for id, f := range fm.fields {
+		left := f.input.Focused() && id != cur
+		f.setFocus(id == cur)
+		if left && f.leave != nil {
+			f.leave()
+		}
+	}
+}
+
+// run shows the spinner while call (a store request) runs. The step stops
+// it (spin.stop) when the answer arrives.
+func (fm *form) run(label string, call tea.Cmd) tea.Cmd {
+	return tea.Batch(fm.spin.start(fm.c, label), call)
+}
+
+// handle is the input every step answers alike: spinner frames; nothing
+// else while the spinner runs; Tab/↑/↓ (and ←/→ off a text field) move the
+// focus; a tap focuses what it touches; typing goes to the focused field;
+// Enter presses the focused button, the button the field names in enter,
+// or moves on from a field. It returns the button pressed ("" for none).
+func (fm *form) handle(msg tea.Msg) (pressed string, cmd tea.Cmd) {
+	if t, ok := msg.(busyTickMsg); ok {
+		return "", fm.spin.update(fm.c, t)
+	}
+	if fm.spin.active {
+		return "", nil // input waits while the store answers
+	}
+	switch msg := msg.(type) {
+	case pressMsg:
+		fm.focus.set(msg.id)
+		if fm.fields[msg.id] == nil {
+			pressed = msg.id
+		}
+	case tea.KeyMsg:
+		pressed = fm.onKey(msg)
+	}
+	fm.sync()
+	return pressed, nil
+}
+
+func (fm *form) onKey(msg tea.KeyMsg) (pressed string) {
+	k := fm.c.Keys
+	cur := fm.focus.cur()
+	f := fm.fields[cur]
+	switch {
+	case key.Matches(msg, k.Next, k.Down):
+		fm.focus.move(1)
+	case key.Matches(msg, k.Prev, k.Up):
+		fm.focus.move(-1)
+	case key.Matches(msg, k.Select):
+		if to, ok := fm.enter[cur]; ok {
+			return to
+		}
+		if f == nil {
+			return cur
+		}
+		fm.focus.move(1)
+	case f != nil:
+		f.update(msg)
+	case key.Matches(msg, k.Right):
+		fm.focus.move(1)
+	case key.Matches(msg, k.Left):
+		fm.focus.move(-1)
+	}
+	return ""
+}
+
+// field draws the field id, focused or not.
+func (fm *form) field(id string, width, noteWidth int) string {
+	return fm.fields[id].view(fm.c, width, noteWidth, fm.focus.cur() == id)
+}
+
+// button draws one of the form's buttons; none can be pressed while the
+// spinner runs.
+func (fm *form) button(id, label string) string {
+	return button(fm.c, id, label, fm.focus.cur() == id, !fm.spin.active)
+}
+
+// status is the line above a form's buttons: the spinner while a store call
+// runs, else the error, else idle (muted; may be empty). Text wraps to width.
+func (fm *form) status(width int, err, idle string) string {
+	s := fm.c.Styles
+	switch {
+	case fm.spin.active:
+		return fm.spin.view(fm.c)
+	case err != "":
+		return s.Error.Width(width).Render(err)
+	case idle != "":
+		return s.Muted.Width(width).Render(idle)
+	}
+	return ""
 }
 
 // busy is a spinner with a label, shown while a store call runs. Its frames
