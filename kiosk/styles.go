@@ -60,6 +60,13 @@ var (
 	barBg   = lipgloss.Color("#003366")
 )
 
+// focusedField frames the field being typed in: heavy lines above and below,
+// light at the sides, so the text stays between the same │ as elsewhere.
+var focusedField = lipgloss.Border{
+	Top: "━", Bottom: "━", Left: "│", Right: "│",
+	TopLeft: "┍", TopRight: "┑", BottomLeft: "┕", BottomRight: "┙",
+}
+
 // DefaultStyles returns the station's look.
 func DefaultStyles() *Styles {
 	s := &Styles{}
@@ -78,11 +85,14 @@ func DefaultStyles() *Styles {
 	s.Success = lipgloss.NewStyle().Foreground(green)
 	s.Warning = lipgloss.NewStyle().Foreground(accent).Bold(true)
 
+	// Focus shows in the lines as well as the colour (colour-blind students,
+	// screens without colour): a heavy border on the focused button, as on
+	// the menu, and heavy top and bottom lines on the focused field.
 	button := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 2).Align(lipgloss.Center)
 	s.Button = button.BorderForeground(muted).Foreground(fg)
-	s.ButtonFocused = button.BorderForeground(accent).Foreground(accent).Bold(true)
+	s.ButtonFocused = button.Border(lipgloss.ThickBorder()).BorderForeground(accent).Foreground(accent).Bold(true)
 	s.ButtonDisabled = button.BorderForeground(faint).Foreground(faint)
-	s.ButtonDanger = button.BorderForeground(red).Foreground(red).Bold(true)
+	s.ButtonDanger = s.ButtonFocused.BorderForeground(red).Foreground(red)
 	menu := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 3)
 	s.MenuButton = menu.BorderForeground(brand).Foreground(fg)
 	s.MenuFocused = menu.Border(lipgloss.ThickBorder()).BorderForeground(accent).Foreground(accent).Bold(true)
@@ -90,7 +100,7 @@ func DefaultStyles() *Styles {
 
 	field := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1)
 	s.Field = field.BorderForeground(muted)
-	s.FieldFocused = field.BorderForeground(accent)
+	s.FieldFocused = field.Border(focusedField).BorderForeground(accent)
 	s.Input = lipgloss.NewStyle().Foreground(fg)
 
 	s.CheckMet = lipgloss.NewStyle().Foreground(green)

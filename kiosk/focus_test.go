@@ -1,0 +1,111 @@
+package kiosk_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// focusedBoxes returns the first inner line of every box drawn as focused on
+// a screen without colours: a focused button has a heavy border (┏), a
+// focused field heavy lines above and below (┍).
+func focusedBoxes(screen string) []string {
+	lines := strings.Split(screen, "\n")
+	var out []string
+	for y := 0; y+1 < len(lines); y++ {
+		for x, r := range []rune(lines[y]) {
+			if r != '┏' && r != '┍' {
+				continue
+			}
+			mid := []rune(lines[y+1])
+			end := x + 1
+			for end < len(mid) && mid[end] != '┃' && mid[end] != '│' {
+				end++
+			}
+			out = append(out, strings.TrimSpace(string(mid[x+1:min(end, len(mid))])))
+		}
+	}
+	return out
+}
+
+// On every screen exactly one thing looks focused, without colour, and it
+// is the thing Enter or typing acts on.
+func TestFocusShowsWithoutColour(t *testing.T) {
+	s := newStation(t)
+	focus := func(where, want string) {
+		t.Helper()
+		got := focusedBoxes(s.screen())
+		if len(got) != 1 || !strings.Contains(got[0], want) {
+			t.Fatalf("%s: focused boxes %q, want one holding %q:\n%s", where, got, want, s.screen())
+		}
+	}
+	focus("menu", "Student A/C Activation")
+	s.press(tea.KeyDown)
+	focus("menu after ↓", "Change Network Password")
+	s.press(tea.KeyUp)
+	s.typ("1")
+	focus("policy", "Page down")
+	s.press(tea.KeyTab)
+	focus("policy after tab", "Page up")
+	s.press(tea.KeyEnd)
+	focus("policy read to the end", "I accept")
+	s.press(tea.KeyEnter)
+
+	s.typ(taiMan)
+	focus("Student ID", taiMan)
+	if !strings.Contains(s.screen(), "╭──────────╮") || strings.Contains(s.screen(), "┃  Submit  ┃") {
+		t.Fatalf("buttons without the focus should keep the light border:\n%s", s.screen())
+	}
+	s.press(tea.KeyTab)
+	s.typ(taiManID)
+	focus("HK ID card number", taiManID)
+	s.press(tea.KeyTab)
+	focus("Submit", "Submit")
+	s.press(tea.KeyTab)
+	focus("mode", "No HK ID card")
+	s.press(tea.KeyShiftTab, tea.KeyEnter)
+	focus("summary", "Continue")
+	s.press(tea.KeyTab)
+	focus("summary after tab", "Cancel")
+	s.press(tea.KeyShiftTab, tea.KeyEnter)
+
+	s.typ(newPW)
+	focus("new password", "•••")
+	s.press(tea.KeyEnter)
+	focus("password again", "")
+	s.typ(newPW)
+	s.press(tea.KeyTab)
+	focus("Set password", "Set password")
+	s.press(tea.KeyEnter)
+
+	key := s.capture("Key: ")
+	focus("2FA code", "")
+	s.typ(s.code(key))
+	s.press(tea.KeyTab)
+	focus("Confirm", "Confirm")
+	s.press(tea.KeyEnter)
+	focus("directory", "Continue")
+	s.press(tea.KeyShiftTab)
+	focus("directory tick box", "Open to Public")
+	s.press(tea.KeyTab, tea.KeyEnter)
+	focus("done", "Finish")
+}
+
+func TestStaffFocusShowsWithoutColour(t *testing.T) {
+	s := newStaffStation(t)
+	s.press(tea.KeyF12)
+	if got := focusedBoxes(s.screen()); len(got) != 1 {
+		t.Fatalf("PIN screen: focused boxes %q:\n%s", got, s.screen())
+	}
+	s.typ(staffPIN)
+	s.press(tea.KeyEnter)
+	s.press(tea.KeyDown)
+	if got := focusedBoxes(s.screen()); len(got) != 1 || got[0] != "Reset station" {
+		t.Fatalf("panel: focused boxes %q:\n%s", got, s.screen())
+	}
+	s.press(tea.KeyEnter, tea.KeyRight) // the confirmation's own button
+	if got := focusedBoxes(s.screen()); len(got) != 1 || got[0] != "Reset station" || !strings.Contains(s.screen(), "Cancel") {
+		t.Fatalf("confirmation: focused boxes %q:\n%s", got, s.screen())
+	}
+}
