@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -27,7 +29,7 @@ import (
 
 // LifecycleReport says what RunLifecycle did.
 type LifecycleReport struct {
-	Checked     int          // accounts past their completion date that could still move
+	Checked     int          // accounts the search found that may be due to move
 	Transitions []Transition // what moved, in account name order
 	Notices     int          // notices queued (activated accounts only)
 }
@@ -50,13 +52,17 @@ func (rep LifecycleReport) Count(to policy.Status) int {
 	return n
 }
 
+// lifecycleBatch is how many transitions share a transaction: few commits
+// (an fsync each), yet a student's write never waits long behind the job.
+const lifecycleBatch = 256
+
 // RunLifecycle moves every stored status to the one policy.LifecycleStatus
-// gives at now. Each transition is one change (status, audit row, outbox op
-// "lifecycle" and its notice in one transaction): grace starts ("your
+// gives at now. Each transition is a whole change (status, audit row,
+// outbox op "lifecycle" and its notice together): grace starts ("your
 // student services end on <date>") or the expiry date (alumni, or
-// terminated). Running it again at the same time changes nothing. A
-// transition whose account changed meanwhile (an extension came in) is
-// left for the next run.
+// terminated). Transitions are committed in batches. Running it again at
+// the same time changes nothing. A transition whose account changed
+// meanwhile (an extension came in) is left for the next run.
 func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleReport, error) {
 	now = now.UTC().Truncate(time.Millisecond)
 	rows, err := r.lifecycleCandidates(ctx, now)
@@ -64,22 +70,28 @@ func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleRep
 		return LifecycleReport{}, err
 	}
 	rep := LifecycleReport{Checked: len(rows)}
+	byName := map[string]row{}
+	var changes []*change
 	for _, a := range rows {
-		to := policy.LifecycleStatus(a.Status, a.Category, a.Completion, a.Extended, now)
-		if to == a.Status {
-			continue
+		if to := policy.LifecycleStatus(a.Status, a.Category, a.Completion, a.Extended, now); to != a.Status {
+			byName[a.Name] = a
+			changes = append(changes, transition(a, to, now))
 		}
-		moved, err := r.transition(ctx, a, to, now)
+	}
+	for chunk := range slices.Chunk(changes, lifecycleBatch) {
+		done, err := r.commitEach(ctx, "lifecycle", chunk, func(tx *sql.Tx, c *change) error {
+			return applyTransition(ctx, tx, byName[c.Account], c)
+		})
 		if err != nil {
-			return rep, fmt.Errorf("lifecycle of %s: %w", a.Name, err)
+			return rep, fmt.Errorf("lifecycle run: %w", err)
 		}
-		if !moved {
-			continue
-		}
-		rep.Transitions = append(rep.Transitions, Transition{Account: a.Name, From: a.Status, To: to,
-			ServicesEnd: policy.StudentServicesEnd(a.Completion, a.Extended)})
-		if a.activated() {
-			rep.Notices++
+		for _, c := range done {
+			a, p := byName[c.Account], c.Payload.(LifecyclePayload)
+			rep.Transitions = append(rep.Transitions, Transition{Account: a.Name, From: p.From, To: p.To,
+				ServicesEnd: policy.StudentServicesEnd(a.Completion, a.Extended)})
+			if a.activated() {
+				rep.Notices++
+			}
 		}
 	}
 	r.log.Info("lifecycle run", "checked", rep.Checked, "grace", rep.Count(policy.StatusGrace),
@@ -87,39 +99,48 @@ func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleRep
 	return rep, nil
 }
 
-// lifecycleCandidates are the accounts that may move at now: not yet at a
-// final status, with a completion date on or before now.
+// lifecycleCandidates are the accounts that may move at now: registered or
+// active ones whose completion date has come, and grace ones whose grace
+// and extension have ended. SQLite's date arithmetic is only trusted to
+// narrow the search (with days to spare); policy.LifecycleStatus decides.
 func (r *Replica) lifecycleCandidates(ctx context.Context, now time.Time) ([]row, error) {
-	return r.queryRows(ctx, `status IN ('registered', 'active', 'grace') AND completion_date IS NOT NULL
-		AND completion_date <= ? ORDER BY name`, now.Format(dateLayout))
+	today := now.Format(dateLayout)
+	return r.queryRows(ctx, `completion_date IS NOT NULL AND completion_date <= ?1 AND (
+			status IN ('registered', 'active') OR
+			status = 'grace' AND date(completion_date, '+`+strconv.Itoa(policy.GraceMonths)+` months') <= date(?1, '+4 days')
+				AND (extended_until IS NULL OR extended_until <= date(?1, '+4 days')))
+		ORDER BY name`, today)
 }
 
 // errMovedMeanwhile abandons a transition whose account changed since it was read.
 var errMovedMeanwhile = errors.New("the account changed meanwhile")
 
-// transition moves one account from its stored status to to, with audit,
-// outbox op and notice. moved is false when the account changed meanwhile.
-func (r *Replica) transition(ctx context.Context, a row, to policy.Status, now time.Time) (moved bool, err error) {
-	end := policy.StudentServicesEnd(a.Completion, a.Extended)
-	notice := NoticeExpired
-	if to == policy.StatusGrace {
+// transition is the change that moves account a to status to: with the
+// notice of grace starting, or of the expiry date, when a was activated.
+func transition(a row, to policy.Status, now time.Time) *change {
+	var notice NoticeKind
+	switch {
+	case !a.activated(): // no notice: and no read of the row to find that out again
+	case to == policy.StatusGrace:
 		notice = NoticeGraceStarts
+	default:
+		notice = NoticeExpired
 	}
-	c := &change{Account: a.Name, Action: "lifecycle", Kind: OpLifecycle, At: now, Notice: notice,
+	end := policy.StudentServicesEnd(a.Completion, a.Extended)
+	return &change{Account: a.Name, Action: "lifecycle", Kind: OpLifecycle, At: now, Notice: notice,
 		Detail:  fmt.Sprintf("%s -> %s; student services end %s", a.Status, to, dateString(end)),
 		Payload: LifecyclePayload{From: a.Status, To: to, At: now}}
-	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
-		// Only if nothing the decision rested on has changed since.
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, updated_at = ?
-			WHERE id = ? AND status = ? AND completion_date IS ? AND extended_until IS ?`,
-			string(to), formatTime(now), a.ID, string(a.Status), nullString(dateString(a.Completion)),
-			nullString(dateString(a.Extended)))
-		return mustAffect(res, err, errMovedMeanwhile)
-	})
-	if errors.Is(err, errMovedMeanwhile) {
-		return false, nil
-	}
-	return err == nil, err
+}
+
+// applyTransition writes the new status, only if nothing the decision
+// rested on (status, completion, extension) has changed since a was read.
+func applyTransition(ctx context.Context, tx *sql.Tx, a row, c *change) error {
+	p := c.Payload.(LifecyclePayload)
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, updated_at = ?
+		WHERE id = ? AND status = ? AND completion_date IS ? AND extended_until IS ?`,
+		string(p.To), formatTime(c.At), a.ID, string(p.From), nullString(dateString(a.Completion)),
+		nullString(dateString(a.Extended)))
+	return mustAffect(res, err, errMovedMeanwhile)
 }
 
 // queryRows reads the accounts (with their profiles) matching where.

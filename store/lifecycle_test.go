@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -158,7 +159,7 @@ func TestRunLifecycle(t *testing.T) {
 
 	// Idempotent: the same run again changes nothing, writes nothing.
 	before := rowsFor(t, r, "kylam")
-	if rep := runLifecycle(t, r, clock, at(2026, 8, 31)); len(rep.Transitions) != 0 || rep.Checked != 6 {
+	if rep := runLifecycle(t, r, clock, at(2026, 8, 31)); len(rep.Transitions) != 0 || rep.Checked != 0 {
 		t.Errorf("second run: %+v", rep)
 	}
 	if after := rowsFor(t, r, "kylam"); after != before || len(noticeKinds(t, r, "kylam")) != 2 {
@@ -341,5 +342,49 @@ func TestProfileOpsApply(t *testing.T) {
 	}
 	if _, err := store.DecodePayload(op(store.OpAlias, `{"alias":"x","extra":1}`)); err == nil {
 		t.Error("unknown field accepted")
+	}
+}
+
+// The search for due accounts narrows with SQLite's date arithmetic; around
+// month ends (31 Oct + 4 months is 3 Mar) it must still find every account
+// policy.LifecycleStatus moves, on the very day.
+func TestLifecycleDueOnTheDay(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	clock.t = at(2026, 8, 1)
+	r, _ := openReplica(t, clock)
+	var class []student
+	first := time.Date(2026, 8, 25, 0, 0, 0, 0, time.UTC)
+	for i := range 73 {
+		c := first.AddDate(0, 0, i)
+		class = append(class, student{ID: fmt.Sprintf("2023%04d", i), Surname: "LAM", Given: "Ka Yan",
+			HKID: hkid('E', 300000+i), DOB: "2004-01-01", Dept: "Physics", Level: "UG", Category: "degree",
+			Completion: c.Format(time.DateOnly)})
+	}
+	importCSV(t, r, registryCSV(class...))
+	runLifecycle(t, r, clock, at(2026, 11, 10)) // all in grace
+	for i := 0; i < len(class); i += 5 {        // every fifth extended by ten days
+		name := policy.AccountName("kylam", i+1)
+		c, _ := time.Parse(time.DateOnly, class[i].Completion)
+		if err := r.Extend(ctx, name, policy.GraceEnd(c).AddDate(0, 0, 10), reasonText); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for day := at(2026, 12, 20); day.Before(at(2027, 3, 20)); day = day.AddDate(0, 0, 1) {
+		runLifecycle(t, r, clock, day)
+		for i, s := range class {
+			name := policy.AccountName("kylam", i+1)
+			snap, _ := r.Snapshot(ctx, name)
+			c, _ := time.Parse(time.DateOnly, s.Completion)
+			ext, _ := time.Parse(time.DateOnly, snap.ExtendedUntil)
+			want := policy.StatusGrace
+			if !day.Before(policy.StudentServicesEnd(c, ext)) {
+				want = policy.StatusAlumni
+			}
+			if snap.Status != want {
+				t.Fatalf("%s (completion %s, extended %q) on %s: %s, want %s", name, s.Completion,
+					snap.ExtendedUntil, day.Format(time.DateOnly), snap.Status, want)
+			}
+		}
 	}
 }
