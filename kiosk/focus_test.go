@@ -109,3 +109,33 @@ func TestStaffFocusShowsWithoutColour(t *testing.T) {
 		t.Fatalf("confirmation: focused boxes %q:\n%s", got, s.screen())
 	}
 }
+
+// The policy's list items wrap with a hanging indent, and reaching the end
+// line by line moves the focus to "I accept".
+func TestPolicyListItemsHangAndTheEndFocusesAccept(t *testing.T) {
+	s := newStation(t, 80, 24)
+	s.typ("1")
+	lines := strings.Split(s.screen(), "\n")
+	item := -1
+	for i, l := range lines {
+		if strings.Contains(l, "│ 1. The account is yours alone.") {
+			item = i
+		}
+	}
+	if item < 0 {
+		t.Fatalf("no list item 1 on screen:\n%s", s.screen())
+	}
+	col := strings.Index(lines[item], "1. The")
+	next := lines[item+1]
+	if len(next) <= col+3 || strings.TrimSpace(next[col:col+3]) != "" || next[col+3] == ' ' {
+		t.Fatalf("continuation of item 1 is not under its text:\n%s\n%s", lines[item], next)
+	}
+	for i := 0; i < 500 && !strings.Contains(s.screen(), "You have read to the end"); i++ {
+		s.press(tea.KeyDown)
+	}
+	if got := focusedBoxes(s.screen()); len(got) != 1 || got[0] != "I accept" {
+		t.Fatalf("at the end the focus is on %q:\n%s", got, s.screen())
+	}
+	s.press(tea.KeyEnter)
+	s.expect("Your Student ID and HK ID card")
+}

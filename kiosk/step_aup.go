@@ -2,7 +2,9 @@ package kiosk
 
 import (
 	_ "embed"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
@@ -35,6 +37,7 @@ func newAUP(f *flow) step {
 
 func (a *aupStep) init() tea.Cmd {
 	a.layout(a.f.c.stepSize())
+	a.scrolled() // a screen tall enough for the whole text shows its end at once
 	return nil
 }
 
@@ -52,10 +55,24 @@ func (a *aupStep) layout(width, height int) {
 	ratio := a.vp.ScrollPercent()
 	a.width = width
 	a.vp.Width = width
-	a.vp.SetContent(lipgloss.NewStyle().Width(width - 1).Render(aupText))
+	a.vp.SetContent(wrapPolicy(aupText, width-1))
 	if !first {
 		a.vp.SetYOffset(int(ratio * float64(a.vp.TotalLineCount()-a.vp.Height)))
 	}
+}
+
+// listItem is the start of a numbered or bulleted item in the policy text.
+var listItem = regexp.MustCompile(`^\s*(\d+\.|-)\s+`)
+
+// wrapPolicy wraps the policy to width, list items with a hanging indent so
+// each item reads as one block.
+func wrapPolicy(text string, width int) string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		item := listItem.FindString(line)
+		out = append(out, hanging(item, line[len(item):], width)...)
+	}
+	return strings.Join(out, "\n")
 }
 
 func (a *aupStep) scrolled() {

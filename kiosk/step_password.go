@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -169,37 +168,11 @@ func (st *passwordStep) checklistView(width int) string {
 		case policy.CheckUnmet:
 			style, icon = s.CheckUnmet, "✗"
 		}
-		for i, l := range strings.Split(wordwrap(it.Label, max(1, width-2)), "\n") {
-			if i > 0 {
-				icon = " " // hanging indent
-			}
-			lines = append(lines, style.Render(icon+" "+l))
+		for _, l := range hanging(icon+" ", it.Label, width) {
+			lines = append(lines, style.Render(l))
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// wordwrap breaks s at spaces into lines of at most w runes (the labels are
-// plain text, so counting runes is enough and much cheaper than measuring).
-func wordwrap(s string, w int) string {
-	if utf8.RuneCountInString(s) <= w {
-		return s
-	}
-	var b strings.Builder
-	n := 0
-	for i, word := range strings.Fields(s) {
-		wl := utf8.RuneCountInString(word)
-		if i > 0 && n+1+wl > w {
-			b.WriteByte('\n')
-			n = 0
-		} else if i > 0 {
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += wl
-	}
-	return b.String()
 }
 
 func (st *passwordStep) strengthView() string {

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -381,6 +382,45 @@ func (b *busy) view(c *Common) string {
 // wrap fits plain text to width, for paragraphs of instructions.
 func wrap(c *Common, width int, text string) string {
 	return c.Styles.Text.Width(width).Render(text)
+}
+
+// wordwrap breaks s at spaces into lines of at most w runes (the labels are
+// plain text, so counting runes is enough and much cheaper than measuring).
+func wordwrap(s string, w int) string {
+	if utf8.RuneCountInString(s) <= w {
+		return s
+	}
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(s) {
+		wl := utf8.RuneCountInString(word)
+		if i > 0 && n+1+wl > w {
+			b.WriteByte('\n')
+			n = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += wl
+	}
+	return b.String()
+}
+
+// hanging wraps text into lines of at most width runes after prefix, the
+// lines after the first indented to start under the text (a hanging indent
+// for list items and checklist labels).
+func hanging(prefix, text string, width int) []string {
+	n := utf8.RuneCountInString(prefix)
+	lines := strings.Split(wordwrap(text, max(1, width-n)), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = prefix + lines[i]
+		} else {
+			lines[i] = strings.Repeat(" ", n) + lines[i]
+		}
+	}
+	return lines
 }
 
 // cleanRunes removes escape sequences and control characters from typed or
