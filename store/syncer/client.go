@@ -81,9 +81,15 @@ func (c *client) changes(ctx context.Context, after int64, epoch string, limit i
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait+requestTimeout)
 	defer cancel()
-	var p store.Page
-	err := c.do(ctx, http.MethodGet, "/v1/changes?"+q.Encode(), nil, &p)
-	return p, err
+	body, err := c.do(ctx, http.MethodGet, "/v1/changes?"+q.Encode(), nil)
+	if err != nil {
+		return store.Page{}, err
+	}
+	p, err := decodePage(body)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("reading a page of changes from the central store: %w", err)
+	}
+	return p, nil
 }
 
 // push sends ops and returns the store's answers, checked to match them.
@@ -94,9 +100,13 @@ func (c *client) push(ctx context.Context, ops []store.Op) (store.PushResponse, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
+	answer, err := c.do(ctx, http.MethodPost, "/v1/ops", body)
+	if err != nil {
+		return store.PushResponse{}, err
+	}
 	var resp store.PushResponse
-	if err := c.do(ctx, http.MethodPost, "/v1/ops", body, &resp); err != nil {
-		return resp, err
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		return resp, fmt.Errorf("reading the central store's answer to a push: %w", err)
 	}
 	if len(resp.Results) != len(ops) {
 		return resp, fmt.Errorf("central store answered %d results for %d ops", len(resp.Results), len(ops))
@@ -109,10 +119,15 @@ func (c *client) push(ctx context.Context, ops []store.Op) (store.PushResponse, 
 	return resp, nil
 }
 
-func (c *client) do(ctx context.Context, method, path string, body []byte, out any) error {
+// maxAnswer bounds what the station reads from one answer (a page of
+// 10,000 changes is about 4 MB).
+const maxAnswer = 64 << 20
+
+// do sends a request and returns the body of a 200 answer.
+func (c *client) do(ctx context.Context, method, path string, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	if body != nil {
@@ -120,16 +135,20 @@ func (c *client) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("central store unreachable: %w", err)
+		return nil, fmt.Errorf("central store unreachable: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return statusError(resp)
+		return nil, statusError(resp)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("reading the central store's answer to %s %s: %w", method, strings.SplitN(path, "?", 2)[0], err)
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("reading the central store's answer: %w", err)
+	case len(answer) > maxAnswer:
+		return nil, fmt.Errorf("the central store's answer is over %d bytes", maxAnswer)
 	}
-	return nil
+	return answer, nil
 }
 
 // statusError reads the store's JSON error; 401 and 410 map to the errors
