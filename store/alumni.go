@@ -40,6 +40,8 @@ func (r *Replica) VerifyAlumni(ctx context.Context, id AlumniIdentity) (Account,
 	if kind == "" {
 		return Account{}, ErrNoAlumniIdentity
 	}
+	// A scan (about 30 ms for 100,000 accounts): an index would slow every
+	// import more than it saves here (migration 0005).
 	rows, err := r.queryRows(ctx, kind+"_hash = ? ORDER BY completion_date DESC, id",
 		r.opt.Keys.IdentityHash(kind, value))
 	if err != nil {
