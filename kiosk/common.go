@@ -39,6 +39,13 @@ func (c *Common) bodySize() (w, h int) {
 	return min(c.Width-4, maxBodyWidth), max(0, c.Height-chromeLines)
 }
 
+// fullSize is the room between header and footer without the cap on width
+// that keeps paragraphs readable.
+func (c *Common) fullSize() (w, h int) {
+	_, h = c.bodySize()
+	return max(0, c.Width-4), h
+}
+
 // stepSize is the room a flow's step has.
 func (c *Common) stepSize() (w, h int) {
 	w, h = c.bodySize()

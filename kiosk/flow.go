@@ -35,8 +35,10 @@ type (
 		back()
 	}
 	wiper interface{ wipe() } // drops secrets when the step ends
-	// headStep draws the flow name and title itself, to use the whole body
-	// (the QR code needs every line of an 80x24 terminal).
+	// headStep draws the flow name and title itself, to use the whole body,
+	// every line and every column (Common.fullSize): the QR code needs every
+	// line of an 80x24 terminal, and on a wide one the room beside it keeps
+	// the key on one line. It keeps its own text to a readable width.
 	headStep interface{ ownHead() bool }
 )
 
@@ -219,7 +221,7 @@ func (f *flow) progress() string {
 
 func (f *flow) view() string {
 	if f.ownsHead() {
-		return f.step.view(f.c.bodySize())
+		return f.step.view(f.c.fullSize())
 	}
 	s := f.c.Styles
 	head := s.Progress.Render(f.kind.String())

@@ -205,9 +205,9 @@ func (st *totpEnrolStep) view(width, height int) string {
 	if !ok && len(st.qrs) > 0 {
 		return s.Warning.Render("Please enlarge the window to show the QR code.")
 	}
-	rw := width - img.w - 2
+	rw := min(width-img.w-2, textColumn)
 	if len(st.qrs) == 0 {
-		rw = min(width, 60)
+		rw = min(width, textColumn)
 	}
 	head := c.Styles.Progress.Render(st.f.kind.String())
 	if p := st.f.progress(); p != "" && lipgloss.Width(head+" · "+p) <= rw {
@@ -240,8 +240,9 @@ func (st *totpEnrolStep) view(width, height int) string {
 }
 
 // Right of the QR code: room for the key on one line ("Key: " and eight
-// groups), or at least for the instructions with the key on two lines.
-const keyColumn, narrowColumn = 44, 33
+// groups), or at least for the instructions with the key on two lines; on a
+// wide screen the text stays within textColumn.
+const keyColumn, narrowColumn, textColumn = 44, 33, 60
 
 // pickQR chooses the QR rendering: the best one that leaves the key on one
 // line, else the best one that fits at all.
