@@ -45,7 +45,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
 	}
+	// Long-polls end when shutdown starts, so in-flight requests drain fast.
+	base, stopRequests := context.WithCancel(context.Background())
+	defer stopRequests()
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
 		Handler:           httpapi.New(st, httpapi.Options{Logger: logger}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -71,6 +75,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail(stderr, 1, fmt.Errorf("serve: %w", err))
 	case <-ctx.Done():
 	}
+	stopRequests()
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {

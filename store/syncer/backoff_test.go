@@ -24,3 +24,14 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// A long interval never asks the store for a wait it refuses.
+func TestLongPollWithinTheStoresLimit(t *testing.T) {
+	for interval, want := range map[time.Duration]time.Duration{
+		0: 10 * time.Second, 3 * time.Second: 3 * time.Second, 5 * time.Minute: maxLongPoll,
+	} {
+		if got := (Options{Interval: interval}).withDefaults().LongPoll; got != want {
+			t.Errorf("interval %s: long-poll %s, want %s", interval, got, want)
+		}
+	}
+}

@@ -25,12 +25,15 @@ import (
 type Options struct {
 	Upstream string        // the central store's base URL ([sync] upstream)
 	Token    string        // this station's bearer token; never logged
-	Interval time.Duration // the longest wait between rounds (a long-poll); default 10s
+	Interval time.Duration // the longest wait between rounds; default 10s
 	Logger   *slog.Logger  // may be nil
 	Now      func() time.Time
 	// HTTPClient may carry TLS settings (a private CA); default: dial and
 	// TLS time out after 5 s.
 	HTTPClient *http.Client
+	// LongPoll is how long the store may hold a pull open waiting for a
+	// change; default Interval, at most 50s (the store allows 60s).
+	LongPoll   time.Duration
 	PageSize   int           // changes per page; default 5000
 	PushBatch  int           // ops per push; default 500
 	MinBackoff time.Duration // first wait after a failure; default 1s
@@ -44,6 +47,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Interval <= 0 {
 		o.Interval = 10 * time.Second
+	}
+	if o.LongPoll <= 0 || o.LongPoll > o.Interval {
+		o.LongPoll = min(o.Interval, maxLongPoll)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -71,6 +77,9 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// maxLongPoll stays under the store's longest wait (httpapi MaxWait, 60s).
+const maxLongPoll = 50 * time.Second
 
 // Link modes, as the footer shows them (kiosk.LinkOnline/LinkOffline).
 const (
@@ -282,7 +291,7 @@ func (s *Syncer) fetch(ctx context.Context, after int64, epoch string, out chan<
 	}
 }
 
-// awaitWork long-polls the feed for up to Interval; a local write ends the
+// awaitWork long-polls the feed for up to LongPoll; a local write ends the
 // wait so its op is pushed at once. A page that arrives is applied (unless
 // another round moved the cursor meanwhile).
 func (s *Syncer) awaitWork(ctx context.Context) error {
@@ -299,7 +308,7 @@ func (s *Syncer) awaitWork(ctx context.Context) error {
 		case <-pollCtx.Done():
 		}
 	}()
-	p, err := s.c.changes(pollCtx, st.Cursor, st.Epoch, s.opt.PageSize, s.opt.Interval)
+	p, err := s.c.changes(pollCtx, st.Cursor, st.Epoch, s.opt.PageSize, s.opt.LongPoll)
 	switch {
 	case pollCtx.Err() != nil:
 		return nil // a local write, or shutting down

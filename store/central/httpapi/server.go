@@ -91,10 +91,9 @@ type stationKey struct{}
 // runs before routing, so every path answers 401 without one.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		station, err := "", central.ErrUnauthorized
-		if ok {
-			station, err = s.st.Authenticate(r.Context(), strings.TrimSpace(token))
+		if token, ok := bearer(r.Header.Get("Authorization")); ok {
+			station, err = s.st.Authenticate(r.Context(), token)
 		}
 		switch {
 		case errors.Is(err, central.ErrUnauthorized):
@@ -108,6 +107,16 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stationKey{}, station)))
 	})
+}
+
+// bearer takes the token from an Authorization header (the scheme name is
+// case-insensitive).
+func bearer(h string) (string, bool) {
+	const scheme = "bearer "
+	if len(h) <= len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(scheme):]), true
 }
 
 func stationOf(r *http.Request) string {
