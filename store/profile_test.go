@@ -234,3 +234,33 @@ func TestProfileSurvivesReset(t *testing.T) {
 		t.Errorf("after reset: %+v", a)
 	}
 }
+
+// Two graduates choosing the same alias at the same moment: one gets it,
+// the other a clash with suggestions; never both.
+func TestSetAliasRace(t *testing.T) {
+	ctx := context.Background()
+	r, _, _ := alumni(t)
+	errs := make(chan error, 2)
+	for _, name := range []string{"vanguyen", "mlcheung2"} {
+		go func() {
+			_, err := r.SetAlias(ctx, name, "best.alias")
+			errs <- err
+		}()
+	}
+	var won, clashed int
+	for range 2 {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case errors.Is(err, store.ErrAliasTaken):
+			clashed++
+		default:
+			t.Errorf("err = %v", err)
+		}
+	}
+	var holders int
+	store.ReadDB(r).QueryRow(`SELECT count(*) FROM account_profiles WHERE alias = 'best.alias'`).Scan(&holders)
+	if won != 1 || clashed != 1 || holders != 1 {
+		t.Errorf("won %d, clashed %d, holders %d", won, clashed, holders)
+	}
+}

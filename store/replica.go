@@ -3,7 +3,9 @@
 // audit log, the outbox of the station's own writes and the sync state.
 //
 // Every write that changes an account goes through Replica.commit, which puts
-// the change, its audit row and its outbox row in one immediate transaction.
+// the change, its audit row, its outbox row and the notice it sends (if any)
+// in one immediate transaction; a batch job (the lifecycle) uses commitEach,
+// which records each change of the batch the same way.
 package store
 
 import (
