@@ -3,6 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,14 +114,39 @@ func (s *syncBuffer) String() string {
 }
 
 func TestServe(t *testing.T) {
+	resp := serveAndGet(t, nil, nil)
+	if resp != http.StatusUnauthorized {
+		t.Fatalf("health without a token: %d", resp)
+	}
+}
+
+// With --cert and --key accountd serves HTTPS only.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	certPEM, keyPEM, pool := selfSigned(t)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, certPEM, 0o600)
+	os.WriteFile(key, keyPEM, 0o600)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	if code := serveAndGet(t, []string{"--cert", cert, "--key", key}, client); code != http.StatusUnauthorized {
+		t.Fatalf("health over TLS without a token: %d", code)
+	}
+}
+
+// serveAndGet runs serve until it has answered GET /v1/health once, then
+// stops it, and returns the answer's status.
+func serveAndGet(t *testing.T, flags []string, client *http.Client) int {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
 	db := filepath.Join(t.TempDir(), "central.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, &bytes.Buffer{}, &stderr)
-	}()
-	urlRE := regexp.MustCompile(`url=(http://\S+)`)
+	args := append([]string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, flags...)
+	go func() { done <- run(ctx, args, &bytes.Buffer{}, &stderr) }()
+	urlRE := regexp.MustCompile(`url=(https?://\S+)`)
 	var url string
 	for deadline := time.Now().Add(10 * time.Second); url == ""; {
 		if m := urlRE.FindStringSubmatch(stderr.String()); m != nil {
@@ -123,16 +157,39 @@ func TestServe(t *testing.T) {
 			time.Sleep(5 * time.Millisecond) // bounded wait for the listener
 		}
 	}
-	resp, err := http.Get(url + "/v1/health")
+	resp, err := client.Get(url + "/v1/health")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("health without a token: %d", resp.StatusCode)
-	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exit %d: %s", code, stderr.String())
 	}
+	return resp.StatusCode
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte, pool *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "accountd test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(parsed)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), pool
 }

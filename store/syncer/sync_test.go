@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"github.com/expressstation/kiosk/store/central/httpapi"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -360,5 +361,39 @@ func copyToken(t *testing.T, from, to string) {
 	defer dst.Close()
 	if _, err := dst.Exec(`INSERT INTO stations (id, token_hash, created_at) VALUES ('A', ?, '2026-09-01T09:00:00.000Z')`, hash); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Over TLS a station syncs as over plain HTTP, given a client that trusts
+// the store's certificate; one that does not stays offline.
+func TestSyncOverTLS(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	srv := httptest.NewTLSServer(d.gate)
+	defer srv.Close()
+	token := d.token("T")
+	st := d.openStation("T", t.TempDir()+"/t.db", token, func(o *syncer.Options) {
+		o.Upstream, o.HTTPClient = srv.URL, srv.Client()
+	})
+	st.sync()
+	if n := st.status().Accounts; n != 3 {
+		t.Fatalf("accounts over TLS = %d", n)
+	}
+	untrusting := d.openStation("T", t.TempDir()+"/u.db", token, func(o *syncer.Options) { o.Upstream = srv.URL })
+	if err := untrusting.s.SyncOnce(ctx); err == nil || untrusting.s.Link().Mode != syncer.Offline {
+		t.Fatalf("a client that does not trust the certificate: %v, %+v", err, untrusting.s.Link())
+	}
+}
+
+// A wrong token is refused, and the station says so.
+func TestSyncWithWrongToken(t *testing.T) {
+	d := newDeployment(t)
+	st := d.openStation("W", t.TempDir()+"/w.db", "not-a-token")
+	err := st.s.SyncOnce(ctx)
+	if !errors.Is(err, syncer.ErrUnauthorized) || !strings.Contains(st.s.Link().Err, "token") {
+		t.Fatalf("wrong token: %v, link %+v", err, st.s.Link())
+	}
+	if st.status().LastSyncError == "" {
+		t.Fatal("the failure is not in the station's status")
 	}
 }
