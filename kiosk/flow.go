@@ -113,6 +113,9 @@ type flow struct {
 	acct   store.Account
 	// enrolledNow is set when this visit enrolled 2FA (the done screen says so).
 	enrolledNow bool
+	// passwordSet is set once the new password is saved: from then on Esc
+	// cancels nothing, it only returns to the menu (and its help says so).
+	passwordSet bool
 	// signedIn is set when staff typed the right PIN (the end of the flow
 	// signs them out: see farewell).
 	signedIn bool
@@ -255,6 +258,8 @@ func (f *flow) help() []key.Binding {
 			back = f.c.Keys.GoBack
 		case f.signedIn:
 			back = f.c.Keys.Leave
+		case f.passwordSet:
+			back = f.c.Keys.ToMenu
 		}
 		hb = append(hb, back)
 	}

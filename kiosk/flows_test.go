@@ -376,3 +376,16 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 	s.identify(taiMan, taiManID)
 	s.expect("Account name  tmchan")
 }
+
+// Once the new password is saved Esc cancels nothing, and its help says
+// where it goes instead.
+func TestEscHelpAfterThePasswordIsSet(t *testing.T) {
+	s := newStation(t)
+	s.acceptAUP()
+	s.identify(taiMan, taiManID)
+	s.press(tea.KeyEnter)
+	s.expect("Your password needs", "esc cancel")
+	s.newPassword(newPW)
+	s.expect("Set up two-factor authentication", "esc main menu")
+	s.expectNot("esc cancel")
+}

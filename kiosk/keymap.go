@@ -23,6 +23,7 @@ type KeyMap struct {
 	Staff                 key.Binding // opens staff mode (Options.StaffKey); never in the help line
 	Leave                 key.Binding // Back, as the staff screens' help says it
 	GoBack                key.Binding // Back, as a confirmation's help says it
+	ToMenu                key.Binding // Back, once the password is saved and nothing is left to cancel
 }
 
 // DefaultKeyMap returns the station's keys. dev enables Ctrl+C to quit.
@@ -51,6 +52,7 @@ func DefaultKeyMap(dev bool) *KeyMap {
 		Staff:     key.NewBinding(key.WithKeys("f12")),
 		Leave:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave staff mode")),
 		GoBack:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "go back")),
+		ToMenu:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "main menu")),
 	}
 	k.Quit.SetEnabled(dev)
 	return k

@@ -161,11 +161,9 @@ func (a *aupStep) view(width, height int) string {
 
 func (a *aupStep) help() []key.Binding {
 	k := a.f.c.Keys
-	sel := k.Select
-	if a.reached {
-		sel.SetHelp("enter", "press")
-	}
-	return []key.Binding{k.Scroll, k.PageDown, k.Next, sel}
+	press := k.Select
+	press.SetHelp("enter", "press")
+	return []key.Binding{k.Scroll, k.Next, press} // Page down is a button on screen
 }
 
 func (a *aupStep) minSize() (int, int) { return 60, 14 }

@@ -231,7 +231,7 @@ func (st *identityStep) view(width, height int) string {
 	c := st.f.c
 	s := c.Styles
 	w := min(width, 72)
-	rows := []string{st.field("id:sid", min(w, 30), w)}
+	rows := []string{st.field("id:sid", min(w, 30), w), ""}
 	if st.useDOB {
 		note := s.Muted.Render("Use ↑/↓ or − / +, or type the digits")
 		if st.dobErr != "" {
@@ -253,7 +253,7 @@ func (st *identityStep) view(width, height int) string {
 func (st *identityStep) help() []key.Binding {
 	k := st.f.c.Keys
 	if st.cur() == "id:dob" {
-		return []key.Binding{k.Adjust, k.Left, k.Next, k.Select}
+		return []key.Binding{k.Adjust, k.Left, k.Next} // Enter works too; the 80-column footer has no room
 	}
 	return st.form.help()
 }

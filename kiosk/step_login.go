@@ -103,7 +103,7 @@ func (st *loginStep) wipe() {
 func (st *loginStep) view(width, height int) string {
 	w := min(width, 72)
 	return lipgloss.JoinVertical(lipgloss.Left,
-		st.field("login:name", min(w, 40), w),
+		st.field("login:name", min(w, 40), w), "",
 		st.field("login:pw", min(w, 40), w),
 		st.status(w, st.err, "Forgot it? Press Esc and choose Forgot Password."),
 		"", st.button("login:submit", "Sign in"))

@@ -125,7 +125,7 @@ func (st *passwordStep) pwMet() bool {
 
 func (st *passwordStep) answer(msg passwordMsg) tea.Cmd {
 	if msg.err == nil {
-		st.f.acct = msg.acct
+		st.f.acct, st.f.passwordSet = msg.acct, true
 		return st.f.next()
 	}
 	r, final := explain(st.f.c, msg.err)

@@ -67,6 +67,13 @@ var focusedField = lipgloss.Border{
 	TopLeft: "┍", TopRight: "┑", BottomLeft: "┕", BottomRight: "┙",
 }
 
+// dashedBorder frames a button that cannot be pressed yet (I accept before
+// the end of the policy), so it looks off without colour too.
+var dashedBorder = lipgloss.Border{
+	Top: "╌", Bottom: "╌", Left: "╎", Right: "╎",
+	TopLeft: "╭", TopRight: "╮", BottomLeft: "╰", BottomRight: "╯",
+}
+
 // DefaultStyles returns the station's look.
 func DefaultStyles() *Styles {
 	s := &Styles{}
@@ -87,11 +94,12 @@ func DefaultStyles() *Styles {
 
 	// Focus shows in the lines as well as the colour (colour-blind students,
 	// screens without colour): a heavy border on the focused button, as on
-	// the menu, and heavy top and bottom lines on the focused field.
+	// the menu, and heavy top and bottom lines on the focused field; a
+	// dashed border on a button that is off.
 	button := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 2).Align(lipgloss.Center)
 	s.Button = button.BorderForeground(muted).Foreground(fg)
 	s.ButtonFocused = button.Border(lipgloss.ThickBorder()).BorderForeground(accent).Foreground(accent).Bold(true)
-	s.ButtonDisabled = button.BorderForeground(faint).Foreground(faint)
+	s.ButtonDisabled = button.Border(dashedBorder).BorderForeground(faint).Foreground(faint)
 	s.ButtonDanger = s.ButtonFocused.BorderForeground(red).Foreground(red)
 	menu := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 3)
 	s.MenuButton = menu.BorderForeground(brand).Foreground(fg)
