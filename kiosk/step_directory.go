@@ -83,15 +83,21 @@ func (st *directoryStep) view(width, height int) string {
 	}
 	check := textButton(c, "dir:public", "Open to Public", box+" Open to Public", st.cur() == "dir:public", !st.spin.active)
 	return lipgloss.JoinVertical(lipgloss.Left,
-		wrap(c, w, "Once your account is ready, your name, e-mail address and department appear in the University "+
-			"Communications Directory. Untick “Open to Public” to show your details to university members only."),
+		wrap(c, w, "Your name, e-mail address and department are listed in the University Communications "+
+			"Directory. Untick “Open to Public” to show them to university members only."),
 		"", check, st.status(w, st.err, note), "",
 		st.button("dir:continue", "Continue"))
 }
 
 func (st *directoryStep) help() []key.Binding {
 	k := st.f.c.Keys
-	return []key.Binding{k.Toggle, k.Next, k.Select}
+	tick := k.Toggle
+	if st.public {
+		tick.SetHelp("space", "untick")
+	} else {
+		tick.SetHelp("space", "tick")
+	}
+	return []key.Binding{tick, k.Select} // Tab works too; the 80-column footer has no room
 }
 
 func (st *directoryStep) minSize() (int, int) { return 60, 14 }

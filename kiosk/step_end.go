@@ -63,11 +63,7 @@ func (e *endStep) view(width, height int) string {
 	w := min(width, 72)
 	rows := []string{wrap(e.f.c, w, e.r.body)}
 	if len(e.details) > 0 {
-		var lines []string
-		for _, d := range e.details {
-			lines = append(lines, s.Muted.Render(fmt.Sprintf("%-13s", d[0]))+s.Strong.Render(d[1]))
-		}
-		rows = append(rows, "", s.Panel.Render(lipgloss.JoinVertical(lipgloss.Left, lines...)))
+		rows = append(rows, "", detailsPanel(e.f.c, e.details))
 	}
 	label := "Back to main menu"
 	if e.done {

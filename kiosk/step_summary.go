@@ -1,8 +1,6 @@
 package kiosk
 
 import (
-	"fmt"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -89,12 +87,8 @@ func (st *summaryStep) view(width, height int) string {
 		{"Department", a.Department},
 		{"Level", inWords(levelTexts, a.Level)},
 	}
-	var lines []string
-	for _, r := range rows {
-		lines = append(lines, s.Muted.Render(fmt.Sprintf("%-14s", r[0]))+s.Strong.Render(r[1]))
-	}
 	w := min(width, 72)
-	out := []string{s.Panel.Render(lipgloss.JoinVertical(lipgloss.Left, lines...)), ""}
+	out := []string{detailsPanel(c, rows), ""}
 	if st.refuse != nil {
 		out = append(out, s.Warning.Render(st.refuse.title), wrap(c, w, st.refuse.body), "",
 			st.button("sum:menu", "Back to main menu"))

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -377,6 +378,17 @@ func (b *busy) update(c *Common, msg busyTickMsg) tea.Cmd {
 
 func (b *busy) view(c *Common) string {
 	return c.Styles.Warning.Render(busyFrames.Frames[b.frame]) + " " + c.Styles.Text.Render(b.label)
+}
+
+// detailsPanel frames label and value rows (an account's particulars), the
+// values in one column.
+func detailsPanel(c *Common, rows [][2]string) string {
+	s := c.Styles
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		lines[i] = s.Muted.Render(fmt.Sprintf("%-14s", r[0])) + s.Strong.Render(r[1])
+	}
+	return s.Panel.Render(strings.Join(lines, "\n"))
 }
 
 // wrap fits plain text to width, for paragraphs of instructions.
