@@ -3,15 +3,12 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store/registry"
 	"github.com/expressstation/kiosk/store/secret"
 )
@@ -90,8 +87,7 @@ type importer struct {
 	idLength  int
 	today     time.Time
 	known     map[string]known // by student id
-	taken     map[string]bool  // account names
-	nextN     map[string]int   // per base: no lower clash number is free
+	names     AccountNames
 	cur       batch
 	unchanged int
 }
@@ -147,8 +143,8 @@ func (im *importer) parse(ctx context.Context, csv io.Reader, out chan<- batch) 
 func (r *Replica) newImporter(ctx context.Context) (*importer, error) {
 	im := &importer{
 		keys: r.opt.Keys, idLength: r.opt.StudentIDLength, today: r.now(),
-		known: map[string]known{}, taken: map[string]bool{}, nextN: map[string]int{},
-		cur: batch{rows: make([]pending, 0, importBatch)},
+		known: map[string]known{},
+		cur:   batch{rows: make([]pending, 0, importBatch)},
 	}
 	rows, err := r.r.QueryContext(ctx, `SELECT id, name, student_id, surname, given_names, department, level,
 		category, completion_date, hkid_hash, dob_hash, passport_hash FROM accounts`)
@@ -170,7 +166,7 @@ func (r *Replica) newImporter(ctx context.Context) (*importer, error) {
 		p.completion = completion.String
 		k.fp = p.fingerprint()
 		im.known[sid] = k
-		im.taken[k.name] = true
+		im.names.Add(k.name)
 	}
 	return im, rows.Err()
 }
@@ -199,16 +195,7 @@ func (im *importer) particulars(rec registry.Record) particulars {
 // fingerprint is a digest of the particulars, unambiguous (length-prefixed
 // fields), so equal fingerprints mean identical data.
 func (p particulars) fingerprint() [32]byte {
-	buf := make([]byte, 0, 256)
-	for _, s := range []string{p.surname, p.given, p.department, p.level, p.category, p.completion} {
-		buf = binary.AppendUvarint(buf, uint64(len(s)))
-		buf = append(buf, s...)
-	}
-	for _, b := range [][]byte{p.hkid, p.dob, p.passport} {
-		buf = binary.AppendUvarint(buf, uint64(len(b)))
-		buf = append(buf, b...)
-	}
-	return sha256.Sum256(buf)
+	return RegistryFingerprint(p.surname, p.given, p.department, p.level, p.category, p.completion, p.hkid, p.dob, p.passport)
 }
 
 // add sorts a record into new, changed or unchanged.
@@ -225,26 +212,11 @@ func (im *importer) add(rec registry.Record) {
 		row.id, row.name = k.id, k.name
 		im.cur.updated++
 	default:
-		row.name = im.newName(rec)
+		row.name = im.names.New(rec.Surname, rec.GivenNames)
 		im.cur.added++
 	}
 	im.known[rec.StudentID] = known{id: row.id, name: row.name, fp: fp}
 	im.cur.rows = append(im.cur.rows, row)
-}
-
-// newName takes the lowest free name for the record's base (tmchan,
-// tmchan2, ...). Names are only ever added, so the search for a base
-// resumes where it last stopped.
-func (im *importer) newName(rec registry.Record) string {
-	base := policy.AccountBase(rec.Surname, rec.GivenNames)
-	n := max(im.nextN[base], 1)
-	for im.taken[policy.AccountName(base, n)] {
-		n++
-	}
-	name := policy.AccountName(base, n)
-	im.taken[name] = true
-	im.nextN[base] = n + 1
-	return name
 }
 
 // writeBatch writes one batch in one transaction with its audit rows.

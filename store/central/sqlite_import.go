@@ -2,9 +2,7 @@ package central
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,8 +56,7 @@ const importBatch = 5000
 
 type importer struct {
 	known  map[string]knownAccount // by student id
-	taken  map[string]bool         // account names
-	nextN  map[string]int          // per name base: no lower clash number is free
+	names  store.AccountNames
 	batch  []importRow
 	report store.ImportReport
 	s      *SQLite
@@ -80,7 +77,7 @@ type importRow struct {
 }
 
 func (s *SQLite) newImporter(ctx context.Context) (*importer, error) {
-	im := &importer{known: map[string]knownAccount{}, taken: map[string]bool{}, nextN: map[string]int{}, s: s}
+	im := &importer{known: map[string]knownAccount{}, s: s}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, name, student_id, fingerprint FROM accounts`)
 	if err != nil {
 		return nil, fmt.Errorf("import: reading known accounts: %w", err)
@@ -97,7 +94,7 @@ func (s *SQLite) newImporter(ctx context.Context) (*importer, error) {
 		}
 		copy(k.fingerprint[:], fp)
 		im.known[sid] = k
-		im.taken[k.name] = true
+		im.names.Add(k.name)
 	}
 	return im, rows.Err()
 }
@@ -114,7 +111,7 @@ func (im *importer) add(rec registry.Record) error {
 	case ok:
 		snap.Name = k.name
 	default:
-		snap.Name = im.newName(rec)
+		snap.Name = im.names.New(rec.Surname, rec.GivenNames)
 	}
 	im.known[rec.StudentID] = knownAccount{id: k.id, name: snap.Name, fingerprint: fp}
 	im.batch = append(im.batch, importRow{id: k.id, line: rec.Line, snap: snap, fingerprint: fp})
@@ -138,33 +135,10 @@ func (im *importer) particulars(rec registry.Record) store.Snapshot {
 	}
 }
 
-// fingerprint digests the registry particulars, length-prefixed so equal
-// digests mean identical data.
+// fingerprint digests the registry particulars of a snapshot.
 func fingerprint(s store.Snapshot) [32]byte {
-	buf := make([]byte, 0, 256)
-	for _, f := range []string{s.Surname, s.GivenNames, s.Department, string(s.Level), string(s.Category), s.CompletionDate} {
-		buf = binary.AppendUvarint(buf, uint64(len(f)))
-		buf = append(buf, f...)
-	}
-	for _, b := range [][]byte{s.HKIDHash, s.DOBHash, s.PassportHash} {
-		buf = binary.AppendUvarint(buf, uint64(len(b)))
-		buf = append(buf, b...)
-	}
-	return sha256.Sum256(buf)
-}
-
-// newName takes the lowest free name for the record's base (tmchan,
-// tmchan2, ...).
-func (im *importer) newName(rec registry.Record) string {
-	base := policy.AccountBase(rec.Surname, rec.GivenNames)
-	n := max(im.nextN[base], 1)
-	for im.taken[policy.AccountName(base, n)] {
-		n++
-	}
-	name := policy.AccountName(base, n)
-	im.taken[name] = true
-	im.nextN[base] = n + 1
-	return name
+	return store.RegistryFingerprint(s.Surname, s.GivenNames, s.Department, string(s.Level), string(s.Category),
+		s.CompletionDate, s.HKIDHash, s.DOBHash, s.PassportHash)
 }
 
 // flush writes the batch in one transaction; each row is a new change.
