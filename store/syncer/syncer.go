@@ -103,8 +103,10 @@ type Syncer struct {
 
 	round sync.Mutex // one push-and-pull at a time (Run and SyncOnce)
 
-	mu   sync.Mutex
-	link LinkState
+	mu      sync.Mutex
+	link    LinkState
+	noted   bool // a round has ended
+	failing bool // the last round failed
 }
 
 // New makes a Syncer for the replica. Nothing is sent until Run or SyncOnce.
@@ -165,27 +167,29 @@ func (s *Syncer) backoff(n int) time.Duration {
 	return d/2 + time.Duration(s.opt.Jitter()*float64(d/2))
 }
 
-// note records a round's outcome in the link state and the replica.
+// note records a round's outcome in the link state and the replica, and
+// logs each change between working and failing (not every failed retry).
 func (s *Syncer) note(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return err // shutting down: not a link failure
 	}
 	now := s.opt.Now()
 	s.mu.Lock()
-	was := s.link
+	changed := s.failing != (err != nil) || !s.noted
+	s.failing, s.noted = err != nil, true
 	switch {
-	case err == nil && was.Mode != Online:
+	case err == nil && s.link.Mode != Online:
 		s.link = LinkState{Mode: Online, Since: now}
-	case err != nil && was.Mode != Offline:
+	case err != nil && s.link.Mode != Offline:
 		s.link = LinkState{Mode: Offline, Since: now, Err: err.Error()}
 	case err != nil:
 		s.link.Err = err.Error()
 	}
 	s.mu.Unlock()
 	switch {
-	case err == nil && was.Mode != Online:
+	case changed && err == nil:
 		s.log.Info("sync link online", "upstream", s.opt.Upstream)
-	case err != nil && was.Mode != Offline:
+	case changed:
 		s.log.Warn("sync link offline", "upstream", s.opt.Upstream, "err", err)
 	}
 	if rerr := s.r.RecordSync(ctx, err); rerr != nil && err == nil {
