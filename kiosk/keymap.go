@@ -46,7 +46,7 @@ func DefaultKeyMap(dev bool) *KeyMap {
 		Choose:    key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1-3", "choose")),
 		Scroll:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
 		Adjust:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "change")),
-		StillHere: key.NewBinding(key.WithKeys("enter"), key.WithHelp("any key", "continue")),
+		StillHere: key.NewBinding(key.WithKeys("enter"), key.WithHelp("any key", "to continue")),
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Ignored:   key.NewBinding(key.WithKeys("ctrl+c", "ctrl+z", "ctrl+\\")),
 		Staff:     key.NewBinding(key.WithKeys("f12")),

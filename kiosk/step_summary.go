@@ -101,7 +101,9 @@ func (st *summaryStep) view(width, height int) string {
 
 func (st *summaryStep) help() []key.Binding {
 	if st.refuse != nil {
-		return []key.Binding{st.f.c.Keys.Select}
+		menu := st.f.c.Keys.Select
+		menu.SetHelp("enter", "main menu")
+		return []key.Binding{menu}
 	}
 	return st.form.help()
 }
