@@ -33,6 +33,7 @@ type Config struct {
 	Sync    Sync    `toml:"sync"`
 	Staff   Staff   `toml:"staff"`
 	Log     Log     `toml:"log"`
+	Mail    Mail    `toml:"mail"`
 
 	// Path is the file the configuration came from ("" for Default); Dir is
 	// the folder relative paths are resolved against.
@@ -50,6 +51,7 @@ type Station struct {
 	EmailDomain     string        `toml:"email_domain"`
 	TOTPIssuer      string        `toml:"totp_issuer"`
 	StudentIDLength int           `toml:"student_id_length"`
+	AliasDomain     string        `toml:"alias_domain"`
 }
 
 type Store struct {
@@ -76,6 +78,17 @@ type Sync struct {
 type Staff struct {
 	Key     string `toml:"key"`
 	PINHash string `toml:"pin_hash"`
+}
+
+// Mail is the SMTP server notices go out through; with no server they are
+// kept on the station and listed for staff.
+type Mail struct {
+	Server       string `toml:"server"`
+	From         string `toml:"from"`
+	Username     string `toml:"username"`
+	PasswordEnv  string `toml:"password_env"`
+	PasswordFile string `toml:"password_file"`
+	RequireTLS   bool   `toml:"require_tls"`
 }
 
 type Log struct {
@@ -158,12 +171,14 @@ func defaults() *Config {
 			Institution: "University IT Services", IdleTimeout: 90 * time.Second,
 			ServiceDesk: "the IT Service Desk", EmailDomain: "connect.example.edu",
 			TOTPIssuer: "ExpressStation", StudentIDLength: 8,
+			AliasDomain: "alumni.example.edu",
 		},
 		Store: Store{Path: "data/replica.db"},
 		Keys:  Keys{IdentityEnv: "KIOSK_IDENTITY_KEY", SealEnv: "KIOSK_SEAL_KEY"},
 		Sync:  Sync{Interval: 10 * time.Second},
 		Staff: Staff{Key: "f12"},
 		Log:   Log{MaxBytes: 10 << 20},
+		Mail:  Mail{RequireTLS: true},
 	}
 }
 
@@ -196,6 +211,14 @@ func (c *Config) validate() error {
 		return bad("sync.interval", "must be at least 1s")
 	case c.Staff.PINHash != "" && !strings.HasPrefix(c.Staff.PINHash, "$argon2id$"):
 		return bad("staff.pin_hash", "must be an argon2id hash printed by `kiosk hash-pin`")
+	case !strings.Contains(c.Station.AliasDomain, ".") || strings.ContainsAny(c.Station.AliasDomain, "@ "):
+		return bad("station.alias_domain", "must be a domain name such as alumni.example.edu")
+	case c.Mail.Server != "" && !strings.Contains(c.Mail.Server, ":"):
+		return bad("mail.server", "must be host:port, e.g. smtp.example.edu:587")
+	case c.Mail.Server != "" && !strings.Contains(c.Mail.From, "@"):
+		return bad("mail.from", "must be the sender's address when a mail server is set")
+	case c.Mail.PasswordEnv != "" && c.Mail.PasswordFile != "":
+		return bad("mail.password_env", "set password_env or password_file, not both")
 	case c.Log.MaxBytes < 64<<10:
 		return bad("log.max_bytes", "must be at least 65536")
 	}
@@ -220,7 +243,7 @@ var StaffKeys = func() map[string]bool {
 
 // resolve turns relative paths into paths beside the configuration file.
 func (c *Config) resolve() {
-	for _, p := range []*string{&c.Store.Path, &c.Keys.IdentityFile, &c.Keys.SealFile, &c.Sync.TokenFile, &c.Log.Path} {
+	for _, p := range []*string{&c.Store.Path, &c.Keys.IdentityFile, &c.Keys.SealFile, &c.Sync.TokenFile, &c.Log.Path, &c.Mail.PasswordFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(c.Dir, *p)
 		}
@@ -253,6 +276,22 @@ func plainDecodeError(file string, err error) error {
 	}
 	line, _ := strconv.Atoi(m[1])
 	return &Error{File: file, Line: line, Key: m[2], Msg: m[3]}
+}
+
+// MailPassword returns the SMTP password from password_env or password_file
+// ("" when neither is set).
+func (c *Config) MailPassword() (string, error) {
+	switch {
+	case c.Mail.PasswordEnv != "":
+		return os.Getenv(c.Mail.PasswordEnv), nil
+	case c.Mail.PasswordFile != "":
+		b, err := os.ReadFile(c.Mail.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("mail.password_file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
 }
 
 // lineOf finds the line that sets dotted key "section.name", or the header of

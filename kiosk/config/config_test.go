@@ -58,6 +58,9 @@ func TestRejectsWithKeyAndLine(t *testing.T) {
 		{"upstream without token", strings.Replace(base, `upstream = ""`, `upstream = "http://127.0.0.1:8440"`, 1), "sync.token", lineOfText(base, "token = "), "token"},
 		{"bad staff key", strings.Replace(base, `key = "f12"`, `key = "ctrl+c"`, 1), "staff.key", lineOfText(base, `key = "f12"`), "f1..f12"},
 		{"bad pin hash", strings.Replace(base, `pin_hash = "$argon2id`, `pin_hash = "$2b`, 1), "staff.pin_hash", lineOfText(base, "pin_hash ="), "hash-pin"},
+		{"mail server without port", strings.Replace(base, `server = ""`, `server = "smtp.example.edu"`, 1), "mail.server", lineOfText(base, `server = ""`), "host:port"},
+		{"mail server without sender", strings.Replace(base, `server = ""`, `server = "smtp.example.edu:587"`, 1), "mail.from", lineOfText(base, `from = ""`), "sender"},
+		{"bad alias domain", strings.Replace(base, `alias_domain = "alumni.example.edu"`, `alias_domain = "alumni"`, 1), "station.alias_domain", lineOfText(base, "alias_domain ="), "domain"},
 		{"syntax", strings.Replace(base, `id = "demo-01"`, `id = "demo-01`, 1), "", lineOfText(base, `id = "demo-01"`), ""},
 	}
 	for _, tc := range cases {
