@@ -87,6 +87,7 @@ func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger, d
 		Keys: keys, StationID: cfg.Station.ID, Now: clk.Now,
 		EmailDomain: cfg.Station.EmailDomain, Issuer: cfg.Station.TOTPIssuer,
 		Logger: logger, StudentIDLength: cfg.Station.StudentIDLength,
+		ServiceDesk: cfg.Station.ServiceDesk, AliasDomain: cfg.Station.AliasDomain,
 		DeferIntegrityCheck: deferCheck,
 	})
 	if err != nil {
@@ -147,14 +148,23 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 			logger.Error("replica integrity check failed", "err", err)
 		}
 	}()
-	m := kiosk.New(ModelOptions(cfg, r, clk, dev))
+	opt := ModelOptions(cfg, r, clk, dev)
+	syncOnce, err := startBackground(ctx, cfg, r, clk, logger, &opt)
+	if err != nil {
+		cancel()
+		r.Close()
+		logFile.Close()
+		return nil, err
+	}
+	m := kiosk.New(opt)
 	logger.Info("station started", "standalone", cfg.Standalone())
-	return &Station{Config: cfg, Replica: r, Model: m, Logger: logger, logFile: logFile, stop: cancel}, nil
+	return &Station{Config: cfg, Replica: r, Model: m, Logger: logger, SyncOnce: syncOnce,
+		logFile: logFile, stop: cancel}, nil
 }
 
 // ModelOptions maps the configuration onto the root model's options. Staff
 // mode is on when accounts also answers staff requests (the replica does).
-// Sync is left to the caller: nil (standalone) until a sync loop runs.
+// Link and Sync are set by the sync loop (startBackground) when there is one.
 func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, dev bool) kiosk.Options {
 	s := cfg.Station
 	staff, _ := accounts.(kiosk.Staff)
