@@ -188,12 +188,12 @@ func checkAlias(s *store.Snapshot, status policy.Status, alias string) *Rejectio
 }
 
 // checkRecords checks the registry-side ops: a lifecycle move must start
-// from the status the store has (else another move came first), and an
-// extension needs a date.
+// from the status the store has, or have been made already (stations that
+// run the lifecycle each send it), and an extension needs a date.
 func checkRecords(s *store.Snapshot, p any) *Rejection {
 	switch p := p.(type) {
 	case store.LifecyclePayload:
-		if s.Status != p.From {
+		if s.Status != p.From && s.Status != p.To { // the same move from another station changes nothing
 			return reject("stale", "the account's status was %s, not %s, when this move arrived", s.Status, p.From)
 		}
 	case store.ExtendPayload:

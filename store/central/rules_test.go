@@ -95,6 +95,7 @@ func TestDecide(t *testing.T) {
 		{"bad personal e-mail", active(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "not an address"}), "bad_email", Unchanged},
 		{"personal e-mail not activated", registered(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "not_activated", Unchanged},
 		{"lifecycle move", active(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "", SnapshotChanged},
+		{"lifecycle move made already", active(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusRegistered, To: policy.StatusActive, At: t0}), "", Unchanged},
 		{"stale lifecycle move", registered(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "stale", Unchanged},
 		{"extension of a terminated account", ended(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "", SnapshotChanged},
 		{"extension without a date", active(), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "soon"}), "bad_date", Unchanged},
