@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
+	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
 )
 
@@ -20,9 +22,13 @@ type refusal struct {
 // whether the flow has to stop (the student can do nothing more here) rather
 // than let them correct what they typed.
 func explain(c *Common, err error) (r refusal, final bool) {
+	if r, ok := explainAlumni(c, err); ok {
+		return r, true
+	}
 	desk := c.Opt.ServiceDesk
 	var locked *store.LockedError
 	var pol *store.PolicyError
+	var typed *policy.Error
 	switch {
 	case errors.As(err, &locked):
 		at := locked.Until.In(c.Now().Location()).Format("15:04")
@@ -66,12 +72,70 @@ func explain(c *Common, err error) (r refusal, final bool) {
 	case errors.Is(err, store.ErrTOTPClock):
 		return refusal{"Check your phone's clock", "That code is from a different time: your phone's clock seems to be wrong. " +
 			"Set it to update automatically (Settings, Date & Time), then type the new code."}, false
+	case errors.As(err, &typed), errors.Is(err, store.ErrNoFullName), errors.Is(err, store.ErrNoAlumniIdentity):
+		return refusal{"Check what you typed", sentence(err.Error())}, false
+	case errors.Is(err, store.ErrAliasTaken):
+		return refusal{"Alias taken", sentence(err.Error())}, false
 	case errors.Is(err, context.DeadlineExceeded):
 		return refusal{"The station is busy", fmt.Sprintf(
 			"The station took too long to answer. Please try again in a minute; if it keeps happening, ask at %s.", desk)}, false
 	}
 	return refusal{"Something went wrong", fmt.Sprintf(
 		"The station could not finish this just now. Please try again; if it keeps happening, ask at %s.", desk)}, false
+}
+
+// explainAlumni words the refusals of Alumni Account Activation, the alias
+// and the profile (seed "alumni-accounts-faq"); each ends the flow. It
+// reports false for any other error. The store's errors match general kinds
+// too (ErrNotEligible, ErrAlreadyActive), so these come first.
+func explainAlumni(c *Common, err error) (refusal, bool) {
+	desk := c.Opt.ServiceDesk
+	notEligible := func(who string) refusal {
+		return refusal{"Not eligible for an alumni account", fmt.Sprintf(
+			"Our records show that you were %s. Non-degree graduates of short-term courses, former exchange students "+
+				"and visiting scholars are not eligible for an alumni e-mail account. If you think our records are wrong, "+
+				"ask at %s with your degree, year of graduation and HK ID card or passport.", who, desk)}
+	}
+	switch {
+	case errors.Is(err, store.ErrAlumniNonDegree):
+		return notEligible("a student of a short-term non-degree course"), true
+	case errors.Is(err, store.ErrAlumniExchange):
+		return notEligible("an exchange student"), true
+	case errors.Is(err, store.ErrAlumniVisiting):
+		return notEligible("a visiting scholar or visiting student"), true
+	case errors.Is(err, store.ErrAlumniAlreadyActive):
+		return refusal{"Your account is already activated", "You activated your @connect account as a student, and it " +
+			"continues as your alumni account: sign in with it as before. To set a new password, choose Change Network " +
+			"Password, or Forgot Password if you do not know it."}, true
+	case errors.Is(err, store.ErrAlumniNotGraduated):
+		return refusal{"Your studies have not ended yet", "Alumni Account Activation is for graduates. Go back to the " +
+			"main menu and choose Student A/C Activation: your student account continues as your alumni account " +
+			"after graduation."}, true
+	case errors.Is(err, store.ErrAlumniNotActivated):
+		return refusal{"Account not activated yet", "You have graduated, and this account was never activated. " +
+			"Go back to the main menu and choose Alumni Account Activation."}, true
+	case errors.Is(err, store.ErrAliasNotEligible):
+		return refusal{"No alumni alias yet", "An alumni e-mail alias is for degree graduates: you can choose one " +
+			"in My Account once your studies are completed."}, true
+	case errors.Is(err, store.ErrAliasAlreadySet):
+		return refusal{"Alias already chosen", fmt.Sprintf("Your alumni e-mail alias is already chosen, and it is "+
+			"for life. To correct it, ask at %s.", desk)}, true
+	}
+	return refusal{}, false
+}
+
+// sentence capitalises a message from the store or policy for the screen.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	r := []rune(msg)
+	r[0] = unicode.ToUpper(r[0])
+	s := string(r)
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 // lostAuthenticator is said, in place of any way around 2FA, to a student who

@@ -48,11 +48,27 @@ const (
 	flowActivate flowKind = iota
 	flowChange
 	flowForgot
-	flowStaff // staff mode: the PIN, then the staff panel (staff*.go)
+	flowAlumni  // a degree graduate who never activated (seed "alumni-accounts-faq")
+	flowAccount // My Account: the profile after sign-in and 2FA
+	flowStaff   // staff mode: the PIN, then the staff panel (staff*.go)
 )
 
 func (k flowKind) String() string {
-	return [...]string{"Student A/C Activation", "Change Network Password", "Forgot Password", "Staff mode"}[k]
+	return [...]string{"Student A/C Activation", "Change Network Password", "Forgot Password",
+		"Alumni Account Activation", "My Account", "Staff mode"}[k]
+}
+
+// activates reports whether the flow sets an account's first password: 2FA
+// is then part of the flow, not an offer.
+func (k flowKind) activates() bool { return k == flowActivate || k == flowAlumni }
+
+// guards is what a flow's 2FA check protects, for the refusal after too
+// many wrong codes.
+func (k flowKind) guards() string {
+	if k == flowAccount {
+		return "My Account did not open"
+	}
+	return "the password was not changed"
 }
 
 // stage is one entry of a flow's plan: a step, shown only when its
@@ -78,6 +94,23 @@ func plan(k flowKind) []stage {
 			{make: newTOTPEnrol},
 			{make: newDirectory},
 			{make: newDone},
+		}
+	case flowAlumni:
+		return []stage{
+			{make: newAUP},
+			{make: newAlumniIdentity},
+			{make: newSummary},
+			{make: newPassword},
+			{make: newTOTPEnrol},
+			{make: newAlias},
+			{make: newDone},
+		}
+	case flowAccount:
+		return []stage{
+			{make: newLogin},
+			{when: enrolled, make: newTOTPVerify},
+			{when: notEnrolled, make: newTOTPRequired}, // My Account needs 2FA
+			{make: newProfile},
 		}
 	case flowStaff:
 		return []stage{{make: newStaffPIN}, {make: newStaffPanel}}
@@ -109,13 +142,15 @@ type flow struct {
 	kind   flowKind
 	stages []stage
 	at     int
+	shown  int // stages shown so far, the current one included
 	step   step
 	acct   store.Account
 	// enrolledNow is set when this visit enrolled 2FA (the done screen says so).
 	enrolledNow bool
-	// passwordSet is set once the new password is saved: from then on Esc
-	// cancels nothing, it only returns to the menu (and its help says so).
-	passwordSet bool
+	// toMenu is set once nothing is left to cancel (the new password is
+	// saved, or My Account shows): Esc only returns to the menu, and its help
+	// says so.
+	toMenu bool
 	// signedIn is set when staff typed the right PIN (the end of the flow
 	// signs them out: see farewell).
 	signedIn bool
@@ -141,6 +176,7 @@ func (f *flow) next() tea.Cmd {
 	for f.at++; f.at < len(f.stages); f.at++ {
 		s := f.stages[f.at]
 		if s.when == nil || s.when(f) {
+			f.shown++
 			f.step = s.make(f)
 			return f.step.init()
 		}
@@ -205,21 +241,19 @@ func (f *flow) canBack() bool {
 	return ok && b.canBack()
 }
 
-// progress is "Step 2 of 6" over the stages that apply; empty on an end screen.
+// progress is "Step 2 of 6" over the stages shown so far and those ahead
+// that apply now; empty on an end screen.
 func (f *flow) progress() string {
 	if f.at >= len(f.stages) {
 		return ""
 	}
-	n, at := 0, 0
-	for i, s := range f.stages {
-		if i <= f.at || s.when == nil || s.when(f) {
+	n := f.shown
+	for _, s := range f.stages[f.at+1:] {
+		if s.when == nil || s.when(f) {
 			n++
-			if i == f.at {
-				at = n
-			}
 		}
 	}
-	return fmt.Sprintf("Step %d of %d", at, n)
+	return fmt.Sprintf("Step %d of %d", f.shown, n)
 }
 
 func (f *flow) view() string {
@@ -258,7 +292,7 @@ func (f *flow) help() []key.Binding {
 			back = f.c.Keys.GoBack
 		case f.signedIn:
 			back = f.c.Keys.Leave
-		case f.passwordSet:
+		case f.toMenu:
 			back = f.c.Keys.ToMenu
 		}
 		hb = append(hb, back)

@@ -10,7 +10,7 @@ import (
 	"github.com/expressstation/kiosk/kiosk/touch"
 )
 
-// menu is the main menu: three large buttons.
+// menu is the main menu: one large button per flow.
 type menu struct {
 	c     *Common
 	focus int
@@ -26,7 +26,15 @@ var menuItems = []menuItem{
 	{flowActivate, "menu:activate", "New student? Activate your network account"},
 	{flowChange, "menu:change", "Know your password? Choose a new one"},
 	{flowForgot, "menu:forgot", "Reset it with your HK ID card or birth date"},
+	{flowAlumni, "menu:alumni", "Graduated, never activated? Start here"},
+	{flowAccount, "menu:account", "Your details, notice e-mail and directory"},
 }
+
+// menuMinHeight is the least height the menu needs: the title and the
+// instructions above buttons of four lines each, without blank lines (80x24
+// has exactly this). More height adds a blank line under the instructions,
+// then one between buttons.
+var menuMinHeight = 2 + 4*len(menuItems)
 
 // update returns the flow to start, if the student chose one.
 func (m *menu) update(msg tea.Msg) (flowKind, bool) {
@@ -57,9 +65,11 @@ func (m *menu) update(msg tea.Msg) (flowKind, bool) {
 func (m *menu) view(width, height int) string {
 	s := m.c.Styles
 	bw := min(width, 56)
-	var rows []string
-	rows = append(rows, s.Title.Render("Welcome"),
-		s.Muted.Render("Touch a button, or press its number."), "")
+	rows := []string{s.Title.Render("Welcome"), s.Muted.Render("Touch a button, or press its number.")}
+	if height > menuMinHeight {
+		rows = append(rows, "")
+	}
+	gaps := height >= menuMinHeight+len(menuItems) // the blank above and one between buttons
 	for i, it := range menuItems {
 		style := s.MenuButton
 		if i == m.focus {
@@ -70,7 +80,7 @@ func (m *menu) view(width, height int) string {
 			s.MenuNumber.Render(strconv.Itoa(i+1))+"  "+lipgloss.NewStyle().Bold(true).Render(label),
 			s.Muted.PaddingLeft(3).Render(it.desc))
 		rows = append(rows, touch.Mark(it.id, label, style.Width(bw-2).Render(text)))
-		if height >= 20 {
+		if gaps && i < len(menuItems)-1 {
 			rows = append(rows, "")
 		}
 	}

@@ -284,9 +284,12 @@ const minBodyW, minBodyH = 60, 18
 func (m *Model) bodyView() string {
 	w, h := m.c.Width, m.c.Height-chromeLines
 	needW, needH := minBodyW, minBodyH
-	if m.flow != nil {
+	switch {
+	case m.flow != nil:
 		fw, fh := m.flow.minSize()
 		needW, needH = max(needW, fw), max(needH, fh)
+	case !m.maintenance:
+		needH = max(needH, menuMinHeight)
 	}
 	if w < needW || h < needH {
 		return m.c.Styles.Warning.Width(min(w, 40)).Render(fmt.Sprintf(

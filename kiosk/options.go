@@ -20,6 +20,10 @@ type Options struct {
 	IdleTimeout     time.Duration
 	ServiceDesk     string // where a student gets help in person
 	StudentIDLength int
+	// AliasDomain is where alumni e-mail aliases live ([station]
+	// alias_domain), for the address the alias screen previews and for
+	// refusing it as a personal e-mail; "" shows the alias alone.
+	AliasDomain string
 	// Link reports the connection to the central store for the footer; nil
 	// means a standalone station.
 	Link func() LinkState

@@ -28,6 +28,21 @@ type Accounts interface {
 	VerifyTOTP(ctx context.Context, account, code string) error
 	// SetDirectoryPublic records the "Open to Public" choice.
 	SetDirectoryPublic(ctx context.Context, account string, public bool) (store.Account, error)
+
+	// VerifyAlumni checks a graduate's full name (as on the HK ID card or
+	// passport) with the HKID or passport number, and returns the account
+	// only when it can be activated as an alumni account; otherwise the error
+	// says why (store.ErrAlumniNonDegree, ...). A wrong name counts towards
+	// the account's lockout.
+	VerifyAlumni(ctx context.Context, id store.AlumniIdentity) (store.Account, error)
+	// ActivateAlumni sets the first password of a graduate's account that was
+	// never activated.
+	ActivateAlumni(ctx context.Context, account, password string) (store.Account, error)
+	// SetAlias gives a graduate a lifelong alumni e-mail alias; a clash is a
+	// *store.AliasTakenError with free suggestions.
+	SetAlias(ctx context.Context, account, alias string) (store.Account, error)
+	// SetPersonalEmail sets the personal address notices go to ("" clears it).
+	SetPersonalEmail(ctx context.Context, account, email string) (store.Account, error)
 	// Status reports the replica and sync figures for the footer and staff.
 	Status(ctx context.Context) (store.StationStatus, error)
 }

@@ -25,7 +25,13 @@ func newEnd(f *flow, r refusal, done bool) step { return &endStep{f: f, r: r, do
 func newDone(f *flow) step {
 	a := f.acct
 	e := &endStep{f: f, done: true, details: [][2]string{{"Account name", a.Name}, {"E-mail", a.Email}}}
+	if a.AliasEmail != "" {
+		e.details = append(e.details, [2]string{"Alias", a.AliasEmail})
+	}
 	switch {
+	case f.kind == flowAlumni:
+		e.r = refusal{"Your alumni account is ready", "Your account is activated. Sign in with your account name " +
+			"and the new password; mail to your alias arrives in the same mailbox. You can start in a few minutes."}
 	case f.kind == flowActivate:
 		e.r = refusal{"Your account is ready",
 			"Your network account is activated. You can start using network services and @Connect e-mail in a few minutes."}

@@ -35,13 +35,11 @@ func newIdentity(f *flow) step {
 	st := &identityStep{
 		f:    f,
 		sid:  newField("id:sid", "Student ID", n, false),
-		hkid: newField("id:hkid", "HK ID card number", 14, false),
+		hkid: hkidField("id:hkid"),
 	}
 	st.sid.hint = fmt.Sprintf("%d digits, as printed on your student card", n)
 	st.sid.accept, st.sid.refuse = digitsOnly, "Student ID has digits only (0–9)"
 	st.sid.leave = st.checkStudentID
-	st.hkid.hint = "As on your card, e.g. A123456(3)"
-	st.hkid.changed = st.checkHKID
 	st.form = newForm(f.c, st.sid, st.hkid)
 	st.enter["id:hkid"] = "id:submit"
 	st.enter["id:dob"] = "id:submit"
@@ -114,18 +112,37 @@ func (st *identityStep) dobInput(msg tea.Msg) bool {
 	return false
 }
 
+// hkidField is the HK ID card number input, checked as it is typed.
+func hkidField(id string) *field {
+	f := newField(id, "HK ID card number", 14, false)
+	f.hint = "As on your card, e.g. A123456(3)"
+	f.changed = func() { checkHKID(f) }
+	return f
+}
+
 // checkHKID validates as the student types: the format as it grows, the
 // check digit once the number is complete.
-func (st *identityStep) checkHKID() {
-	st.hkid.err, st.hkid.ok = "", ""
-	v := st.hkid.value()
+func checkHKID(f *field) {
+	f.err, f.ok = "", ""
+	v := f.value()
 	if hint := policy.HKIDHint(v); hint != "" {
-		st.hkid.err = hint
+		f.err = hint
 		return
 	}
 	if _, err := policy.ParseHKID(v); err == nil {
-		st.hkid.ok = "Check digit matches"
+		f.ok = "Check digit matches"
 	}
+}
+
+// parseHKIDField checks the number before any look-up, saying why under the
+// field when it is wrong.
+func parseHKIDField(f *field) (string, bool) {
+	h, err := policy.ParseHKID(f.value())
+	if err != nil {
+		f.err, f.ok = err.Error(), ""
+		return "", false
+	}
+	return h.String(), true
 }
 
 func (st *identityStep) checkDOB() {
@@ -172,13 +189,12 @@ func (st *identityStep) submit() tea.Cmd {
 		}
 		id.DateOfBirth = dob
 	} else {
-		h, err := policy.ParseHKID(st.hkid.value())
-		if err != nil {
-			st.hkid.err, st.hkid.ok = err.Error(), ""
+		h, ok := parseHKIDField(st.hkid)
+		if !ok {
 			st.focusOn("id:hkid")
 			return nil
 		}
-		id.HKID = h.String()
+		id.HKID = h
 	}
 	return st.run("Checking your details…",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {

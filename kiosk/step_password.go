@@ -48,7 +48,7 @@ func newPassword(f *flow) step {
 }
 
 func (st *passwordStep) title() string {
-	if st.f.kind == flowActivate {
+	if st.f.kind.activates() {
 		return "Choose a password for " + st.f.acct.Name
 	}
 	return "Choose a new password for " + st.f.acct.Name
@@ -99,18 +99,24 @@ func (st *passwordStep) submit() tea.Cmd {
 		return nil
 	}
 	st.err = ""
-	name, pw, activate := st.f.acct.Name, st.pw.value(), st.f.kind == flowActivate
+	name, pw, kind := st.f.acct.Name, st.pw.value(), st.f.kind
 	return st.run("Checking and saving your password…",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-			var acct store.Account
-			var err error
-			if activate {
-				acct, err = a.Activate(ctx, name, pw)
-			} else {
-				acct, err = a.SetPassword(ctx, name, pw)
-			}
+			acct, err := savePassword(ctx, a, kind, name, pw)
 			return passwordMsg{acct: acct, err: err}
 		}))
+}
+
+// savePassword saves a flow's new password: the first one of a student or
+// of a graduate, or a replacement.
+func savePassword(ctx context.Context, a Accounts, k flowKind, name, pw string) (store.Account, error) {
+	switch k {
+	case flowActivate:
+		return a.Activate(ctx, name, pw)
+	case flowAlumni:
+		return a.ActivateAlumni(ctx, name, pw)
+	}
+	return a.SetPassword(ctx, name, pw)
 }
 
 // pwMet reports whether the first copy keeps every checkable rule.
@@ -125,7 +131,7 @@ func (st *passwordStep) pwMet() bool {
 
 func (st *passwordStep) answer(msg passwordMsg) tea.Cmd {
 	if msg.err == nil {
-		st.f.acct, st.f.passwordSet = msg.acct, true
+		st.f.acct, st.f.toMenu = msg.acct, true
 		return st.f.next()
 	}
 	r, final := explain(st.f.c, msg.err)

@@ -20,7 +20,8 @@ type summaryStep struct {
 func newSummary(f *flow) step {
 	st := &summaryStep{f: f, form: newForm(f.c)}
 	st.order("sum:next", "sum:menu")
-	if err := activatable(f.acct); err != nil {
+	// A graduate's account is already judged by VerifyAlumni.
+	if err := activatable(f.acct); f.kind == flowActivate && err != nil {
 		r, _ := explain(f.c, err)
 		st.refuse = &r
 		st.order("sum:menu")
@@ -87,13 +88,18 @@ func (st *summaryStep) view(width, height int) string {
 		{"Department", a.Department},
 		{"Level", inWords(levelTexts, a.Level)},
 	}
+	ready := "Your account is ready to activate. Next, choose its password."
+	if st.f.kind == flowAlumni {
+		rows = append(rows, [2]string{"Graduated", policy.FormatDate(a.CompletionDate)})
+		ready = "Your alumni account is ready to activate. Next, choose its password."
+	}
 	w := min(width, 72)
 	out := []string{detailsPanel(c, rows), ""}
 	if st.refuse != nil {
 		out = append(out, s.Warning.Render(st.refuse.title), wrap(c, w, st.refuse.body), "",
 			st.button("sum:menu", "Back to main menu"))
 	} else {
-		out = append(out, wrap(c, w, "Your account is ready to activate. Next, choose its password."), "",
+		out = append(out, wrap(c, w, ready), "",
 			buttonRow(st.button("sum:next", "Continue"), st.button("sum:menu", "Cancel")))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, out...)

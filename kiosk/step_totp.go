@@ -32,12 +32,14 @@ func checkCode(f *field) bool {
 
 // totpEnrolStep registers 2FA: a QR code and the key for manual entry,
 // confirmed by a code. After activation it is part of the flow; after a
-// password change it is offered and may be skipped.
+// password change it is offered and may be skipped; before My Account it is
+// offered and required (skipping returns to the menu).
 type totpEnrolStep struct {
 	form
-	f       *flow
-	offer   bool
-	started bool // offer accepted (always true after activation)
+	f        *flow
+	offer    bool
+	required bool // the flow goes on only with 2FA (My Account)
+	started  bool // offer accepted (always true after activation)
 	enr     store.Enrolment
 	qrs     []qrImage
 	key     string // grouped for typing
@@ -57,8 +59,13 @@ type (
 	}
 )
 
-func newTOTPEnrol(f *flow) step {
-	st := &totpEnrolStep{f: f, offer: f.kind != flowActivate, code: codeField()}
+func newTOTPEnrol(f *flow) step { return enrolStep(f, !f.kind.activates(), false) }
+
+// newTOTPRequired offers 2FA to a student whose flow needs it.
+func newTOTPRequired(f *flow) step { return enrolStep(f, true, true) }
+
+func enrolStep(f *flow, offer, required bool) *totpEnrolStep {
+	st := &totpEnrolStep{f: f, offer: offer, required: required, code: codeField()}
 	st.started = !st.offer
 	st.form = newForm(f.c, st.code)
 	st.enter["totp:code"] = "totp:confirm"
@@ -116,6 +123,8 @@ func (st *totpEnrolStep) press(id string) tea.Cmd {
 	switch {
 	case id == "totp:start" && !st.started:
 		return st.begin()
+	case id == "totp:skip" && st.required:
+		st.f.finish()
 	case id == "totp:skip" && st.offer:
 		return st.f.next()
 	case id == "totp:confirm":
@@ -157,9 +166,27 @@ func (st *totpEnrolStep) confirmed(msg totpConfirmedMsg) tea.Cmd {
 		st.f.enrolledNow = true
 		return st.f.next()
 	}
-	return codeRefused(st.f, st.code, &st.tries, msg.err, refusal{"Two-factor authentication not set up", fmt.Sprintf(
-		"The code was wrong %d times, so 2FA was not set up. Your password is set. "+
-			"To try again, choose Change Network Password from the main menu: it offers 2FA after the new password.", totpTries)})
+	return codeRefused(st.f, st.code, &st.tries, msg.err, st.notSetUp())
+}
+
+// notSetUp is the refusal after totpTries wrong codes.
+func (st *totpEnrolStep) notSetUp() refusal {
+	title := "Two-factor authentication not set up"
+	if st.required {
+		return refusal{title, fmt.Sprintf("The code was wrong %d times, so 2FA was not set up and %s. "+
+			"Try again from the main menu, and check that you type the code of the entry you just added to your app.",
+			totpTries, st.f.kind.guards())}
+	}
+	return refusal{title, fmt.Sprintf("The code was wrong %d times, so 2FA was not set up. Your password is set. "+
+		"To try again, choose Change Network Password from the main menu: it offers 2FA after the new password.", totpTries)}
+}
+
+// skipLabel is the button that declines the offer.
+func (st *totpEnrolStep) skipLabel() string {
+	if st.required {
+		return "Back to main menu"
+	}
+	return "Not now"
 }
 
 // codeRefused acts on a code the store refused: a wrong code counts, and the
@@ -229,7 +256,7 @@ func (st *totpEnrolStep) view(width, height int) string {
 	}
 	buttons := []string{st.button("totp:confirm", "Confirm")}
 	if st.offer {
-		buttons = append(buttons, st.button("totp:skip", "Not now"))
+		buttons = append(buttons, st.button("totp:skip", st.skipLabel()))
 	}
 	right = append(right, buttonRow(buttons...))
 	col := lipgloss.JoinVertical(lipgloss.Left, right...)
@@ -273,11 +300,15 @@ func fitKey(key string, w int) string {
 
 func (st *totpEnrolStep) offerView(width int) string {
 	c := st.f.c
+	why := "Your account does not have two-factor authentication (2FA) yet."
+	if st.required {
+		why = st.f.kind.String() + " needs two-factor authentication (2FA), and your account does not have it yet."
+	}
 	return lipgloss.JoinVertical(lipgloss.Left,
-		wrap(c, min(width, 72), "Your account does not have two-factor authentication (2FA) yet. With 2FA, a stolen password "+
+		wrap(c, min(width, 72), why+" With 2FA, a stolen password "+
 			"alone cannot open your account: signing in also needs a code from an app on your phone."),
 		"", wrap(c, min(width, 72), "It takes a minute. Have your phone ready."), "",
-		buttonRow(st.button("totp:start", "Set up 2FA now"), st.button("totp:skip", "Not now")))
+		buttonRow(st.button("totp:start", "Set up 2FA now"), st.button("totp:skip", st.skipLabel())))
 }
 
 func (st *totpEnrolStep) minSize() (int, int) {
@@ -342,8 +373,8 @@ func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
 	}
 	lost := lostAuthenticator(st.f.c)
 	return codeRefused(st.f, st.code, &st.tries, msg.err, refusal{"Too many wrong codes", fmt.Sprintf(
-		"The code was wrong %d times, so the password was not changed. Check that you use the entry for this account in your app and try again later. %s",
-		totpTries, lost.body)})
+		"The code was wrong %d times, so %s. Check that you use the entry for this account in your app and try again later. %s",
+		totpTries, st.f.kind.guards(), lost.body)})
 }
 
 func (st *totpVerifyStep) wipe() { st.code.reset() }

@@ -61,6 +61,30 @@ func buttonRow(buttons ...string) string {
 	return lipgloss.JoinHorizontal(lipgloss.Top, parts...)
 }
 
+// buttonFlow lays buttons out in rows no wider than width, starting a new
+// row when the next one would not fit.
+func buttonFlow(width int, buttons ...string) string {
+	var rows []string
+	var row []string
+	used := 0
+	for _, b := range buttons {
+		w := lipgloss.Width(b)
+		if len(row) > 0 && used+2+w > width {
+			rows = append(rows, buttonRow(row...))
+			row, used = nil, 0
+		}
+		if len(row) > 0 {
+			used += 2
+		}
+		row = append(row, b)
+		used += w
+	}
+	if len(row) > 0 {
+		rows = append(rows, buttonRow(row...))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, rows...)
+}
+
 // field is a labelled text input with a line for a hint or an error below.
 // A tap on the field focuses it.
 type field struct {

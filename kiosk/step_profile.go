@@ -1,0 +1,366 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
+)
+
+// profileStep is My Account, after the account name, password and 2FA: the
+// account, its status with dates and the password's age, and what a student
+// may change here: the personal e-mail notices go to, "Open to Public" in
+// the directory and, for a graduate without one, the alumni e-mail alias.
+// It shows no secret.
+type profileStep struct {
+	form
+	f       *flow
+	email   *field
+	editing bool       // the personal e-mail field shows
+	alias   *aliasStep // the alias choice, while it shows
+	note    string     // what the last change did
+	err     string
+}
+
+// profileMsg is the store's answer to a change made on the profile.
+type profileMsg struct {
+	acct  store.Account
+	err   error
+	saved string // said when it worked
+}
+
+func newProfile(f *flow) step {
+	st := &profileStep{f: f, email: newField("acct:email", "Personal e-mail for notices", 254, false)}
+	st.email.changed = st.checkEmail
+	st.form = newForm(f.c, st.email)
+	st.enter["acct:email"] = "acct:save"
+	st.reorder()
+	st.focusOn("acct:done")
+	f.toMenu = true // nothing here is left to cancel: every change saves at once
+	if f.enrolledNow {
+		st.note = "Two-factor authentication is now on."
+	}
+	return st
+}
+
+func (st *profileStep) title() string {
+	if st.alias != nil {
+		return st.alias.title()
+	}
+	return "Your account"
+}
+
+// reorder sets the focus order of what shows: the e-mail field and its
+// buttons, or the profile's buttons.
+func (st *profileStep) reorder() {
+	if st.editing {
+		st.order("acct:email", "acct:save", "acct:cancel")
+		return
+	}
+	ids := []string{"acct:public", "acct:edit"}
+	if aliasOpen(st.f.acct) {
+		ids = append(ids, "acct:alias")
+	}
+	st.order(append(ids, "acct:done")...)
+}
+
+// aliasOpen mirrors the store's rule: a degree graduate (grace or alumni)
+// without an alias may choose one.
+func aliasOpen(a store.Account) bool {
+	return a.Alias == "" && policy.AlumniEligible(a.Category) &&
+		(a.Status == policy.StatusGrace || a.Status == policy.StatusAlumni)
+}
+
+func (st *profileStep) busy() bool {
+	if st.alias != nil {
+		return st.alias.busy()
+	}
+	return st.spin.active
+}
+
+// canBack and back: Esc closes the alias choice or the e-mail field first.
+func (st *profileStep) canBack() bool { return st.alias != nil || st.editing }
+
+func (st *profileStep) back() {
+	if st.alias != nil {
+		st.closeAlias()
+		return
+	}
+	st.edit(false)
+}
+
+func (st *profileStep) update(msg tea.Msg) tea.Cmd {
+	if st.alias != nil {
+		return st.alias.update(msg)
+	}
+	if res, ok := msg.(profileMsg); ok {
+		st.spin.stop()
+		return st.saved(res)
+	}
+	pressed, cmd := st.handle(msg)
+	switch pressed {
+	case "acct:public":
+		return st.setPublic(!st.f.acct.DirectoryPublic)
+	case "acct:edit":
+		st.edit(true)
+	case "acct:save":
+		return st.saveEmail()
+	case "acct:cancel":
+		st.edit(false)
+	case "acct:alias":
+		st.openAlias()
+	case "acct:done":
+		st.f.finish()
+	}
+	return cmd
+}
+
+// edit shows or hides the personal e-mail field, starting from the address
+// on record.
+func (st *profileStep) edit(on bool) {
+	st.editing, st.err, st.note = on, "", ""
+	st.email.reset()
+	st.reorder()
+	if !on {
+		st.focusOn("acct:edit")
+		return
+	}
+	st.email.input.SetValue(st.f.acct.PersonalEmail)
+	st.email.input.CursorEnd()
+	st.checkEmail()
+	st.focusOn("acct:email")
+}
+
+// ownDomains are the university's own mail domains, which a personal
+// address must be outside of (the store checks the same).
+func (st *profileStep) ownDomains() []string {
+	own := []string{st.f.c.Opt.AliasDomain}
+	if at := strings.LastIndexByte(st.f.acct.Email, '@'); at >= 0 {
+		own = append(own, st.f.acct.Email[at+1:])
+	}
+	return own
+}
+
+// checkEmail validates the address as it is typed. An address still being
+// typed (no @ yet, no dot in the domain) is not refused yet; empty means
+// notices go to the university address.
+func (st *profileStep) checkEmail() {
+	v := strings.TrimSpace(st.email.value())
+	st.email.hint = "Leave it empty to get notices at " + st.f.acct.Email
+	if v == "" {
+		return
+	}
+	addr, err := policy.ParsePersonalEmail(v, st.ownDomains()...)
+	at := strings.LastIndexByte(v, '@')
+	switch {
+	case err == nil:
+		st.email.ok = "Notices will go to " + addr
+	case at < 0 || !strings.Contains(v[at:], ".") || strings.HasSuffix(v, "."):
+	default:
+		st.email.err = sentence(err.Error())
+	}
+}
+
+func (st *profileStep) saveEmail() tea.Cmd {
+	v := strings.TrimSpace(st.email.value())
+	if v != "" {
+		if _, err := policy.ParsePersonalEmail(v, st.ownDomains()...); err != nil {
+			st.email.err, st.email.ok = sentence(err.Error()), ""
+			st.focusOn("acct:email")
+			return nil
+		}
+	}
+	name := st.f.acct.Name
+	return st.run("Saving your e-mail address…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+		acct, err := a.SetPersonalEmail(ctx, name, v)
+		return profileMsg{acct: acct, err: err, saved: "Saved: notices go to " + noticesTo(acct) + "."}
+	}))
+}
+
+func (st *profileStep) setPublic(public bool) tea.Cmd {
+	st.note, st.err = "", ""
+	name := st.f.acct.Name
+	saved := "Saved: only university members can see your e-mail address."
+	if public {
+		saved = "Saved: anyone can find your name, e-mail address and department."
+	}
+	return st.run("Saving your choice…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+		acct, err := a.SetDirectoryPublic(ctx, name, public)
+		return profileMsg{acct: acct, err: err, saved: saved}
+	}))
+}
+
+func (st *profileStep) saved(msg profileMsg) tea.Cmd {
+	if msg.err != nil {
+		r, final := explain(st.f.c, msg.err)
+		if final {
+			return st.f.stop(r)
+		}
+		if st.editing {
+			st.email.err = r.body
+		} else {
+			st.err = r.body
+		}
+		return nil
+	}
+	st.f.acct = msg.acct
+	if st.editing {
+		st.edit(false)
+	}
+	st.note = msg.saved
+	return nil
+}
+
+func (st *profileStep) openAlias() {
+	st.note, st.err = "", ""
+	st.alias = aliasChooser(st.f, "Back", func(a store.Account) tea.Cmd {
+		st.f.acct = a
+		st.closeAlias()
+		st.note = "Saved: your alias is " + a.AliasEmail + "."
+		return nil
+	}, func() tea.Cmd {
+		st.closeAlias()
+		return nil
+	})
+}
+
+func (st *profileStep) closeAlias() {
+	st.alias.wipe()
+	st.alias = nil
+	st.reorder()
+	st.focusOn("acct:done")
+}
+
+func (st *profileStep) wipe() {
+	if st.alias != nil {
+		st.alias.wipe()
+	}
+	st.email.reset()
+}
+
+// noticesTo is where the account's notices go.
+func noticesTo(a store.Account) string {
+	if a.PersonalEmail != "" {
+		return a.PersonalEmail
+	}
+	return a.Email
+}
+
+// servicesText says the account's status in dates: when student services
+// end, and what follows.
+func servicesText(a store.Account) string {
+	end := policy.FormatDate(a.ServicesEnd)
+	if !a.ExtendedUntil.IsZero() && a.ExtendedUntil.Equal(a.ServicesEnd) {
+		end += " (extended by your supervisor)"
+	}
+	then := "then the account is closed"
+	if policy.AlumniEligible(a.Category) {
+		then = "then your account continues as an alumni account"
+	}
+	switch {
+	case a.Status == policy.StatusAlumni:
+		return "Your account continues as an alumni account: your e-mail is yours for life."
+	case a.ServicesEnd.IsZero():
+		return ""
+	case a.Status == policy.StatusGrace:
+		return fmt.Sprintf("Your studies are completed. Student services end on %s; %s.", end, then)
+	}
+	return fmt.Sprintf("Student services end on %s, four months after your studies end (%s); %s.",
+		end, policy.FormatDate(a.CompletionDate), then)
+}
+
+// passwordText says how old the password is, and whether it is time to
+// change it (seed "NetID": a reminder after six months).
+func passwordText(changed, now time.Time) (text string, due bool) {
+	if changed.IsZero() {
+		return "", false
+	}
+	age := "less than a month ago"
+	switch n := policy.PasswordAgeMonths(changed, now); {
+	case n == 1:
+		age = "1 month ago"
+	case n > 1:
+		age = fmt.Sprintf("%d months ago", n)
+	}
+	if policy.PasswordReminderDue(changed, now) {
+		return "Password last changed " + age + " — please change it: choose Change Network Password on the main menu.", true
+	}
+	return fmt.Sprintf("Password last changed %s (%s).", age, policy.FormatDate(changed.In(now.Location()))), false
+}
+
+func (st *profileStep) view(width, height int) string {
+	if st.alias != nil {
+		return st.alias.view(width, height)
+	}
+	c := st.f.c
+	s := c.Styles
+	a := st.f.acct
+	w := min(width, 72)
+	rows := [][2]string{{"Account name", a.Name}, {"E-mail", a.Email}}
+	switch {
+	case a.AliasEmail != "":
+		rows = append(rows, [2]string{"Alias", a.AliasEmail})
+	case aliasOpen(a):
+		rows = append(rows, [2]string{"Alias", "none yet"})
+	}
+	rows = append(rows, [2]string{"Status", inWords(statusTexts, a.Status)}, [2]string{"Notices to", noticesTo(a)})
+	panel := detailsPanel(c, rows)
+	if st.editing {
+		return lipgloss.JoinVertical(lipgloss.Left, panel, "",
+			st.field("acct:email", min(w, 48), w), st.status(w, st.err, ""),
+			buttonRow(st.button("acct:save", "Save"), st.button("acct:cancel", "Cancel")))
+	}
+	var facts []string
+	if t := servicesText(a); t != "" {
+		facts = append(facts, wrap(c, w, t))
+	}
+	if t, due := passwordText(a.PasswordChangedAt, c.Now()); due {
+		facts = append(facts, s.Warning.Width(w).Render(t))
+	} else if t != "" {
+		facts = append(facts, wrap(c, w, t))
+	}
+	status := st.status(w, st.err, "")
+	if status == "" && st.note != "" {
+		status = s.Success.Width(w).Render("✓ " + st.note)
+	}
+	box := "[ ]"
+	if a.DirectoryPublic {
+		box = "[✓]"
+	}
+	buttons := []string{
+		textButton(c, "acct:public", "Open to Public", box+" Open to Public", st.cur() == "acct:public", !st.spin.active),
+		st.button("acct:edit", "Change notice e-mail"),
+	}
+	if aliasOpen(a) {
+		buttons = append(buttons, st.button("acct:alias", "Choose alias"))
+	}
+	buttons = append(buttons, st.button("acct:done", "Done"))
+	out := append([]string{panel, ""}, facts...)
+	out = append(out, status, buttonFlow(width, buttons...))
+	if lipgloss.Height(strings.Join(out, "\n")) > height {
+		out = append(out[:1], out[2:]...) // a short screen loses the blank line
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, out...)
+}
+
+func (st *profileStep) help() []key.Binding {
+	if st.alias != nil {
+		return st.alias.help()
+	}
+	k := st.f.c.Keys
+	press := k.Select
+	press.SetHelp("enter", "press")
+	if st.editing {
+		press.SetHelp("enter", "save")
+	}
+	return []key.Binding{k.Next, press}
+}
+
+func (st *profileStep) minSize() (int, int) { return 60, 16 }
