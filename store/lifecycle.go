@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/expressstation/kiosk/policy"
 )
@@ -39,6 +37,7 @@ type Transition struct {
 	Account     string
 	From, To    policy.Status
 	ServicesEnd time.Time
+	Notice      NoticeKind // the notice it sends; "" for an account never activated
 }
 
 // Count is how many transitions went to status to.
@@ -57,12 +56,13 @@ func (rep LifecycleReport) Count(to policy.Status) int {
 const lifecycleBatch = 256
 
 // RunLifecycle moves every stored status to the one policy.LifecycleStatus
-// gives at now. Each transition is a whole change (status, audit row,
-// outbox op "lifecycle" and its notice together): grace starts ("your
-// student services end on <date>") or the expiry date (alumni, or
-// terminated). Transitions are committed in batches. Running it again at
-// the same time changes nothing. A transition whose account changed
-// meanwhile (an extension came in) is left for the next run.
+// gives at now (LifecycleFacts.Due, shared with the central store). Each
+// transition is a whole change (status, audit row, outbox op "lifecycle"
+// and its notice together): grace starts ("your student services end on
+// <date>") or the expiry date (alumni, or terminated). Transitions are
+// committed in batches. Running it again at the same time changes nothing.
+// A transition whose account changed meanwhile (an extension came in) is
+// left for the next run.
 func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleReport, error) {
 	now = now.UTC().Truncate(time.Millisecond)
 	rows, err := r.lifecycleCandidates(ctx, now)
@@ -70,33 +70,46 @@ func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleRep
 		return LifecycleReport{}, err
 	}
 	rep := LifecycleReport{Checked: len(rows)}
-	byName := map[string]row{}
+	type due struct {
+		a row
+		t Transition
+	}
+	byName := map[string]due{}
 	var changes []*change
 	for _, a := range rows {
-		if to := policy.LifecycleStatus(a.Status, a.Category, a.Completion, a.Extended, now); to != a.Status {
-			byName[a.Name] = a
-			changes = append(changes, transition(a, to, now))
+		if t, ok := a.lifecycle().Due(now); ok {
+			byName[a.Name] = due{a, t}
+			changes = append(changes, transition(t, now))
 		}
 	}
 	for chunk := range slices.Chunk(changes, lifecycleBatch) {
 		done, err := r.commitEach(ctx, "lifecycle", chunk, func(tx *sql.Tx, c *change) error {
-			return applyTransition(ctx, tx, byName[c.Account], c)
+			return applyTransition(ctx, tx, byName[c.Account].a, c)
 		})
 		if err != nil {
 			return rep, fmt.Errorf("lifecycle run: %w", err)
 		}
 		for _, c := range done {
-			a, p := byName[c.Account], c.Payload.(LifecyclePayload)
-			rep.Transitions = append(rep.Transitions, Transition{Account: a.Name, From: p.From, To: p.To,
-				ServicesEnd: policy.StudentServicesEnd(a.Completion, a.Extended)})
-			if a.activated() {
-				rep.Notices++
-			}
+			rep.add(byName[c.Account].t)
 		}
 	}
 	r.log.Info("lifecycle run", "checked", rep.Checked, "grace", rep.Count(policy.StatusGrace),
 		"alumni", rep.Count(policy.StatusAlumni), "terminated", rep.Count(policy.StatusTerminated))
 	return rep, nil
+}
+
+// add counts a transition made.
+func (rep *LifecycleReport) add(t Transition) {
+	rep.Transitions = append(rep.Transitions, t)
+	if t.Notice != "" {
+		rep.Notices++
+	}
+}
+
+// lifecycle is the row's lifecycle facts.
+func (a row) lifecycle() LifecycleFacts {
+	return LifecycleFacts{Account: a.Name, Status: a.Status, Category: a.Category, Completion: a.Completion,
+		Extended: a.Extended, Activated: a.activated()}
 }
 
 // lifecycleCandidates are the accounts that may move at now: registered or
@@ -115,21 +128,10 @@ func (r *Replica) lifecycleCandidates(ctx context.Context, now time.Time) ([]row
 // errMovedMeanwhile abandons a transition whose account changed since it was read.
 var errMovedMeanwhile = errors.New("the account changed meanwhile")
 
-// transition is the change that moves account a to status to: with the
-// notice of grace starting, or of the expiry date, when a was activated.
-func transition(a row, to policy.Status, now time.Time) *change {
-	var notice NoticeKind
-	switch {
-	case !a.activated(): // no notice: and no read of the row to find that out again
-	case to == policy.StatusGrace:
-		notice = NoticeGraceStarts
-	default:
-		notice = NoticeExpired
-	}
-	end := policy.StudentServicesEnd(a.Completion, a.Extended)
-	return &change{Account: a.Name, Action: "lifecycle", Kind: OpLifecycle, At: now, Notice: notice,
-		Detail:  fmt.Sprintf("%s -> %s; student services end %s", a.Status, to, dateString(end)),
-		Payload: LifecyclePayload{From: a.Status, To: to, At: now}}
+// transition is the change that makes t, with the notice it sends.
+func transition(t Transition, now time.Time) *change {
+	return &change{Account: t.Account, Action: "lifecycle", Kind: OpLifecycle, At: now, Notice: t.Notice,
+		Detail: t.Detail(), Payload: LifecyclePayload{From: t.From, To: t.To, At: now}}
 }
 
 // applyTransition writes the new status, only if nothing the decision
@@ -164,33 +166,30 @@ func (r *Replica) queryRows(ctx context.Context, where string, args ...any) ([]r
 	return out, nil
 }
 
-// maxReasonLen bounds an extension's reason (it goes into the audit).
-const maxReasonLen = 500
-
 // Extend records a supervisor's extension of an account's student services
 // until a date (seed: "ask your academic supervisor ... stating the period
 // of extension and justification"). Only the date of until counts. The
-// extension must end after the grace period, the studies must have a
-// completion date, and services must not have ended already (alumni and
-// terminated are final). A later call replaces the date. Audited with the
-// reason, sent to the central store, and the student is told the new date.
+// rules are LifecycleFacts.CheckExtension's, shared with the central store:
+// a completion date, services not ended (alumni and terminated are final),
+// a date after the grace period and after today. A later call replaces the
+// date. Audited with the reason, sent to the central store, and the student
+// is told the new date.
 func (r *Replica) Extend(ctx context.Context, account string, until time.Time, reason string) error {
-	reason, err := extensionReason(reason)
+	reason, err := ExtensionReason(reason)
 	if err != nil {
 		return err
 	}
-	y, m, d := until.Date()
-	until = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	until = ExtensionDate(until)
 	a, err := r.byName(ctx, account)
 	if err != nil {
 		return err
 	}
-	if err := r.extendable(a, until); err != nil {
+	now := r.now()
+	if err := a.lifecycle().CheckExtension(until, now); err != nil {
 		return err
 	}
-	now := r.now()
 	c := &change{Account: a.Name, Action: "extend", Kind: OpExtend, At: now, Notice: NoticeExtended,
-		Detail:  fmt.Sprintf("student services until %s: %s", dateString(until), reason),
+		Detail:  ExtensionDetail(until, reason),
 		Payload: ExtendPayload{Until: dateString(until), Reason: reason}}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET extended_until = ?, updated_at = ?
@@ -202,35 +201,6 @@ func (r *Replica) Extend(ctx context.Context, account string, until time.Time, r
 	}
 	r.log.Info("student services extended", "account", a.Name, "until", dateString(until))
 	return nil
-}
-
-// extendable says why an account's services cannot be extended until then.
-func (r *Replica) extendable(a row, until time.Time) error {
-	if a.Completion.IsZero() {
-		return fmt.Errorf("%s has no completion date in the registry: an extension applies after completion of study", a.Name)
-	}
-	if eff := r.effective(a); eff == policy.StatusAlumni || eff == policy.StatusTerminated {
-		return fmt.Errorf("student services of %s already ended on %s (now %s): an extension cannot reopen them",
-			a.Name, policy.FormatDate(policy.StudentServicesEnd(a.Completion, a.Extended)), eff)
-	}
-	if graceEnd := policy.GraceEnd(a.Completion); !until.After(graceEnd) {
-		return fmt.Errorf("the extension must end after the grace period, which ends on %s", policy.FormatDate(graceEnd))
-	}
-	return nil
-}
-
-// extensionReason checks the justification: one line of text, not empty.
-func extensionReason(s string) (string, error) {
-	s = strings.Join(strings.Fields(s), " ")
-	switch {
-	case s == "":
-		return "", errors.New("give the reason for the extension, as the supervisor stated it")
-	case len(s) > maxReasonLen:
-		return "", fmt.Errorf("the reason is too long: at most %d characters", maxReasonLen)
-	case strings.ContainsFunc(s, unicode.IsControl):
-		return "", errors.New("the reason must be plain text")
-	}
-	return s, nil
 }
 
 // QueuePasswordReminders queues a reminder (seed "netid": "A reminder email
@@ -248,13 +218,13 @@ func (r *Replica) QueuePasswordReminders(ctx context.Context, now time.Time) (in
 	if err != nil {
 		return 0, err
 	}
-	last, err := r.lastNotices(ctx, NoticePasswordAge)
+	last, err := r.notices().LastNotices(ctx, NoticePasswordAge)
 	if err != nil {
 		return 0, err
 	}
 	var due []row
 	for _, a := range rows {
-		if r.reminderDue(a, last[a.Name], now) {
+		if a.lifecycle().ReminderDue(a.PasswordChangedAt, last[a.Name], now) {
 			due = append(due, a)
 		}
 	}
@@ -274,38 +244,4 @@ func (r *Replica) QueuePasswordReminders(ctx context.Context, now time.Time) (in
 	}
 	r.log.Info("password reminders queued", "count", len(due))
 	return len(due), nil
-}
-
-// reminderDue: the password is over six months old, the account can still
-// sign in, and the last reminder (if any) is over six months old too.
-func (r *Replica) reminderDue(a row, lastReminder, now time.Time) bool {
-	if !a.activated() || !policy.PasswordReminderDue(a.PasswordChangedAt, now) {
-		return false
-	}
-	if policy.LifecycleStatus(a.Status, a.Category, a.Completion, a.Extended, now) == policy.StatusTerminated {
-		return false
-	}
-	return lastReminder.IsZero() || policy.PasswordReminderDue(lastReminder, now)
-}
-
-// lastNotices is when each account last got a notice of a kind.
-func (r *Replica) lastNotices(ctx context.Context, kind NoticeKind) (map[string]time.Time, error) {
-	rows, err := r.r.QueryContext(ctx, `SELECT account, max(created_at) FROM notices WHERE kind = ? GROUP BY account`,
-		string(kind))
-	if err != nil {
-		return nil, fmt.Errorf("reading notices: %w", err)
-	}
-	defer rows.Close()
-	last := map[string]time.Time{}
-	for rows.Next() {
-		var (
-			account string
-			at      sql.NullString
-		)
-		if err := rows.Scan(&account, &at); err != nil {
-			return nil, fmt.Errorf("reading notices: %w", err)
-		}
-		last[account] = parseTime(at)
-	}
-	return last, rows.Err()
 }

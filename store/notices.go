@@ -95,34 +95,31 @@ func (r *Replica) queueNotice(ctx context.Context, tx *sql.Tx, a row, kind Notic
 	if !a.activated() {
 		return nil
 	}
-	subject, body := composeNotice(kind, r.noticeFacts(a, at))
-	_, err := tx.ExecContext(ctx, `INSERT INTO notices (created_at, account, kind, to_address, subject, body)
-		VALUES (?, ?, ?, ?, ?, ?)`, formatTime(at), a.Name, string(kind), r.noticeAddress(a), subject, body)
-	if err != nil {
-		return fmt.Errorf("notice %s for %s: %w", kind, a.Name, err)
-	}
-	return nil
+	subject, body := ComposeNotice(kind, r.noticeFacts(a, at))
+	return QueueNotice(ctx, tx, Notice{CreatedAt: at, Account: a.Name, Kind: kind,
+		To: NoticeAddress(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})
 }
 
-// noticeAddress is where notices about a go: the personal e-mail when set,
-// else the account's own address.
-func (r *Replica) noticeAddress(a row) string {
-	if a.PersonalEmail != "" {
-		return a.PersonalEmail
+// NoticeAddress is where notices about an account go: the personal e-mail
+// when set, else the account's own address.
+func NoticeAddress(account, personalEmail, emailDomain string) string {
+	if personalEmail != "" {
+		return personalEmail
 	}
-	return policy.Email(a.Name, r.opt.EmailDomain)
+	return policy.Email(account, emailDomain)
 }
 
-// noticeFacts is what composeNotice may say.
-type noticeFacts struct {
+// NoticeFacts are what ComposeNotice may say of an account. Station names
+// where a security change was made; a notice of the central store has none.
+type NoticeFacts struct {
 	Account, FullName, Email, Station, ServiceDesk string
 	Status                                         policy.Status
 	Category                                       policy.Category
 	ServicesEnd, PasswordChangedAt, At             time.Time
 }
 
-func (r *Replica) noticeFacts(a row, at time.Time) noticeFacts {
-	return noticeFacts{
+func (r *Replica) noticeFacts(a row, at time.Time) NoticeFacts {
+	return NoticeFacts{
 		Account: a.Name, FullName: strings.TrimSpace(a.GivenNames + " " + a.Surname),
 		Email: policy.Email(a.Name, r.opt.EmailDomain), Station: r.opt.StationID, ServiceDesk: r.opt.ServiceDesk,
 		Status: a.Status, Category: a.Category, ServicesEnd: policy.StudentServicesEnd(a.Completion, a.Extended),
@@ -130,8 +127,9 @@ func (r *Replica) noticeFacts(a row, at time.Time) noticeFacts {
 	}
 }
 
-// composeNotice writes a notice's subject and plain-text body.
-func composeNotice(kind NoticeKind, f noticeFacts) (subject, body string) {
+// ComposeNotice writes the subject and plain-text body of a notice of kind,
+// as a station and the central store both send it.
+func ComposeNotice(kind NoticeKind, f NoticeFacts) (subject, body string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Dear %s,\n\n", f.FullName)
 	end := policy.FormatDate(f.ServicesEnd)
@@ -185,7 +183,7 @@ func composeNotice(kind NoticeKind, f noticeFacts) (subject, body string) {
 
 // expiryNotice is the notice of the expiry date: alumni keep their e-mail,
 // everyone else's account is terminated.
-func expiryNotice(f noticeFacts, end string) (subject, body string) {
+func expiryNotice(f NoticeFacts, end string) (subject, body string) {
 	if f.Status == policy.StatusAlumni {
 		return "Your student services have ended: " + f.Account + " is now your alumni account",
 			fmt.Sprintf("Student services for your network account %s ended on %s. Your e-mail address %s "+
@@ -199,103 +197,36 @@ func expiryNotice(f noticeFacts, end string) (subject, body string) {
 }
 
 // wasntMe is the end of a security notice.
-func wasntMe(f noticeFacts, risk string) string {
+func wasntMe(f NoticeFacts, risk string) string {
 	return fmt.Sprintf("If this was you, there is nothing to do.\n"+
 		"If this wasn't you, contact %s at once: %s. Do not reply to this message.\n", f.ServiceDesk, risk)
 }
 
-// Notices lists notices in a state ("" for all): pending ones oldest first
-// (the order they are sent in), the others newest first. limit <= 0 means 100.
+// Notices lists notices in a state ("" for all): see NoticeBox.Notices.
 func (r *Replica) Notices(ctx context.Context, state NoticeState, limit int) ([]Notice, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	where, args := `1 = 1 ORDER BY id DESC LIMIT ?`, []any{limit}
-	switch state {
-	case "":
-	case NoticePending:
-		where, args = `state = ? ORDER BY id LIMIT ?`, []any{string(state), limit}
-	default:
-		where, args = `state = ? ORDER BY id DESC LIMIT ?`, []any{string(state), limit}
-	}
-	return r.readNotices(ctx, where, args...)
+	return r.notices().Notices(ctx, state, limit)
 }
 
 // NoticesFor lists the newest notices about one account, for staff.
 func (r *Replica) NoticesFor(ctx context.Context, account string, limit int) ([]Notice, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	return r.readNotices(ctx, `account = ? ORDER BY id DESC LIMIT ?`, account, limit)
-}
-
-func (r *Replica) readNotices(ctx context.Context, where string, args ...any) ([]Notice, error) {
-	rows, err := r.r.QueryContext(ctx, `SELECT id, created_at, account, kind, to_address, subject, body, state,
-		sent_at, error, attempts FROM notices WHERE `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading notices: %w", err)
-	}
-	defer rows.Close()
-	var out []Notice
-	for rows.Next() {
-		var (
-			n                   Notice
-			created, sent       sql.NullString
-			kind, state, toAddr string
-		)
-		if err := rows.Scan(&n.ID, &created, &n.Account, &kind, &toAddr, &n.Subject, &n.Body, &state,
-			&sent, &n.Error, &n.Attempts); err != nil {
-			return nil, fmt.Errorf("reading notices: %w", err)
-		}
-		n.CreatedAt, n.SentAt = parseTime(created), parseTime(sent)
-		n.Kind, n.State, n.To = NoticeKind(kind), NoticeState(state), toAddr
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading notices: %w", err)
-	}
-	return out, nil
+	return r.notices().NoticesFor(ctx, account, limit)
 }
 
 // MarkNoticeSent records that a pending notice was sent.
 func (r *Replica) MarkNoticeSent(ctx context.Context, id int64) error {
-	return r.updateNotice(ctx, id, `state = 'sent', sent_at = ?, error = '', attempts = attempts + 1`,
-		formatTime(r.now()))
+	return r.notices().MarkNoticeSent(ctx, id)
 }
 
 // MarkNoticeFailed records a failed attempt to send a pending notice; keep
-// gives up on it (a permanent refusal, or too many attempts) and keeps it
-// for staff.
+// gives up on it and keeps it for staff.
 func (r *Replica) MarkNoticeFailed(ctx context.Context, id int64, reason string, keep bool) error {
-	state := NoticePending
-	if keep {
-		state = NoticeKept
-	}
-	return r.updateNotice(ctx, id, `state = ?, error = ?, attempts = attempts + 1`, string(state), clip(reason, 500))
+	return r.notices().MarkNoticeFailed(ctx, id, reason, keep)
 }
 
 // KeepNotice keeps a pending notice unsent, with why (no [mail] server).
 func (r *Replica) KeepNotice(ctx context.Context, id int64, reason string) error {
-	return r.updateNotice(ctx, id, `state = 'kept', error = ?`, clip(reason, 500))
+	return r.notices().KeepNotice(ctx, id, reason)
 }
 
-// updateNotice changes a pending notice; one already sent or kept is left
-// alone, and an unknown id is an error.
-func (r *Replica) updateNotice(ctx context.Context, id int64, set string, args ...any) error {
-	res, err := r.w.ExecContext(ctx, `UPDATE notices SET `+set+` WHERE id = ? AND state = 'pending'`,
-		append(args, id)...)
-	if err != nil {
-		return fmt.Errorf("notice %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("notice %d is not pending (sent or kept already, or no such notice)", id)
-	}
-	return nil
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
-}
+// notices is the replica's notices table.
+func (r *Replica) notices() NoticeBox { return NoticeBox{R: r.r, W: r.w, Now: r.now} }

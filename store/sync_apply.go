@@ -478,12 +478,8 @@ func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, 
 	body := fmt.Sprintf("Dear %s,\n\nAt an Express Station (%s) you %s. The central account store refused this change afterwards: %s.\n\n"+
 		"If you need help, please visit %s.\n",
 		strings.TrimSpace(a.GivenNames+" "+a.Surname), r.opt.StationID, what, reason, r.opt.ServiceDesk)
-	_, err = tx.ExecContext(ctx, `INSERT INTO notices (created_at, account, kind, to_address, subject, body)
-		VALUES (?, ?, ?, ?, ?, ?)`, formatTime(now), a.Name, string(NoticeChangeRefused), r.noticeAddress(a), subject, body)
-	if err != nil {
-		return fmt.Errorf("notice of a refused change for %s: %w", a.Name, err)
-	}
-	return nil
+	return QueueNotice(ctx, tx, Notice{CreatedAt: now, Account: a.Name, Kind: NoticeChangeRefused,
+		To: NoticeAddress(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})
 }
 
 // latestPerAccount keeps the newest snapshot of each account, in order.

@@ -114,8 +114,9 @@ const (
 	MaxAttempts = 10
 )
 
-// NoMailReason is why notices are kept when no [mail] server is configured.
-const NoMailReason = "not sent: no [mail] server is configured at this station"
+// NoMailReason is why notices are kept when no mail server is configured:
+// a station's [mail] section, or accountd serve --smtp.
+const NoMailReason = "not sent: no mail server is configured ([mail] at a station, --smtp for accountd)"
 
 // Report says what one Deliver step did.
 type Report struct {

@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
+)
+
+func date(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// facts is a degree graduate completing on 31 Aug 2026 (grace ends 31 Dec).
+func facts(status policy.Status, cat policy.Category, activated bool) store.LifecycleFacts {
+	return store.LifecycleFacts{Account: "kylam", Status: status, Category: cat, Completion: date("2026-08-31"),
+		Activated: activated}
+}
+
+func TestLifecycleDue(t *testing.T) {
+	extended := facts(policy.StatusGrace, policy.CategoryDegree, true)
+	extended.Extended = date("2027-03-31")
+	for _, tc := range []struct {
+		name   string
+		f      store.LifecycleFacts
+		now    time.Time
+		to     policy.Status // "" = nothing due
+		notice store.NoticeKind
+	}{
+		{"studying", facts(policy.StatusActive, policy.CategoryDegree, true), at(2026, 8, 30), "", ""},
+		{"completion", facts(policy.StatusActive, policy.CategoryDegree, true), at(2026, 8, 31), policy.StatusGrace, store.NoticeGraceStarts},
+		{"completion, never activated", facts(policy.StatusRegistered, policy.CategoryDegree, false), at(2026, 8, 31), policy.StatusGrace, ""},
+		{"in grace", facts(policy.StatusGrace, policy.CategoryDegree, true), at(2026, 12, 30), "", ""},
+		{"degree at grace end", facts(policy.StatusGrace, policy.CategoryDegree, true), at(2026, 12, 31), policy.StatusAlumni, store.NoticeExpired},
+		{"non-degree at grace end", facts(policy.StatusGrace, policy.CategoryNonDegree, true), at(2026, 12, 31), policy.StatusTerminated, store.NoticeExpired},
+		{"exchange at grace end", facts(policy.StatusGrace, policy.CategoryExchange, true), at(2026, 12, 31), policy.StatusTerminated, store.NoticeExpired},
+		{"visiting at grace end", facts(policy.StatusGrace, policy.CategoryVisiting, true), at(2026, 12, 31), policy.StatusTerminated, store.NoticeExpired},
+		{"extended", extended, at(2026, 12, 31), "", ""},
+		{"extension ends", extended, at(2027, 3, 31), policy.StatusAlumni, store.NoticeExpired},
+		{"active past grace", facts(policy.StatusActive, policy.CategoryDegree, true), at(2027, 1, 5), policy.StatusAlumni, store.NoticeExpired},
+		{"alumni is final", facts(policy.StatusAlumni, policy.CategoryDegree, true), at(2030, 1, 1), "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ok := tc.f.Due(tc.now)
+			if ok != (tc.to != "") || tr.To != tc.to || tr.Notice != tc.notice {
+				t.Fatalf("Due = %+v, %v; want to %q notice %q", tr, ok, tc.to, tc.notice)
+			}
+			if ok && (tr.From != tc.f.Status || tr.Account != "kylam" || !tr.ServicesEnd.Equal(tc.f.ServicesEnd())) {
+				t.Errorf("transition %+v", tr)
+			}
+		})
+	}
+	tr, _ := extended.Due(at(2027, 3, 31))
+	if got := tr.Detail(); got != "grace -> alumni; student services end 2027-03-31" {
+		t.Errorf("detail %q", got)
+	}
+}
+
+func TestCheckExtension(t *testing.T) {
+	now := at(2026, 12, 1)
+	noCompletion := facts(policy.StatusActive, policy.CategoryDegree, true)
+	noCompletion.Completion = time.Time{}
+	for _, tc := range []struct {
+		name  string
+		f     store.LifecycleFacts
+		until string
+		says  string // "" = allowed
+	}{
+		{"in grace", facts(policy.StatusGrace, policy.CategoryDegree, true), "2027-03-31", ""},
+		{"before completion", facts(policy.StatusActive, policy.CategoryNonDegree, false), "2027-01-01", ""},
+		{"no completion", noCompletion, "2027-03-31", "no completion date"},
+		{"within grace", facts(policy.StatusGrace, policy.CategoryDegree, true), "2026-12-31", "after the grace period, which ends on 31 Dec 2026"},
+		{"alumni", facts(policy.StatusAlumni, policy.CategoryDegree, true), "2027-03-31", "cannot reopen"},
+		{"terminated", facts(policy.StatusTerminated, policy.CategoryExchange, true), "2027-03-31", "already ended on 31 Dec 2026 (now terminated)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.f.CheckExtension(date(tc.until), now)
+			if (err == nil) != (tc.says == "") || err != nil && !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("err = %v, want one saying %q", err, tc.says)
+			}
+		})
+	}
+	// Extended until 31 Mar 2027, now 1 Mar: a new date after grace but past is refused.
+	f := facts(policy.StatusGrace, policy.CategoryDegree, true)
+	f.Extended = date("2027-03-31")
+	if err := f.CheckExtension(date("2027-02-01"), at(2027, 3, 1)); err == nil || !strings.Contains(err.Error(), "has passed") {
+		t.Errorf("a past date: %v", err)
+	}
+	if err := f.CheckExtension(date("2027-03-01"), at(2027, 3, 1)); err == nil {
+		t.Error("today accepted: services would end at once")
+	}
+}
+
+func TestExtensionReasonAndDate(t *testing.T) {
+	for in, want := range map[string]string{"  thesis \t corrections ": "thesis corrections", "": "", " ": "",
+		"a\x00b": "", strings.Repeat("x", 501): ""} {
+		got, err := store.ExtensionReason(in)
+		if got != want || (err == nil) != (want != "") {
+			t.Errorf("ExtensionReason(%q) = %q, %v", in, got, err)
+		}
+	}
+	hk := time.FixedZone("HKT", 8*3600)
+	if got := store.ExtensionDate(time.Date(2027, 3, 31, 1, 0, 0, 0, hk)); !got.Equal(date("2027-03-31")) {
+		t.Errorf("ExtensionDate = %v", got)
+	}
+}
+
+func TestReminderDue(t *testing.T) {
+	changed := at(2026, 1, 10)
+	active := facts(policy.StatusActive, policy.CategoryDegree, true)
+	for _, tc := range []struct {
+		name       string
+		f          store.LifecycleFacts
+		last, now  time.Time
+		reminderOK bool
+	}{
+		{"five months", active, time.Time{}, changed.AddDate(0, 5, 0), false},
+		{"six months and a minute", active, time.Time{}, changed.AddDate(0, 6, 0).Add(time.Minute), true},
+		{"reminded four months ago", active, changed.AddDate(0, 6, 1), changed.AddDate(0, 10, 1), false},
+		{"reminded over six months ago", active, changed.AddDate(0, 6, 1), changed.AddDate(1, 0, 2), true},
+		{"never activated", facts(policy.StatusRegistered, policy.CategoryDegree, false), time.Time{}, changed.AddDate(1, 0, 0), false},
+		{"terminated at now", facts(policy.StatusGrace, policy.CategoryVisiting, true), time.Time{}, at(2027, 1, 1), false},
+		{"alumni", facts(policy.StatusGrace, policy.CategoryDegree, true), time.Time{}, at(2027, 1, 1), true},
+	} {
+		if got := tc.f.ReminderDue(changed, tc.last, tc.now); got != tc.reminderOK {
+			t.Errorf("%s: ReminderDue = %v", tc.name, got)
+		}
+	}
+}
+
+func TestNoticeAddress(t *testing.T) {
+	if got := store.NoticeAddress("kylam", "", "connect.example.edu"); got != "kylam@connect.example.edu" {
+		t.Errorf("without a personal e-mail: %s", got)
+	}
+	if got := store.NoticeAddress("kylam", "ky@example.org", "connect.example.edu"); got != "ky@example.org" {
+		t.Errorf("with a personal e-mail: %s", got)
+	}
+}
