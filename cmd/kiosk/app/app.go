@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 
 	"github.com/expressstation/kiosk/kiosk"
 	"github.com/expressstation/kiosk/kiosk/clock"
@@ -30,7 +31,8 @@ type Station struct {
 	// SyncOnce runs one sync round with the upstream; nil when standalone.
 	SyncOnce func(ctx context.Context) error
 	logFile  io.Closer
-	stop     context.CancelFunc // ends background work
+	stop     func()         // ends background work and waits for it
+	bg       sync.WaitGroup // background loops
 }
 
 // LoadConfig reads path, or the embedded default when path is "" (relative
@@ -141,25 +143,25 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 		logFile.Close()
 		return nil, err
 	}
-	// quick_check reads the whole file: run it after the first frame.
+	st := &Station{Config: cfg, Replica: r, Logger: logger, logFile: logFile}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
+	st.stop = func() { cancel(); st.bg.Wait() }
+	// quick_check reads the whole file: run it after the first frame.
+	st.bg.Go(func() {
 		if err := r.CheckIntegrity(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("replica integrity check failed", "err", err)
 		}
-	}()
+	})
 	opt := ModelOptions(cfg, r, clk, dev)
-	syncOnce, err := startBackground(ctx, cfg, r, clk, logger, &opt)
-	if err != nil {
-		cancel()
+	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt); err != nil {
+		st.stop()
 		r.Close()
 		logFile.Close()
 		return nil, err
 	}
-	m := kiosk.New(opt)
+	st.Model = kiosk.New(opt)
 	logger.Info("station started", "standalone", cfg.Standalone())
-	return &Station{Config: cfg, Replica: r, Model: m, Logger: logger, SyncOnce: syncOnce,
-		logFile: logFile, stop: cancel}, nil
+	return st, nil
 }
 
 // ModelOptions maps the configuration onto the root model's options. Staff

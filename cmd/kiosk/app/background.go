@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/expressstation/kiosk/kiosk"
@@ -23,24 +24,26 @@ const (
 // with the upstream (which also keeps the footer's link and staff's Sync now
 // working), or on a standalone station the daily lifecycle job that the
 // central store runs otherwise; and the delivery of notices.
-func startBackground(ctx context.Context, cfg *config.Config, r *store.Replica, clk clock.Clock,
-	logger *slog.Logger, opt *kiosk.Options) (syncOnce func(context.Context) error, err error) {
+// The loops are counted in wg so that Close can wait for them before it
+// closes the replica under them.
+func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, r *store.Replica,
+	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options) (syncOnce func(context.Context) error, err error) {
 	s, err := NewSyncer(cfg, r, clk, logger)
 	if err != nil {
 		return nil, err
-	}
-	if s != nil {
-		go s.Run(ctx)
-		opt.Link, opt.Sync = LinkOf(s), s.SyncOnce
-		syncOnce = s.SyncOnce
-	} else {
-		go every(ctx, lifecycleEvery, func() { runLifecycle(ctx, r, clk, logger) })
 	}
 	sender, err := mailSender(cfg)
 	if err != nil {
 		return nil, err
 	}
-	go every(ctx, deliverEvery, func() { deliver(ctx, r, sender, logger) })
+	if s != nil {
+		wg.Go(func() { s.Run(ctx) })
+		opt.Link, opt.Sync = LinkOf(s), s.SyncOnce
+		syncOnce = s.SyncOnce
+	} else {
+		wg.Go(func() { every(ctx, lifecycleEvery, func() { runLifecycle(ctx, r, clk, logger) }) })
+	}
+	wg.Go(func() { every(ctx, deliverEvery, func() { deliver(ctx, r, sender, logger) }) })
 	return syncOnce, nil
 }
 
