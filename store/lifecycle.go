@@ -90,7 +90,7 @@ func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleRep
 			return rep, fmt.Errorf("lifecycle run: %w", err)
 		}
 		for _, c := range done {
-			rep.add(byName[c.Account].t)
+			rep.Add(byName[c.Account].t)
 		}
 	}
 	r.log.Info("lifecycle run", "checked", rep.Checked, "grace", rep.Count(policy.StatusGrace),
@@ -98,8 +98,8 @@ func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleRep
 	return rep, nil
 }
 
-// add counts a transition made.
-func (rep *LifecycleReport) add(t Transition) {
+// Add counts a transition made.
+func (rep *LifecycleReport) Add(t Transition) {
 	rep.Transitions = append(rep.Transitions, t)
 	if t.Notice != "" {
 		rep.Notices++

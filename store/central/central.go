@@ -1,8 +1,9 @@
 // Package central is the central account store (accountd) that every
 // station syncs with (DESIGN.md "Sync between stations and the central
 // store"): the registry import that assigns account names, the change feed
-// stations pull, the re-check and application of the ops they push, and the
-// stations' tokens.
+// stations pull, the re-check and application of the ops they push, the
+// stations' tokens, and the account lifecycle with the notices it sends
+// (lifecycle.go).
 //
 // Store is the contract the HTTP API and the accountd command use; SQLite
 // implements it. The rules an op must pass (rules.go) are pure functions of
@@ -42,6 +43,20 @@ type Store interface {
 	// Import loads registry records (the same CSV and row errors as a
 	// station's import), assigning account names once.
 	Import(ctx context.Context, csv io.Reader) (store.ImportReport, error)
+	// RunLifecycle moves every account along its lifecycle at now (grace,
+	// alumni, terminated), each move a change with its audit row and notice.
+	RunLifecycle(ctx context.Context, now time.Time) (store.LifecycleReport, error)
+	// QueuePasswordReminders queues the reminders due at now; how many.
+	QueuePasswordReminders(ctx context.Context, now time.Time) (int, error)
+	// Extend records a supervisor's extension of student services until a
+	// date (ErrNoAccount, or why it may not, else nil).
+	Extend(ctx context.Context, account string, until time.Time, reason string) error
+	// Notices lists notices in a state ("" for all); with the three Mark and
+	// Keep methods it is what mail.Deliver needs (mail.Queue).
+	Notices(ctx context.Context, state store.NoticeState, limit int) ([]store.Notice, error)
+	MarkNoticeSent(ctx context.Context, id int64) error
+	MarkNoticeFailed(ctx context.Context, id int64, reason string, keep bool) error
+	KeepNotice(ctx context.Context, id int64, reason string) error
 	// AddStation makes a station and returns its token, which is shown
 	// once: only its hash is kept.
 	AddStation(ctx context.Context, id string) (token string, err error)

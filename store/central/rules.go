@@ -119,7 +119,7 @@ func check(s *store.Snapshot, p any, at time.Time) *Rejection {
 	case store.ActivateAlumniPayload:
 		return checkActivateAlumni(s, status, p)
 	}
-	if !activated(s) {
+	if !s.Activated() {
 		return reject("not_activated", "the account has not been activated")
 	}
 	switch p := p.(type) {
@@ -145,13 +145,9 @@ func check(s *store.Snapshot, p any, at time.Time) *Rejection {
 	return nil
 }
 
-// activated reports whether the account ever got a password: the lifecycle
-// moves never-activated accounts too, so the status alone does not tell.
-func activated(s *store.Snapshot) bool { return s.PasswordHash != "" || s.ActivatedAt != nil }
-
 func checkActivate(s *store.Snapshot, status policy.Status, hash string) *Rejection {
 	switch {
-	case activated(s):
+	case s.Activated():
 		return reject("already_active", "the account had already been activated (at another station)")
 	case status != policy.StatusRegistered:
 		return reject("not_eligible", "the account's studies had ended before it was activated")
@@ -163,7 +159,7 @@ func checkActivate(s *store.Snapshot, status policy.Status, hash string) *Reject
 // as a student; degree graduates only, in grace or alumni).
 func checkActivateAlumni(s *store.Snapshot, status policy.Status, p store.ActivateAlumniPayload) *Rejection {
 	switch {
-	case activated(s):
+	case s.Activated():
 		return reject("already_active", "the account had already been activated (at another station)")
 	case !policy.AlumniEligible(s.Category) || (status != policy.StatusGrace && status != policy.StatusAlumni) ||
 		(p.Status != policy.StatusGrace && p.Status != policy.StatusAlumni):
@@ -225,11 +221,7 @@ func checkStep(s *store.Snapshot, step int64) *Rejection {
 }
 
 // effective is the account's lifecycle status at t.
-func effective(s *store.Snapshot, t time.Time) policy.Status {
-	completion, _ := time.Parse(time.DateOnly, s.CompletionDate)
-	extended, _ := time.Parse(time.DateOnly, s.ExtendedUntil)
-	return policy.LifecycleStatus(s.Status, s.Category, completion, extended, t)
-}
+func effective(s *store.Snapshot, t time.Time) policy.Status { return s.Lifecycle().StatusAt(t) }
 
 // fail counts a failed attempt made at any station. Reaching the limit in
 // the window locks the account for LockoutFor from this failure and spends

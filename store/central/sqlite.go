@@ -29,6 +29,10 @@ type Options struct {
 	Now             func() time.Time // default time.Now
 	Logger          *slog.Logger     // may be nil; never given a secret
 	StudentIDLength int              // default 8
+	// EmailDomain and ServiceDesk are what notices say, as at the stations
+	// ([station] email_domain and service_desk); defaults as there.
+	EmailDomain string
+	ServiceDesk string
 	// MaxGroup bounds how many ops one group commit applies; default 4096.
 	MaxGroup int
 }
@@ -46,8 +50,20 @@ func (o Options) withDefaults() Options {
 	if o.MaxGroup <= 0 {
 		o.MaxGroup = 4096
 	}
+	if o.EmailDomain == "" {
+		o.EmailDomain = DefaultEmailDomain
+	}
+	if o.ServiceDesk == "" {
+		o.ServiceDesk = DefaultServiceDesk
+	}
 	return o
 }
+
+// The defaults of what notices say: a station's defaults.
+const (
+	DefaultEmailDomain = "connect.example.edu"
+	DefaultServiceDesk = "the IT Service Desk"
+)
 
 // applicationID marks a central store file ("EXAC"), so a station replica
 // or another application's database is refused.
@@ -323,8 +339,17 @@ func (s *SQLite) notify() {
 }
 
 func (s *SQLite) audit(ctx context.Context, tx *sql.Tx, action, detail string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, action, detail) VALUES (?, ?, ?)`,
-		formatTime(s.opt.Now()), action, detail)
+	return auditAccount(ctx, tx, s.opt.Now(), "", action, detail)
+}
+
+// auditAccount writes an audit row about one account ("" for none).
+func auditAccount(ctx context.Context, tx *sql.Tx, at time.Time, account, action, detail string) error {
+	var acct any
+	if account != "" {
+		acct = account
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, account, action, detail) VALUES (?, ?, ?, ?)`,
+		formatTime(at), acct, action, detail)
 	return err
 }
 
