@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/expressstation/kiosk/store/demo"
 )
 
 // focusedBoxes returns the first inner line of every box drawn as focused on
@@ -138,4 +140,66 @@ func TestPolicyListItemsHangAndTheEndFocusesAccept(t *testing.T) {
 	}
 	s.press(tea.KeyEnter)
 	s.expect("Your Student ID and HK ID card")
+}
+
+// The alumni and My Account screens show exactly one focus too.
+func TestAlumniAndAccountFocusShowsWithoutColour(t *testing.T) {
+	s := newStation(t)
+	focus := func(where, want string) {
+		t.Helper()
+		got := focusedBoxes(s.screen())
+		if len(got) != 1 || !strings.Contains(got[0], want) {
+			t.Fatalf("%s: focused boxes %q, want one holding %q:\n%s", where, got, want, s.screen())
+		}
+	}
+	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown)
+	focus("menu", "Alumni Account Activation")
+	s.press(tea.KeyDown)
+	focus("menu", "My Account")
+	s.press(tea.KeyUp)
+	s.press(tea.KeyEnter)
+	s.press(tea.KeyEnd, tea.KeyEnter)
+	s.typ("CHEUNG Mei Ling")
+	focus("full name", "CHEUNG Mei Ling")
+	s.press(tea.KeyTab, tea.KeyTab, tea.KeyTab)
+	focus("mode", "Use Passport")
+	s.press(tea.KeyEnter)
+	focus("passport", "")
+	s.click("Use HK ID card instead")
+	s.typ(meiLingHKID)
+	focus("HKID", meiLingHKID)
+	s.press(tea.KeyEnter)
+	focus("summary", "Continue")
+	s.press(tea.KeyEnter)
+	s.newPassword(newPW)
+	s.enrol()
+	focus("alias", "")
+	s.typ("tmchan")
+	s.press(tea.KeyTab)
+	focus("Save alias", "Save alias")
+	s.press(tea.KeyTab)
+	focus("Skip", "Skip")
+	s.press(tea.KeyShiftTab, tea.KeyEnter)
+	focus("field after a clash", "tmchan")
+	s.press(tea.KeyTab)
+	focus("suggestion", "tmchan4")
+	s.press(tea.KeyEnter)
+	focus("Save alias after a suggestion", "Save alias")
+	s.press(tea.KeyEnter)
+	focus("done", "Finish")
+	s.press(tea.KeyEnter)
+
+	s.openAccount(demo.ActiveAccount, demo.ActivePassword)
+	focus("2FA required", "Set up 2FA now")
+	s.press(tea.KeyEnter)
+	s.enrol()
+	focus("profile", "Done")
+	s.press(tea.KeyTab)
+	focus("profile after tab", "Open to Public")
+	s.press(tea.KeyTab, tea.KeyEnter)
+	focus("notice e-mail", "")
+	s.press(tea.KeyTab)
+	focus("Save", "Save")
+	s.press(tea.KeyEscape)
+	focus("back on the profile", "Change notice e-mail")
 }

@@ -66,14 +66,18 @@ var termStart = time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)
 
 // Demo students (store/demo/registry.csv).
 const (
-	taiMan    = "20261001" // CHAN Tai Man, registered, HKID A123456(3)
-	siuLing   = "20261003" // WONG Siu Ling, registered, no HKID, born 2007-07-21
-	kaYan     = "20251004" // LEE Ka Yan, kylee, active without 2FA
-	wingKei   = "20201005" // HO Wing Kei, non-degree, completed 2023: not eligible
-	anna      = "20261006" // MÜLLER Anna, exchange, no HKID, born 2004-09-17
-	chiKeung  = "20261009" // LAU Chi Keung, cklau, active with 2FA
-	taiManID  = "A123456(3)"
-	otherHKID = "Y654321(7)" // valid check digit, another student's
+	taiMan   = "20261001" // CHAN Tai Man, registered, HKID A123456(3)
+	siuLing  = "20261003" // WONG Siu Ling, registered, no HKID, born 2007-07-21
+	kaYan    = "20251004" // LEE Ka Yan, kylee, active without 2FA
+	wingKei  = "20201005" // HO Wing Kei, non-degree, completed 2023: not eligible
+	anna     = "20261006" // MÜLLER Anna, exchange, no HKID, born 2004-09-17
+	chiKeung = "20261009" // LAU Chi Keung, cklau, active with 2FA
+	// Degree graduates who never activated (Alumni Account Activation):
+	// CHEUNG Mei Ling (2024) -> mlcheung, CHEUNG Mei Yan (2023) -> mycheung.
+	meiLingHKID    = "R112233(8)"
+	meiYanPassport = "K38562719"
+	taiManID       = "A123456(3)"
+	otherHKID      = "Y654321(7)" // valid check digit, another student's
 )
 
 // station is the root model wired to a real replica in a temp dir, driven
@@ -95,6 +99,7 @@ func newStation(t testing.TB, size ...int) *station {
 	}
 	r, err := store.Open(filepath.Join(t.TempDir(), "replica.db"), store.Options{
 		Keys: keys, StationID: "ES-T1", Now: clk.Now, Issuer: "HKUST", EmailDomain: "connect.ust.hk",
+		AliasDomain: "alumni.ust.hk",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +123,7 @@ func newStation(t testing.TB, size ...int) *station {
 	s := &station{t: t, clk: clk, store: r}
 	s.m = kiosk.New(kiosk.Options{
 		Accounts: r, Clock: clk, Institution: "Test University", StationID: "ES-T1",
-		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001",
+		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001", AliasDomain: "alumni.ust.hk",
 	})
 	w, h := 100, 30
 	if len(size) == 2 {
@@ -279,6 +284,28 @@ func (s *station) newPassword(pw string) {
 	s.expect("Your password needs")
 	s.typ(pw)
 	s.press(tea.KeyEnter)
+	s.typ(pw)
+	s.press(tea.KeyEnter)
+}
+
+// enrol confirms the 2FA enrolment on screen with the current code for its
+// key, and returns the key.
+func (s *station) enrol() string {
+	s.t.Helper()
+	s.expect("Set up two-factor authentication")
+	key := s.capture("Key: ")
+	s.typ(s.code(key))
+	s.press(tea.KeyEnter)
+	return key
+}
+
+// openAccount opens My Account (menu 5) with an account name and password.
+func (s *station) openAccount(name, pw string) {
+	s.t.Helper()
+	s.typ("5")
+	s.expect("My Account", "Sign in with your current password")
+	s.typ(name)
+	s.press(tea.KeyTab)
 	s.typ(pw)
 	s.press(tea.KeyEnter)
 }

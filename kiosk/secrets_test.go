@@ -166,6 +166,48 @@ func TestNothingSecretSurvivesAFlow(t *testing.T) {
 			s.press(tea.KeyEscape)
 			return []string{"E314159(8)", "E3141598", code, newPW, demo.TOTPSecret}
 		}},
+		{"alumni done", func(s *station) []string {
+			s.startAlumni()
+			s.graduate("CHEUNG Mei Ling", meiLingHKID, false)
+			s.press(tea.KeyEnter)
+			s.newPassword(newPW)
+			key := s.enrol()
+			s.typ("meiling.cheung")
+			s.press(tea.KeyEnter)
+			s.expect("Your alumni account is ready")
+			s.press(tea.KeyEnter)
+			return []string{newPW, meiLingHKID, "R1122338", key, strings.ReplaceAll(key, " ", "")}
+		}},
+		{"alumni passport, cancel with the password typed", func(s *station) []string {
+			s.startAlumni()
+			s.graduate("Mei Yan Cheung", meiYanPassport, true)
+			s.press(tea.KeyEnter)
+			s.typ(newPW)
+			s.press(tea.KeyEscape)
+			return []string{meiYanPassport, newPW}
+		}},
+		{"My Account idle timeout", func(s *station) []string {
+			s.openAccount(demo.TOTPAccount, demo.TOTPPassword)
+			code := s.code(demo.TOTPSecret)
+			s.typ(code)
+			s.press(tea.KeyEnter)
+			s.click("Change notice e-mail")
+			s.typ("half.typed@exa")
+			s.advance(105 * time.Second)
+			return []string{demo.TOTPPassword, code, "half.typed@exa"}
+		}},
+		{"My Account alias choice, Esc", func(s *station) []string {
+			if _, err := s.store.ActivateAlumni(s.t.Context(), "mlcheung", newPW); err != nil {
+				s.t.Fatal(err)
+			}
+			s.openAccount("mlcheung", newPW)
+			s.click("Set up 2FA now")
+			key := s.enrol()
+			s.click("Choose alias")
+			s.typ("half.typed")
+			s.press(tea.KeyEscape, tea.KeyEscape)
+			return []string{newPW, key, strings.ReplaceAll(key, " ", ""), "half.typed"}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -143,11 +143,7 @@ func (st *aliasStep) answer(msg aliasMsg) tea.Cmd {
 		st.taken, st.offers = taken.Alias, taken.Suggestions
 		st.alias.ok = ""
 		st.reorder()
-		if len(st.offers) > 0 {
-			st.focusOn(offerPrefix + st.offers[0])
-		} else {
-			st.focusOn("alias:name")
-		}
+		st.focusOn("alias:name") // typing goes on here; Tab reaches the suggestions
 		return nil
 	}
 	r, final := explain(st.f.c, msg.err)
@@ -177,6 +173,9 @@ func (st *aliasStep) view(width, height int) string {
 	}
 	rows = append(rows, st.status(w, st.err, ""),
 		buttonRow(st.button("alias:save", "Save alias"), st.button("alias:skip", st.skip)))
+	if lipgloss.Height(strings.Join(rows, "\n")) > height {
+		rows = rows[2:] // many suggestions on a short screen: the introduction was read already
+	}
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
 

@@ -40,12 +40,12 @@ type totpEnrolStep struct {
 	offer    bool
 	required bool // the flow goes on only with 2FA (My Account)
 	started  bool // offer accepted (always true after activation)
-	enr     store.Enrolment
-	qrs     []qrImage
-	key     string // grouped for typing
-	code    *field
-	tries   int
-	qrErr   string
+	enr      store.Enrolment
+	qrs      []qrImage
+	key      string // grouped for typing
+	code     *field
+	tries    int
+	qrErr    string
 }
 
 type (
