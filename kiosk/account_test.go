@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/expressstation/kiosk/kiosk/touch"
 	"github.com/expressstation/kiosk/store/demo"
 )
 
@@ -191,4 +192,37 @@ func TestMenuFitsEightyByTwentyFour(t *testing.T) {
 	}
 	s.send(tea.WindowSizeMsg{Width: 80, Height: 23})
 	s.expect("Please enlarge the window")
+}
+
+// The fullest profile (grace, an extension, the reminder, the alias button,
+// a long personal address) fits 80x24 with every button whole.
+func TestMyAccountFitsEightyByTwentyFour(t *testing.T) {
+	s := newStation(t, 80, 24)
+	s.clk.now = time.Date(2028, 7, 15, 2, 0, 0, 0, time.UTC)
+	ctx := t.Context()
+	if err := s.store.Extend(ctx, "cklau", time.Date(2028, 12, 31, 0, 0, 0, 0, time.UTC), "thesis corrections"); err != nil {
+		t.Fatal(err)
+	}
+	long := "chi.keung.lau.after.graduation.with.a.long.address@mail.example.com"
+	if _, err := s.store.SetPersonalEmail(ctx, "cklau", long); err != nil {
+		t.Fatal(err)
+	}
+	s.openCKLau()
+	s.expect("Notices to    chi.keung.lau", "…", "please change it", "extended by your supervisor")
+	scr := s.screen()
+	for _, line := range strings.Split(scr, "\n") {
+		if w := len([]rune(line)); w > 80 {
+			t.Fatalf("line wider than 80 columns (%d): %q", w, line)
+		}
+	}
+	for _, label := range []string{"Open to Public", "Change notice e-mail", "Choose alias", "Done"} {
+		if _, ok := touch.Find(s.m.Buttons(), label); !ok {
+			t.Errorf("%q is not a whole button at 80x24:\n%s", label, scr)
+		}
+	}
+	if n := strings.Count(scr, "╰") + strings.Count(scr, "┗"); n != 5 { // the panel and four buttons
+		t.Errorf("%d boxes end on screen, want 5:\n%s", n, scr)
+	}
+	s.click("Change notice e-mail")
+	s.expect("Personal e-mail for notices", "Save", "Cancel")
 }

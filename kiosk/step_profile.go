@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
@@ -303,14 +304,16 @@ func (st *profileStep) view(width, height int) string {
 	s := c.Styles
 	a := st.f.acct
 	w := min(width, 72)
+	// Values longer than the panel (a long personal address) end in "…".
+	fit := func(v string) string { return ansi.Truncate(v, w-detailsFrame, "…") }
 	rows := [][2]string{{"Account name", a.Name}, {"E-mail", a.Email}}
 	switch {
 	case a.AliasEmail != "":
-		rows = append(rows, [2]string{"Alias", a.AliasEmail})
+		rows = append(rows, [2]string{"Alias", fit(a.AliasEmail)})
 	case aliasOpen(a):
 		rows = append(rows, [2]string{"Alias", "none yet"})
 	}
-	rows = append(rows, [2]string{"Status", inWords(statusTexts, a.Status)}, [2]string{"Notices to", noticesTo(a)})
+	rows = append(rows, [2]string{"Status", inWords(statusTexts, a.Status)}, [2]string{"Notices to", fit(noticesTo(a))})
 	panel := detailsPanel(c, rows)
 	if st.editing {
 		return lipgloss.JoinVertical(lipgloss.Left, panel, "",

@@ -404,13 +404,19 @@ func (b *busy) view(c *Common) string {
 	return c.Styles.Warning.Render(busyFrames.Frames[b.frame]) + " " + c.Styles.Text.Render(b.label)
 }
 
+// detailsFrame is the width detailsPanel adds to its longest value: the
+// labels' column, padding and border.
+const detailsFrame = detailsLabel + 6
+
+const detailsLabel = 14
+
 // detailsPanel frames label and value rows (an account's particulars), the
 // values in one column.
 func detailsPanel(c *Common, rows [][2]string) string {
 	s := c.Styles
 	lines := make([]string, len(rows))
 	for i, r := range rows {
-		lines[i] = s.Muted.Render(fmt.Sprintf("%-14s", r[0])) + s.Strong.Render(r[1])
+		lines[i] = s.Muted.Render(fmt.Sprintf("%-*s", detailsLabel, r[0])) + s.Strong.Render(r[1])
 	}
 	return s.Panel.Render(strings.Join(lines, "\n"))
 }
