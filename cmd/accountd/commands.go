@@ -22,25 +22,36 @@ import (
 const defaultDB = "central.db"
 
 // runServe serves the sync API until ctx ends (SIGINT or SIGTERM), then
-// lets requests in flight finish.
-func runServe(ctx context.Context, args []string, stderr io.Writer) int {
+// lets requests in flight finish. Beside it run the daily lifecycle job and
+// the delivery of notices.
+func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	db := fs.String("db", defaultDB, "the central store's SQLite file")
 	listen := fs.String("listen", "127.0.0.1:8440", "address to listen on")
 	cert := fs.String("cert", "", "TLS certificate file (PEM); with --key, serve HTTPS")
 	key := fs.String("key", "", "TLS private key file (PEM)")
+	smtpAddr := fs.String("smtp", "", "SMTP server host:port for notices; none: notices are kept")
+	mailFrom := fs.String("mail-from", "", "sender address of notices (with --smtp)")
+	requireTLS := fs.Bool("smtp-require-tls", false, "send notices only over STARTTLS")
+	notices := noticeFlags(fs)
 	if _, ok := parse(fs, args, 0, stderr); !ok {
 		return 2
 	}
 	if (*cert == "") != (*key == "") {
 		return fail(stderr, 2, errors.New("serve: give both --cert and --key for TLS, or neither"))
 	}
+	sender, err := smtpSender(*smtpAddr, *mailFrom, *requireTLS)
+	if err != nil {
+		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := central.Open(*db, central.Options{Logger: logger})
+	st, err := central.Open(*db, notices(central.Options{Logger: logger, Now: clk.Now}))
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
 	defer st.Close()
+	stopJobs := startJobs(ctx, clk, st, sender, logger) // stopped before the store closes
+	defer stopJobs()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fail(stderr, 2, fmt.Errorf("serve: %w", err))

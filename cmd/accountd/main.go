@@ -12,20 +12,42 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const usage = `accountd: the Express Station central account store
 
 usage:
   accountd serve --db central.db --listen 127.0.0.1:8440 [--cert F --key F]
+                 [--smtp HOST:PORT --mail-from ADDR [--smtp-require-tls]] [notice flags]
   accountd import --db central.db [key flags] REGISTRY.csv
   accountd station add --db central.db ID       prints the new station's token once
   accountd station list --db central.db [--json]
   accountd station revoke --db central.db ID
+  accountd lifecycle run --db central.db [--now RFC3339|YYYY-MM-DD] [notice flags]
+  accountd extend --db central.db ACCOUNT --until YYYY-MM-DD --reason TEXT [notice flags]
+  accountd notices --db central.db [--state pending|sent|kept] [--limit N] [--json]
 
 serve uses TLS when --cert and --key are given. import needs the deployment's
 identity and seal keys, the same as every station's: --identity-key FILE and
 --seal-key FILE, or KIOSK_IDENTITY_KEY and KIOSK_SEAL_KEY (which win).
+
+serve runs the lifecycle job at start and then daily, just after midnight
+UTC (dates are UTC days): on the completion date an account enters four
+months of grace; at its end (or at the end of an extension) degree graduates
+become alumni and the others are terminated; passwords unchanged for more
+than six months get a reminder. lifecycle run runs that job once and prints
+what it did. extend records a supervisor's extension (a date after the grace
+period and after today, for an account whose services have not ended:
+alumni and terminated are final; a reason is required). Each move and
+extension reaches the stations through sync, and the student gets a notice.
+
+Notices wait in the store; serve sends them by SMTP with --smtp and
+--mail-from (login from ACCOUNTD_SMTP_USERNAME and ACCOUNTD_SMTP_PASSWORD,
+only over STARTTLS), and without --smtp keeps them for notices to list.
+Notice flags say what notices name, as the stations' [station] keys do:
+--email-domain (default $ACCOUNTD_EMAIL_DOMAIN, else connect.example.edu)
+and --service-desk (default $ACCOUNTD_SERVICE_DESK, else the IT Service Desk).
 `
 
 func main() {
@@ -35,9 +57,14 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes: 0 done; 1 done in part (an import with refused rows) or
-// failed while running; 2 bad usage or nothing could be done.
+// run is accountd on the wall clock.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, wallClock{}, args, stdout, stderr)
+}
+
+// Exit codes: 0 done; 1 done in part (an import with refused rows) or
+// failed or refused while running; 2 bad usage or nothing could be done.
+func runWith(ctx context.Context, clk clock, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stderr, usage)
 		if len(args) == 0 {
@@ -46,24 +73,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	cmd, rest := args[0], args[1:]
-	if cmd == "station" {
+	switch cmd {
+	case "station", "lifecycle":
 		if len(rest) == 0 {
-			fmt.Fprint(stderr, "accountd station: say add, list or revoke\n\n"+usage)
+			fmt.Fprintf(stderr, "accountd %s: say which (%s)\n\n%s", cmd, subcommands[cmd], usage)
 			return 2
 		}
-		cmd, rest = "station "+rest[0], rest[1:]
+		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
 	case "serve":
-		return runServe(ctx, rest, stderr)
+		return runServe(ctx, clk, rest, stderr)
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
 	case "station add", "station list", "station revoke":
 		return runStation(ctx, cmd, rest, stdout, stderr)
+	case "lifecycle run":
+		return runLifecycle(ctx, clk, rest, stdout, stderr)
+	case "extend":
+		return runExtend(ctx, clk, rest, stdout, stderr)
+	case "notices":
+		return runNotices(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "accountd: unknown command %q\n\n%s", cmd, usage)
 	return 2
 }
+
+var subcommands = map[string]string{"station": "add, list or revoke", "lifecycle": "run"}
+
+// clock is accountd's time: the wall clock, or a test's.
+type clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // parse reads flags that may come before, between or after the positional
 // arguments (`import REGISTRY.csv --db x` works too), and checks their count.
