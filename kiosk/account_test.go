@@ -155,6 +155,17 @@ func TestMyAccountRefusals(t *testing.T) {
 		s.expect("Too many wrong codes", "My Account did not open", "Room 4001")
 		s.expectNot("password was not changed")
 	})
+	t.Run("wrong codes while enrolling", func(t *testing.T) {
+		s := newStation(t)
+		s.openAccount(demo.ActiveAccount, demo.ActivePassword)
+		s.click("Set up 2FA now")
+		for _, code := range []string{"000000", "111111", "222222"} {
+			s.typ(code)
+			s.press(tea.KeyEnter)
+		}
+		s.expect("Two-factor authentication not set up", "2FA was not set up and My Account did not open")
+		s.expectNot("Your password is set")
+	})
 	t.Run("wrong password", func(t *testing.T) {
 		s := newStation(t)
 		s.openAccount(demo.TOTPAccount, "not my password")

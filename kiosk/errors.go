@@ -72,10 +72,8 @@ func explain(c *Common, err error) (r refusal, final bool) {
 	case errors.Is(err, store.ErrTOTPClock):
 		return refusal{"Check your phone's clock", "That code is from a different time: your phone's clock seems to be wrong. " +
 			"Set it to update automatically (Settings, Date & Time), then type the new code."}, false
-	case errors.As(err, &typed), errors.Is(err, store.ErrNoFullName), errors.Is(err, store.ErrNoAlumniIdentity):
+	case errors.As(err, &typed): // the store's own check of an address or alias
 		return refusal{"Check what you typed", sentence(err.Error())}, false
-	case errors.Is(err, store.ErrAliasTaken):
-		return refusal{"Alias taken", sentence(err.Error())}, false
 	case errors.Is(err, context.DeadlineExceeded):
 		return refusal{"The station is busy", fmt.Sprintf(
 			"The station took too long to answer. Please try again in a minute; if it keeps happening, ask at %s.", desk)}, false

@@ -20,8 +20,10 @@ type summaryStep struct {
 func newSummary(f *flow) step {
 	st := &summaryStep{f: f, form: newForm(f.c)}
 	st.order("sum:next", "sum:menu")
-	// A graduate's account is already judged by VerifyAlumni.
-	if err := activatable(f.acct); f.kind == flowActivate && err != nil {
+	if f.kind == flowAlumni {
+		return st // VerifyAlumni only returns an account that can be activated
+	}
+	if err := activatable(f.acct); err != nil {
 		r, _ := explain(f.c, err)
 		st.refuse = &r
 		st.order("sum:menu")
