@@ -33,3 +33,37 @@ func BenchmarkMenuView(b *testing.B) {
 		s.m.View()
 	}
 }
+
+// BenchmarkAliasKeystroke is one keystroke on the alias step (ParseAlias as
+// typed) and BenchmarkProfileEmailKeystroke one on My Account's personal
+// e-mail field (ParsePersonalEmail as typed): Update and View, at 100x30.
+func BenchmarkAliasKeystroke(b *testing.B) {
+	s := newStation(b)
+	s.startAlumni()
+	s.graduate("CHEUNG Mei Ling", meiLingHKID, false)
+	s.press(tea.KeyEnter)
+	s.newPassword(newPW)
+	s.enrol()
+	s.typ("meiling.cheun")
+	benchKeystroke(b, s)
+}
+
+func BenchmarkProfileEmailKeystroke(b *testing.B) {
+	s := newStation(b)
+	s.openCKLau()
+	s.click("Change notice e-mail")
+	s.typ("chikeung.lau@example.co")
+	benchKeystroke(b, s)
+}
+
+// benchKeystroke types and erases one letter, rendering after each.
+func benchKeystroke(b *testing.B, s *station) {
+	keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'g'}}, {Type: tea.KeyBackspace}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.m.Update(keys[i%2])
+		s.m.View()
+		i++
+	}
+}
