@@ -175,7 +175,7 @@ func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, 
 		Institution: s.Institution, ServiceName: s.ServiceName,
 		StationID: s.ID, StationName: s.Name,
 		IdleTimeout: s.IdleTimeout, ServiceDesk: s.ServiceDesk,
-		StudentIDLength: s.StudentIDLength, Dev: dev,
+		StudentIDLength: s.StudentIDLength, AliasDomain: s.AliasDomain, Dev: dev,
 		Staff: staff, StaffKey: cfg.Staff.Key, StaffPINHash: cfg.Staff.PINHash, Version: Version(),
 	}
 }
