@@ -236,9 +236,6 @@ const remindersSQL = `SELECT snapshot FROM accounts
 	WHERE snapshot ->> '$.password_changed_at' < ?1 AND snapshot ->> '$.status' <> 'terminated'
 	ORDER BY name`
 
-// lastReminderSQL is when an account last got a reminder (NULL: never).
-const lastReminderSQL = `SELECT max(created_at) FROM notices WHERE account = ? AND kind = 'password_age'`
-
 // QueuePasswordReminders queues a reminder (seed "netid") for every
 // activated account, not terminated, whose password is more than six months
 // old at now, at most one per account every six months, and returns how
@@ -275,18 +272,19 @@ func (s *SQLite) QueuePasswordReminders(ctx context.Context, now time.Time) (int
 	return queued, nil
 }
 
-// queueReminders queues the reminders of snaps that are still due.
+// queueReminders queues the reminders of snaps that are still due, as the
+// notices table stands inside the transaction.
 func (s *SQLite) queueReminders(ctx context.Context, snaps []store.Snapshot, now time.Time) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
+		last, err := lastReminders(ctx, tx, snaps)
+		if err != nil {
+			return err
+		}
 		for i := range snaps {
 			snap := &snaps[i]
-			var at sql.NullString
-			if err := tx.QueryRowContext(ctx, lastReminderSQL, snap.Name).Scan(&at); err != nil {
-				return err
-			}
-			if !snap.Lifecycle().ReminderDue(*snap.PasswordChangedAt, parseTime(at.String), now) {
+			if !snap.Lifecycle().ReminderDue(*snap.PasswordChangedAt, last[snap.Name], now) {
 				continue
 			}
 			if err := s.queueNotice(ctx, tx, snap, store.NoticePasswordAge, now); err != nil {
@@ -297,6 +295,30 @@ func (s *SQLite) queueReminders(ctx context.Context, snaps []store.Snapshot, now
 		return nil
 	})
 	return n, err
+}
+
+// lastReminders is when each of these accounts last got a reminder.
+func lastReminders(ctx context.Context, tx *sql.Tx, snaps []store.Snapshot) (map[string]time.Time, error) {
+	names := make([]any, len(snaps))
+	for i := range snaps {
+		names[i] = snaps[i].Name
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT account, max(created_at) FROM notices
+		WHERE kind = 'password_age' AND account IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")+`)
+		GROUP BY account`, names...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	last := map[string]time.Time{}
+	for rows.Next() {
+		var name, at string
+		if err := rows.Scan(&name, &at); err != nil {
+			return nil, err
+		}
+		last[name] = parseTime(at)
+	}
+	return last, rows.Err()
 }
 
 // notices is the store's notices table.
