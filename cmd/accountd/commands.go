@@ -50,8 +50,6 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 		return fail(stderr, 2, err)
 	}
 	defer st.Close()
-	stopJobs := startJobs(ctx, clk, st, sender, logger) // stopped before the store closes
-	defer stopJobs()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
@@ -73,6 +71,8 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 		scheme = "https"
 	}
 	logger.Info("accountd serving", "db", *db, "url", scheme+"://"+ln.Addr().String(), "epoch", st.Epoch())
+	stopJobs := startJobs(ctx, clk, st, sender, logger)
+	defer stopJobs() // before the store closes
 	errc := make(chan error, 1)
 	go func() {
 		if *cert != "" {

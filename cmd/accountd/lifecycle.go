@@ -141,17 +141,26 @@ func runJob(ctx context.Context, st central.Store, now time.Time) (store.Lifecyc
 	return rep, n, err
 }
 
-// deliver sends pending notices, or keeps them without a mail server.
+// deliver sends pending notices, or keeps them without a mail server: a
+// batch at a time for as long as whole batches go through, so the notices
+// of a completion day do not wait a minute per batch.
 func deliver(ctx context.Context, st central.Store, sender mail.Sender, logger *slog.Logger) {
-	rep, err := mail.Deliver(ctx, st, sender)
-	if err != nil {
-		if ctx.Err() == nil {
-			logger.Error("notice delivery failed", "err", err)
+	var total mail.Report
+	for ctx.Err() == nil {
+		rep, err := mail.Deliver(ctx, st, sender)
+		total.Sent, total.Failed, total.Kept = total.Sent+rep.Sent, total.Failed+rep.Failed, total.Kept+rep.Kept
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Error("notice delivery failed", "err", err)
+			}
+			break
 		}
-		return
+		if rep.Failed > 0 || rep.Sent+rep.Kept < mail.Batch {
+			break
+		}
 	}
-	if rep.Sent+rep.Failed+rep.Kept > 0 {
-		logger.Info("notices", "sent", rep.Sent, "failed", rep.Failed, "kept", rep.Kept)
+	if total.Sent+total.Failed+total.Kept > 0 {
+		logger.Info("notices", "sent", total.Sent, "failed", total.Failed, "kept", total.Kept)
 	}
 }
 

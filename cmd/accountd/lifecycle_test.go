@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -22,6 +24,7 @@ import (
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/central"
 	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/mail"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/syncer"
 )
@@ -523,3 +526,46 @@ func TestCentralLifecycleReachesStation(t *testing.T) {
 		t.Errorf("central notices %v", kinds)
 	}
 }
+
+// One delivery round drains more than a batch: the notices of a completion
+// day do not wait a minute per batch.
+func TestDeliverDrains(t *testing.T) {
+	ctx := context.Background()
+	clk := newFakeClock(at(2026, 6, 1))
+	keys := testKeys()
+	st, err := central.Open(filepath.Join(t.TempDir(), "central.db"), central.Options{Keys: &keys, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n = mail.Batch + 20
+	var csv strings.Builder
+	csv.WriteString("student_id,surname,given_names,hkid,date_of_birth,department,level,category,completion_date\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "2023%04d,LAM,Ka Yan,,2004-01-01,Physics,UG,degree,2026-08-31\n", i)
+	}
+	if _, err := st.Import(ctx, strings.NewReader(csv.String())); err != nil {
+		t.Fatal(err)
+	}
+	var ops []store.Op
+	for i := range n {
+		b, _ := json.Marshal(store.ActivatePayload{PasswordHash: passwordHash(), ActivatedAt: clk.Now()})
+		ops = append(ops, store.Op{ID: fmt.Sprintf("op-%d", i), CreatedAt: clk.Now(), Kind: store.OpActivate,
+			Account: policy.AccountName("kylam", i+1), Payload: b})
+	}
+	if _, err := st.Apply(ctx, "hall-1", ops); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := st.RunLifecycle(ctx, at(2026, 8, 31)); err != nil || rep.Notices != n {
+		t.Fatalf("lifecycle: %+v, %v", rep, err)
+	}
+	var sender countingSender
+	deliver(ctx, st, &sender, slog.New(slog.DiscardHandler))
+	if sender.n != n {
+		t.Errorf("one round sent %d of %d", sender.n, n)
+	}
+}
+
+type countingSender struct{ n int }
+
+func (c *countingSender) Send(context.Context, mail.Message) error { c.n++; return nil }
