@@ -40,7 +40,7 @@ than six months get a reminder. lifecycle run runs that job once and prints
 what it did. extend records a supervisor's extension (a date after the grace
 period and after today, for an account whose services have not ended:
 alumni and terminated are final; a reason is required). Each move and
-extension reaches the stations through sync, and the student gets a notice.
+extension reaches the stations through sync; a student who activated gets a notice.
 
 Notices wait in the store; serve sends them by SMTP with --smtp and
 --mail-from (login from ACCOUNTD_SMTP_USERNAME and ACCOUNTD_SMTP_PASSWORD,
