@@ -145,6 +145,22 @@ func (r *Replica) reload(ctx context.Context, name string) (Account, error) {
 }
 
 // checkLock refuses self-service while the account is locked.
+// selfService reads an account for a student's operation: refused while the
+// account is locked, or when rule (the operation's status rule) says no.
+func (r *Replica) selfService(ctx context.Context, account string, rule func(row) error) (row, error) {
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return row{}, err
+	}
+	if err := r.checkLock(a); err != nil {
+		return row{}, err
+	}
+	if err := rule(a); err != nil {
+		return row{}, err
+	}
+	return a, nil
+}
+
 func (r *Replica) checkLock(a row) error {
 	if !a.LockedUntil.IsZero() && r.now().Before(a.LockedUntil) {
 		return &LockedError{Until: a.LockedUntil}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/expressstation/kiosk/policy"
-	"github.com/expressstation/kiosk/store/secret"
 )
 
 // Alumni Account Activation (seed "alumni-accounts-faq"): a degree graduate
@@ -145,20 +144,11 @@ func (r *Replica) alumniActivatable(a row) error {
 // the activation notice go in one transaction; the argon2 work happens
 // before it opens.
 func (r *Replica) ActivateAlumni(ctx context.Context, account, password string) (Account, error) {
-	a, err := r.byName(ctx, account)
+	a, err := r.selfService(ctx, account, r.alumniActivatable)
 	if err != nil {
 		return Account{}, err
 	}
-	if err := r.checkLock(a); err != nil {
-		return Account{}, err
-	}
-	if err := r.alumniActivatable(a); err != nil {
-		return Account{}, err
-	}
-	if vs := policy.CheckPassword(password, person(a)); len(vs) > 0 {
-		return Account{}, &PolicyError{Violations: vs}
-	}
-	hash, err := secret.HashPassword(password)
+	hash, err := firstPasswordHash(a, password)
 	if err != nil {
 		return Account{}, err
 	}

@@ -80,23 +80,23 @@ func burnTime(pw string) {
 	}
 }
 
+// firstPasswordHash checks a first password against the rules (there is no
+// history yet) and hashes it; callers do this before any transaction opens.
+func firstPasswordHash(a row, password string) (string, error) {
+	if vs := policy.CheckPassword(password, person(a)); len(vs) > 0 {
+		return "", &PolicyError{Violations: vs}
+	}
+	return secret.HashPassword(password)
+}
+
 // Activate sets the first password of a registered account and makes it
 // active. The argon2 work happens before the write transaction opens.
 func (r *Replica) Activate(ctx context.Context, account, password string) (Account, error) {
-	a, err := r.byName(ctx, account)
+	a, err := r.selfService(ctx, account, r.activatable)
 	if err != nil {
 		return Account{}, err
 	}
-	if err := r.checkLock(a); err != nil {
-		return Account{}, err
-	}
-	if err := r.activatable(a); err != nil {
-		return Account{}, err
-	}
-	if vs := policy.CheckPassword(password, person(a)); len(vs) > 0 {
-		return Account{}, &PolicyError{Violations: vs}
-	}
-	hash, err := secret.HashPassword(password)
+	hash, err := firstPasswordHash(a, password)
 	if err != nil {
 		return Account{}, err
 	}
@@ -141,14 +141,8 @@ func (r *Replica) activatable(a row) error {
 // reset). The new password must keep every policy rule and match none of the
 // last ten; all argon2 work happens before the write transaction opens.
 func (r *Replica) SetPassword(ctx context.Context, account, password string) (Account, error) {
-	a, err := r.byName(ctx, account)
+	a, err := r.selfService(ctx, account, r.requireActivated)
 	if err != nil {
-		return Account{}, err
-	}
-	if err := r.checkLock(a); err != nil {
-		return Account{}, err
-	}
-	if err := r.requireActivated(a); err != nil {
 		return Account{}, err
 	}
 	vs := policy.CheckPassword(password, person(a))

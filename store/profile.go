@@ -137,14 +137,8 @@ func (r *Replica) SetPersonalEmail(ctx context.Context, account, email string) (
 	} else {
 		email = ""
 	}
-	a, err := r.byName(ctx, account)
+	a, err := r.selfService(ctx, account, r.requireActivated)
 	if err != nil {
-		return Account{}, err
-	}
-	if err := r.checkLock(a); err != nil {
-		return Account{}, err
-	}
-	if err := r.requireActivated(a); err != nil {
 		return Account{}, err
 	}
 	if a.PersonalEmail == email {

@@ -12,14 +12,8 @@ import (
 // BeginTOTP makes a new TOTP secret for an activated account. Nothing is
 // stored: the secret is saved (sealed) only when ConfirmTOTP gets a right code.
 func (r *Replica) BeginTOTP(ctx context.Context, account string) (Enrolment, error) {
-	a, err := r.byName(ctx, account)
+	a, err := r.selfService(ctx, account, r.requireActivated)
 	if err != nil {
-		return Enrolment{}, err
-	}
-	if err := r.checkLock(a); err != nil {
-		return Enrolment{}, err
-	}
-	if err := r.requireActivated(a); err != nil {
 		return Enrolment{}, err
 	}
 	s, err := totp.NewSecret(r.opt.Rand)
@@ -33,14 +27,8 @@ func (r *Replica) BeginTOTP(ctx context.Context, account string) (Enrolment, err
 // is right. The accepted step is stored too, so that code is never accepted
 // again. A wrong code counts towards the lockout.
 func (r *Replica) ConfirmTOTP(ctx context.Context, e Enrolment, code string) (Account, error) {
-	a, err := r.byName(ctx, e.Account)
+	a, err := r.selfService(ctx, e.Account, r.requireActivated)
 	if err != nil {
-		return Account{}, err
-	}
-	if err := r.checkLock(a); err != nil {
-		return Account{}, err
-	}
-	if err := r.requireActivated(a); err != nil {
 		return Account{}, err
 	}
 	if e.Secret == "" {
@@ -73,14 +61,8 @@ func (r *Replica) ConfirmTOTP(ctx context.Context, e Enrolment, code string) (Ac
 // stored at once (with its audit and outbox rows) so it is refused from then
 // on, here and, once synced, at every station.
 func (r *Replica) VerifyTOTP(ctx context.Context, account, code string) error {
-	a, err := r.byName(ctx, account)
+	a, err := r.selfService(ctx, account, r.requireActivated)
 	if err != nil {
-		return err
-	}
-	if err := r.checkLock(a); err != nil {
-		return err
-	}
-	if err := r.requireActivated(a); err != nil {
 		return err
 	}
 	if a.TOTPSealed == nil {
