@@ -229,7 +229,7 @@ func TestLongTapeTiming(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 	t.Logf("a %d-line tape ran in %v on the demo station (start-up included)", lines, elapsed.Round(time.Millisecond))
-	if elapsed > 10*time.Second {
+	if elapsed > 10*time.Second && !raceEnabled {
 		t.Errorf("a %d-line tape took %v; the target is under 2s", lines, elapsed)
 	}
 }
