@@ -27,6 +27,10 @@ type Model struct {
 	help  help.Model
 	// maintenance: students see the out-of-service screen (staff.go).
 	maintenance bool
+	// notReady: a synced station's replica holds no accounts yet, so
+	// students see the not-ready screen; filled: it was seen holding some
+	// (ready.go).
+	notReady, filled bool
 
 	mu       sync.Mutex
 	buttons  []touch.Button // of the last View
@@ -52,8 +56,10 @@ func New(opt Options) *Model {
 }
 
 // Init starts the footer's clock and reads whether the station is out of
-// service.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.footerTick(), m.loadMaintenance()) }
+// service or not ready yet.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.footerTick(), m.loadMaintenance(), checkAccounts(m.c))
+}
 
 func (m *Model) footerTick() tea.Cmd {
 	return m.c.Tick(footerRefresh, func(time.Time) tea.Msg { return footerTickMsg{} })
@@ -98,7 +104,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.quit()
 	case footerTickMsg:
 		m.pollLink()
-		return m, m.footerTick()
+		return m, tea.Batch(m.footerTick(), m.pollAccounts())
+	case accountsMsg:
+		m.onAccounts(msg)
+		return m, nil
 	case idleCheckMsg:
 		return m, m.idle.onCheck(m.c, msg)
 	case idleCountMsg:
@@ -175,8 +184,8 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 		return m.idle.arm(m.c)
 	}
 	if m.flow == nil {
-		if m.maintenance {
-			return nil // out of service: no flow starts
+		if m.closed() {
+			return nil // out of service or not ready: no flow starts
 		}
 		kind, ok := m.menu.update(msg)
 		if !ok {
@@ -288,7 +297,7 @@ func (m *Model) bodyView() string {
 	case m.flow != nil:
 		fw, fh := m.flow.minSize()
 		needW, needH = max(needW, fw), max(needH, fh)
-	case !m.maintenance:
+	case !m.closed():
 		needH = max(needH, menuMinHeight)
 	}
 	if w < needW || h < needH {
@@ -301,7 +310,7 @@ func (m *Model) bodyView() string {
 		return m.idleView(cw)
 	case m.flow != nil:
 		return m.flow.view()
-	case m.maintenance:
+	case m.closed():
 		return m.outOfServiceView(cw)
 	default:
 		return m.menu.view(cw, ch)
@@ -349,7 +358,7 @@ func (m *Model) footerView(w int) string {
 		bindings = []key.Binding{m.c.Keys.StillHere}
 	case m.flow != nil:
 		bindings = m.flow.help()
-	case m.maintenance:
+	case m.closed():
 		bindings = nil // nothing a student can do here
 	default:
 		bindings = m.menu.help()

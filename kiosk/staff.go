@@ -57,15 +57,20 @@ func (m *Model) onMaintenance(msg maintenanceMsg) tea.Cmd {
 	return nil
 }
 
-// outOfServiceView is what students see while maintenance is on. Nothing
-// on it answers a student's keys or touches.
+// outOfServiceView is what students see while maintenance is on, or while
+// a synced station is not ready (ready.go). Nothing on it answers a
+// student's keys or touches.
 func (m *Model) outOfServiceView(width int) string {
 	s := m.c.Styles
 	w := min(width, 60)
+	title, text := "Out of service", "This station is closed for maintenance. "+
+		"Please use another Express Station, or ask at "+m.c.Opt.ServiceDesk+"."
+	if !m.maintenance {
+		title, text = notReadyText()
+	}
 	body := lipgloss.JoinVertical(lipgloss.Center,
-		s.Title.Render("Out of service"), "",
-		s.Text.Width(w-6).Align(lipgloss.Center).Render("This station is closed for maintenance. "+
-			"Please use another Express Station, or ask at "+m.c.Opt.ServiceDesk+"."))
+		s.Title.Render(title), "",
+		s.Text.Width(w-6).Align(lipgloss.Center).Render(text))
 	return s.Panel.Width(w).Align(lipgloss.Center).Render(body)
 }
 

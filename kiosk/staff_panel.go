@@ -109,7 +109,7 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 		} else {
 			p.say(false, "Synced with the central store at %s.", p.f.c.Now().Format("15:04"))
 		}
-		return p.load()
+		return tea.Batch(p.load(), checkAccounts(p.f.c)) // the root's not-ready screen
 	case staffResetMsg:
 		p.spin.stop()
 		return p.onReset(msg)
@@ -241,7 +241,7 @@ func (p *staffPanel) onReset(msg staffResetMsg) tea.Cmd {
 	if r.BadRows > 0 {
 		body += fmt.Sprintf(" %d registry rows were skipped: run `kiosk import` on the file to see why.", r.BadRows)
 	}
-	return p.f.stop(refusal{"Station reset", body})
+	return tea.Batch(p.f.stop(refusal{"Station reset", body}), checkAccounts(p.f.c)) // now empty?
 }
 
 // exit asks the root to quit, once the exit is in the audit.

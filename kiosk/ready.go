@@ -1,0 +1,63 @@
+package kiosk
+
+import (
+	"context"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// A synced station whose replica holds no accounts yet (the first start
+// before the bootstrap finished, a Reset station with an upstream, an
+// unreachable upstream) would refuse every student with "we could not find
+// you". Until accounts arrive it shows students a not-ready screen instead
+// of the menu, the way maintenance does; staff mode still opens (Sync now).
+// A standalone station with no accounts keeps its menu: it may be waiting
+// for an import.
+
+// accountsMsg is how many accounts the replica holds: read at start, on the
+// footer's tick until there are some, and after staff's Sync now or Reset.
+type accountsMsg struct {
+	n   int
+	err error
+}
+
+// checkAccounts asks the replica for its account count; nil on a standalone
+// station, which is never "not ready". The answer goes to the root.
+func checkAccounts(c *Common) tea.Cmd {
+	if c.Opt.Link == nil || c.Opt.Accounts == nil {
+		return nil
+	}
+	return call(func(ctx context.Context, a Accounts) tea.Msg {
+		st, err := a.Status(ctx)
+		return accountsMsg{n: st.Accounts, err: err}
+	}, c.Opt.Accounts)
+}
+
+// pollAccounts re-checks until the replica was seen holding accounts; after
+// that only a reset can empty it, and the panel asks again then.
+func (m *Model) pollAccounts() tea.Cmd {
+	if m.filled {
+		return nil
+	}
+	return checkAccounts(m.c)
+}
+
+// onAccounts switches between the not-ready screen and the menu. A failed
+// read changes nothing: the next tick asks again.
+func (m *Model) onAccounts(msg accountsMsg) {
+	if msg.err != nil {
+		return
+	}
+	m.filled = msg.n > 0
+	m.notReady = !m.filled
+}
+
+// closed reports whether students see an out-of-service screen (staff.go)
+// instead of the menu: maintenance, or a synced station not ready yet.
+func (m *Model) closed() bool { return m.maintenance || m.notReady }
+
+// notReadyText is the not-ready screen's title and paragraph.
+func notReadyText() (title, text string) {
+	return "Getting ready", "This station is getting ready: it is loading account data from the university. " +
+		"Please use another Express Station, or try again in a few minutes."
+}
