@@ -108,6 +108,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case accountsMsg:
 		m.onAccounts(msg)
 		return m, nil
+	case RefreshMsg:
+		return m, checkAccounts(m.c)
 	case idleCheckMsg:
 		return m, m.idle.onCheck(m.c, msg)
 	case idleCountMsg:

@@ -14,6 +14,11 @@ import (
 // A standalone station with no accounts keeps its menu: it may be waiting
 // for an import.
 
+// RefreshMsg tells the station that its replica changed outside its own
+// flows (a sync round ran, e.g. a tape's Sync): a not-ready station looks
+// again at once instead of at its next footer tick.
+type RefreshMsg struct{}
+
 // accountsMsg is how many accounts the replica holds: read at start, on the
 // footer's tick until there are some, and after staff's Sync now or Reset.
 type accountsMsg struct {

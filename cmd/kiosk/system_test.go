@@ -78,7 +78,6 @@ func TestTwoStationsThroughAccountd(t *testing.T) {
 	// An empty synced station shows "Getting ready" until its next check
 	// (every 5 s) finds the accounts the sync brought.
 	tape(cfgA, `Sync
-Advance 5s
 Expect "Welcome"
 Type "1"
 PageDown 30
@@ -105,7 +104,6 @@ Sync
 
 	// Station B has never seen tmchan's password: it signs in with it.
 	tape(cfgB, `Sync
-Advance 5s
 Expect "Welcome"
 Type "2"
 Expect "Sign in"

@@ -279,6 +279,11 @@ func (r *runner) sync(ctx context.Context) *failure {
 	if err := r.station.Sync(ctx); err != nil {
 		return fail("sync failed: %v", err)
 	}
+	if r.station.AfterSync != nil {
+		if err := r.send(r.station.AfterSync); err != nil {
+			return &failure{reason: err.Error()}
+		}
+	}
 	if err := r.settle(); err != nil {
 		return &failure{reason: err.Error()}
 	}

@@ -51,6 +51,10 @@ type Station struct {
 	// Sync runs one sync round with the upstream; nil on a standalone
 	// station, where the Sync command is a no-op that passes.
 	Sync func(ctx context.Context) error
+	// AfterSync, when set, is sent to the model after each successful Sync
+	// so screens drawn from the replica (a station waiting for its first
+	// accounts) refresh without waiting for a timer of the virtual clock.
+	AfterSync tea.Msg
 	// Close releases the station (the replica); may be nil.
 	Close func() error
 	// Filter is the kiosk's message filter (kiosk.Filter), passed to

@@ -17,10 +17,11 @@ func TapeStarter(cfg *config.Config) func(clk clock.Clock) (tape.Station, error)
 			return tape.Station{}, err
 		}
 		return tape.Station{
-			Model:  st.Model,
-			Sync:   st.SyncOnce,
-			Close:  st.Close,
-			Filter: kiosk.Filter,
+			Model:     st.Model,
+			Sync:      st.SyncOnce,
+			AfterSync: kiosk.RefreshMsg{},
+			Close:     st.Close,
+			Filter:    kiosk.Filter,
 		}, nil
 	}
 }
