@@ -109,7 +109,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onAccounts(msg)
 		return m, nil
 	case RefreshMsg:
-		return m, checkAccounts(m.c)
+		return m, m.pollAccounts()
 	case idleCheckMsg:
 		return m, m.idle.onCheck(m.c, msg)
 	case idleCountMsg:

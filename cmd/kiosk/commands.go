@@ -61,12 +61,21 @@ func runTUI(configPath string, dev bool, stderr io.Writer) int {
 		tea.WithoutSignalHandler(), // the filter would drop its InterruptMsg: see stopOnSignal
 	)
 	defer stopOnSignal(p, st.Logger)()
+	go forwardEvents(p, st.Events)
 	if _, err := p.Run(); err != nil {
 		st.Logger.Error("program ended", "err", err)
 		fmt.Fprintln(stderr, "kiosk:", err)
 		return 1
 	}
 	return 0
+}
+
+// forwardEvents passes the station's background messages (a sync round
+// ended) to the program; Send is a no-op once the program has ended.
+func forwardEvents(p *tea.Program, events <-chan tea.Msg) {
+	for m := range events {
+		p.Send(m)
+	}
 }
 
 // stopOnSignal turns SIGTERM and SIGINT from outside (systemctl stop, kill)

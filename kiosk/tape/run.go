@@ -55,6 +55,9 @@ type Station struct {
 	// so screens drawn from the replica (a station waiting for its first
 	// accounts) refresh without waiting for a timer of the virtual clock.
 	AfterSync tea.Msg
+	// Events, when set, carries messages from the station's background
+	// work (its sync loop) that the runner passes on to the model.
+	Events <-chan tea.Msg
 	// Close releases the station (the replica); may be nil.
 	Close func() error
 	// Filter is the kiosk's message filter (kiosk.Filter), passed to
@@ -195,7 +198,23 @@ func (r *runner) start(ctx context.Context, start func(clock.Clock) (Station, er
 		defer close(r.done)
 		_, r.runErr = r.prog.Run()
 	}()
+	if st.Events != nil {
+		go r.forward(st.Events)
+	}
 	return nil
+}
+
+// forward passes the station's background messages to the model until the
+// program ends.
+func (r *runner) forward(events <-chan tea.Msg) {
+	for {
+		select {
+		case m := <-events:
+			r.prog.Send(m)
+		case <-r.done:
+			return
+		}
+	}
 }
 
 // stop ends the program (Kill: the kiosk filter refuses Quit), releases the

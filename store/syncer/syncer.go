@@ -42,6 +42,10 @@ type Options struct {
 	Jitter func() float64
 	// After waits out a backoff; default time.After (tests pass their own).
 	After func(time.Duration) <-chan time.Time
+	// AfterRound, when set, is called after each round that reached the
+	// store, so the screens can look at the replica again (a station
+	// waiting for its first accounts). It must not block.
+	AfterRound func()
 }
 
 func (o Options) withDefaults() Options {
@@ -194,6 +198,9 @@ func (s *Syncer) note(ctx context.Context, err error) error {
 	}
 	if rerr := s.r.RecordSync(ctx, err); rerr != nil && err == nil {
 		return rerr
+	}
+	if err == nil && s.opt.AfterRound != nil {
+		s.opt.AfterRound()
 	}
 	return err
 }

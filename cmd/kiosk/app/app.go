@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	tea "github.com/charmbracelet/bubbletea"
 	"sync"
 
 	"github.com/expressstation/kiosk/kiosk"
@@ -30,9 +32,12 @@ type Station struct {
 	Logger  *slog.Logger
 	// SyncOnce runs one sync round with the upstream; nil when standalone.
 	SyncOnce func(ctx context.Context) error
-	logFile  io.Closer
-	stop     func()         // ends background work and waits for it
-	bg       sync.WaitGroup // background loops
+	// Events are messages from the background loops for the running
+	// program to Send to the model (tea.Program.Send).
+	Events  <-chan tea.Msg
+	logFile io.Closer
+	stop    func()         // ends background work and waits for it
+	bg      sync.WaitGroup // background loops
 }
 
 // LoadConfig reads path, or the embedded default when path is "" (relative
@@ -153,7 +158,9 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 		}
 	})
 	opt := ModelOptions(cfg, r, clk, dev)
-	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt); err != nil {
+	events := make(chan tea.Msg, 1)
+	st.Events = events
+	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events); err != nil {
 		st.stop()
 		r.Close()
 		logFile.Close()

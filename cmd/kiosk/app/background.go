@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"log/slog"
+
+	tea "github.com/charmbracelet/bubbletea"
 	"sync"
 	"time"
 
@@ -26,9 +28,17 @@ const (
 // central store runs otherwise; and the delivery of notices.
 // The loops are counted in wg so that Close can wait for them before it
 // closes the replica under them.
+// After each sync round the loop posts kiosk.RefreshMsg to events (dropped
+// when one is already waiting), for the program to pass to the screens.
 func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, r *store.Replica,
-	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options) (syncOnce func(context.Context) error, err error) {
-	s, err := NewSyncer(cfg, r, clk, logger)
+	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options, events chan<- tea.Msg) (syncOnce func(context.Context) error, err error) {
+	refresh := func() {
+		select {
+		case events <- kiosk.RefreshMsg{}:
+		default:
+		}
+	}
+	s, err := NewSyncer(cfg, r, clk, logger, refresh)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 //	go s.Run(ctx)            // until ctx ends; pushes right after each local write
 //	opt.Link = LinkOf(s)     // the footer's online/offline
 //	opt.Sync = s.SyncOnce    // staff "Sync now" and the tape command Sync
-func NewSyncer(cfg *config.Config, r *store.Replica, clk clock.Clock, logger *slog.Logger) (*syncer.Syncer, error) {
+func NewSyncer(cfg *config.Config, r *store.Replica, clk clock.Clock, logger *slog.Logger, afterRound func()) (*syncer.Syncer, error) {
 	if cfg.Standalone() {
 		return nil, nil
 	}
@@ -31,7 +31,7 @@ func NewSyncer(cfg *config.Config, r *store.Replica, clk clock.Clock, logger *sl
 	}
 	s, err := syncer.New(r, syncer.Options{
 		Upstream: cfg.Sync.Upstream, Token: token, Interval: cfg.Sync.Interval,
-		Logger: logger.With("part", "sync"), Now: clk.Now,
+		Logger: logger.With("part", "sync"), Now: clk.Now, AfterRound: afterRound,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: [sync]: %w", cfg.Path, err)

@@ -25,7 +25,7 @@ func TestNewSyncer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err := NewSyncer(standalone, r, clock.Real{}, nil); s != nil || err != nil {
+	if s, err := NewSyncer(standalone, r, clock.Real{}, nil, nil); s != nil || err != nil {
 		t.Fatalf("standalone: %v, %v", s, err)
 	}
 	synced := strings.Replace(string(config.Default), `upstream = ""`, `upstream = "https://accounts.example.edu:8440"`, 1)
@@ -34,11 +34,11 @@ func TestNewSyncer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewSyncer(cfg, r, clock.Real{}, nil); err == nil || !strings.Contains(err.Error(), "token_file") {
+	if _, err := NewSyncer(cfg, r, clock.Real{}, nil, nil); err == nil || !strings.Contains(err.Error(), "token_file") {
 		t.Fatalf("missing token file: %v", err)
 	}
 	cfg.Sync.TokenFile, cfg.Sync.Token = "", "a-token"
-	s, err := NewSyncer(cfg, r, clock.Real{}, nil)
+	s, err := NewSyncer(cfg, r, clock.Real{}, nil, nil)
 	if err != nil || s == nil {
 		t.Fatalf("synced: %v, %v", s, err)
 	}

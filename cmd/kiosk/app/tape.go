@@ -20,6 +20,7 @@ func TapeStarter(cfg *config.Config) func(clk clock.Clock) (tape.Station, error)
 			Model:     st.Model,
 			Sync:      st.SyncOnce,
 			AfterSync: kiosk.RefreshMsg{},
+			Events:    st.Events,
 			Close:     st.Close,
 			Filter:    kiosk.Filter,
 		}, nil
