@@ -95,19 +95,10 @@ func (s *scanner) next(c byte) bool {
 }
 
 func (s *scanner) page(p *store.Page) bool {
-	if !s.next('{') {
-		return false
-	}
 	var seen uint
-	for first := true; ; first = false {
-		if first && s.next('}') {
-			break
-		}
-		key, ok := s.str()
-		if !ok || !s.next(':') {
-			return false
-		}
+	ok := s.object(func(key string) bool {
 		var bit uint
+		ok := false
 		switch key {
 		case "epoch":
 			bit = 1
@@ -127,71 +118,75 @@ func (s *scanner) page(p *store.Page) bool {
 		case "changes":
 			bit = 32
 			p.Changes, ok = s.changes()
-		default:
-			return false
 		}
 		if !ok || seen&bit != 0 {
 			return false
 		}
 		seen |= bit
-		if s.next(',') {
-			continue
-		}
-		if !s.next('}') {
-			return false
-		}
-		break
-	}
+		return true
+	})
 	s.ws()
-	return s.i == len(s.b)
+	return ok && s.i == len(s.b)
 }
 
-func (s *scanner) changes() ([]store.Snapshot, bool) {
-	if !s.next('[') {
-		return nil, false
-	}
-	out := make([]store.Snapshot, 0, 256)
-	if s.next(']') {
-		return out, true
-	}
-	for {
-		out = append(out, store.Snapshot{})
-		if !s.snapshot(&out[len(out)-1]) {
-			return nil, false
-		}
-		if s.next(',') {
-			continue
-		}
-		return out, s.next(']')
-	}
-}
-
-func (s *scanner) snapshot(v *store.Snapshot) bool {
+// object reads {"key": value, ...}: member is called with each key once
+// its colon is read, and reads the value. Anything unexpected is false, and
+// the caller falls back to encoding/json.
+func (s *scanner) object(member func(key string) bool) bool {
 	if !s.next('{') {
 		return false
 	}
 	if s.next('}') {
 		return true
 	}
-	var seen uint64
 	for {
 		key, ok := s.str()
-		if !ok || !s.next(':') {
+		if !ok || !s.next(':') || !member(key) {
 			return false
 		}
+		if !s.next(',') {
+			return s.next('}')
+		}
+	}
+}
+
+// array reads [elem, ...], calling elem to read each element.
+func (s *scanner) array(elem func() bool) bool {
+	if !s.next('[') {
+		return false
+	}
+	if s.next(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if !s.next(',') {
+			return s.next(']')
+		}
+	}
+}
+
+func (s *scanner) changes() ([]store.Snapshot, bool) {
+	out := make([]store.Snapshot, 0, 256)
+	ok := s.array(func() bool {
+		out = append(out, store.Snapshot{})
+		return s.snapshot(&out[len(out)-1])
+	})
+	return out, ok
+}
+
+func (s *scanner) snapshot(v *store.Snapshot) bool {
+	var seen uint64
+	return s.object(func(key string) bool {
 		f, known := snapshotKeys[key]
 		if !known || seen&(1<<f) != 0 {
 			return false
 		}
 		seen |= 1 << f
-		if !s.field(v, f) {
-			return false
-		}
-		if s.next(',') {
-			continue
-		}
-		return s.next('}')
-	}
+		return s.field(v, f)
+	})
 }
 
 func (s *scanner) field(v *store.Snapshot, f int) (ok bool) {
@@ -339,24 +334,13 @@ func (s *scanner) escaped() (string, bool) {
 }
 
 func (s *scanner) strings() ([]string, bool) {
-	if !s.next('[') {
-		return nil, false
-	}
 	out := []string{}
-	if s.next(']') {
-		return out, true
-	}
-	for {
+	ok := s.array(func() bool {
 		str, ok := s.str()
-		if !ok {
-			return nil, false
-		}
 		out = append(out, str)
-		if s.next(',') {
-			continue
-		}
-		return out, s.next(']')
-	}
+		return ok
+	})
+	return out, ok
 }
 
 // bytes reads base64, as encoding/json writes a []byte.
