@@ -100,7 +100,7 @@ func Decide(a *Account, op store.Op, now time.Time, taken AliasTaken) (Effect, *
 func check(s *store.Snapshot, p any, at time.Time) *Rejection {
 	switch p := p.(type) {
 	case store.LifecyclePayload, store.ExtendPayload:
-		return checkRecords(s, p) // not self-service: no lock or status gate
+		return checkRecords(s, p, at) // not self-service: no lock or status gate
 	}
 	if s.LockedUntil != nil && at.Before(*s.LockedUntil) && !at.Before(s.LockedUntil.Add(-store.LockoutFor)) {
 		return reject("locked", "the account was locked after failed attempts (until %s) when this change was made",
@@ -186,15 +186,24 @@ func checkAlias(s *store.Snapshot, status policy.Status, alias string) *Rejectio
 // checkRecords checks the registry-side ops: a lifecycle move must start
 // from the status the store has, or have been made already (stations that
 // run the lifecycle each send it), and an extension needs a date.
-func checkRecords(s *store.Snapshot, p any) *Rejection {
+func checkRecords(s *store.Snapshot, p any, at time.Time) *Rejection {
 	switch p := p.(type) {
 	case store.LifecyclePayload:
 		if s.Status != p.From && s.Status != p.To { // the same move from another station changes nothing
 			return reject("stale", "the account's status was %s, not %s, when this move arrived", s.Status, p.From)
 		}
 	case store.ExtendPayload:
-		if _, err := time.Parse(time.DateOnly, p.Until); err != nil {
+		until, err := time.Parse(time.DateOnly, p.Until)
+		if err != nil {
 			return reject("bad_date", "the extension date %q is not a date", p.Until)
+		}
+		if _, err := store.ExtensionReason(p.Reason); err != nil {
+			return reject("bad_reason", "%v", err)
+		}
+		// The rules accountd's own extend applies, at the time the station
+		// made the extension: services that ended meanwhile stay ended.
+		if err := s.Lifecycle().CheckExtension(until, at); err != nil {
+			return reject("not_extendable", "%v", err)
 		}
 	}
 	return nil

@@ -97,7 +97,12 @@ func TestDecide(t *testing.T) {
 		{"lifecycle move", active(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "", SnapshotChanged},
 		{"lifecycle move made already", active(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusRegistered, To: policy.StatusActive, At: t0}), "", Unchanged},
 		{"stale lifecycle move", registered(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "stale", Unchanged},
-		{"extension of a terminated account", ended(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "", SnapshotChanged},
+		{"extension in grace", inGrace(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2027-03-31", Reason: "thesis revision"}), "", SnapshotChanged},
+		{"extension before studies end", active(), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2031-03-31", Reason: "field work"}), "", SnapshotChanged},
+		{"extension of a terminated account", ended(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "not_extendable", Unchanged},
+		{"extension of an alumnus", graduate(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "not_extendable", Unchanged},
+		{"extension inside grace", inGrace(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-09-30", Reason: "appeal"}), "not_extendable", Unchanged},
+		{"extension without a reason", inGrace(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2027-03-31", Reason: " "}), "bad_reason", Unchanged},
 		{"extension without a date", active(), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "soon"}), "bad_date", Unchanged},
 		{"a failure during a lock", locked(active()), mkOp(store.OpFailure, t0, store.FailurePayload{What: "password", At: t0}), "", FailuresChanged},
 	} {
