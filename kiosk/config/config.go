@@ -5,6 +5,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/x509"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -72,6 +73,7 @@ type Sync struct {
 	Upstream  string        `toml:"upstream"`
 	Token     string        `toml:"token"`
 	TokenFile string        `toml:"token_file"`
+	CAFile    string        `toml:"ca_file"`
 	Interval  time.Duration `toml:"interval"`
 }
 
@@ -207,6 +209,8 @@ func (c *Config) validate() error {
 		return bad("sync.token", "a station with an upstream needs token or token_file")
 	case c.Sync.Token != "" && c.Sync.TokenFile != "":
 		return bad("sync.token", "set token or token_file, not both")
+	case c.Sync.CAFile != "" && !strings.HasPrefix(c.Sync.Upstream, "https://"):
+		return bad("sync.ca_file", "is for an https:// upstream; plain http has no certificate to check")
 	case c.Sync.Interval < time.Second:
 		return bad("sync.interval", "must be at least 1s")
 	case c.Staff.PINHash != "" && !strings.HasPrefix(c.Staff.PINHash, "$argon2id$"):
@@ -243,7 +247,7 @@ var StaffKeys = func() map[string]bool {
 
 // resolve turns relative paths into paths beside the configuration file.
 func (c *Config) resolve() {
-	for _, p := range []*string{&c.Store.Path, &c.Keys.IdentityFile, &c.Keys.SealFile, &c.Sync.TokenFile, &c.Log.Path, &c.Mail.PasswordFile} {
+	for _, p := range []*string{&c.Store.Path, &c.Keys.IdentityFile, &c.Keys.SealFile, &c.Sync.TokenFile, &c.Sync.CAFile, &c.Log.Path, &c.Mail.PasswordFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(c.Dir, *p)
 		}
@@ -263,6 +267,23 @@ func (c *Config) SyncToken() (string, error) {
 		return "", fmt.Errorf("sync.token_file: %w", err)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// SyncRootCAs returns the certificates of [sync] ca_file, the roots the
+// upstream's certificate must chain to; nil (the system's roots) when unset.
+func (c *Config) SyncRootCAs() (*x509.CertPool, error) {
+	if c.Sync.CAFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(c.Sync.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("sync.ca_file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("sync.ca_file: %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", c.Sync.CAFile)
+	}
+	return pool, nil
 }
 
 // The decoder reports type mismatches as plain errors of the form

@@ -56,6 +56,8 @@ func TestRejectsWithKeyAndLine(t *testing.T) {
 		{"wrong type", strings.Replace(base, "student_id_length = 8", `student_id_length = "eight"`, 1), "", lineOfText(base, "student_id_length ="), ""},
 		{"bad upstream", strings.Replace(base, `upstream = ""`, `upstream = "ftp://x"`, 1), "sync.upstream", lineOfText(base, "upstream ="), "http"},
 		{"upstream without token", strings.Replace(base, `upstream = ""`, `upstream = "http://127.0.0.1:8440"`, 1), "sync.token", lineOfText(base, "token = "), "token"},
+		{"ca file for plain http", strings.NewReplacer(`upstream = ""`, `upstream = "http://127.0.0.1:8440"`, "token = \"\"\n", "token = \"t\"\n",
+			`ca_file = ""`, `ca_file = "ca.pem"`).Replace(base), "sync.ca_file", lineOfText(base, "ca_file ="), "https"},
 		{"bad staff key", strings.Replace(base, `key = "f12"`, `key = "ctrl+c"`, 1), "staff.key", lineOfText(base, `key = "f12"`), "f1..f12"},
 		{"bad pin hash", strings.Replace(base, `pin_hash = "$argon2id`, `pin_hash = "$2b`, 1), "staff.pin_hash", lineOfText(base, "pin_hash ="), "hash-pin"},
 		{"mail server without port", strings.Replace(base, `server = ""`, `server = "smtp.example.edu"`, 1), "mail.server", lineOfText(base, `server = ""`), "host:port"},
@@ -96,3 +98,48 @@ func lineOfText(src, text string) int {
 }
 
 func lineAfter(src, text string) int { return lineOfText(src, text) + 1 }
+
+// ca_file gives the roots for an https upstream; a file without a PEM
+// certificate is refused by name.
+func TestSyncRootCAs(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Parse(Default, "kiosk.toml", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if roots, err := c.SyncRootCAs(); roots != nil || err != nil {
+		t.Fatalf("no ca_file: %v, %v", roots, err)
+	}
+	src := strings.NewReplacer(`upstream = ""`, `upstream = "https://accounts.example.edu:8440"`,
+		"token = \"\"\n", "token = \"t\"\n", `ca_file = ""`, `ca_file = "ca.pem"`).Replace(string(Default))
+	if c, err = Parse([]byte(src), "kiosk.toml", dir); err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "ca.pem"); c.Sync.CAFile != want {
+		t.Fatalf("ca_file = %q, want %q beside the config", c.Sync.CAFile, want)
+	}
+	if _, err := c.SyncRootCAs(); err == nil || !strings.Contains(err.Error(), "sync.ca_file") {
+		t.Fatalf("missing file: %v", err)
+	}
+	os.WriteFile(c.Sync.CAFile, []byte("not a certificate\n"), 0o600)
+	if _, err := c.SyncRootCAs(); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("not PEM: %v", err)
+	}
+	os.WriteFile(c.Sync.CAFile, []byte(testCA), 0o600)
+	if roots, err := c.SyncRootCAs(); roots == nil || err != nil {
+		t.Fatalf("a CA certificate: %v, %v", roots, err)
+	}
+}
+
+// testCA is a self-signed CA certificate (public part only), for ca_file.
+const testCA = `-----BEGIN CERTIFICATE-----
+MIIBfDCCASGgAwIBAgIBATAKBggqhkjOPQQDAjAlMSMwIQYDVQQDExpFeGFtcGxl
+IFVuaXZlcnNpdHkgVGVzdCBDQTAeFw0yNjAxMDEwMDAwMDBaFw00NjAxMDEwMDAw
+MDBaMCUxIzAhBgNVBAMTGkV4YW1wbGUgVW5pdmVyc2l0eSBUZXN0IENBMFkwEwYH
+KoZIzj0CAQYIKoZIzj0DAQcDQgAEFpJzuyuaVjLYzNviiulFASPg5SE9lHnxQElc
+9wP0pw/BvAqqfv38ute1okCWijvYmTQ/o8MtC//QsoBh5g5y/qNCMEAwDgYDVR0P
+AQH/BAQDAgIEMA8GA1UdEwEB/wQFMAMBAf8wHQYDVR0OBBYEFKbocbhhPkFqu/0x
+uABN+Y4uQgi2MAoGCCqGSM49BAMCA0kAMEYCIQDwscM/wKp2GQOf+5X5QKpRmCme
+qzfDX4sFltqsEwoG5gIhAMz9rpaYcEPJ1wr8DZbGpvprjs0Dz2ynf/bhc2Z6C575
+-----END CERTIFICATE-----
+`

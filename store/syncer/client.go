@@ -3,6 +3,8 @@ package syncer
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +44,7 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("central store answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
 }
 
-func newClient(upstream, token string, hc *http.Client) (*client, error) {
+func newClient(upstream, token string, hc *http.Client, roots *x509.CertPool) (*client, error) {
 	u, err := url.Parse(upstream)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("sync upstream %q: give an http:// or https:// URL such as https://accounts.example.edu:8440", upstream)
@@ -51,15 +53,17 @@ func newClient(upstream, token string, hc *http.Client) (*client, error) {
 		return nil, errors.New("sync: no station token: set [sync] token or token_file")
 	}
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = defaultHTTPClient(roots)
 	}
 	return &client{base: strings.TrimRight(upstream, "/"), token: token, http: hc}, nil
 }
 
 // defaultHTTPClient fails fast on a dead link; request deadlines come from
-// the caller's context (long-polls are long on purpose).
-func defaultHTTPClient() *http.Client {
+// the caller's context (long-polls are long on purpose). roots, when not
+// nil, replace the system's trusted roots (a university's private CA).
+func defaultHTTPClient(roots *x509.CertPool) *http.Client {
 	return &http.Client{Transport: &http.Transport{
+		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSHandshakeTimeout:   5 * time.Second,

@@ -2,6 +2,7 @@ package syncer_test
 
 import (
 	"context"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"github.com/expressstation/kiosk/store/central/httpapi"
@@ -365,7 +366,8 @@ func copyToken(t *testing.T, from, to string) {
 }
 
 // Over TLS a station syncs as over plain HTTP, given a client that trusts
-// the store's certificate; one that does not stays offline.
+// the store's certificate, or the store's CA as its roots ([sync] ca_file);
+// one that does not stays offline.
 func TestSyncOverTLS(t *testing.T) {
 	d := newDeployment(t)
 	d.importCSV(cast)
@@ -378,6 +380,15 @@ func TestSyncOverTLS(t *testing.T) {
 	st.sync()
 	if n := st.status().Accounts; n != 3 {
 		t.Fatalf("accounts over TLS = %d", n)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	withCA := d.openStation("T", t.TempDir()+"/c.db", token, func(o *syncer.Options) {
+		o.Upstream, o.RootCAs = srv.URL, roots
+	})
+	withCA.sync()
+	if n := withCA.status().Accounts; n != 3 {
+		t.Fatalf("accounts over TLS with the CA as roots = %d", n)
 	}
 	untrusting := d.openStation("T", t.TempDir()+"/u.db", token, func(o *syncer.Options) { o.Upstream = srv.URL })
 	if err := untrusting.s.SyncOnce(ctx); err == nil || untrusting.s.Link().Mode != syncer.Offline {

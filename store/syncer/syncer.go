@@ -10,6 +10,7 @@ package syncer
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,8 +29,11 @@ type Options struct {
 	Interval time.Duration // the longest wait between rounds; default 10s
 	Logger   *slog.Logger  // may be nil
 	Now      func() time.Time
-	// HTTPClient may carry TLS settings (a private CA); default: dial and
-	// TLS time out after 5 s.
+	// RootCAs are the roots an https upstream's certificate must chain to
+	// ([sync] ca_file); nil = the system's. Ignored with HTTPClient.
+	RootCAs *x509.CertPool
+	// HTTPClient replaces the default client, whose dial and TLS handshake
+	// time out after 5 s.
 	HTTPClient *http.Client
 	// LongPoll is how long the store may hold a pull open waiting for a
 	// change; default Interval, at most 50s (the store allows 60s).
@@ -116,7 +120,7 @@ type Syncer struct {
 // New makes a Syncer for the replica. Nothing is sent until Run or SyncOnce.
 func New(r *store.Replica, opt Options) (*Syncer, error) {
 	opt = opt.withDefaults()
-	c, err := newClient(opt.Upstream, opt.Token, opt.HTTPClient)
+	c, err := newClient(opt.Upstream, opt.Token, opt.HTTPClient, opt.RootCAs)
 	if err != nil {
 		return nil, err
 	}

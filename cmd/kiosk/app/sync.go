@@ -12,7 +12,7 @@ import (
 )
 
 // NewSyncer makes the sync loop of a station that has an upstream ([sync]
-// upstream, token or token_file, interval); nil for a standalone station.
+// upstream, token or token_file, ca_file, interval); nil for a standalone station.
 // Nothing is sent until the caller starts it:
 //
 //	go s.Run(ctx)            // until ctx ends; pushes right after each local write
@@ -26,11 +26,15 @@ func NewSyncer(cfg *config.Config, r *store.Replica, clk clock.Clock, logger *sl
 	if err != nil {
 		return nil, err
 	}
+	roots, err := cfg.SyncRootCAs()
+	if err != nil {
+		return nil, err
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s, err := syncer.New(r, syncer.Options{
-		Upstream: cfg.Sync.Upstream, Token: token, Interval: cfg.Sync.Interval,
+		Upstream: cfg.Sync.Upstream, Token: token, RootCAs: roots, Interval: cfg.Sync.Interval,
 		Logger: logger.With("part", "sync"), Now: clk.Now, AfterRound: afterRound,
 	})
 	if err != nil {
