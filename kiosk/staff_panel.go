@@ -332,6 +332,11 @@ func (p *staffPanel) statusView(width int) string {
 		}
 	}
 	outbox, outboxStyle := fmt.Sprintf("%d pending · %d rejected", r.OutboxPending, r.OutboxRejected), s.Text
+	if p.standalone() {
+		// Nothing drains a standalone station's outbox: say so, or "pending"
+		// reads as a backlog waiting on a link.
+		outbox += " · standalone: nothing is pushed"
+	}
 	if r.OutboxRejected > 0 {
 		outboxStyle = s.Warning
 	}
