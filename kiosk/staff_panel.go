@@ -335,7 +335,7 @@ func (p *staffPanel) statusView(width int) string {
 	if p.standalone() {
 		// Nothing drains a standalone station's outbox: say so, or "pending"
 		// reads as a backlog waiting on a link.
-		outbox += " · standalone: nothing is pushed"
+		outbox += " · not pushed (standalone)"
 	}
 	if r.OutboxRejected > 0 {
 		outboxStyle = s.Warning

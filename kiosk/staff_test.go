@@ -113,7 +113,7 @@ func TestStaffEntryWithTheRightPIN(t *testing.T) {
 	st, _ := s.store.Status(context.Background())
 	s.expect("Staff panel · ES-T1", "ES-T1 · standalone", "1.2.3", "replica.db", "schema "+strconv.Itoa(store.SchemaVersion()),
 		"Accounts", "Sync cursor", "never (standalone)", "Last error", "none",
-		"3 pending · 0 rejected · standalone: nothing is pushed", "Maintenance  off", "esc leave staff mode")
+		"3 pending · 0 rejected · not pushed (standalone)", "Maintenance  off", "esc leave staff mode")
 	if !shows(s.screen(), "Accounts     "+strconv.Itoa(st.Accounts)) {
 		t.Fatalf("the panel does not show %d accounts:\n%s", st.Accounts, s.screen())
 	}
