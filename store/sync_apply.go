@@ -204,6 +204,7 @@ type upserter struct {
 	full *sql.Stmt
 	gen  int64
 	now  string
+	args []any // reused from chunk to chunk: a bootstrap writes thousands
 }
 
 func (u *upserter) close() {
@@ -216,10 +217,11 @@ func (u *upserter) close() {
 // id is held by another account name (a stale account from before a
 // resync), the chunk is written row by row, removing the stale account.
 func (u *upserter) write(ctx context.Context, chunk []Snapshot) error {
-	args := make([]any, 0, len(chunk)*len(upsertColumns))
+	args := u.args[:0]
 	for i := range chunk {
 		args = snapshotArgs(args, &chunk[i], u.gen, u.now)
 	}
+	u.args = args
 	err := u.run(ctx, len(chunk), args)
 	if err == nil || !strings.Contains(err.Error(), "accounts.student_id") {
 		return wrapSyncWrite(err)
