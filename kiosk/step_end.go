@@ -37,9 +37,9 @@ func newDone(f *flow) step {
 			"Your network account is activated. You can start using network services and @Connect e-mail in a few minutes."}
 	case f.enrolledNow:
 		e.r = refusal{"Password changed", "Your new password is set and two-factor authentication is now on. " +
-			"Use the new password everywhere you sign in, including Wi-Fi."}
+			"Use the new password everywhere you sign in, including " + wifi + "."}
 	default:
-		e.r = refusal{"Password changed", "Your new password is set. Use it everywhere you sign in, including Wi-Fi."}
+		e.r = refusal{"Password changed", "Your new password is set. Use it everywhere you sign in, including " + wifi + "."}
 	}
 	return e
 }
@@ -87,3 +87,7 @@ func (e *endStep) help() []key.Binding {
 }
 
 func (e *endStep) minSize() (int, int) { return 60, 14 }
+
+// wifi is spelt with a non-breaking hyphen (U+2011) so word wrap never
+// leaves "Wi-" at the end of a line.
+const wifi = "Wi\u2011Fi"
