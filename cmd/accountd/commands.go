@@ -177,16 +177,22 @@ func runStation(ctx context.Context, cmd string, args []string, stdout, stderr i
 			return fail(stderr, 1, err)
 		}
 		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			if list == nil {
-				list = []central.Station{}
-			}
-			enc.Encode(list)
-			return 0
+			return printJSON(stdout, list)
 		}
 		printStations(stdout, list)
 	}
+	return 0
+}
+
+// printJSON prints a list as indented JSON: [] rather than null when it is
+// empty, so scripts can always iterate it.
+func printJSON[T any](w io.Writer, list []T) int {
+	if list == nil {
+		list = []T{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(list)
 	return 0
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -281,13 +280,7 @@ func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, 1, err)
 	}
 	if *asJSON {
-		if list == nil {
-			list = []store.Notice{}
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(list)
-		return 0
+		return printJSON(stdout, list)
 	}
 	printNotices(stdout, list)
 	return 0

@@ -32,6 +32,9 @@ func out(t *testing.T, args ...string) (int, string, string) {
 
 func TestStationCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "central.db")
+	if code, stdout, _ := out(t, "station", "list", "--json", "--db", db); code != 0 || strings.TrimSpace(stdout) != "[]" {
+		t.Fatalf("list --json with no stations: %d %q, want []", code, stdout)
+	}
 	code, token, stderr := out(t, "station", "add", "--db", db, "hall-1")
 	token = strings.TrimSpace(token)
 	if code != 0 || len(token) != 43 || !strings.Contains(stderr, "shown this once") {
