@@ -20,14 +20,21 @@ import (
 	"github.com/expressstation/kiosk/store/syncer"
 )
 
-func TestNewSyncer(t *testing.T) {
-	dir := t.TempDir()
+// openReplica opens an empty replica in dir, closed when the test ends.
+func openReplica(t *testing.T, dir string) *store.Replica {
+	t.Helper()
 	keys, _ := secret.NewKeys(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
 	r, err := store.Open(filepath.Join(dir, "replica.db"), store.Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestNewSyncer(t *testing.T) {
+	dir := t.TempDir()
+	r := openReplica(t, dir)
 	standalone, err := config.Parse(config.Default, "kiosk.toml", dir)
 	if err != nil {
 		t.Fatal(err)
@@ -68,12 +75,7 @@ func TestNewSyncerCAFile(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	keys, _ := secret.NewKeys(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	r, err := store.Open(filepath.Join(dir, "replica.db"), store.Options{Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := openReplica(t, dir)
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), ca, 0o600); err != nil {
 		t.Fatal(err)
