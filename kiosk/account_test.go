@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/expressstation/kiosk/kiosk/touch"
+	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 )
 
@@ -119,7 +120,7 @@ func TestMyAccountInGraceOffersAlias(t *testing.T) {
 // alumni wording.
 func TestMyAccountEnrolsTOTPFirst(t *testing.T) {
 	s := newStation(t)
-	if _, err := s.store.ActivateAlumni(t.Context(), "mlcheung", newPW); err != nil {
+	if _, err := s.store.ActivateAlumni(t.Context(), store.Unverified("mlcheung"), newPW); err != nil {
 		t.Fatal(err)
 	}
 	s.openAccount("mlcheung", newPW)
@@ -215,7 +216,7 @@ func TestMyAccountFitsEightyByTwentyFour(t *testing.T) {
 		t.Fatal(err)
 	}
 	long := "chi.keung.lau.after.graduation.with.a.long.address@mail.example.com"
-	if _, err := s.store.SetPersonalEmail(ctx, "cklau", long); err != nil {
+	if _, err := s.store.SetPersonalEmail(ctx, store.Unverified("cklau"), long); err != nil {
 		t.Fatal(err)
 	}
 	s.openCKLau()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/expressstation/kiosk/kiosk/touch"
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
 )
 
 // startAlumni opens Alumni Account Activation (menu 4) and accepts the policy.
@@ -219,10 +220,10 @@ func TestAliasClashWithAnAccountName(t *testing.T) {
 func TestAliasClashBetweenTwoGraduates(t *testing.T) {
 	s := newStation(t)
 	ctx := t.Context()
-	if _, err := s.store.ActivateAlumni(ctx, "mycheung", newPW); err != nil {
+	if _, err := s.store.ActivateAlumni(ctx, store.Unverified("mycheung"), newPW); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.store.SetAlias(ctx, "mycheung", "mei.cheung"); err != nil {
+	if _, err := s.store.SetAlias(ctx, store.Unverified("mycheung"), "mei.cheung"); err != nil {
 		t.Fatal(err)
 	}
 	s.startAlumni()
@@ -254,10 +255,10 @@ func TestAliasSuggestionsFitEightyColumns(t *testing.T) {
 	s := newStation(t, 80, 24)
 	ctx := t.Context()
 	long := "meiling.cheung.economics" // 24 characters: three suggestions cannot share a row
-	if _, err := s.store.ActivateAlumni(ctx, "mycheung", newPW); err != nil {
+	if _, err := s.store.ActivateAlumni(ctx, store.Unverified("mycheung"), newPW); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.store.SetAlias(ctx, "mycheung", long); err != nil {
+	if _, err := s.store.SetAlias(ctx, store.Unverified("mycheung"), long); err != nil {
 		t.Fatal(err)
 	}
 	s.startAlumni()

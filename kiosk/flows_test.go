@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 )
 
@@ -148,7 +149,7 @@ func TestActivationRefusals(t *testing.T) {
 func TestTerminatedAccountIsRefused(t *testing.T) {
 	s := newStation(t)
 	// Anna (exchange) activates, then her studies end and grace runs out.
-	if _, err := s.store.Activate(t.Context(), "amuller", newPW); err != nil {
+	if _, err := s.store.Activate(t.Context(), store.Unverified("amuller"), newPW); err != nil {
 		t.Fatal(err)
 	}
 	s.clk.now = time.Date(2027, 7, 1, 2, 0, 0, 0, time.UTC)

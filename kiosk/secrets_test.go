@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 )
 
@@ -197,7 +198,7 @@ func TestNothingSecretSurvivesAFlow(t *testing.T) {
 			return []string{demo.TOTPPassword, code, "half.typed@exa"}
 		}},
 		{"My Account alias choice, Esc", func(s *station) []string {
-			if _, err := s.store.ActivateAlumni(s.t.Context(), "mlcheung", newPW); err != nil {
+			if _, err := s.store.ActivateAlumni(s.t.Context(), store.Unverified("mlcheung"), newPW); err != nil {
 				s.t.Fatal(err)
 			}
 			s.openAccount("mlcheung", newPW)

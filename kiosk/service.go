@@ -17,17 +17,19 @@ type Accounts interface {
 	// mismatch counts towards the account's lockout.
 	VerifyPassword(ctx context.Context, account, password string) (store.Account, error)
 	// Activate sets the first password of a registered account and makes it active.
-	Activate(ctx context.Context, account, password string) (store.Account, error)
+	// Every write takes the proof of the visit (store.Account.Proof, from
+	// the verification or the previous write) and returns the next one.
+	Activate(ctx context.Context, p store.Proof, password string) (store.Account, error)
 	// SetPassword replaces the password of an active account (change or reset).
-	SetPassword(ctx context.Context, account, password string) (store.Account, error)
+	SetPassword(ctx context.Context, p store.Proof, password string) (store.Account, error)
 	// BeginTOTP makes a new secret for the account; nothing is stored yet.
-	BeginTOTP(ctx context.Context, account string) (store.Enrolment, error)
+	BeginTOTP(ctx context.Context, p store.Proof) (store.Enrolment, error)
 	// ConfirmTOTP stores the enrolment's secret once code is correct.
 	ConfirmTOTP(ctx context.Context, e store.Enrolment, code string) (store.Account, error)
 	// VerifyTOTP checks a code for an enrolled account; a step once accepted is refused again.
-	VerifyTOTP(ctx context.Context, account, code string) error
+	VerifyTOTP(ctx context.Context, p store.Proof, code string) (store.Proof, error)
 	// SetDirectoryPublic records the "Open to Public" choice.
-	SetDirectoryPublic(ctx context.Context, account string, public bool) (store.Account, error)
+	SetDirectoryPublic(ctx context.Context, p store.Proof, public bool) (store.Account, error)
 
 	// VerifyAlumni checks a graduate's full name (as on the HK ID card or
 	// passport) with the HKID or passport number, and returns the account
@@ -37,12 +39,12 @@ type Accounts interface {
 	VerifyAlumni(ctx context.Context, id store.AlumniIdentity) (store.Account, error)
 	// ActivateAlumni sets the first password of a graduate's account that was
 	// never activated.
-	ActivateAlumni(ctx context.Context, account, password string) (store.Account, error)
+	ActivateAlumni(ctx context.Context, p store.Proof, password string) (store.Account, error)
 	// SetAlias gives a graduate a lifelong alumni e-mail alias; a clash is a
 	// *store.AliasTakenError with free suggestions.
-	SetAlias(ctx context.Context, account, alias string) (store.Account, error)
+	SetAlias(ctx context.Context, p store.Proof, alias string) (store.Account, error)
 	// SetPersonalEmail sets the personal address notices go to ("" clears it).
-	SetPersonalEmail(ctx context.Context, account, email string) (store.Account, error)
+	SetPersonalEmail(ctx context.Context, p store.Proof, email string) (store.Account, error)
 	// Status reports the replica and sync figures for the footer and staff.
 	Status(ctx context.Context) (store.StationStatus, error)
 }

@@ -127,9 +127,9 @@ func (st *aliasStep) submit() tea.Cmd {
 		return nil
 	}
 	st.err = ""
-	name := st.f.acct.Name
+	proof := st.f.acct.Proof
 	return st.run("Saving your alias…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-		acct, err := a.SetAlias(ctx, name, alias)
+		acct, err := a.SetAlias(ctx, proof, alias)
 		return aliasMsg{acct: acct, err: err}
 	}))
 }

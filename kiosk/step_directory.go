@@ -53,10 +53,10 @@ func (st *directoryStep) update(msg tea.Msg) tea.Cmd {
 }
 
 func (st *directoryStep) save() tea.Cmd {
-	name, public := st.f.acct.Name, st.public
+	proof, public := st.f.acct.Proof, st.public
 	st.err = ""
 	return st.run("Saving your choice…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-		acct, err := a.SetDirectoryPublic(ctx, name, public)
+		acct, err := a.SetDirectoryPublic(ctx, proof, public)
 		return directoryMsg{acct: acct, err: err}
 	}))
 }

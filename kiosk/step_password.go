@@ -99,24 +99,24 @@ func (st *passwordStep) submit() tea.Cmd {
 		return nil
 	}
 	st.err = ""
-	name, pw, kind := st.f.acct.Name, st.pw.value(), st.f.kind
+	proof, pw, kind := st.f.acct.Proof, st.pw.value(), st.f.kind
 	return st.run("Checking and saving your password…",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-			acct, err := savePassword(ctx, a, kind, name, pw)
+			acct, err := savePassword(ctx, a, kind, proof, pw)
 			return passwordMsg{acct: acct, err: err}
 		}))
 }
 
 // savePassword saves a flow's new password: the first one of a student or
 // of a graduate, or a replacement.
-func savePassword(ctx context.Context, a Accounts, k flowKind, name, pw string) (store.Account, error) {
+func savePassword(ctx context.Context, a Accounts, k flowKind, proof store.Proof, pw string) (store.Account, error) {
 	switch k {
 	case flowActivate:
-		return a.Activate(ctx, name, pw)
+		return a.Activate(ctx, proof, pw)
 	case flowAlumni:
-		return a.ActivateAlumni(ctx, name, pw)
+		return a.ActivateAlumni(ctx, proof, pw)
 	}
-	return a.SetPassword(ctx, name, pw)
+	return a.SetPassword(ctx, proof, pw)
 }
 
 // pwMet reports whether the first copy keeps every checkable rule.

@@ -178,22 +178,22 @@ func (st *profileStep) saveEmail() tea.Cmd {
 			return nil
 		}
 	}
-	name := st.f.acct.Name
+	proof := st.f.acct.Proof
 	return st.run("Saving your e-mail address…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-		acct, err := a.SetPersonalEmail(ctx, name, v)
+		acct, err := a.SetPersonalEmail(ctx, proof, v)
 		return profileMsg{acct: acct, err: err, saved: "Saved: notices go to " + noticesTo(acct) + "."}
 	}))
 }
 
 func (st *profileStep) setPublic(public bool) tea.Cmd {
 	st.note, st.err = "", ""
-	name := st.f.acct.Name
+	proof := st.f.acct.Proof
 	saved := "Saved: only university members can see your e-mail address."
 	if public {
 		saved = "Saved: anyone can find your name, e-mail address and department."
 	}
 	return st.run("Saving your choice…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-		acct, err := a.SetDirectoryPublic(ctx, name, public)
+		acct, err := a.SetDirectoryPublic(ctx, proof, public)
 		return profileMsg{acct: acct, err: err, saved: saved}
 	}))
 }

@@ -96,9 +96,9 @@ func (st *totpEnrolStep) begin() tea.Cmd {
 	} else {
 		st.order("totp:code", "totp:confirm")
 	}
-	name := st.f.acct.Name
+	proof := st.f.acct.Proof
 	return st.run("Making your key…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-		enr, err := a.BeginTOTP(ctx, name)
+		enr, err := a.BeginTOTP(ctx, proof)
 		return totpBegunMsg{enr: enr, err: err}
 	}))
 }
@@ -329,7 +329,10 @@ type totpVerifyStep struct {
 	tries int
 }
 
-type totpVerifiedMsg struct{ err error }
+type totpVerifiedMsg struct {
+	err   error
+	proof store.Proof // for the visit's next change
+}
 
 func newTOTPVerify(f *flow) step {
 	st := &totpVerifyStep{f: f, code: codeField()}
@@ -360,15 +363,17 @@ func (st *totpVerifyStep) verify() tea.Cmd {
 	if !checkCode(st.code) {
 		return nil
 	}
-	name, code := st.f.acct.Name, st.code.value()
+	proof, code := st.f.acct.Proof, st.code.value()
 	return st.run("Checking the code…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-		return totpVerifiedMsg{err: a.VerifyTOTP(ctx, name, code)}
+		next, err := a.VerifyTOTP(ctx, proof, code)
+		return totpVerifiedMsg{err: err, proof: next}
 	}))
 }
 
 func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
 	st.code.reset()
 	if msg.err == nil {
+		st.f.acct.Proof = msg.proof // the next change follows this step
 		return st.f.next()
 	}
 	lost := lostAuthenticator(st.f.c)

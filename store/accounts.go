@@ -144,6 +144,16 @@ func (r *Replica) reload(ctx context.Context, name string) (Account, error) {
 	return r.account(a), nil
 }
 
+// reloadWith is reload carrying the visit's proof for its next change.
+func (r *Replica) reloadWith(ctx context.Context, name string, p Proof) (Account, error) {
+	acct, err := r.reload(ctx, name)
+	if err != nil {
+		return Account{}, err
+	}
+	acct.Proof = p
+	return acct, nil
+}
+
 // checkLock refuses self-service while the account is locked.
 // selfService reads an account for a student's operation: refused while the
 // account is locked, or when rule (the operation's status rule) says no.

@@ -70,7 +70,9 @@ func (r *Replica) VerifyAlumni(ctx context.Context, id AlumniIdentity) (Account,
 	if err != nil {
 		return Account{}, err
 	}
-	return r.account(a), nil
+	acct := r.account(a)
+	acct.Proof = Proof{Account: a.Name, Kind: kind}
+	return acct, nil
 }
 
 // verifier picks the number an AlumniIdentity is checked with, normalised
@@ -143,8 +145,8 @@ func (r *Replica) alumniActivatable(a row) error {
 // rest of it, then alumni). History, audit, outbox op "activate_alumni" and
 // the activation notice go in one transaction; the argon2 work happens
 // before it opens.
-func (r *Replica) ActivateAlumni(ctx context.Context, account, password string) (Account, error) {
-	a, err := r.selfService(ctx, account, r.alumniActivatable)
+func (r *Replica) ActivateAlumni(ctx context.Context, p Proof, password string) (Account, error) {
+	a, err := r.selfService(ctx, p.Account, r.alumniActivatable)
 	if err != nil {
 		return Account{}, err
 	}
@@ -156,7 +158,7 @@ func (r *Replica) ActivateAlumni(ctx context.Context, account, password string) 
 	status := r.effective(a)
 	c := &change{Account: a.Name, Action: "activate_alumni", Detail: "status " + string(status),
 		Kind: OpActivateAlumni, At: now,
-		Payload: ActivateAlumniPayload{PasswordHash: hash, ActivatedAt: now, Status: status}}
+		Payload: ActivateAlumniPayload{PasswordHash: hash, ActivatedAt: now, Status: status}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts
 			SET status = ?, password_hash = ?, activated_at = ?, password_changed_at = ?, updated_at = ?
@@ -171,5 +173,5 @@ func (r *Replica) ActivateAlumni(ctx context.Context, account, password string) 
 		return Account{}, err
 	}
 	r.log.Info("alumni account activated", "account", a.Name, "status", status)
-	return r.reload(ctx, a.Name)
+	return r.reloadWith(ctx, a.Name, c.Next)
 }

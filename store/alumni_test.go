@@ -43,7 +43,7 @@ func graduates(t *testing.T) (*store.Replica, *testClock, string) {
 	}()
 	importCSV(t, r, registryCSV(meiLing, meiLingPG, abroad, shortCourse, exchangeGrad, scholar, activeGrad, inGrace, current))
 	// cchoi activated as a student before graduating (completion moved earlier since).
-	if _, err := r.Activate(context.Background(), "cchoi", goodPassword); err != nil {
+	if _, err := r.Activate(context.Background(), store.Unverified("cchoi"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	execOn(t, path, `UPDATE accounts SET completion_date = '2024-06-30' WHERE name = 'cchoi'`)
@@ -127,7 +127,7 @@ func TestVerifyAlumniLockout(t *testing.T) {
 func TestActivateAlumni(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := graduates(t)
-	a, err := r.ActivateAlumni(ctx, "vanguyen", goodPassword)
+	a, err := r.ActivateAlumni(ctx, store.Unverified("vanguyen"), goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestActivateAlumni(t *testing.T) {
 		t.Errorf("alumnus cannot sign in: %v", err)
 	}
 	// Then 2FA, as the flow goes on.
-	e, err := r.BeginTOTP(ctx, "vanguyen")
+	e, err := r.BeginTOTP(ctx, store.Unverified("vanguyen"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestActivateAlumni(t *testing.T) {
 	}
 
 	// In grace: activated now, alumni when grace ends.
-	a, err = r.ActivateAlumni(ctx, "wspoon", goodPassword)
+	a, err = r.ActivateAlumni(ctx, store.Unverified("wspoon"), goodPassword)
 	if err != nil || a.Status != policy.StatusGrace {
 		t.Fatalf("in grace: %+v, %v", a, err)
 	}
@@ -182,14 +182,14 @@ func TestActivateAlumni(t *testing.T) {
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := r.ActivateAlumni(ctx, tc.account, tc.password); !errors.Is(err, tc.want) {
+			if _, err := r.ActivateAlumni(ctx, store.Unverified(tc.account), tc.password); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
 	}
 	t.Run("password rules", func(t *testing.T) {
 		before := rowsFor(t, r, "mlcheung") // the lifecycle run above moved it to alumni
-		_, err := r.ActivateAlumni(ctx, "mlcheung", "Cheung 2000")
+		_, err := r.ActivateAlumni(ctx, store.Unverified("mlcheung"), "Cheung 2000")
 		var pe *store.PolicyError
 		if !errors.As(err, &pe) || !hasRule(pe, policy.RuleMinLength) || !hasRule(pe, policy.RuleName) {
 			t.Fatalf("err = %v", err)
@@ -205,14 +205,14 @@ func TestActivateAlumni(t *testing.T) {
 func TestStudentFlowsSendGraduatesToAlumni(t *testing.T) {
 	ctx := context.Background()
 	r, _, _ := graduates(t)
-	if _, err := r.Activate(ctx, "vanguyen", goodPassword); !errors.Is(err, store.ErrAlumniNotActivated) ||
+	if _, err := r.Activate(ctx, store.Unverified("vanguyen"), goodPassword); !errors.Is(err, store.ErrAlumniNotActivated) ||
 		!errors.Is(err, store.ErrNotEligible) {
 		t.Errorf("Activate: %v", err)
 	}
-	if _, err := r.SetPassword(ctx, "vanguyen", goodPassword); !errors.Is(err, store.ErrAlumniNotActivated) {
+	if _, err := r.SetPassword(ctx, store.Unverified("vanguyen"), goodPassword); !errors.Is(err, store.ErrAlumniNotActivated) {
 		t.Errorf("SetPassword: %v", err)
 	}
-	if _, err := r.Activate(ctx, "khlee", goodPassword); !errors.Is(err, store.ErrNotEligible) ||
+	if _, err := r.Activate(ctx, store.Unverified("khlee"), goodPassword); !errors.Is(err, store.ErrNotEligible) ||
 		errors.Is(err, store.ErrAlumniNotActivated) {
 		t.Errorf("non-degree Activate: %v", err)
 	}

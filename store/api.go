@@ -32,7 +32,41 @@ type Account struct {
 	PersonalEmail string    // where notices go when set; "" = to Email
 	ExtendedUntil time.Time // a supervisor's extension of student services; zero when none
 	ServicesEnd   time.Time // when student services end (grace end or extension); zero without a completion date
+
+	// Proof is how this visit verified the student, and the visit's last
+	// change: a write takes it and the next change follows that one
+	// (the central store refuses a change that follows a refused one).
+	Proof Proof
 }
+
+// Proof is what a verification allowed, carried from write to write of
+// one visit: the account verified, how (ProofHKID, ...; a 2FA code makes
+// it ProofTOTP) and the op id of the visit's last change ("" before its
+// first). Each op written with it records Kind and After, so the central
+// store decides a visit's ops as a chain and re-checks the proof. A zero
+// Kind (staff, lifecycle, tests) writes ops decided alone, as before.
+type Proof struct {
+	Account string
+	Kind    string
+	After   string
+}
+
+// The kinds of proof (Op.Proof).
+const (
+	ProofHKID     = "hkid"
+	ProofDOB      = "dob"
+	ProofPassport = "passport"
+	ProofPassword = "password"
+	ProofTOTP     = "totp" // a 2FA code was accepted (or an enrolment confirmed) in this visit
+)
+
+// Unverified is a proof for writes that no student verification allowed
+// (the demo seeding, tests): its ops are decided alone.
+func Unverified(account string) Proof { return Proof{Account: account} }
+
+// ErrProofMismatch refuses a write whose proof is for another account, or
+// follows a change the central store has refused meanwhile.
+var ErrProofMismatch = errors.New("this step does not belong to the account checked at the start: please start again")
 
 // Identity is what a student types to prove who they are: a Student ID and
 // either an HK ID card number or a date of birth.
@@ -56,6 +90,7 @@ type AlumniIdentity struct {
 // stored (sealed) only when ConfirmTOTP receives a correct code.
 type Enrolment struct {
 	Account string
+	Proof   Proof  // what allowed it (BeginTOTP's proof); ConfirmTOTP writes with it
 	Secret  string // base32, no padding
 	URI     string // otpauth:// URI for the QR code
 }

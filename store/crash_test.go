@@ -84,7 +84,7 @@ func activateAll(ctx context.Context, r *store.Replica) error {
 	}
 	rows.Close()
 	for _, n := range names {
-		if _, err := r.Activate(ctx, n, crashPassword); err != nil {
+		if _, err := r.Activate(ctx, store.Unverified(n), crashPassword); err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
 		fmt.Println("activated", n)

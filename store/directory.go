@@ -7,8 +7,8 @@ import (
 
 // SetDirectoryPublic records the student's "Open to Public" choice for the
 // University Communications Directory.
-func (r *Replica) SetDirectoryPublic(ctx context.Context, account string, public bool) (Account, error) {
-	a, err := r.byName(ctx, account)
+func (r *Replica) SetDirectoryPublic(ctx context.Context, p Proof, public bool) (Account, error) {
+	a, err := r.byName(ctx, p.Account)
 	if err != nil {
 		return Account{}, err
 	}
@@ -18,7 +18,7 @@ func (r *Replica) SetDirectoryPublic(ctx context.Context, account string, public
 	}
 	now := r.now()
 	c := &change{Account: a.Name, Action: "directory", Detail: detail, Kind: OpDirectory, At: now,
-		Payload: DirectoryPayload{Public: public}}
+		Payload: DirectoryPayload{Public: public}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET directory_public = ?, updated_at = ? WHERE id = ?`,
 			public, formatTime(now), a.ID)
@@ -27,5 +27,5 @@ func (r *Replica) SetDirectoryPublic(ctx context.Context, account string, public
 	if err != nil {
 		return Account{}, err
 	}
-	return r.reload(ctx, a.Name)
+	return r.reloadWith(ctx, a.Name, c.Next)
 }

@@ -29,7 +29,9 @@ func (r *Replica) VerifyIdentity(ctx context.Context, id Identity) (Account, err
 	if !hmac.Equal(r.opt.Keys.IdentityHash(kind, value), a.verifier(kind)) {
 		return Account{}, r.recordFailure(ctx, a, failIdentity, ErrIdentityMismatch)
 	}
-	return r.account(a), nil
+	acct := r.account(a)
+	acct.Proof = Proof{Account: a.Name, Kind: kind}
+	return acct, nil
 }
 
 // verifier picks the one value this identity is checked with.

@@ -94,7 +94,7 @@ func TestLockout(t *testing.T) {
 	if _, err := r.VerifyIdentity(ctx, right); !errors.As(err, &locked) {
 		t.Fatalf("right details while locked: err = %v", err)
 	}
-	if _, err := r.Activate(ctx, "tmchan", "a fine long passphrase"); !errors.As(err, &locked) {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), "a fine long passphrase"); !errors.As(err, &locked) {
 		t.Fatalf("activate while locked: err = %v", err)
 	}
 	before := rowsFor(t, r, "tmchan")

@@ -26,13 +26,13 @@ func TestNoSecretsInTheFile(t *testing.T) {
 	importCSV(t, r, registryCSV(cast...))
 
 	passwords := []string{goodPassword, "Harbour lights 42", "Lantau sunrise 73"}
-	if _, err := r.Activate(ctx, "tmchan", passwords[0]); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), passwords[0]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.SetPassword(ctx, "tmchan", passwords[1]); err != nil {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), passwords[1]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Activate(ctx, "slwong", passwords[2]); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("slwong"), passwords[2]); err != nil {
 		t.Fatal(err)
 	}
 	// Failed attempts with wrong values must not leave those either.
@@ -42,7 +42,7 @@ func TestNoSecretsInTheFile(t *testing.T) {
 
 	var totpSecrets []string
 	for _, name := range []string{"tmchan", "slwong"} {
-		e, err := r.BeginTOTP(ctx, name)
+		e, err := r.BeginTOTP(ctx, store.Unverified(name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func TestNoSecretsInTheFile(t *testing.T) {
 		totpSecrets = append(totpSecrets, e.Secret)
 	}
 	clock.Advance(time.Minute)
-	if err := r.VerifyTOTP(ctx, "tmchan", code(t, totpSecrets[0], clock.Now(), 0)); err != nil {
+	if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), code(t, totpSecrets[0], clock.Now(), 0)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -47,7 +47,7 @@ func classOf2026(t *testing.T) (*store.Replica, *testClock, string) {
 	importCSV(t, r, registryCSV(degreeGrad, nonDegree, exchangeIn, visitor, neverActivated, extended,
 		stillStudying, earlyGrad))
 	for _, name := range []string{"kylam", "hyyip", "amuller", "ksato", "wktsang", "cwfung", "sfmak"} {
-		if _, err := r.Activate(context.Background(), name, goodPassword); err != nil {
+		if _, err := r.Activate(context.Background(), store.Unverified(name), goodPassword); err != nil {
 			t.Fatalf("activate %s: %v", name, err)
 		}
 	}

@@ -30,14 +30,14 @@ func TestSecurityNotices(t *testing.T) {
 		t.Error("the notice holds the password")
 	}
 
-	if _, err := r.SetPersonalEmail(ctx, "tmchan", "taiman@example.org"); err != nil {
+	if _, err := r.SetPersonalEmail(ctx, store.Unverified("tmchan"), "taiman@example.org"); err != nil {
 		t.Fatal(err)
 	}
 	if got := noticeKinds(t, r, "tmchan"); len(got) != 1 {
 		t.Errorf("setting the personal e-mail sent %v", got)
 	}
 	clock.Advance(time.Hour)
-	if _, err := r.SetPassword(ctx, "tmchan", newerPassword); err != nil {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), newerPassword); err != nil {
 		t.Fatal(err)
 	}
 	n = lastNotice(t, r, "tmchan")
@@ -45,7 +45,7 @@ func TestSecurityNotices(t *testing.T) {
 		!strings.Contains(n.Body, "If this wasn't you") {
 		t.Errorf("password notice %+v", n)
 	}
-	e, err := r.BeginTOTP(ctx, "tmchan")
+	e, err := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +59,10 @@ func TestSecurityNotices(t *testing.T) {
 	}
 	// Verifying a code, the directory and failures send nothing.
 	clock.Advance(time.Minute)
-	if err := r.VerifyTOTP(ctx, "tmchan", code(t, e.Secret, clock.Now(), 0)); err != nil {
+	if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), code(t, e.Secret, clock.Now(), 0)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.SetDirectoryPublic(ctx, "tmchan", false); err != nil {
+	if _, err := r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false); err != nil {
 		t.Fatal(err)
 	}
 	r.VerifyPassword(ctx, "tmchan", "not the password at all")
@@ -77,7 +77,7 @@ func TestSecurityNotices(t *testing.T) {
 func TestNoNoticeWithoutChange(t *testing.T) {
 	ctx := context.Background()
 	r, _, _ := activeAccount(t)
-	if _, err := r.SetPassword(ctx, "tmchan", goodPassword); err == nil {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), goodPassword); err == nil {
 		t.Fatal("reuse accepted")
 	}
 	store.SetBeforeCommit(func(action string) {
@@ -87,7 +87,7 @@ func TestNoNoticeWithoutChange(t *testing.T) {
 	})
 	func() {
 		defer func() { recover() }()
-		r.SetPassword(ctx, "tmchan", newerPassword)
+		r.SetPassword(ctx, store.Unverified("tmchan"), newerPassword)
 	}()
 	store.SetBeforeCommit(nil)
 	if got := noticeKinds(t, r, "tmchan"); !slices.Equal(got, []string{"activated"}) {
@@ -140,7 +140,7 @@ func TestPasswordReminderAfterChange(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := activeAccount(t)
 	clock.Advance(150 * 24 * time.Hour)
-	if _, err := r.SetPassword(ctx, "tmchan", newerPassword); err != nil {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), newerPassword); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := r.QueuePasswordReminders(ctx, clock.Now().AddDate(0, 5, 0)); n != 0 {
@@ -154,7 +154,7 @@ func TestPasswordReminderAfterChange(t *testing.T) {
 func TestNoticeStates(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := activeAccount(t)
-	if _, err := r.Activate(ctx, "tmchan2", "Harbour lights 42"); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan2"), "Harbour lights 42"); err != nil {
 		t.Fatal(err)
 	}
 	pending, err := r.Notices(ctx, store.NoticePending, 0)

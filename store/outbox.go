@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -45,6 +46,12 @@ type Op struct {
 	State     OpState         `json:"state"`
 	Reason    string          `json:"reason,omitempty"`
 	Attempts  int             `json:"attempts"`
+	// After is the op of the same visit and account this one follows
+	// (Proof.After); the central store applies this one only if that one
+	// was applied. Proof is how the visit was verified (ProofHKID, ...).
+	// Both are empty for ops no verification allowed.
+	After string `json:"after,omitempty"`
+	Proof string `json:"proof,omitempty"`
 }
 
 // Payloads carry what the central store needs to apply an op: hashes, sealed
@@ -87,23 +94,61 @@ func newOpID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// enqueue writes one outbox row inside tx.
-func (r *Replica) enqueue(ctx context.Context, tx *sql.Tx, at time.Time, kind OpKind, account string, payload any) error {
+// enqueue writes one outbox row inside tx, with the proof that allowed it
+// (zero for none), and returns its op id.
+func (r *Replica) enqueue(ctx context.Context, tx *sql.Tx, at time.Time, kind OpKind, account string, payload any, p Proof) (string, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("outbox %s payload: %w", kind, err)
+		return "", fmt.Errorf("outbox %s payload: %w", kind, err)
 	}
 	id, err := newOpID()
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = tx.ExecContext(ctx,
-		`INSERT INTO outbox (op_id, created_at, station, kind, account, payload) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, formatTime(at), r.opt.StationID, string(kind), account, string(body))
+		`INSERT INTO outbox (op_id, created_at, station, kind, account, payload, after_op, proof) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, formatTime(at), r.opt.StationID, string(kind), account, string(body), p.After, p.Kind)
 	if err != nil {
-		return fmt.Errorf("outbox %s for %s: %w", kind, account, err)
+		return "", fmt.Errorf("outbox %s for %s: %w", kind, account, err)
+	}
+	return id, nil
+}
+
+// checkProof refuses, inside tx, a write whose proof is for another
+// account, or follows an op of another account or one the central store
+// has refused meanwhile (it would be refused with it).
+func checkProof(ctx context.Context, tx *sql.Tx, account string, p Proof) error {
+	if p.Account != account {
+		return errNoChange{ErrProofMismatch}
+	}
+	if p.After == "" {
+		return nil
+	}
+	var owner, state string
+	err := tx.QueryRowContext(ctx, `SELECT account, state FROM outbox WHERE op_id = ?`, p.After).Scan(&owner, &state)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return errNoChange{ErrProofMismatch}
+	case err != nil:
+		return fmt.Errorf("reading the op this change follows: %w", err)
+	case owner != account || state == string(OpRejected):
+		return errNoChange{ErrProofMismatch}
 	}
 	return nil
+}
+
+// next is the proof for the change after op id of kind k: a 2FA code
+// accepted or an enrolment confirmed makes it ProofTOTP. A zero proof
+// stays zero (its ops are decided alone).
+func (p Proof) next(id string, k OpKind) Proof {
+	if p.Kind == "" {
+		return p
+	}
+	p.After = id
+	if k == OpTOTPStep || k == OpEnrolTOTP {
+		p.Kind = ProofTOTP
+	}
+	return p
 }
 
 // PendingOps returns up to limit ops not yet delivered, oldest first, for
@@ -124,7 +169,7 @@ type rowsQueryer interface {
 // limit them).
 func readOps(ctx context.Context, q rowsQueryer, where string, args ...any) ([]Op, error) {
 	rows, err := q.QueryContext(ctx, `
-		SELECT seq, op_id, created_at, station, kind, account, payload, state, reason, attempts
+		SELECT seq, op_id, created_at, station, kind, account, payload, state, reason, attempts, after_op, proof
 		FROM outbox WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the outbox: %w", err)
@@ -140,7 +185,7 @@ func readOps(ctx context.Context, q rowsQueryer, where string, args ...any) ([]O
 			state   string
 		)
 		if err := rows.Scan(&op.Seq, &op.ID, &created, &op.Station, &kind, &op.Account,
-			&payload, &state, &op.Reason, &op.Attempts); err != nil {
+			&payload, &state, &op.Reason, &op.Attempts, &op.After, &op.Proof); err != nil {
 			return nil, fmt.Errorf("reading the outbox: %w", err)
 		}
 		op.CreatedAt = parseTime(created)

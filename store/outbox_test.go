@@ -18,7 +18,7 @@ import (
 func TestPendingOpsAndStatus(t *testing.T) {
 	ctx := context.Background()
 	r, clock, path := activeAccount(t)
-	r.SetDirectoryPublic(ctx, "tmchan", false)
+	r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false)
 	r.VerifyIdentity(ctx, store.Identity{StudentID: taiMing.ID, DateOfBirth: "1999-09-09"})
 
 	ops, err := r.PendingOps(ctx, 10)
@@ -68,7 +68,7 @@ func TestPendingOpsAndStatus(t *testing.T) {
 func TestSnapshot(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := activeAccount(t)
-	e, _ := r.BeginTOTP(ctx, "tmchan")
+	e, _ := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if _, err := r.ConfirmTOTP(ctx, e, code(t, e.Secret, clock.Now(), 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestSnapshot(t *testing.T) {
 func TestConcurrentTOTPReplay(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := activeAccount(t)
-	e, _ := r.BeginTOTP(ctx, "tmchan")
+	e, _ := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if _, err := r.ConfirmTOTP(ctx, e, code(t, e.Secret, clock.Now(), 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestConcurrentTOTPReplay(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { errs[i] = r.VerifyTOTP(ctx, "tmchan", c) })
+		wg.Go(func() { _, errs[i] = r.VerifyTOTP(ctx, store.Unverified("tmchan"), c) })
 	}
 	wg.Wait()
 	accepted := 0

@@ -57,7 +57,9 @@ func (r *Replica) VerifyPassword(ctx context.Context, account, password string) 
 	if err := r.requireActivated(a); err != nil {
 		return Account{}, err
 	}
-	return r.account(a), nil
+	acct := r.account(a)
+	acct.Proof = Proof{Account: a.Name, Kind: ProofPassword}
+	return acct, nil
 }
 
 // passwordMatches verifies against the stored hash, or burns the same time
@@ -91,8 +93,8 @@ func firstPasswordHash(a row, password string) (string, error) {
 
 // Activate sets the first password of a registered account and makes it
 // active. The argon2 work happens before the write transaction opens.
-func (r *Replica) Activate(ctx context.Context, account, password string) (Account, error) {
-	a, err := r.selfService(ctx, account, r.activatable)
+func (r *Replica) Activate(ctx context.Context, p Proof, password string) (Account, error) {
+	a, err := r.selfService(ctx, p.Account, r.activatable)
 	if err != nil {
 		return Account{}, err
 	}
@@ -102,7 +104,7 @@ func (r *Replica) Activate(ctx context.Context, account, password string) (Accou
 	}
 	now := r.now()
 	c := &change{Account: a.Name, Action: "activate", Kind: OpActivate, At: now,
-		Payload: ActivatePayload{PasswordHash: hash, ActivatedAt: now}}
+		Payload: ActivatePayload{PasswordHash: hash, ActivatedAt: now}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts
 			SET status = 'active', password_hash = ?, activated_at = ?, password_changed_at = ?, updated_at = ?
@@ -117,7 +119,7 @@ func (r *Replica) Activate(ctx context.Context, account, password string) (Accou
 		return Account{}, err
 	}
 	r.log.Info("account activated", "account", a.Name)
-	return r.reload(ctx, a.Name)
+	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
 // activatable says why an account cannot be activated, or nil. Accounts that
@@ -140,8 +142,8 @@ func (r *Replica) activatable(a row) error {
 // SetPassword replaces the password of an activated account (change or
 // reset). The new password must keep every policy rule and match none of the
 // last ten; all argon2 work happens before the write transaction opens.
-func (r *Replica) SetPassword(ctx context.Context, account, password string) (Account, error) {
-	a, err := r.selfService(ctx, account, r.requireActivated)
+func (r *Replica) SetPassword(ctx context.Context, p Proof, password string) (Account, error) {
+	a, err := r.selfService(ctx, p.Account, r.requireActivated)
 	if err != nil {
 		return Account{}, err
 	}
@@ -162,7 +164,7 @@ func (r *Replica) SetPassword(ctx context.Context, account, password string) (Ac
 	}
 	now := r.now()
 	c := &change{Account: a.Name, Action: "set_password", Kind: OpSetPassword, At: now,
-		Payload: SetPasswordPayload{PasswordHash: hash, ChangedAt: now}}
+		Payload: SetPasswordPayload{PasswordHash: hash, ChangedAt: now}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		// Only if the password is still the one checked for reuse above.
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ?
@@ -177,7 +179,7 @@ func (r *Replica) SetPassword(ctx context.Context, account, password string) (Ac
 		return Account{}, err
 	}
 	r.log.Info("password changed", "account", a.Name)
-	return r.reload(ctx, a.Name)
+	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
 var errChangedMeanwhile = errors.New("the password was changed at the same time elsewhere: please start again")

@@ -23,7 +23,7 @@ func TestActivate(t *testing.T) {
 	importCSV(t, r, registryCSV(taiMan, taiMing, wingKei, alumnus, siuLing))
 	execOn(t, path, `UPDATE accounts SET status = 'terminated' WHERE name = 'slwong'`)
 
-	a, err := r.Activate(ctx, "tmchan", goodPassword)
+	a, err := r.Activate(ctx, store.Unverified("tmchan"), goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,19 +53,19 @@ func TestActivate(t *testing.T) {
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := r.Activate(ctx, tc.account, tc.password); !errors.Is(err, tc.want) {
+			if _, err := r.Activate(ctx, store.Unverified(tc.account), tc.password); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
 	}
 	t.Run("alumni stored", func(t *testing.T) {
 		execOn(t, path, `UPDATE accounts SET status = 'alumni', password_hash = 'x' WHERE name = 'mlcheung'`)
-		if _, err := r.Activate(ctx, "mlcheung", goodPassword); !errors.Is(err, store.ErrAlreadyActive) {
+		if _, err := r.Activate(ctx, store.Unverified("mlcheung"), goodPassword); !errors.Is(err, store.ErrAlreadyActive) {
 			t.Fatalf("err = %v, want ErrAlreadyActive", err)
 		}
 	})
 	t.Run("policy", func(t *testing.T) {
-		_, err := r.Activate(ctx, "tmchan2", "chan123")
+		_, err := r.Activate(ctx, store.Unverified("tmchan2"), "chan123")
 		var pe *store.PolicyError
 		if !errors.As(err, &pe) {
 			t.Fatalf("err = %v, want PolicyError", err)
@@ -87,7 +87,7 @@ func TestVerifyPassword(t *testing.T) {
 	ctx := context.Background()
 	r, path := openReplica(t, newClock())
 	importCSV(t, r, registryCSV(taiMan, taiMing))
-	if _, err := r.Activate(ctx, "tmchan", goodPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -127,7 +127,7 @@ func TestPasswordLockout(t *testing.T) {
 	clock := newClock()
 	r, _ := openReplica(t, clock)
 	importCSV(t, r, registryCSV(taiMan))
-	if _, err := r.Activate(ctx, "tmchan", goodPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	var locked *store.LockedError
@@ -154,10 +154,10 @@ func TestSetPassword(t *testing.T) {
 	clock := newClock()
 	r, path := openReplica(t, clock)
 	importCSV(t, r, registryCSV(taiMan, taiMing, siuLing))
-	if _, err := r.Activate(ctx, "tmchan", goodPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Activate(ctx, "slwong", goodPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("slwong"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	execOn(t, path, `UPDATE accounts SET status = 'terminated' WHERE name = 'slwong'`)
@@ -175,7 +175,7 @@ func TestSetPassword(t *testing.T) {
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := r.SetPassword(ctx, tc.account, tc.password)
+			_, err := r.SetPassword(ctx, store.Unverified(tc.account), tc.password)
 			if tc.want != nil {
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("err = %v, want %v", err, tc.want)
@@ -190,7 +190,7 @@ func TestSetPassword(t *testing.T) {
 	}
 	before := rowsFor(t, r, "tmchan")
 	clock.Advance(time.Hour)
-	a, err := r.SetPassword(ctx, "tmchan", "Harbour lights 42")
+	a, err := r.SetPassword(ctx, store.Unverified("tmchan"), "Harbour lights 42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,16 +221,16 @@ func TestPasswordHistory(t *testing.T) {
 	r, _ := openReplica(t, newClock())
 	importCSV(t, r, registryCSV(taiMan))
 	pw := func(i int) string { return fmt.Sprintf("Lantern festival night %c", 'a'+i) }
-	if _, err := r.Activate(ctx, "tmchan", pw(1)); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), pw(1)); err != nil {
 		t.Fatal(err)
 	}
 	for i := 2; i <= 10; i++ {
-		if _, err := r.SetPassword(ctx, "tmchan", pw(i)); err != nil {
+		if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), pw(i)); err != nil {
 			t.Fatalf("password %d: %v", i, err)
 		}
 	}
 	// Ten passwords so far: the first is still one of the last ten.
-	_, err := r.SetPassword(ctx, "tmchan", pw(1))
+	_, err := r.SetPassword(ctx, store.Unverified("tmchan"), pw(1))
 	var pe *store.PolicyError
 	if !errors.As(err, &pe) || !hasRule(pe, policy.RuleReuse) {
 		t.Fatalf("reusing password 1 of the last ten: err = %v", err)
@@ -238,14 +238,14 @@ func TestPasswordHistory(t *testing.T) {
 	if pe.Violations[len(pe.Violations)-1].Message != "You used this password recently: choose one you have not used before" {
 		t.Errorf("reuse message = %q", pe.Violations[0].Message)
 	}
-	if _, err := r.SetPassword(ctx, "tmchan", pw(11)); err != nil {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), pw(11)); err != nil {
 		t.Fatal(err)
 	}
 	if n := countRows(t, r, "SELECT count(*) FROM password_history"); n != 10 {
 		t.Errorf("history rows = %d, want 10", n)
 	}
 	// Now password 1 is the eleventh-oldest: allowed again.
-	if _, err := r.SetPassword(ctx, "tmchan", pw(1)); err != nil {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), pw(1)); err != nil {
 		t.Fatalf("password 1 after ten others: %v", err)
 	}
 }

@@ -23,12 +23,12 @@ const aliasSuggestions = 3
 // no other account has it as its alias or its account name. A clash returns
 // an *AliasTakenError with free suggestions. An alias is for life: the same
 // alias again changes nothing, another one gives ErrAliasAlreadySet.
-func (r *Replica) SetAlias(ctx context.Context, account, alias string) (Account, error) {
+func (r *Replica) SetAlias(ctx context.Context, p Proof, alias string) (Account, error) {
 	alias, err := policy.ParseAlias(alias)
 	if err != nil {
 		return Account{}, err
 	}
-	a, err := r.byName(ctx, account)
+	a, err := r.byName(ctx, p.Account)
 	if err != nil {
 		return Account{}, err
 	}
@@ -36,14 +36,16 @@ func (r *Replica) SetAlias(ctx context.Context, account, alias string) (Account,
 		return Account{}, err
 	}
 	if a.Alias == alias {
-		return r.account(a), nil
+		acct := r.account(a)
+		acct.Proof = p
+		return acct, nil
 	}
 	if taken, err := r.aliasTaken(ctx, alias, a.Name); err != nil || taken {
 		return Account{}, r.aliasClash(ctx, alias, a.Name, err)
 	}
 	now := r.now()
 	c := &change{Account: a.Name, Action: "alias", Detail: alias, Kind: OpAlias, At: now,
-		Payload: AliasPayload{Alias: alias}}
+		Payload: AliasPayload{Alias: alias}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias) VALUES (?, ?)
 			ON CONFLICT (account) DO UPDATE SET alias = excluded.alias WHERE account_profiles.alias IS NULL`,
@@ -57,7 +59,7 @@ func (r *Replica) SetAlias(ctx context.Context, account, alias string) (Account,
 		return Account{}, err
 	}
 	r.log.Info("alias chosen", "account", a.Name)
-	return r.reload(ctx, a.Name)
+	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
 // aliasAllowed says why the account may not take alias, or nil.
@@ -128,7 +130,7 @@ func (r *Replica) aliasEmail(alias string) string {
 // domains); "" clears it, and notices go to the account's own address again.
 // The account must be activated and not terminated. Setting the address it
 // already has changes nothing.
-func (r *Replica) SetPersonalEmail(ctx context.Context, account, email string) (Account, error) {
+func (r *Replica) SetPersonalEmail(ctx context.Context, p Proof, email string) (Account, error) {
 	if strings.TrimSpace(email) != "" {
 		var err error
 		if email, err = policy.ParsePersonalEmail(email, r.opt.EmailDomain, r.opt.AliasDomain); err != nil {
@@ -137,16 +139,18 @@ func (r *Replica) SetPersonalEmail(ctx context.Context, account, email string) (
 	} else {
 		email = ""
 	}
-	a, err := r.selfService(ctx, account, r.requireActivated)
+	a, err := r.selfService(ctx, p.Account, r.requireActivated)
 	if err != nil {
 		return Account{}, err
 	}
 	if a.PersonalEmail == email {
-		return r.account(a), nil
+		acct := r.account(a)
+		acct.Proof = p
+		return acct, nil
 	}
 	now := r.now()
 	c := &change{Account: a.Name, Action: "personal_email", Detail: personalEmailDetail(email),
-		Kind: OpPersonalEmail, At: now, Payload: PersonalEmailPayload{Email: email}}
+		Kind: OpPersonalEmail, At: now, Payload: PersonalEmailPayload{Email: email}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, personal_email) VALUES (?, ?)
 			ON CONFLICT (account) DO UPDATE SET personal_email = excluded.personal_email`,
@@ -156,7 +160,7 @@ func (r *Replica) SetPersonalEmail(ctx context.Context, account, email string) (
 	if err != nil {
 		return Account{}, err
 	}
-	return r.reload(ctx, a.Name)
+	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
 // personalEmailDetail is the audit detail: the domain only, since the audit

@@ -17,7 +17,7 @@ func alumni(t *testing.T) (*store.Replica, *testClock, string) {
 	t.Helper()
 	r, clock, path := graduates(t)
 	for _, name := range []string{"vanguyen", "mlcheung2"} {
-		if _, err := r.ActivateAlumni(context.Background(), name, goodPassword); err != nil {
+		if _, err := r.ActivateAlumni(context.Background(), store.Unverified(name), goodPassword); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -27,7 +27,7 @@ func alumni(t *testing.T) (*store.Replica, *testClock, string) {
 func TestSetAlias(t *testing.T) {
 	ctx := context.Background()
 	r, _, _ := alumni(t)
-	a, err := r.SetAlias(ctx, "vanguyen", "Van.Nguyen")
+	a, err := r.SetAlias(ctx, store.Unverified("vanguyen"), "Van.Nguyen")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,19 +45,19 @@ func TestSetAlias(t *testing.T) {
 	}
 
 	// The same alias again changes nothing; another one is refused: it is for life.
-	if _, err := r.SetAlias(ctx, "vanguyen", "van.nguyen"); err != nil {
+	if _, err := r.SetAlias(ctx, store.Unverified("vanguyen"), "van.nguyen"); err != nil {
 		t.Errorf("same alias again: %v", err)
 	}
 	if got := rowsFor(t, r, "vanguyen"); got.outbox != 2 {
 		t.Errorf("same alias again wrote an op")
 	}
-	if _, err := r.SetAlias(ctx, "vanguyen", "vn.2026"); !errors.Is(err, store.ErrAliasAlreadySet) ||
+	if _, err := r.SetAlias(ctx, store.Unverified("vanguyen"), "vn.2026"); !errors.Is(err, store.ErrAliasAlreadySet) ||
 		!strings.Contains(err.Error(), "yours is van.nguyen") {
 		t.Errorf("second alias: %v", err)
 	}
 
 	// A clash suggests free aliases.
-	_, err = r.SetAlias(ctx, "mlcheung2", "van.nguyen")
+	_, err = r.SetAlias(ctx, store.Unverified("mlcheung2"), "van.nguyen")
 	var taken *store.AliasTakenError
 	if !errors.As(err, &taken) || !errors.Is(err, store.ErrAliasTaken) {
 		t.Fatalf("clash: %v", err)
@@ -69,10 +69,10 @@ func TestSetAlias(t *testing.T) {
 		t.Errorf("message %q", err)
 	}
 	// An account name is taken too (but not one's own).
-	if _, err := r.SetAlias(ctx, "mlcheung2", "cchoi"); !errors.Is(err, store.ErrAliasTaken) {
+	if _, err := r.SetAlias(ctx, store.Unverified("mlcheung2"), "cchoi"); !errors.Is(err, store.ErrAliasTaken) {
 		t.Errorf("alias = another account's name: %v", err)
 	}
-	if a, err := r.SetAlias(ctx, "mlcheung2", "mlcheung2"); err != nil || a.Alias != "mlcheung2" {
+	if a, err := r.SetAlias(ctx, store.Unverified("mlcheung2"), "mlcheung2"); err != nil || a.Alias != "mlcheung2" {
 		t.Errorf("alias = own account name: %+v, %v", a, err)
 	}
 	for alias, want := range map[string]bool{"van.nguyen": true, "cchoi": true, "mlcheung2": true, "free.one": false} {
@@ -94,7 +94,7 @@ func TestSetAlias(t *testing.T) {
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := r.SetAlias(ctx, tc.account, tc.alias); !errors.Is(err, tc.want) {
+			if _, err := r.SetAlias(ctx, store.Unverified(tc.account), tc.alias); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
@@ -105,15 +105,15 @@ func TestSetAlias(t *testing.T) {
 func TestSetAliasNotEligible(t *testing.T) {
 	ctx := context.Background()
 	r, _, path := graduates(t)
-	if _, err := r.Activate(ctx, "thyeung", goodPassword); err != nil { // a current student
+	if _, err := r.Activate(ctx, store.Unverified("thyeung"), goodPassword); err != nil { // a current student
 		t.Fatal(err)
 	}
-	if _, err := r.SetAlias(ctx, "thyeung", "tsz.ho"); !errors.Is(err, store.ErrAliasNotEligible) {
+	if _, err := r.SetAlias(ctx, store.Unverified("thyeung"), "tsz.ho"); !errors.Is(err, store.ErrAliasNotEligible) {
 		t.Errorf("current student: %v", err)
 	}
 	execOn(t, path, `UPDATE accounts SET status = 'active', password_hash = 'x' WHERE name = 'jsmith'`)
 	execOn(t, path, `UPDATE accounts SET completion_date = '2026-08-01' WHERE name = 'jsmith'`) // exchange, in grace
-	if _, err := r.SetAlias(ctx, "jsmith", "jane.smith"); !errors.Is(err, store.ErrAliasNotEligible) {
+	if _, err := r.SetAlias(ctx, store.Unverified("jsmith"), "jane.smith"); !errors.Is(err, store.ErrAliasNotEligible) {
 		t.Errorf("exchange student: %v", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestSetAliasNotEligible(t *testing.T) {
 func TestSetPersonalEmail(t *testing.T) {
 	ctx := context.Background()
 	r, _, _ := activeAccount(t)
-	a, err := r.SetPersonalEmail(ctx, "tmchan", " TaiMan@Example.ORG ")
+	a, err := r.SetPersonalEmail(ctx, store.Unverified("tmchan"), " TaiMan@Example.ORG ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestSetPersonalEmail(t *testing.T) {
 		t.Errorf("audit detail %q (the address stays out of the audit)", detail)
 	}
 	before := rowsFor(t, r, "tmchan")
-	if _, err := r.SetPersonalEmail(ctx, "tmchan", "TaiMan@example.org"); err != nil || rowsFor(t, r, "tmchan") != before {
+	if _, err := r.SetPersonalEmail(ctx, store.Unverified("tmchan"), "TaiMan@example.org"); err != nil || rowsFor(t, r, "tmchan") != before {
 		t.Errorf("the same address again: %v, wrote rows", err)
 	}
 
@@ -153,17 +153,17 @@ func TestSetPersonalEmail(t *testing.T) {
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := r.SetPersonalEmail(ctx, tc.account, tc.email); !errors.Is(err, tc.want) {
+			if _, err := r.SetPersonalEmail(ctx, store.Unverified(tc.account), tc.email); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
 	}
 
-	a, err = r.SetPersonalEmail(ctx, "tmchan", "")
+	a, err = r.SetPersonalEmail(ctx, store.Unverified("tmchan"), "")
 	if err != nil || a.PersonalEmail != "" {
 		t.Fatalf("clearing: %+v, %v", a, err)
 	}
-	if _, err := r.SetPassword(ctx, "tmchan", newerPassword); err != nil {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), newerPassword); err != nil {
 		t.Fatal(err)
 	}
 	if n := lastNotice(t, r, "tmchan"); n.To != "tmchan@connect.example.edu" {
@@ -178,10 +178,10 @@ func TestLifecycleMigrationRunsAgain(t *testing.T) {
 	clock := newClock()
 	r, path := openReplica(t, clock)
 	importCSV(t, r, registryCSV(taiMan))
-	if _, err := r.Activate(ctx, "tmchan", goodPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.SetPersonalEmail(ctx, "tmchan", "tm@example.org"); err != nil {
+	if _, err := r.SetPersonalEmail(ctx, store.Unverified("tmchan"), "tm@example.org"); err != nil {
 		t.Fatal(err)
 	}
 	ops := outboxRows(t, r)
@@ -199,10 +199,10 @@ func TestLifecycleMigrationRunsAgain(t *testing.T) {
 	if a, _ := r.Account(ctx, "tmchan"); a.PersonalEmail != "tm@example.org" {
 		t.Errorf("profile lost: %+v", a)
 	}
-	if _, err := r.SetAlias(ctx, "tmchan", "tai.man"); !errors.Is(err, store.ErrAliasNotEligible) {
+	if _, err := r.SetAlias(ctx, store.Unverified("tmchan"), "tai.man"); !errors.Is(err, store.ErrAliasNotEligible) {
 		t.Errorf("new op kinds after migrating: %v", err)
 	}
-	if _, err := r.SetDirectoryPublic(ctx, "tmchan", false); err != nil {
+	if _, err := r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false); err != nil {
 		t.Errorf("old op kinds after migrating: %v", err)
 	}
 }
@@ -213,13 +213,13 @@ func TestProfileSurvivesReset(t *testing.T) {
 	ctx := context.Background()
 	grad := meiLing
 	r, _, _, _ := standalone(t, grad)
-	if _, err := r.ActivateAlumni(ctx, "mlcheung", goodPassword); err != nil {
+	if _, err := r.ActivateAlumni(ctx, store.Unverified("mlcheung"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.SetAlias(ctx, "mlcheung", "mei.ling.cheung"); err != nil {
+	if _, err := r.SetAlias(ctx, store.Unverified("mlcheung"), "mei.ling.cheung"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.SetPersonalEmail(ctx, "mlcheung", "ml@example.org"); err != nil {
+	if _, err := r.SetPersonalEmail(ctx, store.Unverified("mlcheung"), "ml@example.org"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.RebuildFromRegistry(ctx); err != nil {
@@ -243,7 +243,7 @@ func TestSetAliasRace(t *testing.T) {
 	errs := make(chan error, 2)
 	for _, name := range []string{"vanguyen", "mlcheung2"} {
 		go func() {
-			_, err := r.SetAlias(ctx, name, "best.alias")
+			_, err := r.SetAlias(ctx, store.Unverified(name), "best.alias")
 			errs <- err
 		}()
 	}

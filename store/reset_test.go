@@ -67,18 +67,18 @@ func TestRebuildFromRegistryKeepsUndeliveredChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(r.Activate(ctx, "tmchan", goodPassword))
+	must(r.Activate(ctx, store.Unverified("tmchan"), goodPassword))
 	clock.Advance(time.Minute)
-	must(r.SetPassword(ctx, "tmchan", newerPassword))
-	e, err := r.BeginTOTP(ctx, "tmchan")
+	must(r.SetPassword(ctx, store.Unverified("tmchan"), newerPassword))
+	e, err := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	must(nil, err)
 	usedCode := code(t, e.Secret, clock.Now(), 0)
 	must(r.ConfirmTOTP(ctx, e, usedCode))
-	must(r.SetDirectoryPublic(ctx, "tmchan", false))
+	must(r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false))
 	for range store.LockoutFailures {
 		r.VerifyIdentity(ctx, store.Identity{StudentID: taiMing.ID, DateOfBirth: "1999-09-09"})
 	}
-	must(r.Activate(ctx, "slwong", goodPassword))
+	must(r.Activate(ctx, store.Unverified("slwong"), goodPassword))
 	execOn(t, path, `UPDATE outbox SET state = 'rejected', reason = 'not eligible centrally' WHERE account = 'slwong'`)
 	before := outboxRows(t, r)
 
@@ -106,11 +106,11 @@ func TestRebuildFromRegistryKeepsUndeliveredChanges(t *testing.T) {
 	if err != nil || tm.Status != policy.StatusActive || !tm.TOTPEnrolled || tm.DirectoryPublic || tm.Surname != "CHAN" {
 		t.Fatalf("tmchan after the reset: %+v, %v", tm, err)
 	}
-	if err := r.VerifyTOTP(ctx, "tmchan", usedCode); !errors.Is(err, store.ErrTOTPReplay) {
+	if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), usedCode); !errors.Is(err, store.ErrTOTPReplay) {
 		t.Errorf("the code used before the reset: %v, want refused as replayed", err)
 	}
 	var pe *store.PolicyError
-	if _, err := r.SetPassword(ctx, "tmchan", goodPassword); !errors.As(err, &pe) || !hasRule(pe, policy.RuleReuse) {
+	if _, err := r.SetPassword(ctx, store.Unverified("tmchan"), goodPassword); !errors.As(err, &pe) || !hasRule(pe, policy.RuleReuse) {
 		t.Errorf("the first password again: %v, want refused as reused (history rebuilt)", err)
 	}
 	var locked *store.LockedError
@@ -143,7 +143,7 @@ func TestRebuildNeedsARegistry(t *testing.T) {
 	}
 
 	r, _, _, registry := standalone(t, taiMan)
-	if _, err := r.Activate(ctx, "tmchan", goodPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(registry)
@@ -170,7 +170,7 @@ func TestRebuildFromTheDemoRegistry(t *testing.T) {
 func TestResetForResyncKeepsTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	r, _, path := activeAccount(t)
-	r.SetDirectoryPublic(ctx, "tmchan", false)
+	r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false)
 	execOn(t, path, `UPDATE outbox SET state = 'rejected', reason = 'refused' WHERE kind = 'directory'`)
 	execOn(t, path, `UPDATE sync_state SET cursor = 42, epoch = 'e1', last_error = 'timeout'`)
 	before := outboxRows(t, r)
@@ -202,7 +202,7 @@ func TestCrashDuringReset(t *testing.T) {
 	}
 	ctx := context.Background()
 	r, _, path, _ := standalone(t, taiMan, taiMing)
-	if _, err := r.Activate(ctx, "tmchan", goodPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	execOn(t, path, `UPDATE accounts SET surname = 'GARBLED' WHERE name = 'tmchan2'`)

@@ -161,7 +161,7 @@ func TestMaintenanceSurvivesRestart(t *testing.T) {
 func TestStationReport(t *testing.T) {
 	ctx := context.Background()
 	r, clock, path := activeAccount(t)
-	r.SetDirectoryPublic(ctx, "tmchan", false)
+	r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false)
 	execOn(t, path, `UPDATE outbox SET state = 'rejected', reason = 'terminated centrally' WHERE kind = 'directory'`)
 	for range store.StaffPINTries {
 		r.StaffSignIn(ctx, staffHash(), "000000")

@@ -134,13 +134,24 @@ func (r *Replica) writeSnapshots(ctx context.Context, tx *sql.Tx, snaps []Snapsh
 
 // rebase replays pending ops over the snapshots of their accounts, so a
 // pulled snapshot never undoes a change the central store has not seen yet.
+// A pending op that follows a refused one (Op.After, at any distance) is
+// not replayed: the central store will refuse it with that one, so the
+// replica takes the store's state now.
 func rebase(ctx context.Context, tx *sql.Tx, snaps []Snapshot) ([]Snapshot, error) {
 	ops, err := readOps(ctx, tx, `state = 'pending' ORDER BY seq`)
 	if err != nil || len(ops) == 0 {
 		return snaps, err
 	}
+	refused, err := refusedDeps(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	byAccount := map[string][]Op{}
 	for _, op := range ops {
+		if op.After != "" && refused[op.After] {
+			refused[op.ID] = true // what follows it is refused too
+			continue
+		}
 		byAccount[op.Account] = append(byAccount[op.Account], op)
 	}
 	out := make([]Snapshot, len(snaps))
@@ -153,6 +164,25 @@ func rebase(ctx context.Context, tx *sql.Tx, snaps []Snapshot) ([]Snapshot, erro
 		out[i] = s
 	}
 	return out, nil
+}
+
+// refusedDeps is the set of refused ops that a pending op follows.
+func refusedDeps(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT op_id FROM outbox WHERE state = 'rejected'
+		AND op_id IN (SELECT after_op FROM outbox WHERE state = 'pending' AND after_op <> '')`)
+	if err != nil {
+		return nil, fmt.Errorf("reading refused ops: %w", err)
+	}
+	defer rows.Close()
+	refused := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("reading refused ops: %w", err)
+		}
+		refused[id] = true
+	}
+	return refused, rows.Err()
 }
 
 // upsertRows is how many snapshots one statement writes.
@@ -421,10 +451,10 @@ func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res OpResult, no
 			reason = "refused by the central store"
 		}
 	}
-	var account, kind string
+	var account, kind, after string
 	err = tx.QueryRowContext(ctx, `UPDATE outbox SET state = ?, reason = ?, attempts = attempts + 1
-		WHERE op_id = ? AND state = 'pending' RETURNING account, kind`,
-		string(state), reason, res.ID).Scan(&account, &kind)
+		WHERE op_id = ? AND state = 'pending' RETURNING account, kind, after_op`,
+		string(state), reason, res.ID).Scan(&account, &kind, &after)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil // not ours, or recorded already
 	}
@@ -438,7 +468,36 @@ func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res OpResult, no
 	if err := r.audit(ctx, tx, now, account, "op_rejected", kind+": "+reason); err != nil {
 		return true, err
 	}
-	return true, r.queueRefusal(ctx, tx, account, OpKind(kind), reason, now)
+	why, told, err := firstRefusal(ctx, tx, after, reason)
+	if err != nil || told {
+		return true, err
+	}
+	return true, r.queueRefusal(ctx, tx, account, OpKind(kind), why, now)
+}
+
+// firstRefusal follows a refused op's chain (Op.After) up through the
+// ops refused before it. told reports that one of them was a change whose
+// refusal the student was told of already (one notice for a visit's
+// refused changes); otherwise why is the first refusal's reason, which
+// says what happened better than "the change it depends on was refused".
+func firstRefusal(ctx context.Context, tx *sql.Tx, after, reason string) (why string, told bool, err error) {
+	why = reason
+	for n := 0; after != "" && n < 32; n++ {
+		var kind, state, r, up string
+		err := tx.QueryRowContext(ctx, `SELECT kind, state, reason, after_op FROM outbox WHERE op_id = ?`,
+			after).Scan(&kind, &state, &r, &up)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && state != string(OpRejected)) {
+			break
+		}
+		if err != nil {
+			return "", false, fmt.Errorf("reading a refused op's chain: %w", err)
+		}
+		if refusedChange(OpKind(kind)) != "" {
+			return "", true, nil
+		}
+		why, after = r, up
+	}
+	return why, false, nil
 }
 
 // NoticeChangeRefused tells a student that a change made at a station was

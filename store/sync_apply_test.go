@@ -109,7 +109,7 @@ func TestApplyPageKeepsNewerSnapshot(t *testing.T) {
 func rejectWithSnapshot(t *testing.T, r *store.Replica, s *store.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
-	_, err := r.SetDirectoryPublic(ctx, "kylee", false)
+	_, err := r.SetDirectoryPublic(ctx, store.Unverified("kylee"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,10 +127,10 @@ func TestApplyPageReplaysPendingOps(t *testing.T) {
 	clock := newClock()
 	r, _ := openReplica(t, clock)
 	mustApply(t, r, page(0, 1, false, snap(1, "tmchan", "20261001")))
-	if _, err := r.Activate(ctx, "tmchan", "Harbour lights 42 again"); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), "Harbour lights 42 again"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.SetDirectoryPublic(ctx, "tmchan", false); err != nil {
+	if _, err := r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false); err != nil {
 		t.Fatal(err)
 	}
 	// Another station's change to the same account, made before ours
@@ -176,7 +176,7 @@ func TestRecordPush(t *testing.T) {
 	r, _ := openReplica(t, newClock())
 	mustApply(t, r, page(0, 1, false, snap(1, "tmchan", "20261001")))
 	for _, public := range []bool{false, true, false} {
-		if _, err := r.SetDirectoryPublic(ctx, "tmchan", public); err != nil {
+		if _, err := r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), public); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -270,7 +270,7 @@ func TestOutboxSignal(t *testing.T) {
 	default:
 	}
 	for range 2 {
-		if _, err := r.SetDirectoryPublic(ctx, "tmchan", false); err != nil {
+		if _, err := r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false); err != nil {
 			t.Fatal(err)
 		}
 	}

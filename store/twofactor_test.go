@@ -17,7 +17,7 @@ func activeAccount(t *testing.T) (*store.Replica, *testClock, string) {
 	clock := newClock()
 	r, path := openReplica(t, clock)
 	importCSV(t, r, registryCSV(taiMan, taiMing))
-	if _, err := r.Activate(context.Background(), "tmchan", goodPassword); err != nil {
+	if _, err := r.Activate(context.Background(), store.Unverified("tmchan"), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	return r, clock, path
@@ -35,7 +35,7 @@ func code(t testing.TB, secret string, at time.Time, steps int64) string {
 func TestBeginTOTP(t *testing.T) {
 	ctx := context.Background()
 	r, _, _ := activeAccount(t)
-	e, err := r.BeginTOTP(ctx, "tmchan")
+	e, err := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,13 +45,13 @@ func TestBeginTOTP(t *testing.T) {
 	if got := rowsFor(t, r, "tmchan"); got.audit != 1 || got.outbox != 1 {
 		t.Errorf("BeginTOTP wrote something: %+v", got)
 	}
-	if _, err := r.BeginTOTP(ctx, "tmchan2"); !errors.Is(err, store.ErrNotActivated) {
+	if _, err := r.BeginTOTP(ctx, store.Unverified("tmchan2")); !errors.Is(err, store.ErrNotActivated) {
 		t.Errorf("registered account: err = %v", err)
 	}
-	if _, err := r.BeginTOTP(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := r.BeginTOTP(ctx, store.Unverified("nobody")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown account: err = %v", err)
 	}
-	if err := r.VerifyTOTP(ctx, "tmchan", "123456"); !errors.Is(err, store.ErrTOTPNotEnrolled) {
+	if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), "123456"); !errors.Is(err, store.ErrTOTPNotEnrolled) {
 		t.Errorf("not enrolled: err = %v", err)
 	}
 }
@@ -59,7 +59,7 @@ func TestBeginTOTP(t *testing.T) {
 func TestConfirmTOTP(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := activeAccount(t)
-	e, err := r.BeginTOTP(ctx, "tmchan")
+	e, err := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestConfirmTOTP(t *testing.T) {
 		t.Errorf("op %s %s", kind, payload)
 	}
 	// The confirming code is spent: it cannot log in.
-	if err := r.VerifyTOTP(ctx, "tmchan", code(t, e.Secret, now, 0)); !errors.Is(err, store.ErrTOTPReplay) {
+	if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), code(t, e.Secret, now, 0)); !errors.Is(err, store.ErrTOTPReplay) {
 		t.Errorf("confirming code reused: err = %v", err)
 	}
 }
@@ -103,14 +103,14 @@ func TestConfirmTOTP(t *testing.T) {
 func TestVerifyTOTP(t *testing.T) {
 	ctx := context.Background()
 	r, clock, path := activeAccount(t)
-	e, _ := r.BeginTOTP(ctx, "tmchan")
+	e, _ := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if _, err := r.ConfirmTOTP(ctx, e, code(t, e.Secret, clock.Now(), 0)); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(30 * time.Second)
 	c := code(t, e.Secret, clock.Now(), 0)
 	before := rowsFor(t, r, "tmchan")
-	if err := r.VerifyTOTP(ctx, "tmchan", c); err != nil {
+	if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), c); err != nil {
 		t.Fatal(err)
 	}
 	if got := rowsFor(t, r, "tmchan"); got.audit != before.audit+1 || got.outbox != before.outbox+1 {
@@ -135,7 +135,7 @@ func TestVerifyTOTP(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock.Advance(tc.advance)
-			if err := r.VerifyTOTP(ctx, "tmchan", tc.code()); !errors.Is(err, tc.want) {
+			if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), tc.code()); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
@@ -143,7 +143,7 @@ func TestVerifyTOTP(t *testing.T) {
 	t.Run("terminated", func(t *testing.T) {
 		execOn(t, path, `UPDATE accounts SET status = 'terminated' WHERE name = 'tmchan'`)
 		defer execOn(t, path, `UPDATE accounts SET status = 'active' WHERE name = 'tmchan'`)
-		if err := r.VerifyTOTP(ctx, "tmchan", code(t, e.Secret, clock.Now(), 1)); !errors.Is(err, store.ErrTerminated) {
+		if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), code(t, e.Secret, clock.Now(), 1)); !errors.Is(err, store.ErrTerminated) {
 			t.Fatalf("err = %v, want ErrTerminated", err)
 		}
 	})
@@ -151,7 +151,7 @@ func TestVerifyTOTP(t *testing.T) {
 		// tmchan2 given tmchan's sealed key cannot open it.
 		execOn(t, path, `UPDATE accounts SET status = 'active', password_hash = 'x',
 			totp_sealed = (SELECT totp_sealed FROM accounts WHERE name = 'tmchan') WHERE name = 'tmchan2'`)
-		err := r.VerifyTOTP(ctx, "tmchan2", code(t, e.Secret, clock.Now(), 1))
+		_, err := r.VerifyTOTP(ctx, store.Unverified("tmchan2"), code(t, e.Secret, clock.Now(), 1))
 		if err == nil || errors.Is(err, store.ErrTOTPWrong) || strings.Contains(err.Error(), e.Secret) {
 			t.Fatalf("err = %v, want an error opening the sealed key", err)
 		}
@@ -161,16 +161,16 @@ func TestVerifyTOTP(t *testing.T) {
 func TestTOTPLockout(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := activeAccount(t)
-	e, _ := r.BeginTOTP(ctx, "tmchan")
+	e, _ := r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if _, err := r.ConfirmTOTP(ctx, e, code(t, e.Secret, clock.Now(), 0)); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(30 * time.Second)
 	for range 5 {
-		r.VerifyTOTP(ctx, "tmchan", wrongCode(code(t, e.Secret, clock.Now(), 0)))
+		r.VerifyTOTP(ctx, store.Unverified("tmchan"), wrongCode(code(t, e.Secret, clock.Now(), 0)))
 	}
 	var locked *store.LockedError
-	if err := r.VerifyTOTP(ctx, "tmchan", code(t, e.Secret, clock.Now(), 0)); !errors.As(err, &locked) {
+	if _, err := r.VerifyTOTP(ctx, store.Unverified("tmchan"), code(t, e.Secret, clock.Now(), 0)); !errors.As(err, &locked) {
 		t.Fatalf("right code after five wrong ones: err = %v, want locked", err)
 	}
 }
@@ -180,7 +180,7 @@ func TestSetDirectoryPublic(t *testing.T) {
 	r, _, _ := activeAccount(t)
 	for _, public := range []bool{false, true} {
 		before := rowsFor(t, r, "tmchan")
-		a, err := r.SetDirectoryPublic(ctx, "tmchan", public)
+		a, err := r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), public)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestSetDirectoryPublic(t *testing.T) {
 			t.Errorf("rows %+v -> %+v", before, got)
 		}
 	}
-	if _, err := r.SetDirectoryPublic(ctx, "nobody", true); !errors.Is(err, store.ErrNotFound) {
+	if _, err := r.SetDirectoryPublic(ctx, store.Unverified("nobody"), true); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown: %v", err)
 	}
 }

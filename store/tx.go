@@ -45,6 +45,11 @@ type change struct {
 	// Notice is the notice the change sends, queued in its transaction;
 	// "" sends the one its Kind sends (securityNotice), if any.
 	Notice NoticeKind
+	// Proof is what allowed a student's change (zero for staff and
+	// lifecycle changes); record checks it and sets Next to the proof for
+	// the visit's next change.
+	Proof Proof
+	Next  Proof
 }
 
 // errNoChange lets apply abandon a change (nothing written, nothing audited)
@@ -72,15 +77,22 @@ func (r *Replica) commit(ctx context.Context, c *change, apply func(tx *sql.Tx, 
 // record is one change inside tx: apply, its audit row, its outbox row and
 // the notice it sends.
 func (r *Replica) record(ctx context.Context, tx *sql.Tx, c *change, apply func(tx *sql.Tx, c *change) error) error {
+	if c.Proof.Kind != "" {
+		if err := checkProof(ctx, tx, c.Account, c.Proof); err != nil {
+			return err
+		}
+	}
 	if err := apply(tx, c); err != nil {
 		return err
 	}
 	if err := r.audit(ctx, tx, c.At, c.Account, c.Action, c.Detail); err != nil {
 		return err
 	}
-	if err := r.enqueue(ctx, tx, c.At, c.Kind, c.Account, c.Payload); err != nil {
+	id, err := r.enqueue(ctx, tx, c.At, c.Kind, c.Account, c.Payload, c.Proof)
+	if err != nil {
 		return err
 	}
+	c.Next = c.Proof.next(id, c.Kind)
 	return r.queueChangeNotice(ctx, tx, c) // notices.go: "if this wasn't you..."
 }
 

@@ -457,7 +457,7 @@ func TestCentralLifecycleReachesStation(t *testing.T) {
 	}
 	pull()
 	for _, name := range []string{"kylam", "hyyip"} {
-		if _, err := r.Activate(ctx, name, "Harbour lights 42 tonight"); err != nil {
+		if _, err := r.Activate(ctx, store.Unverified(name), "Harbour lights 42 tonight"); err != nil {
 			t.Fatal(err)
 		}
 	}

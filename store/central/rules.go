@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
@@ -24,6 +25,21 @@ type Account struct {
 	// Failures are the failed attempts, at any station, still inside the
 	// lockout window.
 	Failures []time.Time
+	// ActivatedBy is the station whose activation the store applied, when
+	// known (the refusal of a second activation names it).
+	ActivatedBy string
+}
+
+// Link is what the store recorded for an op another op follows
+// (store.Op.After): the chain of a station's visit, read back from the
+// store's own record, so a retry or a duplicate push is decided the same.
+type Link struct {
+	ID      string
+	Account string
+	Kind    store.OpKind
+	Outcome store.Outcome // applied or rejected
+	Reason  string        // the rejection, "code: message"
+	After   string        // the op this one followed, or ""
 }
 
 // Rejection is why an op was refused: Code is stable, Message is for staff
@@ -62,7 +78,12 @@ type AliasTaken func(alias, except string) (bool, error)
 // passes, applies it. The op's own time (not after now) decides lock and
 // lifecycle, as the station saw them. A failure is never refused: it is
 // counted with every station's failures and may lock the account.
-func Decide(a *Account, op store.Op, now time.Time, taken AliasTaken) (Effect, *Rejection, error) {
+//
+// An op that follows another (op.After) is decided only if that one was
+// applied: chain holds the store's record of the ops it follows, nearest
+// first (empty when the store never saw op.After). Its proof is re-checked
+// (checkProof).
+func Decide(a *Account, op store.Op, chain []Link, now time.Time, taken AliasTaken) (Effect, *Rejection, error) {
 	p, err := store.DecodePayload(op)
 	if err != nil {
 		return Unchanged, nil, err
@@ -74,7 +95,13 @@ func Decide(a *Account, op store.Op, now time.Time, taken AliasTaken) (Effect, *
 	if f, ok := p.(store.FailurePayload); ok {
 		return a.fail(f, at), nil, nil
 	}
-	if rej := check(&a.Snapshot, p, at); rej != nil {
+	if rej := checkChain(op, chain); rej != nil {
+		return Unchanged, rej, nil
+	}
+	if rej := checkProof(&a.Snapshot, op, chain); rej != nil {
+		return Unchanged, rej, nil
+	}
+	if rej := check(a, p, at); rej != nil {
 		return Unchanged, rej, nil
 	}
 	if al, ok := p.(store.AliasPayload); ok && taken != nil {
@@ -96,8 +123,63 @@ func Decide(a *Account, op store.Op, now time.Time, taken AliasTaken) (Effect, *
 	return SnapshotChanged, nil, nil
 }
 
+// checkChain refuses an op that follows one the store did not apply: never
+// received, for another account, or refused. The refusal names the first
+// refusal of the chain, so staff see why the whole visit was refused.
+func checkChain(op store.Op, chain []Link) *Rejection {
+	if op.After == "" {
+		return nil
+	}
+	if len(chain) == 0 || chain[0].ID != op.After {
+		return reject("chain", "refused because the change it depends on (op %s) never reached the central store", op.After)
+	}
+	dep := chain[0]
+	switch {
+	case dep.Account != op.Account:
+		return reject("chain", "refused because the change it depends on (op %s) is for another account", dep.ID)
+	case dep.Outcome == store.OutcomeApplied:
+		return nil
+	}
+	code, msg, _ := strings.Cut(dep.Reason, ": ")
+	if code == "chain" {
+		return reject("chain", "%s", msg) // it names the first refusal already
+	}
+	return reject("chain", "refused because the change it depends on (%s, op %s) was refused: %s", dep.Kind, dep.ID, code)
+}
+
+// checkProof re-checks how a visit was verified, as the store knows the
+// account: a date of birth does not verify a record that holds an HK ID
+// card number (or, for a graduate, a passport number), and a change to an
+// account with 2FA needs a 2FA code (or enrolment) earlier in its chain.
+// An op without a proof (from a station before proofs, or not a student's
+// change) is decided as before.
+func checkProof(s *store.Snapshot, op store.Op, chain []Link) *Rejection {
+	if op.Proof == "" {
+		return nil
+	}
+	graduate := s.Status == policy.StatusGrace || s.Status == policy.StatusAlumni || op.Kind == store.OpActivateAlumni
+	if op.Proof == store.ProofDOB && (len(s.HKIDHash) > 0 || (graduate && len(s.PassportHash) > 0)) {
+		return reject("identity_proof", "the student was verified with a date of birth, but the record holds an identity document number that must be used")
+	}
+	switch op.Kind {
+	case store.OpSetPassword, store.OpEnrolTOTP, store.OpDirectory, store.OpAlias, store.OpPersonalEmail:
+	default:
+		return nil
+	}
+	if s.TOTPSealed == nil {
+		return nil
+	}
+	for _, l := range chain { // all applied: checkChain passed, and each link was checked so
+		if l.Kind == store.OpTOTPStep || l.Kind == store.OpEnrolTOTP {
+			return nil
+		}
+	}
+	return reject("2fa_required", "the account has two-factor authentication and this change was made without a 2FA code")
+}
+
 // check is the re-check of a station's op (every kind but a failure).
-func check(s *store.Snapshot, p any, at time.Time) *Rejection {
+func check(a *Account, p any, at time.Time) *Rejection {
+	s := &a.Snapshot
 	switch p := p.(type) {
 	case store.LifecyclePayload, store.ExtendPayload:
 		return checkRecords(s, p, at) // not self-service: no lock or status gate
@@ -115,9 +197,9 @@ func check(s *store.Snapshot, p any, at time.Time) *Rejection {
 	}
 	switch p := p.(type) {
 	case store.ActivatePayload:
-		return checkActivate(s, status, p.PasswordHash)
+		return checkActivate(a, status, p.PasswordHash)
 	case store.ActivateAlumniPayload:
-		return checkActivateAlumni(s, status, p)
+		return checkActivateAlumni(a, status, p)
 	}
 	if !s.Activated() {
 		return reject("not_activated", "the account has not been activated")
@@ -145,10 +227,11 @@ func check(s *store.Snapshot, p any, at time.Time) *Rejection {
 	return nil
 }
 
-func checkActivate(s *store.Snapshot, status policy.Status, hash string) *Rejection {
+func checkActivate(a *Account, status policy.Status, hash string) *Rejection {
+	s := &a.Snapshot
 	switch {
 	case s.Activated():
-		return reject("already_active", "the account had already been activated (at another station)")
+		return activatedElsewhere(a)
 	case status != policy.StatusRegistered:
 		return reject("not_eligible", "the account's studies had ended before it was activated")
 	}
@@ -157,15 +240,29 @@ func checkActivate(s *store.Snapshot, status policy.Status, hash string) *Reject
 
 // checkActivateAlumni is the graduate's first password (never activated
 // as a student; degree graduates only, in grace or alumni).
-func checkActivateAlumni(s *store.Snapshot, status policy.Status, p store.ActivateAlumniPayload) *Rejection {
+func checkActivateAlumni(a *Account, status policy.Status, p store.ActivateAlumniPayload) *Rejection {
+	s := &a.Snapshot
 	switch {
 	case s.Activated():
-		return reject("already_active", "the account had already been activated (at another station)")
+		return activatedElsewhere(a)
 	case !policy.AlumniEligible(s.Category) || (status != policy.StatusGrace && status != policy.StatusAlumni) ||
 		(p.Status != policy.StatusGrace && p.Status != policy.StatusAlumni):
 		return reject("not_eligible", "the account is not a degree graduate's in grace or alumni")
 	}
 	return checkHash(s, p.PasswordHash)
+}
+
+// activatedElsewhere refuses a second activation (two stations, at least
+// one offline, activated the same account): the first one applied stands.
+func activatedElsewhere(a *Account) *Rejection {
+	where := "another station"
+	if a.ActivatedBy != "" {
+		where = "station " + a.ActivatedBy
+	}
+	if t := a.Snapshot.ActivatedAt; t != nil {
+		where += " at " + t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return reject("activated_elsewhere", "the account had already been activated at %s; that activation stands", where)
 }
 
 // checkAlias: a well-formed alias, for degree graduates, once for life.

@@ -2,6 +2,7 @@ package central
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestDecide(t *testing.T) {
 		effect Effect
 	}{
 		{"activate", registered(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "", SnapshotChanged},
-		{"activate twice", active(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h1, ActivatedAt: t0}), "already_active", Unchanged},
+		{"activate twice", active(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h1, ActivatedAt: t0}), "activated_elsewhere", Unchanged},
 		{"activate a weak hash", registered(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", ActivatedAt: t0}), "bad_hash", Unchanged},
 		{"activate ended non-degree", ended(registered()), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "terminated", Unchanged},
 		{"activate ended graduate", graduate(registered()), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "not_eligible", Unchanged},
@@ -89,7 +90,7 @@ func TestDecide(t *testing.T) {
 		{"alias not normalised", inGrace(active()), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "Tai.Man"}), "bad_alias", Unchanged},
 		{"alias while studying", active(), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "not_eligible", Unchanged},
 		{"alumni activation", inGrace(registered()), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", SnapshotChanged},
-		{"alumni activation twice", inGrace(active()), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h1, ActivatedAt: t0, Status: policy.StatusGrace}), "already_active", Unchanged},
+		{"alumni activation twice", inGrace(active()), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h1, ActivatedAt: t0, Status: policy.StatusGrace}), "activated_elsewhere", Unchanged},
 		{"alumni activation while studying", registered(), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "not_eligible", Unchanged},
 		{"personal e-mail", active(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "", SnapshotChanged},
 		{"bad personal e-mail", active(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "not an address"}), "bad_email", Unchanged},
@@ -109,7 +110,7 @@ func TestDecide(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := tc.acct
 			before := a.Snapshot
-			effect, rej, err := Decide(&a, tc.op, t0.Add(time.Hour), nil)
+			effect, rej, err := Decide(&a, tc.op, nil, t0.Add(time.Hour), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +132,7 @@ func TestDecide(t *testing.T) {
 // account for LockoutFor from the fifth; failures spread wider do not.
 func TestDecideFailuresLock(t *testing.T) {
 	fail := func(a *Account, at time.Time) Effect {
-		e, rej, err := Decide(a, mkOp(store.OpFailure, at, store.FailurePayload{What: "identity", At: at}), at, nil)
+		e, rej, err := Decide(a, mkOp(store.OpFailure, at, store.FailurePayload{What: "identity", At: at}), nil, at, nil)
 		if err != nil || rej != nil {
 			t.Fatalf("failure refused: %v %v", rej, err)
 		}
@@ -162,7 +163,7 @@ func TestDecideFailuresLock(t *testing.T) {
 	// A station that locked on its own count is believed, for LockoutFor at most.
 	c := registered()
 	claim := t0.Add(24 * time.Hour)
-	Decide(&c, mkOp(store.OpFailure, t0, store.FailurePayload{What: "totp", At: t0, LockedUntil: &claim}), t0, nil)
+	Decide(&c, mkOp(store.OpFailure, t0, store.FailurePayload{What: "totp", At: t0, LockedUntil: &claim}), nil, t0, nil)
 	if c.Snapshot.LockedUntil == nil || !c.Snapshot.LockedUntil.Equal(t0.Add(store.LockoutFor)) {
 		t.Fatalf("claimed lock = %v", c.Snapshot.LockedUntil)
 	}
@@ -174,8 +175,110 @@ func TestDecideAliasTaken(t *testing.T) {
 	a.Snapshot.PasswordHash = testHashes()[0]
 	var asked string
 	taken := func(alias, except string) (bool, error) { asked = alias + " " + except; return true, nil }
-	_, rej, err := Decide(&a, mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), t0, taken)
+	_, rej, err := Decide(&a, mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), nil, t0, taken)
 	if err != nil || rej == nil || rej.Code != "alias_taken" || asked != "tai.man tmchan" || a.Snapshot.Alias != "" {
 		t.Fatalf("rejection %v, asked %q, alias %q, %v", rej, asked, a.Snapshot.Alias, err)
 	}
+}
+
+// An op that follows another (Op.After) is decided only if the store
+// applied that one; the refusal names the first refusal of the chain. The
+// proof the op carries is re-checked: a date of birth does not verify a
+// record with an HKID (or a graduate's with a passport), and a change to
+// an account with 2FA needs a 2FA step or enrolment earlier in its chain.
+// Ops without a proof are decided as before.
+func TestDecideChainAndProof(t *testing.T) {
+	h0, h1 := testHashes()[0], testHashes()[1]
+	withHKID := func(a Account) Account { a.Snapshot.HKIDHash = []byte{7}; return a }
+	graduateWithPassport := func(a Account) Account {
+		a.Snapshot.Category, a.Snapshot.CompletionDate, a.Snapshot.PassportHash = policy.CategoryDegree, "2026-06-30", []byte{8}
+		return a
+	}
+	notEnrolled := func(a Account) Account { a.Snapshot.TOTPSealed, a.Snapshot.TOTPLastStep = nil, 0; return a }
+	chained := func(op store.Op, after, proof string) store.Op { op.After, op.Proof = after, proof; return op }
+	applied := func(id string, kind store.OpKind) Link {
+		return Link{ID: id, Account: "tmchan", Kind: kind, Outcome: store.OutcomeApplied}
+	}
+	refused := func(id string, kind store.OpKind, reason string) Link {
+		return Link{ID: id, Account: "tmchan", Kind: kind, Outcome: store.OutcomeRejected, Reason: reason}
+	}
+	setPW := mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0})
+	enrol := mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 1001})
+	dir := mkOp(store.OpDirectory, t0, store.DirectoryPayload{Public: false})
+	activate := mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0})
+	for _, tc := range []struct {
+		name  string
+		acct  Account
+		op    store.Op
+		chain []Link
+		want  string // rejection code, "" for applied
+		msg   string // the rejection's message contains this
+	}{
+		{"follows an applied op", active(), chained(setPW, "a1", store.ProofTOTP), []Link{applied("a1", store.OpTOTPStep)}, "", ""},
+		{"follows an op never received", active(), chained(setPW, "a1", store.ProofTOTP), nil, "chain", "op a1) never reached"},
+		{"follows another account's op", active(), chained(setPW, "a1", store.ProofTOTP),
+			[]Link{{ID: "a1", Account: "tmchan2", Kind: store.OpTOTPStep, Outcome: store.OutcomeApplied}}, "chain", "another account"},
+		{"follows a replayed code", active(), chained(setPW, "a1", store.ProofTOTP),
+			[]Link{refused("a1", store.OpTOTPStep, "totp_replay: the 2FA code had already been used")}, "chain",
+			"refused because the change it depends on (totp_step, op a1) was refused: totp_replay"},
+		{"follows a second activation", active(), chained(enrol, "a1", store.ProofHKID),
+			[]Link{refused("a1", store.OpActivate, "activated_elsewhere: the account had already been activated")}, "chain",
+			"(activate, op a1) was refused: activated_elsewhere"},
+		{"two links after a refusal", active(), chained(dir, "a2", store.ProofTOTP),
+			[]Link{refused("a2", store.OpEnrolTOTP, "chain: refused because the change it depends on (activate, op a1) was refused: activated_elsewhere")},
+			"chain", "(activate, op a1) was refused: activated_elsewhere"},
+		{"date of birth for a record with an HKID", withHKID(registered()), chained(activate, "", store.ProofDOB), nil, "identity_proof", "date of birth"},
+		{"date of birth for a record without one", registered(), chained(activate, "", store.ProofDOB), nil, "", ""},
+		{"HKID for a record with an HKID", withHKID(registered()), chained(activate, "", store.ProofHKID), nil, "", ""},
+		{"date of birth for a graduate with a passport", graduateWithPassport(registered()),
+			chained(mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", store.ProofDOB),
+			nil, "identity_proof", ""},
+		{"a replayed step verified by date of birth", withHKID(active()), chained(mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1001}), "", store.ProofDOB),
+			nil, "identity_proof", ""},
+		{"new password without a code on a 2FA account", active(), chained(setPW, "", store.ProofHKID), nil, "2fa_required", "without a 2FA code"},
+		{"new password after a code", active(), chained(setPW, "a2", store.ProofTOTP),
+			[]Link{applied("a2", store.OpTOTPStep)}, "", ""},
+		{"new password without 2FA enrolled", notEnrolled(active()), chained(setPW, "", store.ProofPassword), nil, "", ""},
+		{"new password without a proof (an older station)", active(), setPW, nil, "", ""},
+		{"new 2FA key without a code", active(), chained(enrol, "", store.ProofPassword), nil, "2fa_required", ""},
+		{"directory without a code", active(), chained(dir, "", store.ProofPassword), nil, "2fa_required", ""},
+		{"directory two links after a code", active(), chained(dir, "a3", store.ProofTOTP),
+			[]Link{applied("a3", store.OpDirectory), applied("a2", store.OpTOTPStep)}, "", ""},
+		{"directory after the enrolment of an activation", active(), chained(dir, "a2", store.ProofTOTP),
+			[]Link{applied("a2", store.OpEnrolTOTP), applied("a1", store.OpActivate)}, "", ""},
+		{"alias without a code", inGraceActive(), chained(mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "", store.ProofPassword), nil, "2fa_required", ""},
+		{"personal e-mail without a code", active(), chained(mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "", store.ProofPassword), nil, "2fa_required", ""},
+		{"activated at another station", activatedBy(active(), "B"), chained(activate, "", store.ProofHKID), nil, "activated_elsewhere", "station B at 2026-09-01 08:00 UTC"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tc.acct
+			before := a.Snapshot
+			_, rej, err := Decide(&a, tc.op, tc.chain, t0.Add(time.Hour), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if rej != nil {
+				got = rej.Code
+			}
+			if got != tc.want || (rej != nil && !strings.Contains(rej.Message, tc.msg)) {
+				t.Fatalf("rejection %v, want %q with %q", rej, tc.want, tc.msg)
+			}
+			if rej != nil && !sameSnapshot(before, a.Snapshot) {
+				t.Fatal("a rejected op changed the account")
+			}
+		})
+	}
+}
+
+func inGraceActive() Account {
+	a := active()
+	a.Snapshot.Category, a.Snapshot.CompletionDate = policy.CategoryDegree, "2026-06-30"
+	return a
+}
+
+func activatedBy(a Account, station string) Account {
+	at := t0.Add(-time.Hour)
+	a.Snapshot.ActivatedAt, a.ActivatedBy = &at, station
+	return a
 }

@@ -126,7 +126,7 @@ type applier struct {
 	head int64
 	log  func(msg string, args ...any)
 
-	seenOp, loadAcct, saveAcct, saveFailures, recordOp, aliasUse *sql.Stmt
+	seenOp, loadAcct, saveAcct, saveFailures, recordOp, aliasUse, loadLink *sql.Stmt
 }
 
 func (s *SQLite) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
@@ -141,8 +141,9 @@ func (s *SQLite) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 		&a.saveAcct:     `UPDATE accounts SET seq = ?, snapshot = ?, failures = ?, alias = ?, updated_at = ? WHERE id = ?`,
 		&a.aliasUse:     `SELECT count(*) FROM accounts WHERE (alias = ?1 OR name = ?1) AND name <> ?2`,
 		&a.saveFailures: `UPDATE accounts SET failures = ?, updated_at = ? WHERE id = ?`,
-		&a.recordOp: `INSERT INTO ops (op_id, station, account, kind, created_at, received_at, outcome, reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		&a.recordOp: `INSERT INTO ops (op_id, station, account, kind, created_at, received_at, outcome, reason, after_op, proof)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		&a.loadLink: `SELECT account, kind, outcome, reason, after_op FROM ops WHERE op_id = ?`,
 	} {
 		if *dst, err = tx.PrepareContext(ctx, q); err != nil {
 			a.close()
@@ -153,7 +154,7 @@ func (s *SQLite) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 }
 
 func (a *applier) close() {
-	for _, st := range []*sql.Stmt{a.seenOp, a.loadAcct, a.saveAcct, a.saveFailures, a.recordOp, a.aliasUse} {
+	for _, st := range []*sql.Stmt{a.seenOp, a.loadAcct, a.saveAcct, a.saveFailures, a.recordOp, a.aliasUse, a.loadLink} {
 		if st != nil {
 			st.Close()
 		}
@@ -207,7 +208,16 @@ func (a *applier) apply(ctx context.Context, station string, op store.Op) (store
 	}
 	effect, rej := Unchanged, UnknownAccount(op.Account)
 	if acct != nil {
-		if effect, rej, err = Decide(acct, op, a.now, a.aliasTaken(ctx)); err != nil {
+		chain, err := a.chain(ctx, op.After)
+		if err != nil {
+			return res, err
+		}
+		if (op.Kind == store.OpActivate || op.Kind == store.OpActivateAlumni) && acct.Snapshot.Activated() {
+			if acct.ActivatedBy, err = a.activatedBy(ctx, op.Account); err != nil {
+				return res, err
+			}
+		}
+		if effect, rej, err = Decide(acct, op, chain, a.now, a.aliasTaken(ctx)); err != nil {
 			return res, err
 		}
 	}
@@ -224,8 +234,45 @@ func (a *applier) apply(ctx context.Context, station string, op store.Op) (store
 		return res, err
 	}
 	_, err = a.recordOp.ExecContext(ctx, op.ID, station, op.Account, string(op.Kind), formatTime(op.CreatedAt),
-		formatTime(a.now), string(res.Outcome), res.Reason)
+		formatTime(a.now), string(res.Outcome), res.Reason, op.After, op.Proof)
 	return res, err
+}
+
+// maxChain bounds how far back a chain is read: a visit makes a few ops.
+const maxChain = 32
+
+// chain reads the store's record of the op after and those it followed,
+// nearest first; empty when the store never received after.
+func (a *applier) chain(ctx context.Context, after string) ([]Link, error) {
+	var chain []Link
+	for id := after; id != "" && len(chain) < maxChain; {
+		l := Link{ID: id}
+		var kind, outcome string
+		err := a.loadLink.QueryRowContext(ctx, id).Scan(&l.Account, &kind, &outcome, &l.Reason, &l.After)
+		if errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading op %s that another follows: %w", id, err)
+		}
+		l.Kind, l.Outcome = store.OpKind(kind), store.Outcome(outcome)
+		chain = append(chain, l)
+		id = l.After
+	}
+	return chain, nil
+}
+
+// activatedBy is the station whose activation of account the store
+// applied, or "" (imported active, or before the ops were kept). It scans
+// the ops, which only a second activation needs.
+func (a *applier) activatedBy(ctx context.Context, account string) (string, error) {
+	var station string
+	err := a.tx.QueryRowContext(ctx, `SELECT station FROM ops WHERE account = ? AND outcome = 'applied'
+		AND kind IN ('activate', 'activate_alumni') ORDER BY received_at LIMIT 1`, account).Scan(&station)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return station, err
 }
 
 // load reads an account's central state; nil when there is none.

@@ -30,7 +30,7 @@ func TestDeliverFromReplica(t *testing.T) {
 	if _, err := r.ImportRegistry(ctx, strings.NewReader(csv)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Activate(ctx, "tmchan", "twinS /w9 *s"); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified("tmchan"), "twinS /w9 *s"); err != nil {
 		t.Fatal(err)
 	}
 	s := &fakeSender{}

@@ -245,7 +245,7 @@ func BenchmarkPropagation(b *testing.B) {
 		for i := range changes {
 			name, public := names[i%len(names)], (i/len(names))%2 == 1
 			start := time.Now()
-			if _, err := a.r.SetDirectoryPublic(context.Background(), name, public); err != nil {
+			if _, err := a.r.SetDirectoryPublic(context.Background(), store.Unverified(name), public); err != nil {
 				b.Fatal(err)
 			}
 			for {

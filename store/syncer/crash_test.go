@@ -71,7 +71,7 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 	c := d.openStation("C", path, token)
 	c.sync()
 	for _, name := range []string{"tmchan", "slwong", "kychan"} {
-		if _, err := c.r.SetDirectoryPublic(ctx, name, false); err != nil {
+		if _, err := c.r.SetDirectoryPublic(ctx, store.Unverified(name), false); err != nil {
 			t.Fatal(err)
 		}
 	}

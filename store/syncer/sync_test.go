@@ -43,7 +43,7 @@ func TestImportActivationAndPasswordReachOtherStation(t *testing.T) {
 		}
 	}
 
-	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+	if _, err := a.r.Activate(ctx, store.Unverified("tmchan"), pw1); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "activation at B", func() bool {
@@ -54,7 +54,7 @@ func TestImportActivationAndPasswordReachOtherStation(t *testing.T) {
 		t.Fatalf("A's password at B: %v", err)
 	}
 
-	if _, err := a.r.SetPassword(ctx, "tmchan", pw2); err != nil {
+	if _, err := a.r.SetPassword(ctx, store.Unverified("tmchan"), pw2); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "new password at B", func() bool {
@@ -66,7 +66,7 @@ func TestImportActivationAndPasswordReachOtherStation(t *testing.T) {
 		t.Fatalf("old password at B: %v", err)
 	}
 	var pe *store.PolicyError
-	if _, err := b.r.SetPassword(ctx, "tmchan", pw1); !errors.As(err, &pe) || pe.Violations[0].Rule != policy.RuleReuse {
+	if _, err := b.r.SetPassword(ctx, store.Unverified("tmchan"), pw1); !errors.As(err, &pe) || pe.Violations[0].Rule != policy.RuleReuse {
 		t.Fatalf("reuse at B: %v", err)
 	}
 	if ops := d.centralOps(); ops["applied"] < 2 || ops["rejected"] != 0 {
@@ -94,11 +94,11 @@ func TestUpstreamDownOpsQueueThenApplyOnce(t *testing.T) {
 	if l := a.s.Link(); l.Mode != syncer.Offline || !l.Since.Equal(d.clock.Now()) || l.Err == "" {
 		t.Fatalf("link while down = %+v", l)
 	}
-	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+	if _, err := a.r.Activate(ctx, store.Unverified("tmchan"), pw1); err != nil {
 		t.Fatalf("activation while offline: %v", err)
 	}
 	for _, public := range []bool{false, true, false} {
-		if _, err := a.r.SetDirectoryPublic(ctx, "tmchan", public); err != nil {
+		if _, err := a.r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), public); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -136,10 +136,10 @@ func TestLostReplyRetryIsDuplicate(t *testing.T) {
 	d.importCSV(cast)
 	a := d.station("A")
 	a.sync()
-	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+	if _, err := a.r.Activate(ctx, store.Unverified("tmchan"), pw1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.r.SetDirectoryPublic(ctx, "tmchan", false); err != nil {
+	if _, err := a.r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false); err != nil {
 		t.Fatal(err)
 	}
 	before := d.snapshot("tmchan").Seq
@@ -210,10 +210,10 @@ func TestTOTPStepTravels(t *testing.T) {
 	d.importCSV(cast)
 	a, b := d.station("A"), d.station("B")
 	a.sync()
-	if _, err := a.r.Activate(ctx, "tmchan", pw1); err != nil {
+	if _, err := a.r.Activate(ctx, store.Unverified("tmchan"), pw1); err != nil {
 		t.Fatal(err)
 	}
-	e, err := a.r.BeginTOTP(ctx, "tmchan")
+	e, err := a.r.BeginTOTP(ctx, store.Unverified("tmchan"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,22 +232,22 @@ func TestTOTPStepTravels(t *testing.T) {
 
 	d.clock.Advance(totp.Period * time.Second)
 	used := code()
-	if err := a.r.VerifyTOTP(ctx, "tmchan", used); err != nil {
+	if _, err := a.r.VerifyTOTP(ctx, store.Unverified("tmchan"), used); err != nil {
 		t.Fatal(err)
 	}
 	a.sync()
 	b.sync()
-	if err := b.r.VerifyTOTP(ctx, "tmchan", used); !errors.Is(err, store.ErrTOTPReplay) {
+	if _, err := b.r.VerifyTOTP(ctx, store.Unverified("tmchan"), used); !errors.Is(err, store.ErrTOTPReplay) {
 		t.Fatalf("a code used at A, at B: %v", err)
 	}
 
 	d.clock.Advance(totp.Period * time.Second)
 	used = code()
-	if err := a.r.VerifyTOTP(ctx, "tmchan", used); err != nil {
+	if _, err := a.r.VerifyTOTP(ctx, store.Unverified("tmchan"), used); err != nil {
 		t.Fatal(err)
 	}
 	a.sync()
-	if err := b.r.VerifyTOTP(ctx, "tmchan", used); err != nil { // B has not heard
+	if _, err := b.r.VerifyTOTP(ctx, store.Unverified("tmchan"), used); err != nil { // B has not heard
 		t.Fatalf("at B before sync: %v", err)
 	}
 	b.sync()
@@ -270,7 +270,7 @@ func TestRefusedWhenTerminatedMeanwhile(t *testing.T) {
 	d.importCSV(cast)
 	a := d.station("A")
 	a.sync()
-	if _, err := a.r.Activate(ctx, "slwong", pw1); err != nil {
+	if _, err := a.r.Activate(ctx, store.Unverified("slwong"), pw1); err != nil {
 		t.Fatal(err)
 	}
 	a.sync()
@@ -280,7 +280,7 @@ func TestRefusedWhenTerminatedMeanwhile(t *testing.T) {
 		t.Fatalf("re-import: %+v", rep)
 	}
 	before := d.snapshot("slwong").PasswordHash
-	if _, err := a.r.SetPassword(ctx, "slwong", pw2); err != nil {
+	if _, err := a.r.SetPassword(ctx, store.Unverified("slwong"), pw2); err != nil {
 		t.Fatalf("offline change at A: %v", err)
 	}
 	a.sync()

@@ -121,10 +121,10 @@ func seedDemo(ctx context.Context, r *store.Replica, clk clock.Clock) error {
 	if len(rep.Errors) > 0 {
 		return fmt.Errorf("line %d: %s", rep.Errors[0].Line, rep.Errors[0].Reason)
 	}
-	if _, err := r.Activate(ctx, demo.ActiveAccount, demo.ActivePassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified(demo.ActiveAccount), demo.ActivePassword); err != nil {
 		return fmt.Errorf("activate %s: %w", demo.ActiveAccount, err)
 	}
-	if _, err := r.Activate(ctx, demo.TOTPAccount, demo.TOTPPassword); err != nil {
+	if _, err := r.Activate(ctx, store.Unverified(demo.TOTPAccount), demo.TOTPPassword); err != nil {
 		return fmt.Errorf("activate %s: %w", demo.TOTPAccount, err)
 	}
 	// Enrol with the previous step's code so the current code stays free for
