@@ -121,18 +121,21 @@ func checkProof(ctx context.Context, tx *sql.Tx, account string, p Proof) error 
 	if p.Account != account {
 		return errNoChange{ErrProofMismatch}
 	}
-	if p.After == "" {
-		return nil
-	}
-	var owner, state string
-	err := tx.QueryRowContext(ctx, `SELECT account, state FROM outbox WHERE op_id = ?`, p.After).Scan(&owner, &state)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return errNoChange{ErrProofMismatch}
-	case err != nil:
-		return fmt.Errorf("reading the op this change follows: %w", err)
-	case owner != account || state == string(OpRejected):
-		return errNoChange{ErrProofMismatch}
+	// Up the chain while the store has not answered: a refusal anywhere
+	// above is this change's refusal too.
+	for id, n := p.After, 0; id != "" && n < 32; n++ {
+		var owner, state string
+		err := tx.QueryRowContext(ctx, `SELECT account, state, after_op FROM outbox WHERE op_id = ?`, id).Scan(&owner, &state, &id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errNoChange{ErrProofMismatch}
+		case err != nil:
+			return fmt.Errorf("reading the op this change follows: %w", err)
+		case owner != account || state == string(OpRejected):
+			return errNoChange{ErrProofMismatch}
+		case state == string(OpDelivered):
+			return nil
+		}
 	}
 	return nil
 }
