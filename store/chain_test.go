@@ -96,7 +96,7 @@ func TestRefusedChainIsNotReplayed(t *testing.T) {
 	}
 
 	err = r.RecordPush(ctx, "e1", []store.OpResult{{ID: ops[1].ID, Outcome: store.OutcomeRejected,
-		Reason: "chain: refused because the change it depends on (activate, op " + ops[0].ID + ") was refused: activated_elsewhere",
+		Reason:   "chain: refused because the change it depends on (activate, op " + ops[0].ID + ") was refused: activated_elsewhere",
 		Snapshot: &truth}})
 	if err != nil {
 		t.Fatal(err)
