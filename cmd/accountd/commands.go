@@ -21,12 +21,20 @@ import (
 
 const defaultDB = "central.db"
 
+// sharedFlag is every command's --allow-shared-db-file: the store refuses
+// a database file other users can read unless it is given.
+func sharedFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("allow-shared-db-file", false,
+		"open the central store even if other users may read its file (it holds password hashes and sealed 2FA keys)")
+}
+
 // runServe serves the sync API until ctx ends (SIGINT or SIGTERM), then
 // lets requests in flight finish. Beside it run the daily lifecycle job and
 // the delivery of notices.
 func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	shared := sharedFlag(fs)
 	listen := fs.String("listen", "127.0.0.1:8440", "address to listen on")
 	cert := fs.String("cert", "", "TLS certificate file (PEM); with --key, serve HTTPS")
 	key := fs.String("key", "", "TLS private key file (PEM)")
@@ -45,7 +53,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := central.Open(*db, notices(central.Options{Logger: logger, Now: clk.Now}))
+	st, err := central.Open(*db, notices(central.Options{AllowSharedFile: *shared, Logger: logger, Now: clk.Now}))
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
@@ -101,6 +109,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	shared := sharedFlag(fs)
 	idFile := fs.String("identity-key", "", "file holding the deployment's identity HMAC key")
 	sealFile := fs.String("seal-key", "", "file holding the deployment's seal key")
 	create := fs.Bool("create-keys", false, "make missing key files with new random keys (a new deployment only)")
@@ -119,7 +128,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail(stderr, 2, err)
 	}
 	defer f.Close()
-	st, err := central.Open(*db, central.Options{Keys: &keys, StudentIDLength: *idLen})
+	st, err := central.Open(*db, central.Options{AllowSharedFile: *shared, Keys: &keys, StudentIDLength: *idLen})
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
@@ -144,6 +153,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func runStation(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	shared := sharedFlag(fs)
 	asJSON := fs.Bool("json", false, "list as JSON")
 	want := 1
 	if cmd == "station list" {
@@ -153,7 +163,7 @@ func runStation(ctx context.Context, cmd string, args []string, stdout, stderr i
 	if !ok {
 		return 2
 	}
-	st, err := central.Open(*db, central.Options{})
+	st, err := central.Open(*db, central.Options{AllowSharedFile: *shared})
 	if err != nil {
 		return fail(stderr, 2, err)
 	}

@@ -168,6 +168,7 @@ func deliver(ctx context.Context, st central.Store, sender mail.Sender, logger *
 func runLifecycle(ctx context.Context, clk clock, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lifecycle run", flag.ContinueOnError)
 	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	shared := sharedFlag(fs)
 	nowFlag := fs.String("now", "", "run as at this time (RFC 3339, or YYYY-MM-DD for its start, UTC); default now")
 	notices := noticeFlags(fs)
 	if _, ok := parse(fs, args, 0, stderr); !ok {
@@ -177,7 +178,7 @@ func runLifecycle(ctx context.Context, clk clock, args []string, stdout, stderr 
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
-	st, err := central.Open(*db, notices(central.Options{Now: func() time.Time { return now }}))
+	st, err := central.Open(*db, notices(central.Options{AllowSharedFile: *shared, Now: func() time.Time { return now }}))
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
@@ -228,6 +229,7 @@ func printLifecycle(w io.Writer, now time.Time, rep store.LifecycleReport, remin
 func runExtend(ctx context.Context, clk clock, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("extend", flag.ContinueOnError)
 	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	shared := sharedFlag(fs)
 	untilFlag := fs.String("until", "", "the date student services end (YYYY-MM-DD)")
 	reason := fs.String("reason", "", "the supervisor's justification (required)")
 	notices := noticeFlags(fs)
@@ -242,7 +244,7 @@ func runExtend(ctx context.Context, clk clock, args []string, stdout, stderr io.
 	if _, err := store.ExtensionReason(*reason); err != nil {
 		return fail(stderr, 2, fmt.Errorf("extend: --reason: %w", err))
 	}
-	st, err := central.Open(*db, notices(central.Options{Now: clk.Now}))
+	st, err := central.Open(*db, notices(central.Options{AllowSharedFile: *shared, Now: clk.Now}))
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
@@ -259,6 +261,7 @@ func runExtend(ctx context.Context, clk clock, args []string, stdout, stderr io.
 func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("notices", flag.ContinueOnError)
 	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	shared := sharedFlag(fs)
 	state := fs.String("state", "", "only notices in this state: pending, sent or kept")
 	limit := fs.Int("limit", 100, "at most this many (pending oldest first, others newest first)")
 	asJSON := fs.Bool("json", false, "list as JSON, bodies included")
@@ -270,7 +273,7 @@ func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		return fail(stderr, 2, fmt.Errorf("notices: --state %q: say pending, sent or kept", *state))
 	}
-	st, err := central.Open(*db, central.Options{})
+	st, err := central.Open(*db, central.Options{AllowSharedFile: *shared})
 	if err != nil {
 		return fail(stderr, 2, err)
 	}

@@ -28,6 +28,10 @@ usage:
   accountd extend --db central.db ACCOUNT --until YYYY-MM-DD --reason TEXT [notice flags]
   accountd notices --db central.db [--state pending|sent|kept] [--limit N] [--json]
 
+The --db file (with its -wal and -shm) holds password hashes and sealed 2FA
+keys: accountd creates it 0600, its folder 0700, and refuses to open one that
+other users can read unless --allow-shared-db-file (on any command) says so.
+
 serve uses TLS when --cert and --key are given. import needs the deployment's
 identity and seal keys, the same as every station's: --identity-key FILE and
 --seal-key FILE, or KIOSK_IDENTITY_KEY and KIOSK_SEAL_KEY (which win).

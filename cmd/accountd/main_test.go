@@ -196,3 +196,28 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte, pool *x509.CertPool) {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), pool
 }
+
+// A central store file other users can read is refused, saying how to
+// make it private or that --allow-shared-db-file allows it; help names
+// the flag.
+func TestSharedDatabaseFileRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "central.db")
+	if code, _, stderr := out(t, "station", "add", "--db", db, "hall-1"); code != 0 {
+		t.Fatalf("add: %d %s", code, stderr)
+	}
+	if fi, err := os.Stat(db); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("new central.db: %v, %v", fi.Mode(), err)
+	}
+	os.Chmod(db, 0o640)
+	if code, _, stderr := out(t, "station", "list", "--db", db); code != 2 || !strings.Contains(stderr, "chmod 600") ||
+		!strings.Contains(stderr, "--allow-shared-db-file") {
+		t.Fatalf("list on a shared file: %d %q", code, stderr)
+	}
+	if code, stdout, stderr := out(t, "station", "list", "--db", db, "--allow-shared-db-file"); code != 0 || !strings.Contains(stdout, "hall-1") {
+		t.Fatalf("list with --allow-shared-db-file: %d %q %q", code, stdout, stderr)
+	}
+	_, stdout, stderr := out(t, "--help")
+	if !strings.Contains(stdout+stderr, "--allow-shared-db-file") {
+		t.Fatal("--help does not name --allow-shared-db-file")
+	}
+}

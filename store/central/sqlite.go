@@ -35,6 +35,10 @@ type Options struct {
 	ServiceDesk string
 	// MaxGroup bounds how many ops one group commit applies; default 4096.
 	MaxGroup int
+	// AllowSharedFile opens a database file that other users may read
+	// (accountd --allow-shared-db-file); by default Open refuses one, since
+	// the file holds password hashes and sealed 2FA keys.
+	AllowSharedFile bool
 }
 
 func (o Options) withDefaults() Options {
@@ -107,6 +111,9 @@ func Open(path string, opt Options) (*SQLite, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("central store %s: cannot create its directory: %w", path, err)
 	}
+	if err := privateFile(path, opt.AllowSharedFile); err != nil {
+		return nil, err
+	}
 	opt = opt.withDefaults()
 	s := &SQLite{path: path, opt: opt, log: opt.Logger, writes: make(chan *applyReq, 256),
 		stop: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
@@ -116,6 +123,40 @@ func Open(path string, opt Options) (*SQLite, error) {
 	}
 	go s.writer()
 	return s, nil
+}
+
+// privateFile makes a missing database file empty with mode 0600, whatever
+// the umask: SQLite gives its -wal and -shm files the mode of the database
+// file, so all three are private. An existing file (or -wal, -shm) that
+// other users may read is refused unless allowed.
+func privateFile(path string, allowShared bool) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		if err := f.Chmod(0o600); err != nil { // the umask may not take bits away only
+			f.Close()
+			return fmt.Errorf("central store %s: %w", path, err)
+		}
+		return f.Close()
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("central store %s: cannot create it: %w", path, err)
+	case allowShared:
+		return nil
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("central store %s: %w", p, err)
+		}
+		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+			return fmt.Errorf("central store %s can be read by other users (mode %04o), and it holds password hashes and sealed 2FA keys: "+
+				"make it private with chmod 600 %s*, or pass --allow-shared-db-file if sharing it is intended", p, mode, path)
+		}
+	}
+	return nil
 }
 
 var writerDSN = strings.Join([]string{
