@@ -1,0 +1,82 @@
+package kiosk_test
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/demo"
+)
+
+// opsOf returns an account's pending ops other than failures, oldest first.
+func (s *station) opsOf(account string) []store.Op {
+	s.t.Helper()
+	ops, err := s.store.PendingOps(s.t.Context(), 100)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var out []store.Op
+	for _, op := range ops {
+		if op.Account == account && op.Kind != store.OpFailure {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// checkChain fails unless ops are of these kinds and proofs, each following
+// the one before (the first follows none).
+func checkChain(t *testing.T, ops []store.Op, kinds []store.OpKind, proofs []string) {
+	t.Helper()
+	if len(ops) != len(kinds) {
+		t.Fatalf("ops %+v, want kinds %v", ops, kinds)
+	}
+	for i, op := range ops {
+		after := ""
+		if i > 0 {
+			after = ops[i-1].ID
+		}
+		if op.Kind != kinds[i] || op.Proof != proofs[i] || op.After != after {
+			t.Fatalf("op %d: %s proof %q after %q, want %s proof %q after %q", i, op.Kind, op.Proof, op.After, kinds[i], proofs[i], after)
+		}
+	}
+}
+
+// The screens pass on the proof each step returns, so an activation's ops
+// form one chain from the HKID check: the central store refuses the 2FA
+// enrolment and the directory choice if it refuses the activation.
+func TestActivationOpsFormAChain(t *testing.T) {
+	s := newStation(t)
+	s.acceptAUP()
+	s.identify(taiMan, taiManID)
+	s.expect("Account name  tmchan")
+	s.press(tea.KeyEnter)
+	s.newPassword(newPW)
+	s.enrol()
+	s.expect("Open to Public")
+	s.click("Continue")
+	s.expect("Your account is ready")
+	checkChain(t, s.opsOf("tmchan"), []store.OpKind{store.OpActivate, store.OpEnrolTOTP, store.OpDirectory},
+		[]string{store.ProofHKID, store.ProofHKID, store.ProofTOTP})
+}
+
+// A new password allowed by a 2FA code follows the code's op: if the code
+// is refused centrally (used meanwhile at another station), so is the
+// password.
+func TestChangePasswordFollowsTheCode(t *testing.T) {
+	s := newStation(t)
+	before := len(s.opsOf(demo.TOTPAccount))
+	s.typ("2")
+	s.typ(demo.TOTPAccount)
+	s.press(tea.KeyTab)
+	s.typ(demo.TOTPPassword)
+	s.press(tea.KeyEnter)
+	s.expect("Two-factor authentication")
+	s.typ(s.code(demo.TOTPSecret))
+	s.press(tea.KeyEnter)
+	s.newPassword(newPW)
+	s.expect("Password changed")
+	checkChain(t, s.opsOf(demo.TOTPAccount)[before:], []store.OpKind{store.OpTOTPStep, store.OpSetPassword},
+		[]string{store.ProofPassword, store.ProofTOTP})
+}
