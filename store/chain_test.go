@@ -112,7 +112,8 @@ func TestRefusedChainIsNotReplayed(t *testing.T) {
 		}
 	}
 	if len(refused) != 1 || !strings.Contains(refused[0].Body, "activated your account") ||
-		!strings.Contains(refused[0].Body, "already been activated at station A") {
+		!strings.Contains(refused[0].Body, "already been activated at station A") ||
+		!strings.Contains(refused[0].Body, "What you did after it at that visit was not kept either.") {
 		t.Fatalf("notices: %+v", refused)
 	}
 }

@@ -472,7 +472,11 @@ func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res OpResult, no
 	if err != nil || told {
 		return true, err
 	}
-	return true, r.queueRefusal(ctx, tx, account, OpKind(kind), why, now)
+	var followed bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE after_op = ?)`, res.ID).Scan(&followed); err != nil {
+		return true, fmt.Errorf("recording the central store's answer: %w", err)
+	}
+	return true, r.queueRefusal(ctx, tx, account, OpKind(kind), why, followed, now)
 }
 
 // firstRefusal follows a refused op's chain (Op.After) up through the
@@ -523,7 +527,8 @@ func refusedChange(k OpKind) string {
 
 // queueRefusal queues the notice of a refused change, where it matters to
 // the student, inside the transaction that records the refusal.
-func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, kind OpKind, reason string, now time.Time) error {
+// followed says that changes of the same visit followed it (refused with it).
+func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, kind OpKind, reason string, followed bool, now time.Time) error {
 	what := refusedChange(kind)
 	a, err := loadRow(ctx, tx, "name", account)
 	if what == "" || errors.Is(err, ErrNotFound) || (err == nil && !a.activated()) {
@@ -535,10 +540,14 @@ func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, 
 	if _, why, ok := strings.Cut(reason, ": "); ok {
 		reason = why // the message, without the store's code
 	}
+	then := ""
+	if followed {
+		then = " What you did after it at that visit was not kept either."
+	}
 	subject := "A change you made at an Express Station was not kept"
-	body := fmt.Sprintf("Dear %s,\n\nAt an Express Station (%s) you %s. The central account store refused this change afterwards: %s.\n\n"+
+	body := fmt.Sprintf("Dear %s,\n\nAt an Express Station (%s) you %s. The central account store refused this change afterwards: %s.%s\n\n"+
 		"If you need help, please visit %s.\n",
-		strings.TrimSpace(a.GivenNames+" "+a.Surname), r.opt.StationID, what, reason, r.opt.ServiceDesk)
+		strings.TrimSpace(a.GivenNames+" "+a.Surname), r.opt.StationID, what, reason, then, r.opt.ServiceDesk)
 	return QueueNotice(ctx, tx, Notice{CreatedAt: now, Account: a.Name, Kind: NoticeChangeRefused,
 		To: NoticeAddress(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})
 }
