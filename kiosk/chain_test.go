@@ -80,3 +80,30 @@ func TestChangePasswordFollowsTheCode(t *testing.T) {
 	checkChain(t, s.opsOf(demo.TOTPAccount)[before:], []store.OpKind{store.OpTOTPStep, store.OpSetPassword},
 		[]string{store.ProofPassword, store.ProofTOTP})
 }
+
+// When the central store refuses an activation while the student is still
+// at the station (another station activated the account first), the next
+// step of the visit is refused here too, with a way on.
+func TestVisitRefusedMidwayStartsAgain(t *testing.T) {
+	s := newStation(t)
+	s.acceptAUP()
+	s.identify(taiMan, taiManID)
+	s.expect("Account name  tmchan")
+	s.press(tea.KeyEnter)
+	s.newPassword(newPW)
+	s.expect("Set up two-factor authentication")
+	ops := s.opsOf("tmchan")
+	truth, err := s.store.Snapshot(s.t.Context(), "tmchan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.RecordPush(s.t.Context(), "", []store.OpResult{{ID: ops[0].ID, Outcome: store.OutcomeRejected,
+		Reason: "activated_elsewhere: the account had already been activated at station B", Snapshot: &truth}}); err != nil {
+		t.Fatal(err)
+	}
+	s.enrol()
+	s.expect("Please start again", "refused an earlier step of this visit")
+	if ops := s.opsOf("tmchan"); len(ops) != 0 {
+		t.Fatalf("pending after the refusal: %+v", ops)
+	}
+}

@@ -72,6 +72,11 @@ func explain(c *Common, err error) (r refusal, final bool) {
 	case errors.Is(err, store.ErrTOTPClock):
 		return refusal{"Check your phone's clock", "That code is from a different time: your phone's clock seems to be wrong. " +
 			"Set it to update automatically (Settings, Date & Time), then type the new code."}, false
+	case errors.Is(err, store.ErrProofMismatch):
+		return refusal{"Please start again", fmt.Sprintf(
+			"This step could not be saved: the central account store refused an earlier step of this visit "+
+				"(for example, the account was activated at another station meanwhile). "+
+				"Please start again from the main menu, or ask at %s.", desk)}, true
 	case errors.As(err, &typed): // the store's own check of an address or alias
 		return refusal{"Check what you typed", sentence(err.Error())}, false
 	case errors.Is(err, context.DeadlineExceeded):
