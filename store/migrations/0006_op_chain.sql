@@ -5,3 +5,5 @@
 -- replay of pending ops over a pulled snapshot skips them too.
 ALTER TABLE outbox ADD COLUMN after_op TEXT NOT NULL DEFAULT ''; -- op_id of the op this one follows, or ''
 ALTER TABLE outbox ADD COLUMN proof    TEXT NOT NULL DEFAULT ''; -- hkid, dob, passport, password, totp or ''
+-- What follows an op: read when the store refuses one (few rows carry it).
+CREATE INDEX outbox_after ON outbox (after_op) WHERE after_op <> '';
