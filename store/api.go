@@ -66,7 +66,7 @@ func Unverified(account string) Proof { return Proof{Account: account} }
 
 // ErrProofMismatch refuses a write whose proof is for another account, or
 // follows a change the central store has refused meanwhile.
-var ErrProofMismatch = errors.New("this step does not belong to the account checked at the start: please start again")
+var ErrProofMismatch = errors.New("this change cannot be saved: an earlier step of this visit was refused, or was for another account: please start again")
 
 // Identity is what a student types to prove who they are: a Student ID and
 // either an HK ID card number or a date of birth.
