@@ -75,3 +75,29 @@ func TestTooSmallWindowTakesNoInput(t *testing.T) {
 	s.expect("Welcome")
 	s.expectNot("Acceptable Use Policy")
 }
+
+// Space ticks and unticks "Open to Public" in My Account as it does in
+// activation, and saves the choice; in the e-mail field it is typed.
+func TestSpaceTogglesOpenToPublicInMyAccount(t *testing.T) {
+	s := newStation(t)
+	s.openCKLau()
+	s.expect("[✓] Open to Public", "space untick")
+	s.press(tea.KeySpace)
+	s.expect("[ ] Open to Public", "✓ Saved: only university members can see your e-mail address.", "space tick")
+	if a, err := s.store.Account(t.Context(), "cklau"); err != nil || a.DirectoryPublic {
+		t.Fatalf("cklau = %+v, %v", a, err)
+	}
+	s.press(tea.KeySpace)
+	s.expect("[✓] Open to Public", "✓ Saved: anyone can find your name")
+	if a, err := s.store.Account(t.Context(), "cklau"); err != nil || !a.DirectoryPublic {
+		t.Fatalf("cklau = %+v, %v", a, err)
+	}
+	// In the e-mail field a space is typing, not the check box.
+	s.click("Change notice e-mail")
+	s.press(tea.KeySpace)
+	s.press(tea.KeyEscape)
+	s.expect("[✓] Open to Public")
+	if a, err := s.store.Account(t.Context(), "cklau"); err != nil || !a.DirectoryPublic {
+		t.Fatalf("cklau = %+v, %v", a, err)
+	}
+}
