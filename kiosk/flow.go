@@ -301,6 +301,9 @@ func (f *flow) help() []key.Binding {
 		switch {
 		case f.canBack():
 			back = f.c.Keys.GoBack
+			if h, ok := f.step.(interface{ backHelp() string }); ok {
+				back.SetHelp("esc", h.backHelp())
+			}
 		case f.signedIn:
 			back = f.c.Keys.Leave
 		case f.toMenu:
