@@ -349,3 +349,15 @@ func TestDoneScreenOfAStandaloneStation(t *testing.T) {
 	s.advance(2 * time.Second)
 	s.expect("Your account is ready", "in a few minutes")
 }
+
+// Forgot Password on a terminated account does not advise an extension that
+// cannot be granted any more: it says what is still possible, and where.
+func TestTerminatedAccountSaysWhatCanBeDone(t *testing.T) {
+	s := newStation(t)
+	s.typ("3")
+	s.identify(wingKei, "M135790(0)") // non-degree, studies ended 2023: terminated
+	s.expect("Account terminated", "closed when your student services ended",
+		"Non-degree, exchange-in and visiting students do not keep an account", "cannot be reopened",
+		"the IT Service Desk, Room 4001")
+	s.expectNot("supervisor", "request an extension")
+}
