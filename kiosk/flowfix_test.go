@@ -1,6 +1,7 @@
 package kiosk_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -282,16 +283,23 @@ func TestNoClippingAt80x24(t *testing.T) {
 	s.whole("activation 2FA question", 80, 24, "Back to 2FA set-up", "Set up later")
 }
 
+// reopen rebuilds the station's screens (at 100x30) with options changed by
+// set.
+func (s *station) reopen(set func(o *kiosk.Options)) {
+	o := kiosk.Options{
+		Accounts: s.store, Clock: s.clk, Institution: "Test University", StationID: "ES-T1",
+		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001", AliasDomain: "alumni.ust.hk",
+	}
+	set(&o)
+	s.m = kiosk.New(o)
+	s.run(s.m.Init())
+	s.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+}
+
 // withLink rebuilds the station's screens with a link to a central store
 // that link reports.
 func (s *station) withLink(link func() kiosk.LinkState) {
-	s.m = kiosk.New(kiosk.Options{
-		Accounts: s.store, Clock: s.clk, Institution: "Test University", StationID: "ES-T1",
-		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001", AliasDomain: "alumni.ust.hk",
-		Link: link,
-	})
-	s.run(s.m.Init())
-	s.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	s.reopen(func(o *kiosk.Options) { o.Link = link })
 }
 
 // activate walks Student A/C Activation for Tai Man to the done screen.
@@ -360,4 +368,109 @@ func TestTerminatedAccountSaysWhatCanBeDone(t *testing.T) {
 		"Non-degree, exchange-in and visiting students do not keep an account", "cannot be reopened",
 		"the IT Service Desk, Room 4001")
 	s.expectNot("supervisor", "request an extension")
+}
+
+// countingAccounts counts the live alias checks.
+type countingAccounts struct {
+	kiosk.Accounts
+	checks int
+}
+
+func (c *countingAccounts) AliasAvailable(ctx context.Context, account, alias string) (bool, []string, error) {
+	c.checks++
+	return c.Accounts.AliasAvailable(ctx, account, alias)
+}
+
+// toAlias walks Alumni Account Activation for Mei Ling up to the alias.
+func (s *station) toAlias() {
+	s.t.Helper()
+	s.startAlumni()
+	s.graduate("CHEUNG Mei Ling", meiLingHKID, false)
+	s.press(tea.KeyEnter)
+	s.newPassword(newPW)
+	s.enrol()
+	s.expect("Choose your alumni e-mail alias")
+}
+
+// The live check asks the replica once typing pauses (one read for a word
+// typed quickly), and an alias that is taken never shows as "Your address".
+func TestAliasLiveCheckAsksTheReplica(t *testing.T) {
+	s := newStation(t)
+	ctx := t.Context()
+	if _, err := s.store.ActivateAlumni(ctx, "mycheung", newPW); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.SetAlias(ctx, "mycheung", "mei.cheung"); err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingAccounts{Accounts: s.store}
+	s.reopen(func(o *kiosk.Options) { o.Accounts = counter })
+	s.toAlias()
+	s.typ("mei.cheung")
+	s.expect("Checking whether mei.cheung@alumni.ust.hk is free")
+	s.expectNot("✓ Your address")
+	if counter.checks != 0 {
+		t.Fatalf("%d checks while typing, want none before the pause", counter.checks)
+	}
+	s.advance(time.Second)
+	if counter.checks != 1 {
+		t.Fatalf("%d checks after the pause, want 1", counter.checks)
+	}
+	s.expect("mei.cheung is already taken", "mei.cheung2", "m.cheung", "meicheung")
+	s.expectNot("✓ Your address")
+	s.typ("x")
+	s.advance(time.Second)
+	s.expect("✓ Your address: mei.cheungx@alumni.ust.hk")
+	if a, _ := s.store.Account(ctx, "mlcheung"); a.Alias != "" {
+		t.Fatalf("a check saved alias %q", a.Alias)
+	}
+}
+
+// Save shows the exact address and saves only on Confirm alias; Change it
+// and Esc go back to the choice with the alias still typed.
+func TestAliasIsConfirmedBeforeItIsSaved(t *testing.T) {
+	s := newStation(t)
+	s.toAlias()
+	s.typ("Mei.Ling")
+	s.click("Save alias")
+	s.expect("Your alumni e-mail address will be:", "mei.ling@alumni.ust.hk", "for life", "cannot be changed",
+		"Confirm alias", "Change it")
+	if a, _ := s.store.Account(t.Context(), "mlcheung"); a.Alias != "" {
+		t.Fatalf("alias %q saved before it was confirmed", a.Alias)
+	}
+	s.click("Change it")
+	s.expect("│ Mei.Ling", "Save alias")
+	s.press(tea.KeyEnter)
+	s.expect("Confirm alias")
+	s.press(tea.KeyEscape) // back to the choice, not out of the flow
+	s.expect("Choose your alumni e-mail alias", "│ Mei.Ling")
+	s.expectNot("Confirm alias")
+	s.press(tea.KeyCtrlU)
+	s.typ("ml.cheung")
+	s.press(tea.KeyEnter)
+	s.expect("ml.cheung@alumni.ust.hk")
+	s.click("Confirm alias")
+	s.expect("Your alumni account is ready", "ml.cheung@alumni.ust.hk")
+	if a, _ := s.store.Account(t.Context(), "mlcheung"); a.Alias != "ml.cheung" {
+		t.Fatalf("alias = %q, want ml.cheung", a.Alias)
+	}
+}
+
+// In My Account, Esc on the confirmation goes back to the choice, and a
+// second Esc to the profile.
+func TestMyAccountAliasConfirmation(t *testing.T) {
+	s := newStation(t)
+	s.clk.now = time.Date(2028, 7, 15, 2, 0, 0, 0, time.UTC) // cklau in grace
+	s.openCKLau()
+	s.click("Choose alias")
+	s.typ("chikeung.lau")
+	s.press(tea.KeyEnter)
+	s.expect("chikeung.lau@alumni.ust.hk", "Confirm alias")
+	s.press(tea.KeyEscape)
+	s.expect("Choose your alumni e-mail alias", "│ chikeung.lau")
+	s.press(tea.KeyEscape)
+	s.expect("Your account", "Choose alias")
+	if a, _ := s.store.Account(t.Context(), "cklau"); a.Alias != "" {
+		t.Fatalf("alias %q saved without a confirmation", a.Alias)
+	}
 }

@@ -178,6 +178,7 @@ func TestNothingSecretSurvivesAFlow(t *testing.T) {
 			key := s.enrol()
 			s.typ("meiling.cheung")
 			s.press(tea.KeyEnter)
+			s.press(tea.KeyEnter) // Confirm alias
 			s.expect("Your alumni account is ready")
 			s.press(tea.KeyEnter)
 			return []string{newPW, meiLingHKID, "R1122338", key, strings.ReplaceAll(key, " ", "")}

@@ -90,6 +90,10 @@ func (st *profileStep) busy() bool {
 func (st *profileStep) canBack() bool { return st.alias != nil || st.editing }
 
 func (st *profileStep) back() {
+	if st.alias != nil && st.alias.canBack() {
+		st.alias.back() // from the alias's confirmation to the choice
+		return
+	}
 	if st.alias != nil {
 		st.closeAlias()
 		return
