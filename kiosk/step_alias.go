@@ -321,13 +321,17 @@ func (st *aliasStep) view(width, height int) string {
 func (st *aliasStep) confirmView(w int) string {
 	c := st.f.c
 	s := c.Styles
-	return lipgloss.JoinVertical(lipgloss.Left,
+	rows := []string{
 		wrap(c, w, "Your alumni e-mail address will be:"), "",
-		"  "+s.Strong.Render(st.address(st.confirm)), "",
+		"  " + s.Strong.Render(st.address(st.confirm)), "",
 		wrap(c, w, fmt.Sprintf("It is yours for life: once saved, it cannot be changed or removed. Mail to it "+
 			"arrives in your mailbox, and you still sign in with your account name, %s.", st.f.acct.Name)), "",
-		st.status(w, st.err, ""),
-		buttonRow(st.button("alias:confirm", "Confirm alias"), st.button("alias:change", "Change it")))
+	}
+	if status := st.status(w, st.err, ""); status != "" {
+		rows = append(rows, status) // the spinner while it saves
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, append(rows,
+		buttonRow(st.button("alias:confirm", "Confirm alias"), st.button("alias:change", "Change it")))...)
 }
 
 // clashView says the alias is taken and shows the free ones as buttons.

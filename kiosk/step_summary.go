@@ -32,6 +32,9 @@ func newSummary(f *flow) step {
 		st.order("sum:menu")
 		if errors.Is(err, store.ErrAlumniNotActivated) {
 			st.alumni = true // her way in is Alumni Account Activation
+			st.refuse.body = "You have graduated, and this account was never activated. A graduate activates it " +
+				"as an alumni account, with the full name as on the HK ID card or passport: choose Alumni Account " +
+				"Activation below."
 			st.order("sum:alumni", "sum:menu")
 			st.focusOn("sum:alumni")
 		}
