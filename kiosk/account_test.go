@@ -112,6 +112,8 @@ func TestMyAccountInGraceOffersAlias(t *testing.T) {
 	s.click("Choose alias")
 	s.typ("chikeung.lau")
 	s.press(tea.KeyEnter)
+	s.expect("chikeung.lau@alumni.ust.hk", "for life", "Confirm alias") // it asks first (issue 11 point 6)
+	s.press(tea.KeyEnter)
 	s.expect("Your account", "✓ Saved: your alias is chikeung.lau@alumni.ust.hk.", "Alias         chikeung.lau@alumni.ust.hk")
 	s.expectNot("Choose alias") // an alias is for life
 }

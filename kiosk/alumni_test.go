@@ -3,6 +3,7 @@ package kiosk_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -46,11 +47,14 @@ func TestAlumniActivationWithHKIDAndAlias(t *testing.T) {
 	s.press(tea.KeyEnter)
 	s.expect("Choose a password for mlcheung")
 	s.newPassword(newPW)
-	s.expect("esc main menu")
+	s.expect("esc set up later") // nothing to cancel, and 2FA is left only when asked (issue 11 point 5)
 	s.enrol()
 	s.expect("Choose your alumni e-mail alias", "Step 6 of 7", "like peter.chan@alumni.ust.hk", "account name, mlcheung")
 	s.typ("MeiLing.Cheung") // addresses ignore case: stored lower-case
+	s.advance(time.Second)  // the replica is asked once typing pauses
 	s.expect("✓ Your address: meiling.cheung@alumni.ust.hk")
+	s.press(tea.KeyEnter)
+	s.expect("Your alumni e-mail address will be", "meiling.cheung@alumni.ust.hk", "for life") // it asks first
 	s.press(tea.KeyEnter)
 	s.expect("Your alumni account is ready", "mlcheung@connect.ust.hk", "Alias         meiling.cheung@alumni.ust.hk")
 	a, err := s.store.Account(t.Context(), "mlcheung")
@@ -188,6 +192,7 @@ func TestAliasLiveValidation(t *testing.T) {
 	for _, tt := range tests {
 		s.press(tea.KeyCtrlU)
 		s.typ(tt.typed)
+		s.advance(time.Second) // a valid alias is shown as free once the replica says so
 		s.expect(tt.want)
 	}
 	s.press(tea.KeyCtrlU)
@@ -205,7 +210,9 @@ func TestAliasClashWithAnAccountName(t *testing.T) {
 	s.newPassword(newPW)
 	s.enrol()
 	s.typ("tmchan")
-	s.expect("✓ Your address: tmchan@alumni.ust.hk") // valid; only the store knows it is taken
+	s.advance(time.Second) // the live check asks the replica (issue 11 point 6)
+	s.expect("tmchan is already taken. These are free")
+	s.expectNot("✓ Your address")
 	s.press(tea.KeyEnter)
 	// tmchan2 and tmchan3 are account names too: the suggestions are free.
 	s.expect("tmchan is already taken. These are free", "tmchan4", "tmchan5", "tmchan6")
@@ -213,6 +220,7 @@ func TestAliasClashWithAnAccountName(t *testing.T) {
 	s.click("tmchan5")
 	s.expect("✓ Your address: tmchan5@alumni.ust.hk", "Choose your alumni e-mail alias") // filled in, not saved yet
 	s.press(tea.KeyEnter)                                                                // the focus is on Save alias
+	s.press(tea.KeyEnter)                                                                // Confirm alias
 	s.expect("Your alumni account is ready", "tmchan5@alumni.ust.hk")
 }
 
@@ -243,6 +251,7 @@ func TestAliasClashBetweenTwoGraduates(t *testing.T) {
 	}
 	s.click("m.cheung")
 	s.click("Save alias")
+	s.click("Confirm alias")
 	s.expect("Your alumni account is ready", "m.cheung@alumni.ust.hk")
 	if a, _ := s.store.Account(ctx, "mlcheung"); a.Alias != "m.cheung" {
 		t.Fatalf("alias = %q, want m.cheung", a.Alias)

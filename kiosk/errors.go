@@ -58,9 +58,14 @@ func explain(c *Common, err error) (r refusal, final bool) {
 		return refusal{"Already activated", "This account is already activated. To set a new password, " +
 			"choose Change Network Password if you know your current password, or Forgot Password if you do not."}, true
 	case errors.Is(err, store.ErrTerminated):
+		// Only non-degree, exchange-in and visiting students reach this
+		// status (degree graduates continue as alumni), and a closed account
+		// cannot be extended any more: say what is still possible.
 		return refusal{"Account terminated", fmt.Sprintf(
-			"This network account has been terminated because your studies have ended. "+
-				"If you still need it for academic work, ask your supervisor to request an extension, or ask at %s.", desk)}, true
+			"This network account was closed when your student services ended, four months after your studies "+
+				"were completed. Non-degree, exchange-in and visiting students do not keep an account afterwards, "+
+				"and a closed account cannot be reopened: an extension is only possible before it closes. "+
+				"If you think this is wrong, or need help with a university service, ask at %s.", desk)}, true
 	case errors.Is(err, store.ErrNotEligible):
 		return refusal{"Not eligible", fmt.Sprintf(
 			"This account cannot be activated: your studies have ended, and non-degree, exchange-in and visiting "+

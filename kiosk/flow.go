@@ -155,6 +155,10 @@ type flow struct {
 	// signs them out: see farewell).
 	signedIn bool
 	over     bool
+	// then is the flow to start when this one is over, if handOver is set
+	// (switchTo: a graduate who chose Student A/C Activation).
+	then     flowKind
+	handOver bool
 }
 
 // flowMsg carries a command's result to the flow that asked for it; results
@@ -195,6 +199,13 @@ func (f *flow) stop(r refusal) tea.Cmd {
 
 // finish returns the station to the main menu.
 func (f *flow) finish() { f.over = true }
+
+// switchTo ends this flow and starts k from its beginning, for a student who
+// is in the wrong flow; nothing typed here is carried over.
+func (f *flow) switchTo(k flowKind) {
+	f.then, f.handOver = k, true
+	f.finish()
+}
 
 func (f *flow) closeStep() {
 	if w, ok := f.step.(wiper); ok {
@@ -290,6 +301,9 @@ func (f *flow) help() []key.Binding {
 		switch {
 		case f.canBack():
 			back = f.c.Keys.GoBack
+			if h, ok := f.step.(interface{ backHelp() string }); ok {
+				back.SetHelp("esc", h.backHelp())
+			}
 		case f.signedIn:
 			back = f.c.Keys.Leave
 		case f.toMenu:

@@ -186,6 +186,8 @@ func TestAlumniAndAccountFocusShowsWithoutColour(t *testing.T) {
 	s.press(tea.KeyEnter)
 	focus("Save alias after a suggestion", "Save alias")
 	s.press(tea.KeyEnter)
+	focus("confirm alias", "Confirm alias")
+	s.press(tea.KeyEnter)
 	focus("done", "Finish")
 	s.press(tea.KeyEnter)
 

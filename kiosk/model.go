@@ -147,6 +147,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil // kiosk mode: no leaving, no suspending
 	case key.Matches(msg, k.Staff):
 		return m.openStaff()
+	case m.tooSmall():
+		return nil // the step behind "Please enlarge the window" is not seen: it takes no keys
 	}
 	clean := sanitize(msg)
 	if clean == nil {
@@ -158,8 +160,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 // mouse turns a left press into a tap on the button under it (touch screens
 // may never send the release), and passes the wheel to the flow.
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	if msg.Action != tea.MouseActionPress {
-		return nil
+	if msg.Action != tea.MouseActionPress || m.tooSmall() {
+		return nil // nothing behind "Please enlarge the window" can be touched
 	}
 	switch msg.Button {
 	case tea.MouseButtonLeft:
@@ -215,7 +217,12 @@ func (m *Model) toFlow(msg tea.Msg) tea.Cmd {
 		cmd = m.flow.update(msg)
 	}
 	if m.flow.over {
-		return m.endFlow()
+		then, ok := m.flow.then, m.flow.handOver
+		bye := m.endFlow()
+		if ok { // the flow sent the student to another one (flow.switchTo)
+			return tea.Batch(bye, m.startFlow(then))
+		}
+		return bye
 	}
 	return cmd
 }
@@ -292,18 +299,30 @@ func place(w, h int, block string) string {
 // a step may ask for more (the QR code).
 const minBodyW, minBodyH = 60, 18
 
-func (m *Model) bodyView() string {
-	w, h := m.c.Width, m.c.Height-chromeLines
-	needW, needH := minBodyW, minBodyH
+// need is the body the current screen needs.
+func (m *Model) need() (w, h int) {
+	w, h = minBodyW, minBodyH
 	switch {
 	case m.flow != nil:
 		fw, fh := m.flow.minSize()
-		needW, needH = max(needW, fw), max(needH, fh)
+		w, h = max(w, fw), max(h, fh)
 	case !m.closed():
-		needH = max(needH, menuMinHeight)
+		h = max(h, menuMinHeight)
 	}
-	if w < needW || h < needH {
-		return m.c.Styles.Warning.Width(min(w, 40)).Render(fmt.Sprintf(
+	return w, h
+}
+
+// tooSmall reports whether the terminal is too small for the current screen,
+// which then shows only "Please enlarge the window".
+func (m *Model) tooSmall() bool {
+	needW, needH := m.need()
+	return m.c.Width < needW || m.c.Height-chromeLines < needH
+}
+
+func (m *Model) bodyView() string {
+	needW, needH := m.need()
+	if m.tooSmall() {
+		return m.c.Styles.Warning.Width(min(m.c.Width, 40)).Render(fmt.Sprintf(
 			"Please enlarge the window: this screen needs %d×%d characters.", needW, needH+2))
 	}
 	cw, ch := m.c.bodySize()

@@ -43,6 +43,9 @@ type Accounts interface {
 	// SetAlias gives a graduate a lifelong alumni e-mail alias; a clash is a
 	// *store.AliasTakenError with free suggestions.
 	SetAlias(ctx context.Context, p store.Proof, alias string) (store.Account, error)
+	// AliasAvailable reads whether the account may take alias now (free, or
+	// its own), and free ones like it when it is taken; it changes nothing.
+	AliasAvailable(ctx context.Context, account, alias string) (bool, []string, error)
 	// SetPersonalEmail sets the personal address notices go to ("" clears it).
 	SetPersonalEmail(ctx context.Context, p store.Proof, email string) (store.Account, error)
 	// Status reports the replica and sync figures for the footer and staff.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -15,9 +16,11 @@ import (
 
 // aliasStep lets a graduate choose a lifelong alumni e-mail alias such as
 // peter.chan (seed "alumni-accounts-faq"). It is optional, checked with
-// policy.ParseAlias as it is typed, and a clash offers the store's free
-// suggestions as buttons. Alumni Account Activation ends with it; My
-// Account opens it for a graduate who has none.
+// policy.ParseAlias as it is typed and, once typing pauses, against the
+// replica (AliasAvailable); a clash offers the store's free suggestions as
+// buttons. An alias is for life, so Save asks to confirm the exact address
+// before it is saved. Alumni Account Activation ends with it; My Account
+// opens it for a graduate who has none.
 type aliasStep struct {
 	form
 	f      *flow
@@ -28,12 +31,38 @@ type aliasStep struct {
 	skip   string                      // label of the button that goes on without an alias
 	done   func(store.Account) tea.Cmd // the alias is saved
 	leave  func() tea.Cmd              // the student skipped
+	// gen counts the field's changes: a timer or an answer of the live
+	// check that belongs to an earlier value is dropped (the idle timer's
+	// pattern, since ticks cannot be cancelled).
+	gen     int
+	pending string // the valid alias typed, not checked against the replica yet
+	free    string // the alias the replica last said is free
+	confirm string // the alias waiting for "Confirm alias"; "" while choosing
 }
 
-type aliasMsg struct {
-	acct store.Account
-	err  error
-}
+type (
+	aliasMsg struct {
+		acct store.Account
+		err  error
+	}
+	// aliasCheckMsg: typing paused after change gen.
+	aliasCheckMsg struct{ gen int }
+	// aliasFreeMsg is the replica's answer for alias at change gen; submit is
+	// set when Save asked (then the confirmation follows a free alias).
+	aliasFreeMsg struct {
+		gen    int
+		alias  string
+		free   bool
+		offers []string
+		err    error
+		submit bool
+	}
+)
+
+// aliasPause is how long typing must pause before the replica is asked.
+const aliasPause = 300 * time.Millisecond
+
+const aliasHint = "Letters a–z and digits, one dot or hyphen between parts"
 
 const offerPrefix = "alias:offer:"
 
@@ -49,7 +78,7 @@ func newAlias(f *flow) step {
 func aliasChooser(f *flow, skip string, done func(store.Account) tea.Cmd, leave func() tea.Cmd) *aliasStep {
 	st := &aliasStep{f: f, skip: skip, done: done, leave: leave,
 		alias: newField("alias:name", "Alias", policy.AliasMaxLen+10, false)}
-	st.alias.hint = "Letters a–z and digits, one dot or hyphen between parts"
+	st.alias.hint = aliasHint
 	st.alias.changed = st.check
 	st.form = newForm(f.c, st.alias)
 	st.enter["alias:name"] = "alias:save"
@@ -70,17 +99,82 @@ func (st *aliasStep) reorder() {
 
 // check validates the alias as it is typed. An alias still being typed (too
 // short, or ending in a dot or hyphen) is not refused yet: the hint says
-// what it needs.
+// what it needs. A valid one waits for the replica's answer (update arms
+// the pause) before it shows as the student's address.
 func (st *aliasStep) check() {
+	st.gen++
+	st.pending, st.free = "", ""
+	st.alias.hint = aliasHint
 	v := strings.TrimSpace(st.alias.value())
 	a, err := policy.ParseAlias(v)
 	switch {
 	case err == nil:
-		st.alias.ok = "Your address: " + st.address(a)
+		st.pending = a
+		st.alias.hint = "Checking whether " + st.address(a) + " is free…"
 	case len(v) < policy.AliasMinLen || strings.HasSuffix(v, ".") || strings.HasSuffix(v, "-"):
 	default:
 		st.alias.err = sentence(err.Error())
 	}
+}
+
+// lookup asks the replica whether the pending alias is free (a read, in a
+// command). From Save it shows the spinner, and a free alias goes on to
+// the confirmation.
+func (st *aliasStep) lookup(submit bool) tea.Cmd {
+	gen, alias, name := st.gen, st.pending, st.f.acct.Name
+	call := st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+		free, offers, err := a.AliasAvailable(ctx, name, alias)
+		return aliasFreeMsg{gen: gen, alias: alias, free: free, offers: offers, err: err, submit: submit}
+	})
+	if submit {
+		return st.run("Checking your alias…", call)
+	}
+	return call
+}
+
+// known acts on the replica's answer for the alias as typed now.
+func (st *aliasStep) known(msg aliasFreeMsg) tea.Cmd {
+	st.alias.hint = aliasHint
+	switch {
+	case msg.err != nil && msg.submit:
+		return st.answer(aliasMsg{err: msg.err})
+	case msg.err != nil: // the live check is a courtesy: Save asks again
+	case msg.free:
+		st.free = msg.alias
+		st.alias.ok = "Your address: " + st.address(msg.alias)
+		if msg.submit {
+			st.ask(msg.alias)
+		}
+	default:
+		st.clash(msg.alias, msg.offers)
+		if msg.submit {
+			st.focusOn("alias:name") // typing goes on here; Tab reaches the suggestions
+		}
+	}
+	return nil
+}
+
+// clash shows that alias is taken, with the free ones like it.
+func (st *aliasStep) clash(alias string, offers []string) {
+	st.taken, st.offers = alias, offers
+	st.alias.ok = ""
+	st.reorder() // the focus stays where it is: typing goes on in the field
+}
+
+// ask shows the exact address and asks to confirm it: it is for life.
+func (st *aliasStep) ask(alias string) {
+	st.confirm = alias
+	st.order("alias:confirm", "alias:change")
+	st.focusOn("alias:confirm")
+}
+
+// canBack and back: Esc on the confirmation goes back to the choice.
+func (st *aliasStep) canBack() bool { return st.confirm != "" }
+
+func (st *aliasStep) back() {
+	st.confirm = ""
+	st.reorder()
+	st.focusOn("alias:name")
 }
 
 // address is the alias's e-mail address, or the alias alone when the
@@ -93,12 +187,34 @@ func (st *aliasStep) address(alias string) string {
 }
 
 func (st *aliasStep) update(msg tea.Msg) tea.Cmd {
-	if res, ok := msg.(aliasMsg); ok {
+	switch msg := msg.(type) {
+	case aliasMsg:
 		st.spin.stop()
-		return st.answer(res)
+		return st.answer(msg)
+	case aliasCheckMsg:
+		if msg.gen != st.gen || st.pending == "" || st.spin.active {
+			return nil // typed on since, or nothing to check
+		}
+		return st.lookup(false)
+	case aliasFreeMsg:
+		if msg.submit {
+			st.spin.stop()
+		}
+		if msg.gen != st.gen {
+			return nil // the field changed since it was asked
+		}
+		return st.known(msg)
 	}
+	gen := st.gen
 	pressed, cmd := st.handle(msg)
+	if st.gen != gen && st.pending != "" {
+		cmd = tea.Batch(cmd, st.f.tick(aliasPause, aliasCheckMsg{gen: st.gen}))
+	}
 	switch {
+	case pressed == "alias:confirm" && st.confirm != "":
+		return st.save()
+	case pressed == "alias:change":
+		st.back()
 	case pressed == "alias:save":
 		return st.submit()
 	case pressed == "alias:skip":
@@ -110,15 +226,20 @@ func (st *aliasStep) update(msg tea.Msg) tea.Cmd {
 }
 
 // take puts a suggestion into the field; saving it is the student's next
-// press, since an alias is for life.
+// press, since an alias is for life. The store offered it as free.
 func (st *aliasStep) take(alias string) {
 	st.alias.input.SetValue(alias)
 	st.alias.input.CursorEnd()
 	st.alias.err, st.alias.ok = "", ""
 	st.check()
+	st.pending, st.free = "", alias
+	st.alias.hint = aliasHint
+	st.alias.ok = "Your address: " + st.address(alias)
 	st.focusOn("alias:save")
 }
 
+// submit checks the alias, asks the replica unless it just said the alias
+// is free, and then asks to confirm.
 func (st *aliasStep) submit() tea.Cmd {
 	alias, err := policy.ParseAlias(st.alias.value())
 	if err != nil {
@@ -127,7 +248,18 @@ func (st *aliasStep) submit() tea.Cmd {
 		return nil
 	}
 	st.err = ""
-	proof := st.f.acct.Proof
+	if alias == st.free {
+		st.ask(alias)
+		return nil
+	}
+	st.pending = alias
+	return st.lookup(true)
+}
+
+// save stores the confirmed alias.
+func (st *aliasStep) save() tea.Cmd {
+	alias, proof := st.confirm, st.f.acct.Proof
+	st.err = ""
 	return st.run("Saving your alias…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		acct, err := a.SetAlias(ctx, proof, alias)
 		return aliasMsg{acct: acct, err: err}
@@ -138,11 +270,13 @@ func (st *aliasStep) answer(msg aliasMsg) tea.Cmd {
 	if msg.err == nil {
 		return st.done(msg.acct)
 	}
+	if st.confirm != "" {
+		st.back() // whatever went wrong, the choice shows again
+	}
 	var taken *store.AliasTakenError
 	if errors.As(msg.err, &taken) {
-		st.taken, st.offers = taken.Alias, taken.Suggestions
-		st.alias.ok = ""
-		st.reorder()
+		st.free = ""
+		st.clash(taken.Alias, taken.Suggestions)
 		st.focusOn("alias:name") // typing goes on here; Tab reaches the suggestions
 		return nil
 	}
@@ -157,11 +291,15 @@ func (st *aliasStep) answer(msg aliasMsg) tea.Cmd {
 func (st *aliasStep) wipe() {
 	st.alias.reset()
 	st.taken, st.offers = "", nil
+	st.pending, st.free, st.confirm = "", "", ""
 }
 
 func (st *aliasStep) view(width, height int) string {
 	c := st.f.c
 	w := min(width, 72)
+	if st.confirm != "" {
+		return st.confirmView(w)
+	}
 	rows := []string{
 		wrap(c, w, fmt.Sprintf("An alias is a second address for your mailbox, yours for life, like %s. "+
 			"You still sign in with your account name, %s. Choose with care: the alias cannot be changed later.",
@@ -177,6 +315,23 @@ func (st *aliasStep) view(width, height int) string {
 		rows = rows[2:] // many suggestions on a short screen: the introduction was read already
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
+}
+
+// confirmView shows the exact address before it is saved for life.
+func (st *aliasStep) confirmView(w int) string {
+	c := st.f.c
+	s := c.Styles
+	rows := []string{
+		wrap(c, w, "Your alumni e-mail address will be:"), "",
+		"  " + s.Strong.Render(st.address(st.confirm)), "",
+		wrap(c, w, fmt.Sprintf("It is yours for life: once saved, it cannot be changed or removed. Mail to it "+
+			"arrives in your mailbox, and you still sign in with your account name, %s.", st.f.acct.Name)), "",
+	}
+	if status := st.status(w, st.err, ""); status != "" {
+		rows = append(rows, status) // the spinner while it saves
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, append(rows,
+		buttonRow(st.button("alias:confirm", "Confirm alias"), st.button("alias:change", "Change it")))...)
 }
 
 // clashView says the alias is taken and shows the free ones as buttons.

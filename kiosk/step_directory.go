@@ -26,7 +26,7 @@ type directoryMsg struct {
 
 func newDirectory(f *flow) step {
 	st := &directoryStep{f: f, public: true, form: newForm(f.c)}
-	st.order("dir:public", "dir:continue")
+	st.order(publicID, "dir:continue")
 	st.focusOn("dir:continue")
 	return st
 }
@@ -38,13 +38,13 @@ func (st *directoryStep) update(msg tea.Msg) tea.Cmd {
 		st.spin.stop()
 		return st.saved(res)
 	}
-	if k, ok := msg.(tea.KeyMsg); ok && !st.spin.active && key.Matches(k, st.f.c.Keys.Toggle) {
+	if !st.spin.active && togglesPublic(st.f.c, msg) {
 		st.public = !st.public
 		return nil
 	}
 	pressed, cmd := st.handle(msg)
 	switch pressed {
-	case "dir:public":
+	case publicID:
 		st.public = !st.public
 	case "dir:continue":
 		return st.save()
@@ -77,11 +77,11 @@ func (st *directoryStep) saved(msg directoryMsg) tea.Cmd {
 func (st *directoryStep) view(width, height int) string {
 	c := st.f.c
 	w := min(width, 72)
-	box, note := "[ ]", "Only members of the university can see your e-mail address."
+	note := "Only members of the university can see your e-mail address."
 	if st.public {
-		box, note = "[✓]", "Anyone on the Internet can find your name, e-mail address and department."
+		note = "Anyone on the Internet can find your name, e-mail address and department."
 	}
-	check := textButton(c, "dir:public", "Open to Public", box+" Open to Public", st.cur() == "dir:public", !st.spin.active)
+	check := publicBox(c, st.public, st.cur() == publicID, !st.spin.active)
 	return lipgloss.JoinVertical(lipgloss.Left,
 		wrap(c, w, "Your name, e-mail address and department are listed in the University Communications "+
 			"Directory. Untick “Open to Public” to show them to university members only."),
@@ -90,14 +90,39 @@ func (st *directoryStep) view(width, height int) string {
 }
 
 func (st *directoryStep) help() []key.Binding {
-	k := st.f.c.Keys
-	tick := k.Toggle
-	if st.public {
+	// Tab works too; the 80-column footer has no room.
+	return []key.Binding{publicHelp(st.f.c, st.public), st.f.c.Keys.Select}
+}
+
+// The "Open to Public" control, the same in activation and My Account: a
+// check box button that a tap or Enter presses, and Space toggles from
+// anywhere on the screen (no text field takes a space there).
+const publicID = "dir:public"
+
+// publicBox draws the check box.
+func publicBox(c *Common, public, focused, enabled bool) string {
+	box := "[ ]"
+	if public {
+		box = "[✓]"
+	}
+	return textButton(c, publicID, "Open to Public", box+" Open to Public", focused, enabled)
+}
+
+// togglesPublic reports whether msg is the key that ticks or unticks it.
+func togglesPublic(c *Common, msg tea.Msg) bool {
+	k, ok := msg.(tea.KeyMsg)
+	return ok && key.Matches(k, c.Keys.Toggle)
+}
+
+// publicHelp is the footer's word for Space: what it would do now.
+func publicHelp(c *Common, public bool) key.Binding {
+	tick := c.Keys.Toggle
+	if public {
 		tick.SetHelp("space", "untick")
 	} else {
 		tick.SetHelp("space", "tick")
 	}
-	return []key.Binding{tick, k.Select} // Tab works too; the 80-column footer has no room
+	return tick
 }
 
 func (st *directoryStep) minSize() (int, int) { return 60, 14 }

@@ -40,6 +40,7 @@ func newPassword(f *flow) step {
 		again: newField("pw:again", "Type it again", policy.MaxPasswordLen+1, true),
 	}
 	st.pw.changed = st.typed
+	st.again.changed = st.typedAgain
 	st.form = newForm(f.c, st.pw, st.again)
 	st.enter["pw:again"] = "pw:submit"
 	st.order("pw:new", "pw:again", "pw:submit")
@@ -60,6 +61,17 @@ func (st *passwordStep) typed() {
 	st.err, st.reused = "", false
 	st.recheck()
 }
+
+// typedAgain follows a change to the second copy: a refusal for copies
+// that differed is stale now, and the live match line says how they compare.
+func (st *passwordStep) typedAgain() {
+	if st.err == errMismatch {
+		st.err = ""
+	}
+}
+
+// errMismatch is said when the two copies differ on submit.
+const errMismatch = "The two passwords are not the same: type the new password again."
 
 // recheck runs the policy on the password as typed (once per change).
 func (st *passwordStep) recheck() {
@@ -94,7 +106,7 @@ func (st *passwordStep) submit() tea.Cmd {
 		st.focusOn("pw:new")
 		return nil
 	case st.again.value() != st.pw.value():
-		st.err = "The two passwords are not the same: type the new password again."
+		st.err = errMismatch
 		st.focusOn("pw:again")
 		return nil
 	}
@@ -200,10 +212,19 @@ func (st *passwordStep) matchView() string {
 
 func (st *passwordStep) view(width, height int) string {
 	fw := min(32, width-42) // the checklist needs about 42 columns
-	left := lipgloss.JoinVertical(lipgloss.Left,
-		st.field("pw:new", fw, fw), st.field("pw:again", fw, fw),
-		st.matchView(), lipgloss.NewStyle().Width(fw).Render(st.strengthView()),
-		st.status(fw, st.err, ""), st.button("pw:submit", "Set password"))
+	rows := []string{st.field("pw:new", fw, fw), st.field("pw:again", fw, fw)}
+	status := st.status(fw, st.err, "")
+	if status == "" || st.spin.active {
+		// An error says what to do about the copies; the live match line
+		// would say it twice (and, at 80x24, push the button off the screen).
+		rows = append(rows, lipgloss.NewStyle().Width(fw).Render(st.matchView()))
+	}
+	strength := lipgloss.NewStyle().Width(fw).Render(st.strengthView())
+	button := st.button("pw:submit", "Set password")
+	if lipgloss.Height(strings.Join(append(rows, strength, status, button), "\n")) <= height {
+		rows = append(rows, strength) // a long refusal on a short screen goes first
+	}
+	left := lipgloss.JoinVertical(lipgloss.Left, append(rows, status, button)...)
 	leftCol := lipgloss.NewStyle().Width(fw).Render(left)
 	return lipgloss.JoinHorizontal(lipgloss.Top, leftCol, "  ", st.checklistView(width-fw-2))
 }

@@ -65,7 +65,7 @@ func (st *profileStep) reorder() {
 		st.order("acct:email", "acct:save", "acct:cancel")
 		return
 	}
-	ids := []string{"acct:public", "acct:edit"}
+	ids := []string{publicID, "acct:edit"}
 	if aliasOpen(st.f.acct) {
 		ids = append(ids, "acct:alias")
 	}
@@ -90,6 +90,10 @@ func (st *profileStep) busy() bool {
 func (st *profileStep) canBack() bool { return st.alias != nil || st.editing }
 
 func (st *profileStep) back() {
+	if st.alias != nil && st.alias.canBack() {
+		st.alias.back() // from the alias's confirmation to the choice
+		return
+	}
 	if st.alias != nil {
 		st.closeAlias()
 		return
@@ -105,9 +109,12 @@ func (st *profileStep) update(msg tea.Msg) tea.Cmd {
 		st.spin.stop()
 		return st.saved(res)
 	}
+	if !st.spin.active && !st.editing && togglesPublic(st.f.c, msg) {
+		return st.setPublic(!st.f.acct.DirectoryPublic)
+	}
 	pressed, cmd := st.handle(msg)
 	switch pressed {
-	case "acct:public":
+	case publicID:
 		return st.setPublic(!st.f.acct.DirectoryPublic)
 	case "acct:edit":
 		st.edit(true)
@@ -333,12 +340,8 @@ func (st *profileStep) view(width, height int) string {
 	if status == "" && st.note != "" {
 		status = s.Success.Width(w).Render("✓ " + st.note)
 	}
-	box := "[ ]"
-	if a.DirectoryPublic {
-		box = "[✓]"
-	}
 	buttons := []string{
-		textButton(c, "acct:public", "Open to Public", box+" Open to Public", st.cur() == "acct:public", !st.spin.active),
+		publicBox(c, a.DirectoryPublic, st.cur() == publicID, !st.spin.active),
 		st.button("acct:edit", "Change notice e-mail"),
 	}
 	if aliasOpen(a) {
@@ -362,8 +365,9 @@ func (st *profileStep) help() []key.Binding {
 	press.SetHelp("enter", "press")
 	if st.editing {
 		press.SetHelp("enter", "save")
+		return []key.Binding{k.Next, press}
 	}
-	return []key.Binding{k.Next, press}
+	return []key.Binding{publicHelp(st.f.c, st.f.acct.DirectoryPublic), k.Next, press}
 }
 
 func (st *profileStep) minSize() (int, int) { return 60, 16 }

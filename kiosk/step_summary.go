@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"errors"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -15,6 +17,7 @@ type summaryStep struct {
 	form
 	f      *flow
 	refuse *refusal // why this account cannot be activated here
+	alumni bool     // a graduate who never activated: offer Alumni Account Activation
 }
 
 func newSummary(f *flow) step {
@@ -27,6 +30,14 @@ func newSummary(f *flow) step {
 		r, _ := explain(f.c, err)
 		st.refuse = &r
 		st.order("sum:menu")
+		if errors.Is(err, store.ErrAlumniNotActivated) {
+			st.alumni = true // her way in is Alumni Account Activation
+			st.refuse.body = "You have graduated, and this account was never activated. A graduate activates it " +
+				"as an alumni account, with the full name as on the HK ID card or passport: choose Alumni Account " +
+				"Activation below."
+			st.order("sum:alumni", "sum:menu")
+			st.focusOn("sum:alumni")
+		}
 	}
 	return st
 }
@@ -38,6 +49,9 @@ func activatable(a store.Account) error {
 	switch {
 	case a.Status == policy.StatusRegistered:
 		return nil
+	case a.ActivatedAt.IsZero() && policy.AlumniEligible(a.Category) &&
+		(a.Status == policy.StatusGrace || a.Status == policy.StatusAlumni):
+		return store.ErrAlumniNotActivated // a degree graduate: Alumni Account Activation
 	case a.ActivatedAt.IsZero():
 		return store.ErrNotEligible // studies ended before activation
 	case a.Status == policy.StatusTerminated:
@@ -54,6 +68,8 @@ func (st *summaryStep) update(msg tea.Msg) tea.Cmd {
 		return st.f.next()
 	case "sum:menu":
 		st.f.finish()
+	case "sum:alumni":
+		st.f.switchTo(flowAlumni)
 	}
 	return nil
 }
@@ -98,8 +114,12 @@ func (st *summaryStep) view(width, height int) string {
 	w := min(width, 72)
 	out := []string{detailsPanel(c, rows), ""}
 	if st.refuse != nil {
+		buttons := []string{st.button("sum:menu", "Back to main menu")}
+		if st.alumni {
+			buttons = append([]string{st.button("sum:alumni", flowAlumni.String())}, buttons...)
+		}
 		out = append(out, s.Warning.Render(st.refuse.title), wrap(c, w, st.refuse.body), "",
-			st.button("sum:menu", "Back to main menu"))
+			buttonRow(buttons...))
 	} else {
 		out = append(out, wrap(c, w, ready), "",
 			buttonRow(st.button("sum:next", "Continue"), st.button("sum:menu", "Cancel")))
@@ -108,7 +128,7 @@ func (st *summaryStep) view(width, height int) string {
 }
 
 func (st *summaryStep) help() []key.Binding {
-	if st.refuse != nil {
+	if st.refuse != nil && !st.alumni {
 		menu := st.f.c.Keys.Select
 		menu.SetHelp("enter", "main menu")
 		return []key.Binding{menu}

@@ -31,15 +31,20 @@ func checkCode(f *field) bool {
 }
 
 // totpEnrolStep registers 2FA: a QR code and the key for manual entry,
-// confirmed by a code. After activation it is part of the flow; after a
-// password change it is offered and may be skipped; before My Account it is
-// offered and required (skipping returns to the menu).
+// confirmed by a code. After activation it is part of the flow: it may be
+// left for later only by a choice that says what it means (laterView), and
+// the flow goes on either way; after a password change it is offered and
+// may be skipped; before My Account it is offered and required (skipping
+// returns to the menu).
 type totpEnrolStep struct {
 	form
 	f        *flow
 	offer    bool
 	required bool // the flow goes on only with 2FA (My Account)
 	started  bool // offer accepted (always true after activation)
+	later    bool // activation: "Set up later" (and Esc) ask, then the flow goes on without 2FA
+	asking   bool // the "set up 2FA later?" question shows
+	failed   bool // the code was wrong totpTries times (activation): try again, or later
 	enr      store.Enrolment
 	qrs      []qrImage
 	key      string // grouped for typing
@@ -67,14 +72,27 @@ func newTOTPRequired(f *flow) step { return enrolStep(f, true, true) }
 func enrolStep(f *flow, offer, required bool) *totpEnrolStep {
 	st := &totpEnrolStep{f: f, offer: offer, required: required, code: codeField()}
 	st.started = !st.offer
+	st.later = !offer && f.kind.activates()
 	st.form = newForm(f.c, st.code)
 	st.enter["totp:code"] = "totp:confirm"
 	if st.offer {
 		st.order("totp:start", "totp:skip")
 	} else {
-		st.order("totp:code", "totp:confirm")
+		st.codeOrder()
 	}
 	return st
+}
+
+// codeOrder is the focus order while the QR code and the code field show.
+func (st *totpEnrolStep) codeOrder() {
+	switch {
+	case st.offer:
+		st.order("totp:code", "totp:confirm", "totp:skip")
+	case st.later:
+		st.order("totp:code", "totp:confirm", "totp:later")
+	default:
+		st.order("totp:code", "totp:confirm")
+	}
 }
 
 func (st *totpEnrolStep) init() tea.Cmd {
@@ -84,18 +102,26 @@ func (st *totpEnrolStep) init() tea.Cmd {
 	return nil
 }
 
-func (st *totpEnrolStep) ownHead() bool { return st.started }
+// ownHead: the QR layout draws its own head; the question (laterView) is an
+// ordinary step screen.
+func (st *totpEnrolStep) ownHead() bool { return st.started && !st.question() }
 
-func (st *totpEnrolStep) title() string { return "Set up two-factor authentication" }
+func (st *totpEnrolStep) question() bool { return st.asking || st.failed }
+
+func (st *totpEnrolStep) title() string {
+	switch {
+	case st.failed:
+		return "Two-factor authentication not set up"
+	case st.asking:
+		return "Set up two-factor authentication later?"
+	}
+	return "Set up two-factor authentication"
+}
 
 // begin asks the store for a new secret (nothing is saved yet).
 func (st *totpEnrolStep) begin() tea.Cmd {
 	st.started = true
-	if st.offer {
-		st.order("totp:code", "totp:confirm", "totp:skip")
-	} else {
-		st.order("totp:code", "totp:confirm")
-	}
+	st.codeOrder()
 	proof := st.f.acct.Proof
 	return st.run("Making your key…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		enr, err := a.BeginTOTP(ctx, proof)
@@ -127,10 +153,52 @@ func (st *totpEnrolStep) press(id string) tea.Cmd {
 		st.f.finish()
 	case id == "totp:skip" && st.offer:
 		return st.f.next()
-	case id == "totp:confirm":
+	case id == "totp:confirm" && !st.question():
 		return st.confirm()
+	case id == "totp:later" && st.later && !st.question():
+		st.ask()
+	case id == "totp:resume" && st.question():
+		st.resume()
+	case id == "totp:defer" && st.question():
+		return st.f.next() // the next step follows: directory, or the alumni alias
 	}
 	return nil
+}
+
+// ask shows the question whether to go on without 2FA.
+func (st *totpEnrolStep) ask() {
+	st.asking = true
+	st.code.reset()
+	st.order("totp:resume", "totp:defer")
+	st.focusOn("totp:resume") // Enter alone does not give up 2FA
+}
+
+// resume goes back to the QR code and the same key (the student may have
+// added it to the app already), with fresh tries.
+func (st *totpEnrolStep) resume() {
+	st.asking, st.failed, st.tries = false, false, 0
+	st.codeOrder()
+	st.focusOn("totp:code")
+}
+
+// canBack and back: in activation Esc asks before 2FA is left for later,
+// and on the question goes back to the QR code; it never ends the flow.
+func (st *totpEnrolStep) canBack() bool { return st.later && st.started }
+
+func (st *totpEnrolStep) back() {
+	if st.question() {
+		st.resume()
+		return
+	}
+	st.ask()
+}
+
+// backHelp is what Esc does, for the footer.
+func (st *totpEnrolStep) backHelp() string {
+	if st.question() {
+		return "go back"
+	}
+	return "set up later"
 }
 
 func (st *totpEnrolStep) begun(msg totpBegunMsg) tea.Cmd {
@@ -166,6 +234,14 @@ func (st *totpEnrolStep) confirmed(msg totpConfirmedMsg) tea.Cmd {
 		st.f.enrolledNow = true
 		return st.f.next()
 	}
+	if st.later && errors.Is(msg.err, store.ErrTOTPWrong) && st.tries == totpTries-1 {
+		// Activation does not end here: the student tries again or
+		// chooses to set 2FA up later, and the flow goes on.
+		st.failed, st.asking = true, false
+		st.order("totp:resume", "totp:defer")
+		st.focusOn("totp:resume")
+		return nil
+	}
 	return codeRefused(st.f, st.code, &st.tries, msg.err, st.notSetUp())
 }
 
@@ -178,7 +254,7 @@ func (st *totpEnrolStep) notSetUp() refusal {
 			totpTries, st.f.kind.guards())}
 	}
 	return refusal{title, fmt.Sprintf("The code was wrong %d times, so 2FA was not set up. Your password is set. "+
-		"To try again, choose Change Network Password from the main menu: it offers 2FA after the new password.", totpTries)}
+		"To try again, choose My Account on the main menu: it sets up 2FA with your password, without changing it.", totpTries)}
 }
 
 // skipLabel is the button that declines the offer.
@@ -226,6 +302,9 @@ func (st *totpEnrolStep) view(width, height int) string {
 	if !st.started {
 		return st.offerView(width)
 	}
+	if st.question() {
+		return st.laterView(width)
+	}
 	c := st.f.c
 	s := c.Styles
 	img, ok := st.pickQR(width, height)
@@ -255,10 +334,13 @@ func (st *totpEnrolStep) view(width, height int) string {
 		right = append(right, st.spin.view(c))
 	}
 	buttons := []string{st.button("totp:confirm", "Confirm")}
-	if st.offer {
+	switch {
+	case st.offer:
 		buttons = append(buttons, st.button("totp:skip", st.skipLabel()))
+	case st.later:
+		buttons = append(buttons, st.button("totp:later", "Set up later"))
 	}
-	right = append(right, buttonRow(buttons...))
+	right = append(right, buttonFlow(rw, buttons...)) // a second row rather than past the edge
 	col := lipgloss.JoinVertical(lipgloss.Left, right...)
 	if img.text == "" {
 		return lipgloss.JoinVertical(lipgloss.Left, s.Error.Width(rw).Render(st.qrErr), col)
@@ -311,7 +393,34 @@ func (st *totpEnrolStep) offerView(width int) string {
 		buttonRow(st.button("totp:start", "Set up 2FA now"), st.button("totp:skip", st.skipLabel())))
 }
 
+// laterView says what going on without 2FA means, after Esc, "Set up
+// later" or too many wrong codes.
+func (st *totpEnrolStep) laterView(width int) string {
+	c := st.f.c
+	w := min(width, 72)
+	var rows []string
+	if st.failed {
+		rows = append(rows, wrap(c, w, fmt.Sprintf("The code was wrong %d times, so 2FA is not set up yet. "+
+			"Check that your phone's clock is set automatically and that you type the code of the entry you "+
+			"just added to your app, then go back and try again.", totpTries)), "")
+	}
+	next := "your entry in the University Directory"
+	if st.f.kind == flowAlumni {
+		next = "your alumni e-mail alias"
+	}
+	rows = append(rows,
+		wrap(c, w, "Your password is set and your account is active. If you set up 2FA later, your account is "+
+			"protected by its password alone until you do. You can set it up any time in My Account on the main "+
+			"menu, with your password (you do not need a new one)."), "",
+		wrap(c, w, "Next: "+next+"."), "",
+		buttonRow(st.button("totp:resume", "Back to 2FA set-up"), st.button("totp:defer", "Set up later")))
+	return lipgloss.JoinVertical(lipgloss.Left, rows...)
+}
+
 func (st *totpEnrolStep) minSize() (int, int) {
+	if st.question() {
+		return 60, 16
+	}
 	if !st.started || len(st.qrs) == 0 {
 		return 60, 12
 	}

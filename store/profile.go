@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -84,6 +85,35 @@ func (r *Replica) aliasAllowed(a row, alias string) error {
 // held by any account, as its alias or as its account name.
 func (r *Replica) AliasTaken(ctx context.Context, alias string) (bool, error) {
 	return r.aliasTaken(ctx, alias, "")
+}
+
+// AliasAvailable reports whether account may still take alias as far as
+// the replica knows (the live check of the alias screen): free, or already
+// its own. When it is taken it also returns free aliases like it, as a
+// clash of SetAlias would. It reads only; an alias that does not keep
+// policy.ParseAlias is an error, so is an unknown account. SetAlias decides
+// for good (two stations may be asked at once).
+func (r *Replica) AliasAvailable(ctx context.Context, account, alias string) (bool, []string, error) {
+	alias, err := policy.ParseAlias(alias)
+	if err != nil {
+		return false, nil, err
+	}
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return false, nil, err
+	}
+	if a.Alias == alias {
+		return true, nil, nil
+	}
+	taken, err := r.aliasTaken(ctx, alias, a.Name)
+	if err != nil || !taken {
+		return !taken && err == nil, nil, err
+	}
+	var clash *AliasTakenError
+	if err := r.aliasClash(ctx, alias, a.Name, nil); !errors.As(err, &clash) {
+		return false, nil, err
+	}
+	return false, clash.Suggestions, nil
 }
 
 // aliasTaken is AliasTaken ignoring the account except (its own name is

@@ -264,3 +264,40 @@ func TestSetAliasRace(t *testing.T) {
 		t.Errorf("won %d, clashed %d, holders %d", won, clashed, holders)
 	}
 }
+
+// AliasAvailable is the alias screen's live check: free, or taken with free
+// ones like it; one's own name and alias are free to one; nothing is written.
+func TestAliasAvailable(t *testing.T) {
+	ctx := context.Background()
+	r, _, _ := alumni(t)
+	if _, err := r.SetAlias(ctx, store.Unverified("vanguyen"), "van.nguyen"); err != nil {
+		t.Fatal(err)
+	}
+	before := rowsFor(t, r, "mlcheung2")
+	tests := []struct {
+		account, alias string
+		free           bool
+		offers         []string
+	}{
+		{"mlcheung2", "free.one", true, nil},
+		{"mlcheung2", "Van.Nguyen", false, []string{"van.nguyen2", "v.nguyen", "vannguyen"}},
+		{"mlcheung2", "cchoi", false, []string{"cchoi2", "cchoi3", "cchoi4"}}, // another account's name
+		{"mlcheung2", "mlcheung2", true, nil},                                 // its own name
+		{"vanguyen", "van.nguyen", true, nil},                                 // its own alias
+	}
+	for _, tc := range tests {
+		free, offers, err := r.AliasAvailable(ctx, tc.account, tc.alias)
+		if err != nil || free != tc.free || !slices.Equal(offers, tc.offers) {
+			t.Errorf("AliasAvailable(%s, %s) = %v, %q, %v; want %v, %q", tc.account, tc.alias, free, offers, err, tc.free, tc.offers)
+		}
+	}
+	if _, _, err := r.AliasAvailable(ctx, "mlcheung2", "mei ling"); !errors.Is(err, policy.ErrAlias) {
+		t.Errorf("invalid alias: %v", err)
+	}
+	if _, _, err := r.AliasAvailable(ctx, "nobody", "some.one"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown account: %v", err)
+	}
+	if got := rowsFor(t, r, "mlcheung2"); got != before {
+		t.Errorf("rows %+v, want %+v: a check writes nothing", got, before)
+	}
+}
