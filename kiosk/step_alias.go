@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -45,8 +44,6 @@ type (
 		acct store.Account
 		err  error
 	}
-	// aliasCheckMsg: typing paused after change gen.
-	aliasCheckMsg struct{ gen int }
 	// aliasFreeMsg is the replica's answer for alias at change gen; submit is
 	// set when Save asked (then the confirmation follows a free alias).
 	aliasFreeMsg struct {
@@ -58,9 +55,6 @@ type (
 		submit bool
 	}
 )
-
-// aliasPause is how long typing must pause before the replica is asked.
-const aliasPause = 300 * time.Millisecond
 
 const aliasHint = "Letters a–z and digits, one dot or hyphen between parts"
 
@@ -99,8 +93,8 @@ func (st *aliasStep) reorder() {
 
 // check validates the alias as it is typed. An alias still being typed (too
 // short, or ending in a dot or hyphen) is not refused yet: the hint says
-// what it needs. A valid one waits for the replica's answer (update arms
-// the pause) before it shows as the student's address.
+// what it needs. A valid one waits for the replica's answer (update asks
+// for it) before it shows as the student's address.
 func (st *aliasStep) check() {
 	st.gen++
 	st.pending, st.free = "", ""
@@ -191,11 +185,6 @@ func (st *aliasStep) update(msg tea.Msg) tea.Cmd {
 	case aliasMsg:
 		st.spin.stop()
 		return st.answer(msg)
-	case aliasCheckMsg:
-		if msg.gen != st.gen || st.pending == "" || st.spin.active {
-			return nil // typed on since, or nothing to check
-		}
-		return st.lookup(false)
 	case aliasFreeMsg:
 		if msg.submit {
 			st.spin.stop()
@@ -207,8 +196,11 @@ func (st *aliasStep) update(msg tea.Msg) tea.Cmd {
 	}
 	gen := st.gen
 	pressed, cmd := st.handle(msg)
-	if st.gen != gen && st.pending != "" {
-		cmd = tea.Batch(cmd, st.f.tick(aliasPause, aliasCheckMsg{gen: st.gen}))
+	if st.gen != gen && st.pending != "" && !st.spin.active {
+		// Every change asks the replica at once (an indexed read); an
+		// answer for an earlier value is dropped by its gen. No pause: a
+		// tape or a fast typist sees the answer without moving the clock.
+		cmd = tea.Batch(cmd, st.lookup(false))
 	}
 	switch {
 	case pressed == "alias:confirm" && st.confirm != "":
