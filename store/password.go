@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
 // historyLen is how many password hashes an account keeps, the current one
 // included: a new password may match none of them (seed: "Cannot reuse any
 // of the last ten passwords").
-const historyLen = 10
+const historyLen = domain.HistoryLen
 
 // reuseViolation is the "reuse" rule, which only the store can decide.
 var reuseViolation = policy.Violation{
@@ -58,7 +59,7 @@ func (r *Replica) VerifyPassword(ctx context.Context, account, password string) 
 		return Account{}, err
 	}
 	acct := r.account(a)
-	acct.Proof = Proof{Account: a.Name, Kind: ProofPassword}
+	acct.Proof = Proof{Account: a.Name, Kind: domain.ProofPassword}
 	return acct, nil
 }
 
@@ -103,8 +104,8 @@ func (r *Replica) Activate(ctx context.Context, p Proof, password string) (Accou
 		return Account{}, err
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "activate", Kind: OpActivate, At: now,
-		Payload: ActivatePayload{PasswordHash: hash, ActivatedAt: now}, Proof: p}
+	c := &change{Account: a.Name, Action: "activate", Kind: domain.OpActivate, At: now,
+		Payload: domain.ActivatePayload{PasswordHash: hash, ActivatedAt: now}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts
 			SET status = 'active', password_hash = ?, activated_at = ?, password_changed_at = ?, updated_at = ?
@@ -163,8 +164,8 @@ func (r *Replica) SetPassword(ctx context.Context, p Proof, password string) (Ac
 		return Account{}, err
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "set_password", Kind: OpSetPassword, At: now,
-		Payload: SetPasswordPayload{PasswordHash: hash, ChangedAt: now}, Proof: p}
+	c := &change{Account: a.Name, Action: "set_password", Kind: domain.OpSetPassword, At: now,
+		Payload: domain.SetPasswordPayload{PasswordHash: hash, ChangedAt: now}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		// Only if the password is still the one checked for reuse above.
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ?
