@@ -123,18 +123,23 @@ func (r *Replica) Activate(ctx context.Context, p Proof, password string) (Accou
 	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
-// activatable says why an account cannot be activated, or nil. Accounts that
-// were never activated move along the lifecycle too, so "activated" is
-// whether it has a password, not its status.
+// activatable says why an account cannot be activated, or nil
+// (policy.CanActivate, the rule a station's summary shows too).
 func (r *Replica) activatable(a row) error {
-	switch eff := r.effective(a); {
-	case a.Status == policy.StatusTerminated:
-		return ErrTerminated
-	case a.activated():
-		return ErrAlreadyActive
-	case eff == policy.StatusRegistered:
+	return ActivationError(policy.CanActivate(r.effective(a), a.Category, a.Completion, a.activated(), r.now()))
+}
+
+// ActivationError is the refusal of Student A/C Activation that
+// policy.CanActivate's answer means, or nil: the error a screen explains.
+func ActivationError(a policy.Activation) error {
+	switch a {
+	case policy.ActivationOpen:
 		return nil
-	case eff == policy.StatusAlumni:
+	case policy.ActivationDone:
+		return ErrAlreadyActive
+	case policy.ActivationTerminated:
+		return ErrTerminated
+	case policy.ActivationGraduate:
 		return ErrAlumniNotActivated // a graduate: Alumni Account Activation
 	}
 	return ErrNotEligible // studies ended before the account was activated
