@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/expressstation/kiosk/store/demo"
 	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/wire"

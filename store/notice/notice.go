@@ -155,7 +155,7 @@ func wasntMe(f Facts, risk string) string {
 }
 
 // ComposeRefusal writes the notice that the central store refused a change
-// the student made at a station: what they did (account.OpKind.Refused),
+// the student made at a station: what they did (domain.OpKind.Refused),
 // the store's reason, and whether what followed at that visit was refused
 // with it.
 func ComposeRefusal(f Facts, what, reason string, followed bool) (subject, body string) {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"errors"
+	"github.com/expressstation/kiosk/store/central/httpapi"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
-	"github.com/expressstation/kiosk/store/central/httpapi"
 	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/syncer"
