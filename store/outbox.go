@@ -28,9 +28,12 @@ func newOpID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// enqueue writes one outbox row inside tx, with the proof that allowed it
-// (zero for none), and returns its op id.
+// enqueue writes one outbox row of a declared kind inside tx, with the
+// proof that allowed it (zero for none), and returns its op id.
 func (r *Replica) enqueue(ctx context.Context, tx *sql.Tx, at time.Time, kind domain.OpKind, account string, payload any, p Proof) (string, error) {
+	if !kind.Known() { // the outbox takes the kinds store/domain declares, and no others
+		return "", fmt.Errorf("outbox: op kind %q is not declared in store/domain", kind)
+	}
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return "", fmt.Errorf("outbox %s payload: %w", kind, err)

@@ -8,7 +8,9 @@ import (
 
 // The op kinds. Each is declared once, in kinds below: a new kind is its
 // constant, its payload type (payloads.go), one entry and the functions the
-// entry names (apply.go, check.go). Nothing else switches on a kind.
+// entry names (apply.go, check.go). Nothing else switches on a kind, and
+// neither store's tables list them (the replica's outbox takes the
+// declared kinds since migration 0008).
 const (
 	OpActivate       OpKind = "activate"
 	OpSetPassword    OpKind = "set_password"
