@@ -5,20 +5,21 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // opsOf returns an account's pending ops other than failures, oldest first.
-func (s *station) opsOf(account string) []store.Op {
+func (s *station) opsOf(account string) []domain.Op {
 	s.t.Helper()
 	ops, err := s.store.PendingOps(s.t.Context(), 100)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	var out []store.Op
+	var out []domain.Op
 	for _, op := range ops {
-		if op.Account == account && op.Kind != store.OpFailure {
+		if op.Account == account && op.Kind != domain.OpFailure {
 			out = append(out, op)
 		}
 	}
@@ -27,7 +28,7 @@ func (s *station) opsOf(account string) []store.Op {
 
 // checkChain fails unless ops are of these kinds and proofs, each following
 // the one before (the first follows none).
-func checkChain(t *testing.T, ops []store.Op, kinds []store.OpKind, proofs []string) {
+func checkChain(t *testing.T, ops []domain.Op, kinds []domain.OpKind, proofs []string) {
 	t.Helper()
 	if len(ops) != len(kinds) {
 		t.Fatalf("ops %+v, want kinds %v", ops, kinds)
@@ -57,8 +58,8 @@ func TestActivationOpsFormAChain(t *testing.T) {
 	s.expect("Open to Public")
 	s.click("Continue")
 	s.expect("Your account is ready")
-	checkChain(t, s.opsOf("tmchan"), []store.OpKind{store.OpActivate, store.OpEnrolTOTP, store.OpDirectory},
-		[]string{store.ProofHKID, store.ProofHKID, store.ProofTOTP})
+	checkChain(t, s.opsOf("tmchan"), []domain.OpKind{domain.OpActivate, domain.OpEnrolTOTP, domain.OpDirectory},
+		[]string{domain.ProofHKID, domain.ProofHKID, domain.ProofTOTP})
 }
 
 // A new password allowed by a 2FA code follows the code's op: if the code
@@ -77,8 +78,8 @@ func TestChangePasswordFollowsTheCode(t *testing.T) {
 	s.press(tea.KeyEnter)
 	s.newPassword(newPW)
 	s.expect("Password changed")
-	checkChain(t, s.opsOf(demo.TOTPAccount)[before:], []store.OpKind{store.OpTOTPStep, store.OpSetPassword},
-		[]string{store.ProofPassword, store.ProofTOTP})
+	checkChain(t, s.opsOf(demo.TOTPAccount)[before:], []domain.OpKind{domain.OpTOTPStep, domain.OpSetPassword},
+		[]string{domain.ProofPassword, domain.ProofTOTP})
 }
 
 // When the central store refuses an activation while the student is still
@@ -97,7 +98,7 @@ func TestVisitRefusedMidwayStartsAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.store.RecordPush(s.t.Context(), "", []store.OpResult{{ID: ops[0].ID, Outcome: store.OutcomeRejected,
+	if err := s.store.RecordPush(s.t.Context(), "", []wire.OpResult{{ID: ops[0].ID, Outcome: wire.OutcomeRejected,
 		Reason: "activated_elsewhere: the account had already been activated at station B", Snapshot: &truth}}); err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func newStation(t testing.TB, size ...int) *station {
 	}
 	r, err := store.Open(filepath.Join(t.TempDir(), "replica.db"), store.Options{
 		Keys: keys, StationID: "ES-T1", Now: clk.Now, Issuer: "HKUST", EmailDomain: "connect.ust.hk",
-		AliasDomain: "alumni.ust.hk",
+		AliasDomain: "alumni.ust.hk", DemoRegistry: demo.Registry,
 	})
 	if err != nil {
 		t.Fatal(err)

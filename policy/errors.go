@@ -13,6 +13,7 @@ var (
 	ErrDateOfBirth     = errors.New("date of birth must be in the past")
 	ErrUnknownLevel    = errors.New("level should be UG or PG")
 	ErrUnknownCategory = errors.New("category should be degree, non-degree, exchange or visiting")
+	ErrPassport        = errors.New("a passport number has 5 to 20 letters and digits")
 )
 
 // Error is a problem with something a person typed or a registry row holds.

@@ -134,3 +134,27 @@ func TestParseLevelCategory(t *testing.T) {
 		t.Errorf("message %q", err)
 	}
 }
+
+// The one passport rule of the station's alumni screen and the registry
+// import: what a student types there (ASCII letters, digits, spaces) and
+// what a registry file holds read the same.
+func TestParsePassportAsTypedAndFiled(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"K1234567", "K1234567"},
+		{"k123 4567", "K1234567"},                        // as typed at the station
+		{" K 12345 ", "K12345"},                          // five is the least
+		{"Ｋ１２３４５６７", "K1234567"},                         // full width, from a Chinese keyboard or a registry export
+		{"A2345678901234567890", "A2345678901234567890"}, // twenty is the most
+		{"K123", ""},
+		{"A23456789012345678901", ""},
+		{"AB-12345", ""},
+		{"Ä1234567", ""},
+		{"   ", ""},
+	}
+	for _, tt := range tests {
+		got, err := ParsePassport(tt.in)
+		if got != tt.want || (tt.want == "") != (err != nil) || (err != nil && !errors.Is(err, ErrPassport)) {
+			t.Errorf("ParsePassport(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // graduates are the alumni cast, on 1 Sep 2026 (the test clock): studies
@@ -144,7 +145,7 @@ func TestActivateAlumni(t *testing.T) {
 	if kind != "activate_alumni" || !strings.Contains(payload, `"status":"alumni"`) || strings.Contains(payload, goodPassword) {
 		t.Errorf("op %s %s", kind, payload)
 	}
-	if n := lastNotice(t, r, "vanguyen"); n.Kind != store.NoticeActivated {
+	if n := lastNotice(t, r, "vanguyen"); n.Kind != notice.Activated {
 		t.Errorf("notice %+v", n)
 	}
 	if _, err := r.VerifyPassword(ctx, "vanguyen", goodPassword); err != nil {

@@ -51,15 +51,6 @@ type Proof struct {
 	After   string
 }
 
-// The kinds of proof (Op.Proof).
-const (
-	ProofHKID     = "hkid"
-	ProofDOB      = "dob"
-	ProofPassport = "passport"
-	ProofPassword = "password"
-	ProofTOTP     = "totp" // a 2FA code was accepted (or an enrolment confirmed) in this visit
-)
-
 // Unverified is a proof for writes that no student verification allowed
 // (the demo seeding, tests): its ops are decided alone.
 func Unverified(account string) Proof { return Proof{Account: account} }

@@ -10,7 +10,10 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // The ops of one visit carry the proof that allowed them and the op each
@@ -20,7 +23,7 @@ func TestOpsCarryTheirProof(t *testing.T) {
 	ctx := context.Background()
 	r, _ := openReplica(t, newClock())
 	mustApply(t, r, page(0, 2, false, snap(1, "tmchan", "20261001"), snap(2, "tmchan2", "20261002")))
-	acct, err := r.Activate(ctx, store.Proof{Account: "tmchan", Kind: store.ProofHKID}, "Harbour lights 42 again")
+	acct, err := r.Activate(ctx, store.Proof{Account: "tmchan", Kind: domain.ProofHKID}, "Harbour lights 42 again")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +34,7 @@ func TestOpsCarryTheirProof(t *testing.T) {
 	if err != nil || len(ops) != 2 {
 		t.Fatalf("pending %+v, %v", ops, err)
 	}
-	if ops[0].Proof != store.ProofHKID || ops[0].After != "" || ops[1].Proof != store.ProofHKID || ops[1].After != ops[0].ID {
+	if ops[0].Proof != domain.ProofHKID || ops[0].After != "" || ops[1].Proof != domain.ProofHKID || ops[1].After != ops[0].ID {
 		t.Fatalf("ops: %+v", ops)
 	}
 	wire, _ := json.Marshal(ops[1])
@@ -39,7 +42,7 @@ func TestOpsCarryTheirProof(t *testing.T) {
 		t.Fatalf("on the wire: %s", wire)
 	}
 
-	if _, err := r.SetDirectoryPublic(ctx, store.Proof{Account: "tmchan2", Kind: store.ProofHKID, After: ops[0].ID}, true); !errors.Is(err, store.ErrProofMismatch) {
+	if _, err := r.SetDirectoryPublic(ctx, store.Proof{Account: "tmchan2", Kind: domain.ProofHKID, After: ops[0].ID}, true); !errors.Is(err, store.ErrProofMismatch) {
 		t.Fatalf("a proof that follows another account's op: %v", err)
 	}
 	e := store.Enrolment{Account: "tmchan2", Proof: acct.Proof, Secret: "JBSWY3DPEHPK3PXP"}
@@ -60,7 +63,7 @@ func TestRefusedChainIsNotReplayed(t *testing.T) {
 	r, _ := openReplica(t, newClock())
 	mustApply(t, r, page(0, 1, false, snap(1, "tmchan", "20261001")))
 	ours := "Harbour lights 42 again"
-	acct, err := r.Activate(ctx, store.Proof{Account: "tmchan", Kind: store.ProofHKID}, ours)
+	acct, err := r.Activate(ctx, store.Proof{Account: "tmchan", Kind: domain.ProofHKID}, ours)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +79,7 @@ func TestRefusedChainIsNotReplayed(t *testing.T) {
 	at := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	truth := snap(5, "tmchan", "20261001")
 	truth.Status, truth.PasswordHash, truth.PasswordHistory, truth.ActivatedAt = policy.StatusActive, theirs, []string{theirs}, &at
-	err = r.RecordPush(ctx, "e1", []store.OpResult{{ID: ops[0].ID, Outcome: store.OutcomeRejected,
+	err = r.RecordPush(ctx, "e1", []wire.OpResult{{ID: ops[0].ID, Outcome: wire.OutcomeRejected,
 		Reason: "activated_elsewhere: the account had already been activated at station A", Snapshot: &truth}})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +98,7 @@ func TestRefusedChainIsNotReplayed(t *testing.T) {
 		t.Fatalf("status %+v: the op that follows stays for the store to refuse", st)
 	}
 
-	err = r.RecordPush(ctx, "e1", []store.OpResult{{ID: ops[1].ID, Outcome: store.OutcomeRejected,
+	err = r.RecordPush(ctx, "e1", []wire.OpResult{{ID: ops[1].ID, Outcome: wire.OutcomeRejected,
 		Reason:   "chain: refused because the change it depends on (activate, op " + ops[0].ID + ") was refused: activated_elsewhere",
 		Snapshot: &truth}})
 	if err != nil {
@@ -105,9 +108,9 @@ func TestRefusedChainIsNotReplayed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var refused []store.Notice
+	var refused []notice.Notice
 	for _, n := range ns {
-		if n.Kind == store.NoticeChangeRefused {
+		if n.Kind == notice.ChangeRefused {
 			refused = append(refused, n)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -38,8 +39,8 @@ func TestCommitEachLeavesOutAChange(t *testing.T) {
 	}
 	var cs []*change
 	for _, name := range []string{"tmchan", "tmchan2", "slwong"} {
-		cs = append(cs, &change{Account: name, Action: "lifecycle", Kind: OpLifecycle, At: now,
-			Payload: LifecyclePayload{From: policy.StatusRegistered, To: policy.StatusGrace, At: now}})
+		cs = append(cs, &change{Account: name, Action: "lifecycle", Kind: domain.OpLifecycle, At: now,
+			Payload: domain.LifecyclePayload{From: policy.StatusRegistered, To: policy.StatusGrace, At: now}})
 	}
 	done, err := r.commitEach(ctx, "lifecycle", cs, func(tx *sql.Tx, c *change) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status = 'grace' WHERE name = ?`, c.Account); err != nil {

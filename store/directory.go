@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+
+	"github.com/expressstation/kiosk/store/domain"
 )
 
 // SetDirectoryPublic records the student's "Open to Public" choice for the
@@ -17,8 +19,8 @@ func (r *Replica) SetDirectoryPublic(ctx context.Context, p Proof, public bool) 
 		detail = "open to public"
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "directory", Detail: detail, Kind: OpDirectory, At: now,
-		Payload: DirectoryPayload{Public: public}, Proof: p}
+	c := &change{Account: a.Name, Action: "directory", Detail: detail, Kind: domain.OpDirectory, At: now,
+		Payload: domain.DirectoryPayload{Public: public}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET directory_public = ?, updated_at = ? WHERE id = ?`,
 			public, formatTime(now), a.ID)

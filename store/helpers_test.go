@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/registry"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -105,7 +106,7 @@ var (
 		Dept: "Chemistry", Level: "PG", Category: "non-degree", Completion: "2023-08-31"}
 )
 
-func importCSV(t testing.TB, r *store.Replica, csv string) store.ImportReport {
+func importCSV(t testing.TB, r *store.Replica, csv string) registry.ImportReport {
 	t.Helper()
 	rep, err := r.ImportRegistry(context.Background(), strings.NewReader(csv))
 	if err != nil {

@@ -9,15 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/registry"
 	"github.com/expressstation/kiosk/store/secret"
 )
-
-// ImportReport says what an import did. Errors are the rows it skipped.
-type ImportReport struct {
-	Added, Updated, Unchanged int
-	Errors                    []registry.RowError
-}
 
 // importBatch rows go into one transaction: few enough commits (each an
 // fsync) to be fast, small enough that a crash loses little work.
@@ -33,12 +28,12 @@ const importBatch = 5000
 //
 // Parsing and hashing run in one goroutine, writing in another, so the two
 // overlap.
-func (r *Replica) ImportRegistry(ctx context.Context, csv io.Reader) (ImportReport, error) {
+func (r *Replica) ImportRegistry(ctx context.Context, csv io.Reader) (registry.ImportReport, error) {
 	r.importMu.Lock()
 	defer r.importMu.Unlock()
 	im, err := r.newImporter(ctx)
 	if err != nil {
-		return ImportReport{}, err
+		return registry.ImportReport{}, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -52,7 +47,7 @@ func (r *Replica) ImportRegistry(ctx context.Context, csv io.Reader) (ImportRepo
 		rowErrs, parseErr = im.parse(ctx, csv, batches)
 	}()
 
-	var rep ImportReport
+	var rep registry.ImportReport
 	var writeErr error
 	for b := range batches {
 		if writeErr != nil {
@@ -87,7 +82,7 @@ type importer struct {
 	idLength  int
 	today     time.Time
 	known     map[string]known // by student id
-	names     AccountNames
+	names     domain.Names
 	cur       batch
 	unchanged int
 }
@@ -195,7 +190,7 @@ func (im *importer) particulars(rec registry.Record) particulars {
 // fingerprint is a digest of the particulars, unambiguous (length-prefixed
 // fields), so equal fingerprints mean identical data.
 func (p particulars) fingerprint() [32]byte {
-	return RegistryFingerprint(p.surname, p.given, p.department, p.level, p.category, p.completion, p.hkid, p.dob, p.passport)
+	return domain.RegistryFingerprint(p.surname, p.given, p.department, p.level, p.category, p.completion, p.hkid, p.dob, p.passport)
 }
 
 // add sorts a record into new, changed or unchanged.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // The account lifecycle (seed "Account Termination"): on the completion date
@@ -25,32 +27,6 @@ import (
 // so a graduate who never activated is found as an alumnus by Alumni Account
 // Activation. They get no notices: they have no mailbox anyone reads.
 
-// LifecycleReport says what RunLifecycle did.
-type LifecycleReport struct {
-	Checked     int          // accounts the search found that may be due to move
-	Transitions []Transition // what moved, in account name order
-	Notices     int          // notices queued (activated accounts only)
-}
-
-// Transition is one account's move along the lifecycle.
-type Transition struct {
-	Account     string
-	From, To    policy.Status
-	ServicesEnd time.Time
-	Notice      NoticeKind // the notice it sends; "" for an account never activated
-}
-
-// Count is how many transitions went to status to.
-func (rep LifecycleReport) Count(to policy.Status) int {
-	n := 0
-	for _, t := range rep.Transitions {
-		if t.To == to {
-			n++
-		}
-	}
-	return n
-}
-
 // lifecycleBatch is how many transitions share a transaction: few commits
 // (an fsync each), yet a student's write never waits long behind the job.
 const lifecycleBatch = 256
@@ -63,16 +39,16 @@ const lifecycleBatch = 256
 // committed in batches. Running it again at the same time changes nothing.
 // A transition whose account changed meanwhile (an extension came in) is
 // left for the next run.
-func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleReport, error) {
+func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (domain.LifecycleReport, error) {
 	now = now.UTC().Truncate(time.Millisecond)
 	rows, err := r.lifecycleCandidates(ctx, now)
 	if err != nil {
-		return LifecycleReport{}, err
+		return domain.LifecycleReport{}, err
 	}
-	rep := LifecycleReport{Checked: len(rows)}
+	rep := domain.LifecycleReport{Checked: len(rows)}
 	type due struct {
 		a row
-		t Transition
+		t domain.Transition
 	}
 	byName := map[string]due{}
 	var changes []*change
@@ -98,17 +74,9 @@ func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (LifecycleRep
 	return rep, nil
 }
 
-// Add counts a transition made.
-func (rep *LifecycleReport) Add(t Transition) {
-	rep.Transitions = append(rep.Transitions, t)
-	if t.Notice != "" {
-		rep.Notices++
-	}
-}
-
 // lifecycle is the row's lifecycle facts.
-func (a row) lifecycle() LifecycleFacts {
-	return LifecycleFacts{Account: a.Name, Status: a.Status, Category: a.Category, Completion: a.Completion,
+func (a row) lifecycle() domain.LifecycleFacts {
+	return domain.LifecycleFacts{Account: a.Name, Status: a.Status, Category: a.Category, Completion: a.Completion,
 		Extended: a.Extended, Activated: a.activated()}
 }
 
@@ -129,15 +97,15 @@ func (r *Replica) lifecycleCandidates(ctx context.Context, now time.Time) ([]row
 var errMovedMeanwhile = errors.New("the account changed meanwhile")
 
 // transition is the change that makes t, with the notice it sends.
-func transition(t Transition, now time.Time) *change {
-	return &change{Account: t.Account, Action: "lifecycle", Kind: OpLifecycle, At: now, Notice: t.Notice,
-		Detail: t.Detail(), Payload: LifecyclePayload{From: t.From, To: t.To, At: now}}
+func transition(t domain.Transition, now time.Time) *change {
+	return &change{Account: t.Account, Action: "lifecycle", Kind: domain.OpLifecycle, At: now, Notice: t.Notice,
+		Detail: t.Detail(), Payload: domain.LifecyclePayload{From: t.From, To: t.To, At: now}}
 }
 
 // applyTransition writes the new status, only if nothing the decision
 // rested on (status, completion, extension) has changed since a was read.
 func applyTransition(ctx context.Context, tx *sql.Tx, a row, c *change) error {
-	p := c.Payload.(LifecyclePayload)
+	p := c.Payload.(domain.LifecyclePayload)
 	res, err := tx.ExecContext(ctx, `UPDATE accounts SET status = ?, updated_at = ?
 		WHERE id = ? AND status = ? AND completion_date IS ? AND extended_until IS ?`,
 		string(p.To), formatTime(c.At), a.ID, string(p.From), nullString(dateString(a.Completion)),
@@ -175,11 +143,11 @@ func (r *Replica) queryRows(ctx context.Context, where string, args ...any) ([]r
 // date. Audited with the reason, sent to the central store, and the student
 // is told the new date.
 func (r *Replica) Extend(ctx context.Context, account string, until time.Time, reason string) error {
-	reason, err := ExtensionReason(reason)
+	reason, err := domain.ExtensionReason(reason)
 	if err != nil {
 		return err
 	}
-	until = ExtensionDate(until)
+	until = domain.ExtensionDate(until)
 	a, err := r.byName(ctx, account)
 	if err != nil {
 		return err
@@ -188,9 +156,9 @@ func (r *Replica) Extend(ctx context.Context, account string, until time.Time, r
 	if err := a.lifecycle().CheckExtension(until, now); err != nil {
 		return err
 	}
-	c := &change{Account: a.Name, Action: "extend", Kind: OpExtend, At: now, Notice: NoticeExtended,
-		Detail:  ExtensionDetail(until, reason),
-		Payload: ExtendPayload{Until: dateString(until), Reason: reason}}
+	c := &change{Account: a.Name, Action: "extend", Kind: domain.OpExtend, At: now, Notice: notice.Extended,
+		Detail:  domain.ExtensionDetail(until, reason),
+		Payload: domain.ExtendPayload{Until: dateString(until), Reason: reason}}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET extended_until = ?, updated_at = ?
 			WHERE id = ? AND status = ?`, dateString(until), formatTime(now), a.ID, string(a.Status))
@@ -218,7 +186,7 @@ func (r *Replica) QueuePasswordReminders(ctx context.Context, now time.Time) (in
 	if err != nil {
 		return 0, err
 	}
-	last, err := r.notices().LastNotices(ctx, NoticePasswordAge)
+	last, err := r.notices().LastNotices(ctx, notice.PasswordAge)
 	if err != nil {
 		return 0, err
 	}
@@ -233,7 +201,7 @@ func (r *Replica) QueuePasswordReminders(ctx context.Context, now time.Time) (in
 	}
 	err = r.writeTx(ctx, "password reminders", func(tx *sql.Tx) error {
 		for _, a := range due {
-			if err := r.queueNotice(ctx, tx, a, NoticePasswordAge, now); err != nil {
+			if err := r.queueNotice(ctx, tx, a, notice.PasswordAge, now); err != nil {
 				return err
 			}
 		}

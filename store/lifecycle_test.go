@@ -11,6 +11,8 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // at is 09:00 UTC on a day.
@@ -78,7 +80,7 @@ func noticeKinds(t *testing.T, r *store.Replica, name string) []string {
 	return out
 }
 
-func lastNotice(t *testing.T, r *store.Replica, name string) store.Notice {
+func lastNotice(t *testing.T, r *store.Replica, name string) notice.Notice {
 	t.Helper()
 	ns, err := r.NoticesFor(context.Background(), name, 1)
 	if err != nil || len(ns) == 0 {
@@ -87,7 +89,7 @@ func lastNotice(t *testing.T, r *store.Replica, name string) store.Notice {
 	return ns[0]
 }
 
-func runLifecycle(t *testing.T, r *store.Replica, clock *testClock, now time.Time) store.LifecycleReport {
+func runLifecycle(t *testing.T, r *store.Replica, clock *testClock, now time.Time) domain.LifecycleReport {
 	t.Helper()
 	clock.t = now
 	rep, err := r.RunLifecycle(context.Background(), now)
@@ -97,7 +99,7 @@ func runLifecycle(t *testing.T, r *store.Replica, clock *testClock, now time.Tim
 	return rep
 }
 
-func moved(rep store.LifecycleReport) map[string]string {
+func moved(rep domain.LifecycleReport) map[string]string {
 	out := map[string]string{}
 	for _, tr := range rep.Transitions {
 		out[tr.Account] = string(tr.From) + "->" + string(tr.To)
@@ -130,7 +132,7 @@ func TestRunLifecycle(t *testing.T) {
 		t.Errorf("report %+v: want 5 notices (not the never-activated account), 6 to grace", rep)
 	}
 	n := lastNotice(t, r, "kylam")
-	if n.Kind != store.NoticeGraceStarts || n.To != "kylam@connect.example.edu" ||
+	if n.Kind != notice.GraceStarts || n.To != "kylam@connect.example.edu" ||
 		n.Subject != "Your student network services end on 31 Dec 2026" ||
 		!strings.Contains(n.Body, "continues for life as your alumni account") {
 		t.Errorf("degree graduate's grace notice: %+v", n)
@@ -151,7 +153,7 @@ func TestRunLifecycle(t *testing.T) {
 		}
 	}
 	kind, payload := lastOp(t, r, "kylam")
-	var p store.LifecyclePayload
+	var p domain.LifecyclePayload
 	if err := json.Unmarshal([]byte(payload), &p); kind != "lifecycle" || err != nil ||
 		p.From != policy.StatusActive || p.To != policy.StatusGrace || !p.At.Equal(at(2026, 8, 31)) {
 		t.Errorf("op %s %s", kind, payload)
@@ -170,7 +172,7 @@ func TestRunLifecycle(t *testing.T) {
 	if err := r.Extend(ctx, "wktsang", time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC), "  thesis  corrections "); err != nil {
 		t.Fatal(err)
 	}
-	if n := lastNotice(t, r, "wktsang"); n.Kind != store.NoticeExtended || !strings.Contains(n.Subject, "31 Mar 2027") {
+	if n := lastNotice(t, r, "wktsang"); n.Kind != notice.Extended || !strings.Contains(n.Subject, "31 Mar 2027") {
 		t.Errorf("extension notice %+v", n)
 	}
 	a, _ := r.Account(ctx, "wktsang")
@@ -188,12 +190,12 @@ func TestRunLifecycle(t *testing.T) {
 	if rep.Count(policy.StatusAlumni) != 2 || rep.Count(policy.StatusTerminated) != 3 || rep.Notices != 4 {
 		t.Errorf("31 Dec report: %+v", rep)
 	}
-	if n := lastNotice(t, r, "kylam"); n.Kind != store.NoticeExpired || !strings.Contains(n.Subject, "alumni account") {
+	if n := lastNotice(t, r, "kylam"); n.Kind != notice.Expired || !strings.Contains(n.Subject, "alumni account") {
 		t.Errorf("alumni expiry notice %+v", n)
 	}
 	for _, name := range []string{"hyyip", "amuller", "ksato"} {
 		n := lastNotice(t, r, name)
-		if n.Kind != store.NoticeExpired || !strings.Contains(n.Subject, "has expired") ||
+		if n.Kind != notice.Expired || !strings.Contains(n.Subject, "has expired") ||
 			!strings.Contains(n.Body, "expired on 31 Dec 2026 and has been terminated") {
 			t.Errorf("%s expiry notice %+v", name, n)
 		}
@@ -317,20 +319,20 @@ func TestCentralLifecycleReachesStation(t *testing.T) {
 // The new op kinds replay over a snapshot, once.
 func TestProfileOpsApply(t *testing.T) {
 	at := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	op := func(kind store.OpKind, payload string) store.Op {
-		return store.Op{ID: string(kind), Kind: kind, Payload: json.RawMessage(payload)}
+	op := func(kind domain.OpKind, payload string) domain.Op {
+		return domain.Op{ID: string(kind), Kind: kind, Payload: json.RawMessage(payload)}
 	}
 	s := snap(1, "kylam", degreeGrad.ID)
 	s.Category = policy.CategoryDegree
-	for _, o := range []store.Op{
-		op(store.OpLifecycle, `{"from":"registered","to":"grace","at":"2026-09-01T00:00:00Z"}`),
-		op(store.OpLifecycle, `{"from":"active","to":"terminated","at":"2026-09-01T00:00:00Z"}`), // not from here: ignored
-		op(store.OpExtend, `{"until":"2027-01-31","reason":"thesis"}`),
-		op(store.OpActivateAlumni, `{"password_hash":"h1","activated_at":"2026-09-01T00:00:00Z","status":"grace"}`),
-		op(store.OpActivateAlumni, `{"password_hash":"h2","activated_at":"2026-09-02T00:00:00Z","status":"alumni"}`),
-		op(store.OpAlias, `{"alias":"ka.yan.lam"}`),
-		op(store.OpAlias, `{"alias":"other"}`), // an alias is for life
-		op(store.OpPersonalEmail, `{"email":"ky@example.org"}`),
+	for _, o := range []domain.Op{
+		op(domain.OpLifecycle, `{"from":"registered","to":"grace","at":"2026-09-01T00:00:00Z"}`),
+		op(domain.OpLifecycle, `{"from":"active","to":"terminated","at":"2026-09-01T00:00:00Z"}`), // not from here: ignored
+		op(domain.OpExtend, `{"until":"2027-01-31","reason":"thesis"}`),
+		op(domain.OpActivateAlumni, `{"password_hash":"h1","activated_at":"2026-09-01T00:00:00Z","status":"grace"}`),
+		op(domain.OpActivateAlumni, `{"password_hash":"h2","activated_at":"2026-09-02T00:00:00Z","status":"alumni"}`),
+		op(domain.OpAlias, `{"alias":"ka.yan.lam"}`),
+		op(domain.OpAlias, `{"alias":"other"}`), // an alias is for life
+		op(domain.OpPersonalEmail, `{"email":"ky@example.org"}`),
 	} {
 		if err := s.ApplyOp(o); err != nil {
 			t.Fatalf("%s: %v", o.Kind, err)
@@ -340,7 +342,7 @@ func TestProfileOpsApply(t *testing.T) {
 		s.Alias != "ka.yan.lam" || s.PersonalEmail != "ky@example.org" || s.PasswordHash != "h2" {
 		t.Errorf("snapshot %+v", s)
 	}
-	if _, err := store.DecodePayload(op(store.OpAlias, `{"alias":"x","extra":1}`)); err == nil {
+	if _, err := domain.DecodePayload(op(domain.OpAlias, `{"alias":"x","extra":1}`)); err == nil {
 		t.Error("unknown field accepted")
 	}
 }

@@ -5,15 +5,17 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/expressstation/kiosk/store/domain"
 )
 
 // Lockout (DESIGN.md "Lockout"): this many failures of one account within
 // the window lock its self-service for lockFor from the failure that
-// reached the limit.
+// reached the limit: the limits the central store counts with too.
 const (
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
-	lockFor       = 15 * time.Minute
+	maxFailures   = domain.LockoutFailures
+	failureWindow = domain.LockoutWindow
+	lockFor       = domain.LockoutFor
 )
 
 // Failure kinds, as stored and sent to the central store.

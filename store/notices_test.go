@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // Every password, activation and 2FA change sends its notice, in the same
@@ -16,7 +17,7 @@ func TestSecurityNotices(t *testing.T) {
 	ctx := context.Background()
 	r, clock, _ := activeAccount(t) // tmchan activated
 	n := lastNotice(t, r, "tmchan")
-	if n.Kind != store.NoticeActivated || n.To != "tmchan@connect.example.edu" || n.State != store.NoticePending ||
+	if n.Kind != notice.Activated || n.To != "tmchan@connect.example.edu" || n.State != notice.Pending ||
 		n.Subject != "Your network account tmchan was activated" || !n.CreatedAt.Equal(clock.Now()) {
 		t.Errorf("activation notice %+v", n)
 	}
@@ -41,7 +42,7 @@ func TestSecurityNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	n = lastNotice(t, r, "tmchan")
-	if n.Kind != store.NoticePasswordChanged || n.To != "taiman@example.org" ||
+	if n.Kind != notice.PasswordChanged || n.To != "taiman@example.org" ||
 		!strings.Contains(n.Body, "If this wasn't you") {
 		t.Errorf("password notice %+v", n)
 	}
@@ -53,7 +54,7 @@ func TestSecurityNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	n = lastNotice(t, r, "tmchan")
-	if n.Kind != store.NoticeTOTPChanged || !strings.Contains(n.Subject, "Two-factor authentication") ||
+	if n.Kind != notice.TOTPChanged || !strings.Contains(n.Subject, "Two-factor authentication") ||
 		strings.Contains(n.Body, e.Secret) {
 		t.Errorf("2FA notice %+v", n)
 	}
@@ -115,7 +116,7 @@ func TestPasswordReminders(t *testing.T) {
 		t.Fatalf("over six months: %d reminders, want 1", n)
 	}
 	n := lastNotice(t, r, "tmchan")
-	if n.Kind != store.NoticePasswordAge || !strings.Contains(n.Body, "last changed on 1 Sep 2026") ||
+	if n.Kind != notice.PasswordAge || !strings.Contains(n.Body, "last changed on 1 Sep 2026") ||
 		!strings.Contains(n.Body, "Change Network Password") {
 		t.Errorf("reminder %+v", n)
 	}
@@ -157,7 +158,7 @@ func TestNoticeStates(t *testing.T) {
 	if _, err := r.Activate(ctx, store.Unverified("tmchan2"), "Harbour lights 42"); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := r.Notices(ctx, store.NoticePending, 0)
+	pending, err := r.Notices(ctx, notice.Pending, 0)
 	if err != nil || len(pending) != 2 || pending[0].Account != "tmchan" || pending[1].Account != "tmchan2" {
 		t.Fatalf("pending %+v, %v (want oldest first)", pending, err)
 	}
@@ -171,18 +172,18 @@ func TestNoticeStates(t *testing.T) {
 	if err := r.MarkNoticeSent(ctx, pending[0].ID); err == nil {
 		t.Error("a sent notice was marked again")
 	}
-	sent, _ := r.Notices(ctx, store.NoticeSent, 0)
+	sent, _ := r.Notices(ctx, notice.Sent, 0)
 	if len(sent) != 1 || !sent[0].SentAt.Equal(clock.Now()) || sent[0].Attempts != 1 {
 		t.Errorf("sent %+v", sent)
 	}
-	still, _ := r.Notices(ctx, store.NoticePending, 0)
+	still, _ := r.Notices(ctx, notice.Pending, 0)
 	if len(still) != 1 || still[0].Error != "451 try later" || still[0].Attempts != 1 {
 		t.Errorf("failed once %+v", still)
 	}
 	if err := r.KeepNotice(ctx, still[0].ID, "no [mail] server configured"); err != nil {
 		t.Fatal(err)
 	}
-	kept, _ := r.Notices(ctx, store.NoticeKept, 0)
+	kept, _ := r.Notices(ctx, notice.Kept, 0)
 	if len(kept) != 1 || kept[0].Error != "no [mail] server configured" {
 		t.Errorf("kept %+v", kept)
 	}

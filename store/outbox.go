@@ -9,79 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/expressstation/kiosk/store/domain"
 )
 
-// OpKind names an outbox operation. The names are a contract with the
-// central store, which re-checks and applies each kind.
-type OpKind string
-
-const (
-	OpActivate    OpKind = "activate"     // ActivatePayload
-	OpSetPassword OpKind = "set_password" // SetPasswordPayload
-	OpEnrolTOTP   OpKind = "enrol_totp"   // EnrolTOTPPayload
-	OpTOTPStep    OpKind = "totp_step"    // TOTPStepPayload
-	OpDirectory   OpKind = "directory"    // DirectoryPayload
-	OpFailure     OpKind = "failure"      // FailurePayload
-)
-
-// OpState is where an outbox op stands with the central store.
-type OpState string
-
-const (
-	OpPending   OpState = "pending"   // not yet acknowledged
-	OpDelivered OpState = "delivered" // applied centrally
-	OpRejected  OpState = "rejected"  // refused centrally; kept and shown to staff
-)
-
-// Op is one outbox row: a change made at this station that the central store
-// must apply once (ID makes a retried push idempotent).
-type Op struct {
-	Seq       int64           `json:"seq"` // local order
-	ID        string          `json:"op_id"`
-	CreatedAt time.Time       `json:"created_at"`
-	Station   string          `json:"station"`
-	Kind      OpKind          `json:"kind"`
-	Account   string          `json:"account"`
-	Payload   json.RawMessage `json:"payload"`
-	State     OpState         `json:"state"`
-	Reason    string          `json:"reason,omitempty"`
-	Attempts  int             `json:"attempts"`
-	// After is the op of the same visit and account this one follows
-	// (Proof.After); the central store applies this one only if that one
-	// was applied. Proof is how the visit was verified (ProofHKID, ...).
-	// Both are empty for ops no verification allowed.
-	After string `json:"after,omitempty"`
-	Proof string `json:"proof,omitempty"`
-}
-
-// Payloads carry what the central store needs to apply an op: hashes, sealed
-// values, steps and flags; never a plaintext password, identity number or
-// TOTP secret.
-type (
-	ActivatePayload struct {
-		PasswordHash string    `json:"password_hash"` // argon2id PHC string
-		ActivatedAt  time.Time `json:"activated_at"`
-	}
-	SetPasswordPayload struct {
-		PasswordHash string    `json:"password_hash"`
-		ChangedAt    time.Time `json:"changed_at"`
-	}
-	EnrolTOTPPayload struct {
-		Sealed []byte `json:"totp_sealed"` // keys.Seal(secret, aad = account name)
-		Step   int64  `json:"step"`        // the step that confirmed the enrolment
-	}
-	TOTPStepPayload struct {
-		Step int64 `json:"step"` // accepted now; never accepted again anywhere
-	}
-	DirectoryPayload struct {
-		Public bool `json:"public"`
-	}
-	FailurePayload struct {
-		What        string     `json:"what"` // identity, password or totp
-		At          time.Time  `json:"at"`
-		LockedUntil *time.Time `json:"locked_until,omitempty"` // set when this failure locked the account
-	}
-)
+// The outbox: a station's own changes, each written in the transaction of
+// the change, until the central store has answered for it. The ops and
+// their payloads are store/account's.
 
 // newOpID is a random 128-bit hex id. It always uses crypto/rand, not
 // Options.Rand: ids must be unique across stations even when tests make the
@@ -94,9 +28,12 @@ func newOpID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// enqueue writes one outbox row inside tx, with the proof that allowed it
-// (zero for none), and returns its op id.
-func (r *Replica) enqueue(ctx context.Context, tx *sql.Tx, at time.Time, kind OpKind, account string, payload any, p Proof) (string, error) {
+// enqueue writes one outbox row of a declared kind inside tx, with the
+// proof that allowed it (zero for none), and returns its op id.
+func (r *Replica) enqueue(ctx context.Context, tx *sql.Tx, at time.Time, kind domain.OpKind, account string, payload any, p Proof) (string, error) {
+	if !kind.Known() { // the outbox takes the kinds store/domain declares, and no others
+		return "", fmt.Errorf("outbox: op kind %q is not declared in store/domain", kind)
+	}
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return "", fmt.Errorf("outbox %s payload: %w", kind, err)
@@ -131,9 +68,9 @@ func checkProof(ctx context.Context, tx *sql.Tx, account string, p Proof) error 
 			return errNoChange{ErrProofMismatch}
 		case err != nil:
 			return fmt.Errorf("reading the op this change follows: %w", err)
-		case owner != account || state == string(OpRejected):
+		case owner != account || state == string(domain.OpRejected):
 			return errNoChange{ErrProofMismatch}
-		case state == string(OpDelivered):
+		case state == string(domain.OpDelivered):
 			return nil
 		}
 	}
@@ -143,20 +80,20 @@ func checkProof(ctx context.Context, tx *sql.Tx, account string, p Proof) error 
 // next is the proof for the change after op id of kind k: a 2FA code
 // accepted or an enrolment confirmed makes it ProofTOTP. A zero proof
 // stays zero (its ops are decided alone).
-func (p Proof) next(id string, k OpKind) Proof {
+func (p Proof) next(id string, k domain.OpKind) Proof {
 	if p.Kind == "" {
 		return p
 	}
 	p.After = id
-	if k == OpTOTPStep || k == OpEnrolTOTP {
-		p.Kind = ProofTOTP
+	if k.ProvesTOTP() {
+		p.Kind = domain.ProofTOTP
 	}
 	return p
 }
 
 // PendingOps returns up to limit ops not yet delivered, oldest first, for
 // the sync loop to push.
-func (r *Replica) PendingOps(ctx context.Context, limit int) ([]Op, error) {
+func (r *Replica) PendingOps(ctx context.Context, limit int) ([]domain.Op, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -170,7 +107,7 @@ type rowsQueryer interface {
 
 // readOps reads the outbox rows matching where (which may also order and
 // limit them).
-func readOps(ctx context.Context, q rowsQueryer, where string, args ...any) ([]Op, error) {
+func readOps(ctx context.Context, q rowsQueryer, where string, args ...any) ([]domain.Op, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT seq, op_id, created_at, station, kind, account, payload, state, reason, attempts, after_op, proof
 		FROM outbox WHERE `+where, args...)
@@ -178,10 +115,10 @@ func readOps(ctx context.Context, q rowsQueryer, where string, args ...any) ([]O
 		return nil, fmt.Errorf("reading the outbox: %w", err)
 	}
 	defer rows.Close()
-	var ops []Op
+	var ops []domain.Op
 	for rows.Next() {
 		var (
-			op      Op
+			op      domain.Op
 			created sql.NullString
 			kind    string
 			payload string
@@ -192,7 +129,7 @@ func readOps(ctx context.Context, q rowsQueryer, where string, args ...any) ([]O
 			return nil, fmt.Errorf("reading the outbox: %w", err)
 		}
 		op.CreatedAt = parseTime(created)
-		op.Kind, op.State = OpKind(kind), OpState(state)
+		op.Kind, op.State = domain.OpKind(kind), domain.OpState(state)
 		op.Payload = json.RawMessage(payload)
 		ops = append(ops, op)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -34,14 +35,14 @@ func TestPendingOpsAndStatus(t *testing.T) {
 			t.Errorf("op id %q: want unique 128-bit hex", op.ID)
 		}
 		ids[op.ID] = true
-		if op.Station != "test-station" || op.State != store.OpPending || !op.CreatedAt.Equal(clock.Now()) || !json.Valid(op.Payload) {
+		if op.Station != "test-station" || op.State != domain.OpPending || !op.CreatedAt.Equal(clock.Now()) || !json.Valid(op.Payload) {
 			t.Errorf("op = %+v", op)
 		}
 	}
 	if got := strings.Join(kinds, " "); got != "activate:tmchan directory:tmchan failure:tmchan2" {
 		t.Errorf("ops = %s", got)
 	}
-	var dir store.DirectoryPayload
+	var dir domain.DirectoryPayload
 	if err := json.Unmarshal(ops[1].Payload, &dir); err != nil || dir.Public {
 		t.Errorf("directory payload %s: %v", ops[1].Payload, err)
 	}

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
 // historyLen is how many password hashes an account keeps, the current one
 // included: a new password may match none of them (seed: "Cannot reuse any
 // of the last ten passwords").
-const historyLen = 10
+const historyLen = domain.HistoryLen
 
 // reuseViolation is the "reuse" rule, which only the store can decide.
 var reuseViolation = policy.Violation{
@@ -58,7 +59,7 @@ func (r *Replica) VerifyPassword(ctx context.Context, account, password string) 
 		return Account{}, err
 	}
 	acct := r.account(a)
-	acct.Proof = Proof{Account: a.Name, Kind: ProofPassword}
+	acct.Proof = Proof{Account: a.Name, Kind: domain.ProofPassword}
 	return acct, nil
 }
 
@@ -103,8 +104,8 @@ func (r *Replica) Activate(ctx context.Context, p Proof, password string) (Accou
 		return Account{}, err
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "activate", Kind: OpActivate, At: now,
-		Payload: ActivatePayload{PasswordHash: hash, ActivatedAt: now}, Proof: p}
+	c := &change{Account: a.Name, Action: "activate", Kind: domain.OpActivate, At: now,
+		Payload: domain.ActivatePayload{PasswordHash: hash, ActivatedAt: now}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts
 			SET status = 'active', password_hash = ?, activated_at = ?, password_changed_at = ?, updated_at = ?
@@ -122,18 +123,23 @@ func (r *Replica) Activate(ctx context.Context, p Proof, password string) (Accou
 	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
-// activatable says why an account cannot be activated, or nil. Accounts that
-// were never activated move along the lifecycle too, so "activated" is
-// whether it has a password, not its status.
+// activatable says why an account cannot be activated, or nil
+// (policy.CanActivate, the rule a station's summary shows too).
 func (r *Replica) activatable(a row) error {
-	switch eff := r.effective(a); {
-	case a.Status == policy.StatusTerminated:
-		return ErrTerminated
-	case a.activated():
-		return ErrAlreadyActive
-	case eff == policy.StatusRegistered:
+	return ActivationError(policy.CanActivate(r.effective(a), a.Category, a.Completion, a.activated(), r.now()))
+}
+
+// ActivationError is the refusal of Student A/C Activation that
+// policy.CanActivate's answer means, or nil: the error a screen explains.
+func ActivationError(a policy.Activation) error {
+	switch a {
+	case policy.ActivationOpen:
 		return nil
-	case eff == policy.StatusAlumni:
+	case policy.ActivationDone:
+		return ErrAlreadyActive
+	case policy.ActivationTerminated:
+		return ErrTerminated
+	case policy.ActivationGraduate:
 		return ErrAlumniNotActivated // a graduate: Alumni Account Activation
 	}
 	return ErrNotEligible // studies ended before the account was activated
@@ -163,8 +169,8 @@ func (r *Replica) SetPassword(ctx context.Context, p Proof, password string) (Ac
 		return Account{}, err
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "set_password", Kind: OpSetPassword, At: now,
-		Payload: SetPasswordPayload{PasswordHash: hash, ChangedAt: now}, Proof: p}
+	c := &change{Account: a.Name, Action: "set_password", Kind: domain.OpSetPassword, At: now,
+		Payload: domain.SetPasswordPayload{PasswordHash: hash, ChangedAt: now}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		// Only if the password is still the one checked for reuse above.
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ?

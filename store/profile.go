@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/domain"
 )
 
 // Profile self-service (My Account and the end of Alumni Account
@@ -45,8 +46,8 @@ func (r *Replica) SetAlias(ctx context.Context, p Proof, alias string) (Account,
 		return Account{}, r.aliasClash(ctx, alias, a.Name, err)
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "alias", Detail: alias, Kind: OpAlias, At: now,
-		Payload: AliasPayload{Alias: alias}, Proof: p}
+	c := &change{Account: a.Name, Action: "alias", Detail: alias, Kind: domain.OpAlias, At: now,
+		Payload: domain.AliasPayload{Alias: alias}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias) VALUES (?, ?)
 			ON CONFLICT (account) DO UPDATE SET alias = excluded.alias WHERE account_profiles.alias IS NULL`,
@@ -180,7 +181,7 @@ func (r *Replica) SetPersonalEmail(ctx context.Context, p Proof, email string) (
 	}
 	now := r.now()
 	c := &change{Account: a.Name, Action: "personal_email", Detail: personalEmailDetail(email),
-		Kind: OpPersonalEmail, At: now, Payload: PersonalEmailPayload{Email: email}, Proof: p}
+		Kind: domain.OpPersonalEmail, At: now, Payload: domain.PersonalEmailPayload{Email: email}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, personal_email) VALUES (?, ?)
 			ON CONFLICT (account) DO UPDATE SET personal_email = excluded.personal_email`,

@@ -44,6 +44,10 @@ type Options struct {
 	// station's start; the station runs CheckIntegrity in the background
 	// instead. Open still refuses foreign, truncated and unreadable files.
 	DeferIntegrityCheck bool
+	// DemoRegistry is the registry CSV that DemoRegistrySource names, given
+	// by the program that seeds a demo station (store/demo's), so that
+	// Reset station can rebuild from it; the replica carries no demo data.
+	DemoRegistry []byte
 }
 
 const (

@@ -6,11 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/expressstation/kiosk/store/domain"
 	"io"
 	"log/slog"
 	"os"
-
-	"github.com/expressstation/kiosk/store/demo"
 )
 
 // Reset station (staff panel): the account data is rebuilt from its source,
@@ -47,7 +46,7 @@ func (r *Replica) RebuildFromRegistry(ctx context.Context) (ResetReport, error) 
 	if err != nil {
 		return ResetReport{}, err
 	}
-	csv, source, err := openRegistry(st.RegistrySource)
+	csv, source, err := r.openRegistry(st.RegistrySource)
 	if err != nil {
 		return ResetReport{}, err
 	}
@@ -103,12 +102,15 @@ func (r *Replica) ResetForResync(ctx context.Context) (ResetReport, error) {
 }
 
 // openRegistry opens the recorded registry source.
-func openRegistry(src string) (io.ReadCloser, string, error) {
-	switch src {
-	case "":
+func (r *Replica) openRegistry(src string) (io.ReadCloser, string, error) {
+	switch {
+	case src == "":
 		return nil, "", ErrNoRegistrySource
-	case DemoRegistrySource:
-		return io.NopCloser(bytes.NewReader(demo.Registry)), "the demo registry", nil
+	case src == DemoRegistrySource && r.opt.DemoRegistry == nil:
+		return nil, "", errors.New("this station was seeded with the demo registry, which this program was not given: " +
+			"import a registry with `kiosk import`")
+	case src == DemoRegistrySource:
+		return io.NopCloser(bytes.NewReader(r.opt.DemoRegistry)), "the demo registry", nil
 	}
 	f, err := os.Open(src)
 	if err != nil {
@@ -227,7 +229,7 @@ func (r *Replica) replayPending(ctx context.Context, tx *sql.Tx) (int, error) {
 		return 0, fmt.Errorf("reset: reading the outbox: %w", err)
 	}
 	var (
-		snaps    []Snapshot
+		snaps    []domain.Snapshot
 		replayed int
 	)
 	for account, n := range counts {

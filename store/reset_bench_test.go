@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -56,7 +57,7 @@ func pendingActivations(b *testing.B, r *store.Replica, path string, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	payload, _ := json.Marshal(store.ActivatePayload{PasswordHash: hash, ActivatedAt: newClock().Now()})
+	payload, _ := json.Marshal(domain.ActivatePayload{PasswordHash: hash, ActivatedAt: newClock().Now()})
 	rows, err := store.ReadDB(r).Query(`SELECT name FROM accounts ORDER BY id LIMIT ?`, n)
 	if err != nil {
 		b.Fatal(err)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/demo"
+	"github.com/expressstation/kiosk/store/domain"
 )
 
 const newerPassword = "Quiet harbour 4 ferries"
@@ -75,7 +77,7 @@ func TestRebuildFromRegistryKeepsUndeliveredChanges(t *testing.T) {
 	usedCode := code(t, e.Secret, clock.Now(), 0)
 	must(r.ConfirmTOTP(ctx, e, usedCode))
 	must(r.SetDirectoryPublic(ctx, store.Unverified("tmchan"), false))
-	for range store.LockoutFailures {
+	for range domain.LockoutFailures {
 		r.VerifyIdentity(ctx, store.Identity{StudentID: taiMing.ID, DateOfBirth: "1999-09-09"})
 	}
 	must(r.Activate(ctx, store.Unverified("slwong"), goodPassword))
@@ -155,15 +157,31 @@ func TestRebuildNeedsARegistry(t *testing.T) {
 	}
 }
 
+// The demo registry is the caller's (Options.DemoRegistry): the replica
+// package carries no demo data.
 func TestRebuildFromTheDemoRegistry(t *testing.T) {
 	ctx := context.Background()
-	r, _ := openReplica(t, newClock())
+	opt := testOptions(t, newClock())
+	opt.DemoRegistry = demo.Registry
+	r, err := store.Open(filepath.Join(t.TempDir(), "replica.db"), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
 	if err := r.DefaultRegistrySource(ctx, store.DemoRegistrySource); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := r.RebuildFromRegistry(ctx)
 	if err != nil || rep.Source != "the demo registry" || rep.Accounts < 5 {
 		t.Fatalf("report %+v, %v", rep, err)
+	}
+
+	bare, _ := openReplica(t, newClock()) // not given the demo registry
+	if err := bare.DefaultRegistrySource(ctx, store.DemoRegistrySource); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bare.RebuildFromRegistry(ctx); err == nil || !strings.Contains(err.Error(), "kiosk import") {
+		t.Errorf("rebuild from a demo registry it was not given: %v", err)
 	}
 }
 

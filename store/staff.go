@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -234,11 +235,11 @@ type StationReport struct {
 // RejectedOp is an outbox op the central store refused, as staff see it:
 // no payload (it holds hashes and sealed values).
 type RejectedOp struct {
-	ID        string    `json:"op_id"`
-	CreatedAt time.Time `json:"created_at"`
-	Kind      OpKind    `json:"kind"`
-	Account   string    `json:"account"`
-	Reason    string    `json:"reason"`
+	ID        string        `json:"op_id"`
+	CreatedAt time.Time     `json:"created_at"`
+	Kind      domain.OpKind `json:"kind"`
+	Account   string        `json:"account"`
+	Reason    string        `json:"reason"`
 }
 
 // StationReport reads the station's figures and up to rejectedLimit of the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -178,7 +179,7 @@ func TestStationReport(t *testing.T) {
 		!rep.StaffLockedUntil.Equal(clock.Now().Add(store.StaffLockFor)) {
 		t.Errorf("report = %+v", rep)
 	}
-	if len(rep.Rejected) != 1 || rep.Rejected[0].Kind != store.OpDirectory || rep.Rejected[0].Account != "tmchan" ||
+	if len(rep.Rejected) != 1 || rep.Rejected[0].Kind != domain.OpDirectory || rep.Rejected[0].Account != "tmchan" ||
 		rep.Rejected[0].Reason != "terminated centrally" || len(rep.Rejected[0].ID) != 32 {
 		t.Errorf("rejected = %+v", rep.Rejected)
 	}

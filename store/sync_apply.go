@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // The replica's side of sync: pulled pages, push results and the sync
@@ -42,7 +45,7 @@ func readSyncState(ctx context.Context, q queryer) (SyncState, error) {
 // gives ErrResync. Accounts with ops still pending here get those ops
 // replayed over the pulled snapshot. The last page of a full walk removes
 // the accounts the central store no longer has.
-func (r *Replica) ApplyPage(ctx context.Context, p Page) error {
+func (r *Replica) ApplyPage(ctx context.Context, p wire.Page) error {
 	if err := checkPage(p); err != nil {
 		return err
 	}
@@ -88,7 +91,7 @@ func (r *Replica) ApplyPage(ctx context.Context, p Page) error {
 
 // checkPage refuses a page that cannot be applied as it stands, before
 // anything is written.
-func checkPage(p Page) error {
+func checkPage(p wire.Page) error {
 	if p.Epoch == "" {
 		return errors.New("sync page: no epoch")
 	}
@@ -111,7 +114,7 @@ func checkPage(p Page) error {
 // writeSnapshots writes pulled snapshots, replaying this station's pending
 // ops over them first. A snapshot older than the one an account already has
 // (same generation) is skipped.
-func (r *Replica) writeSnapshots(ctx context.Context, tx *sql.Tx, snaps []Snapshot, gen int64, now time.Time) error {
+func (r *Replica) writeSnapshots(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, gen int64, now time.Time) error {
 	if len(snaps) == 0 {
 		return nil
 	}
@@ -137,7 +140,7 @@ func (r *Replica) writeSnapshots(ctx context.Context, tx *sql.Tx, snaps []Snapsh
 // A pending op that follows a refused one (Op.After, at any distance) is
 // not replayed: the central store will refuse it with that one, so the
 // replica takes the store's state now.
-func rebase(ctx context.Context, tx *sql.Tx, snaps []Snapshot) ([]Snapshot, error) {
+func rebase(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot) ([]domain.Snapshot, error) {
 	ops, err := readOps(ctx, tx, `state = 'pending' ORDER BY seq`)
 	if err != nil || len(ops) == 0 {
 		return snaps, err
@@ -146,7 +149,7 @@ func rebase(ctx context.Context, tx *sql.Tx, snaps []Snapshot) ([]Snapshot, erro
 	if err != nil {
 		return nil, err
 	}
-	byAccount := map[string][]Op{}
+	byAccount := map[string][]domain.Op{}
 	for _, op := range ops {
 		if op.After != "" && refused[op.After] {
 			refused[op.ID] = true // what follows it is refused too
@@ -154,7 +157,7 @@ func rebase(ctx context.Context, tx *sql.Tx, snaps []Snapshot) ([]Snapshot, erro
 		}
 		byAccount[op.Account] = append(byAccount[op.Account], op)
 	}
-	out := make([]Snapshot, len(snaps))
+	out := make([]domain.Snapshot, len(snaps))
 	for i, s := range snaps {
 		for _, op := range byAccount[s.Name] {
 			if err := s.ApplyOp(op); err != nil {
@@ -211,7 +214,7 @@ func upsertSQL(n int) string {
 
 var fullUpsertSQL = upsertSQL(upsertRows)
 
-func snapshotArgs(args []any, s *Snapshot, gen int64, now string) []any {
+func snapshotArgs(args []any, s *domain.Snapshot, gen int64, now string) []any {
 	return append(args, s.Name, s.StudentID, s.Surname, s.GivenNames, s.Department, string(s.Level),
 		string(s.Category), nullString(s.CompletionDate), nullString(s.ExtendedUntil), string(s.Status),
 		nullBlob(s.HKIDHash), nullBlob(s.DOBHash), nullBlob(s.PassportHash), nullString(s.PasswordHash),
@@ -246,7 +249,7 @@ func (u *upserter) close() {
 // write writes up to upsertRows snapshots in one statement. When a student
 // id is held by another account name (a stale account from before a
 // resync), the chunk is written row by row, removing the stale account.
-func (u *upserter) write(ctx context.Context, chunk []Snapshot) error {
+func (u *upserter) write(ctx context.Context, chunk []domain.Snapshot) error {
 	args := u.args[:0]
 	for i := range chunk {
 		args = snapshotArgs(args, &chunk[i], u.gen, u.now)
@@ -330,7 +333,7 @@ const historyRows = 100
 // from one of these snapshots (an older snapshot that was skipped leaves
 // the history alone: the account's central_seq tells). Registered accounts
 // without history, the bulk of a bootstrap, are left alone.
-func writeHistories(ctx context.Context, tx *sql.Tx, snaps []Snapshot, gen int64, now time.Time) error {
+func writeHistories(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, gen int64, now time.Time) error {
 	const account = `SELECT id FROM accounts WHERE name = ? AND central_seq = ? AND sync_gen = ?`
 	var ids, rows []any // (name, seq, gen) triples; (name, seq, gen, hash, set_at) oldest first
 	for i := range snaps {
@@ -369,7 +372,7 @@ func writeHistories(ctx context.Context, tx *sql.Tx, snaps []Snapshot, gen int64
 // written snapshots say. The store's word on an alias wins: an account here
 // holding it (a choice the store will refuse) lets go of it. An alias is for
 // life, so a snapshot without one never clears it; a personal e-mail it does.
-func writeProfiles(ctx context.Context, tx *sql.Tx, snaps []Snapshot, gen int64) error {
+func writeProfiles(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, gen int64) error {
 	withEmail := map[string]bool{}
 	rows, err := tx.QueryContext(ctx, `SELECT account FROM account_profiles WHERE personal_email IS NOT NULL`)
 	if err != nil {
@@ -421,16 +424,16 @@ func (r *Replica) StartResync(ctx context.Context, reason string) error {
 // an answer is written as a pulled one would be, so the replica converges
 // on the central truth; epoch is the store's, and a snapshot from another
 // epoch than the replica's is left for the resync to bring.
-func (r *Replica) RecordPush(ctx context.Context, epoch string, results []OpResult) error {
+func (r *Replica) RecordPush(ctx context.Context, epoch string, results []wire.OpResult) error {
 	now := r.now()
 	return r.writeTx(ctx, "sync_push", func(tx *sql.Tx) error {
-		var snaps []Snapshot
+		var snaps []domain.Snapshot
 		for _, res := range results {
 			rejected, err := r.recordResult(ctx, tx, res, now)
 			if err != nil {
 				return err
 			}
-			if res.Snapshot != nil && (rejected || res.Outcome == OutcomeDuplicate) {
+			if res.Snapshot != nil && (rejected || res.Outcome == wire.OutcomeDuplicate) {
 				snaps = append(snaps, *res.Snapshot)
 			}
 		}
@@ -443,10 +446,10 @@ func (r *Replica) RecordPush(ctx context.Context, epoch string, results []OpResu
 }
 
 // recordResult moves one pending op to delivered or rejected.
-func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res OpResult, now time.Time) (rejected bool, err error) {
-	state, reason := OpDelivered, ""
+func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res wire.OpResult, now time.Time) (rejected bool, err error) {
+	state, reason := domain.OpDelivered, ""
 	if res.Rejected() {
-		state, reason = OpRejected, res.Reason
+		state, reason = domain.OpRejected, res.Reason
 		if reason == "" {
 			reason = "refused by the central store"
 		}
@@ -461,7 +464,7 @@ func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res OpResult, no
 	if err != nil {
 		return false, fmt.Errorf("recording the central store's answer: %w", err)
 	}
-	if state != OpRejected {
+	if state != domain.OpRejected {
 		return false, nil
 	}
 	r.log.Warn("central store rejected an op", "account", account, "kind", kind, "reason", reason)
@@ -476,7 +479,7 @@ func (r *Replica) recordResult(ctx context.Context, tx *sql.Tx, res OpResult, no
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE after_op = ?)`, res.ID).Scan(&followed); err != nil {
 		return true, fmt.Errorf("recording the central store's answer: %w", err)
 	}
-	return true, r.queueRefusal(ctx, tx, account, OpKind(kind), why, followed, now)
+	return true, r.queueRefusal(ctx, tx, account, domain.OpKind(kind), why, followed, now)
 }
 
 // firstRefusal follows a refused op's chain (Op.After) up through the
@@ -490,13 +493,13 @@ func firstRefusal(ctx context.Context, tx *sql.Tx, after, reason string) (why st
 		var kind, state, r, up string
 		err := tx.QueryRowContext(ctx, `SELECT kind, state, reason, after_op FROM outbox WHERE op_id = ?`,
 			after).Scan(&kind, &state, &r, &up)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && state != string(OpRejected)) {
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && state != string(domain.OpRejected)) {
 			break
 		}
 		if err != nil {
 			return "", false, fmt.Errorf("reading a refused op's chain: %w", err)
 		}
-		if refusedChange(OpKind(kind)) != "" {
+		if domain.OpKind(kind).Refused() != "" {
 			return "", true, nil
 		}
 		why, after = r, up
@@ -504,32 +507,11 @@ func firstRefusal(ctx context.Context, tx *sql.Tx, after, reason string) (why st
 	return why, false, nil
 }
 
-// NoticeChangeRefused tells a student that a change made at a station was
-// refused afterwards by the central store.
-const NoticeChangeRefused NoticeKind = "change_refused"
-
-// refusedChange says what the student did, for the kinds whose refusal a
-// student would otherwise meet unexplained (a password that does not work,
-// a 2FA or alias that is not there); "" for the rest.
-func refusedChange(k OpKind) string {
-	switch k {
-	case OpActivate, OpActivateAlumni:
-		return "activated your account"
-	case OpSetPassword:
-		return "set a new password (your previous password is still the one in use)"
-	case OpEnrolTOTP:
-		return "set up two-factor authentication (it is not set up)"
-	case OpAlias:
-		return "chose an alumni e-mail alias (it was not kept)"
-	}
-	return ""
-}
-
 // queueRefusal queues the notice of a refused change, where it matters to
 // the student, inside the transaction that records the refusal.
 // followed says that changes of the same visit followed it (refused with it).
-func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, kind OpKind, reason string, followed bool, now time.Time) error {
-	what := refusedChange(kind)
+func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, kind domain.OpKind, reason string, followed bool, now time.Time) error {
+	what := kind.Refused()
 	a, err := loadRow(ctx, tx, "name", account)
 	if what == "" || errors.Is(err, ErrNotFound) || (err == nil && !a.activated()) {
 		return nil
@@ -540,22 +522,15 @@ func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, 
 	if _, why, ok := strings.Cut(reason, ": "); ok {
 		reason = why // the message, without the store's code
 	}
-	then := ""
-	if followed {
-		then = " What you did after it at that visit was not kept either."
-	}
-	subject := "A change you made at an Express Station was not kept"
-	body := fmt.Sprintf("Dear %s,\n\nAt an Express Station (%s) you %s. The central account store refused this change afterwards: %s.%s\n\n"+
-		"If you need help, please visit %s.\n",
-		strings.TrimSpace(a.GivenNames+" "+a.Surname), r.opt.StationID, what, reason, then, r.opt.ServiceDesk)
-	return QueueNotice(ctx, tx, Notice{CreatedAt: now, Account: a.Name, Kind: NoticeChangeRefused,
-		To: NoticeAddress(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})
+	subject, body := notice.ComposeRefusal(r.noticeFacts(a, now), what, reason, followed)
+	return notice.Queue(ctx, tx, notice.Notice{CreatedAt: now, Account: a.Name, Kind: notice.ChangeRefused,
+		To: notice.Address(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})
 }
 
 // latestPerAccount keeps the newest snapshot of each account, in order.
-func latestPerAccount(snaps []Snapshot) []Snapshot {
+func latestPerAccount(snaps []domain.Snapshot) []domain.Snapshot {
 	idx := map[string]int{}
-	var out []Snapshot
+	var out []domain.Snapshot
 	for _, s := range snaps {
 		if i, ok := idx[s.Name]; ok {
 			if s.Seq >= out[i].Seq {
@@ -588,7 +563,7 @@ func (r *Replica) RecordSync(ctx context.Context, syncErr error) error {
 
 // RejectedOps returns up to limit ops the central store refused, newest
 // first, for staff: each keeps its reason.
-func (r *Replica) RejectedOps(ctx context.Context, limit int) ([]Op, error) {
+func (r *Replica) RejectedOps(ctx context.Context, limit int) ([]domain.Op, error) {
 	if limit <= 0 {
 		limit = 100
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 )
 
 // BenchmarkApplyPages100k applies the 20 pages of 5,000 registered
@@ -17,7 +18,7 @@ import (
 // BenchmarkBootstrap100k (store/syncer) without the central store and HTTP.
 func BenchmarkApplyPages100k(b *testing.B) {
 	const n, size = 100_000, 5000
-	snaps := make([]store.Snapshot, n)
+	snaps := make([]domain.Snapshot, n)
 	for i := range snaps {
 		s := snap(int64(i+1), fmt.Sprintf("%s%d", []string{"chantm", "wongsl", "leeky"}[i%3], i), fmt.Sprintf("%08d", 30000000+i))
 		h := sha256.Sum256([]byte(s.Name))

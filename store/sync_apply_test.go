@@ -10,20 +10,22 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // snap is a registered account as the central store would send it.
-func snap(seq int64, name, studentID string) store.Snapshot {
-	return store.Snapshot{Seq: seq, Name: name, StudentID: studentID, Surname: "CHAN", GivenNames: "Tai Man",
+func snap(seq int64, name, studentID string) domain.Snapshot {
+	return domain.Snapshot{Seq: seq, Name: name, StudentID: studentID, Surname: "CHAN", GivenNames: "Tai Man",
 		Department: "Physics", Level: policy.LevelUG, Category: policy.CategoryDegree,
 		Status: policy.StatusRegistered, HKIDHash: []byte{1, 2, 3}, DirectoryPublic: true}
 }
 
-func page(after, next int64, more bool, changes ...store.Snapshot) store.Page {
-	return store.Page{Epoch: "e1", After: after, Next: next, Head: next, More: more, Changes: changes}
+func page(after, next int64, more bool, changes ...domain.Snapshot) wire.Page {
+	return wire.Page{Epoch: "e1", After: after, Next: next, Head: next, More: more, Changes: changes}
 }
 
-func mustApply(t *testing.T, r *store.Replica, p store.Page) {
+func mustApply(t *testing.T, r *store.Replica, p wire.Page) {
 	t.Helper()
 	if err := r.ApplyPage(context.Background(), p); err != nil {
 		t.Fatalf("ApplyPage(after %d): %v", p.After, err)
@@ -56,18 +58,18 @@ func TestApplyPageCursorAndEpoch(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		p    store.Page
+		p    wire.Page
 		want error
 	}{
 		{"a page that skips changes", page(3, 4, false, snap(4, "slwong", "20261003")), store.ErrPageOutOfOrder},
 		{"a page applied twice", page(0, 2, true, snap(1, "tmchan", "20261001")), store.ErrPageOutOfOrder},
-		{"another epoch", store.Page{Epoch: "e2", After: 2, Next: 3, Changes: []store.Snapshot{snap(3, "x", "1")}}, store.ErrResync},
+		{"another epoch", wire.Page{Epoch: "e2", After: 2, Next: 3, Changes: []domain.Snapshot{snap(3, "x", "1")}}, store.ErrResync},
 	} {
 		if err := r.ApplyPage(ctx, tc.p); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
 	}
-	bad := []store.Page{
+	bad := []wire.Page{
 		page(2, 3, false, snap(2, "slwong", "20261003")),        // number not after the cursor
 		page(2, 3, false, snap(3, "", "20261003")),              // no name
 		page(2, 4, false, snap(4, "a", "1"), snap(3, "b", "2")), // out of order
@@ -106,7 +108,7 @@ func TestApplyPageKeepsNewerSnapshot(t *testing.T) {
 
 // rejectWithSnapshot pushes a made-up op for s's account and records a
 // rejection carrying s.
-func rejectWithSnapshot(t *testing.T, r *store.Replica, s *store.Snapshot) {
+func rejectWithSnapshot(t *testing.T, r *store.Replica, s *domain.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
 	_, err := r.SetDirectoryPublic(ctx, store.Unverified("kylee"), false)
@@ -114,7 +116,7 @@ func rejectWithSnapshot(t *testing.T, r *store.Replica, s *store.Snapshot) {
 		t.Fatal(err)
 	}
 	ops, _ := r.PendingOps(ctx, 10)
-	res := []store.OpResult{{ID: ops[len(ops)-1].ID, Outcome: store.OutcomeRejected, Reason: "test", Snapshot: s}}
+	res := []wire.OpResult{{ID: ops[len(ops)-1].ID, Outcome: wire.OutcomeRejected, Reason: "test", Snapshot: s}}
 	if err := r.RecordPush(ctx, "e1", res); err != nil {
 		t.Fatal(err)
 	}
@@ -160,12 +162,12 @@ func TestResyncSweepsAndReplacesStale(t *testing.T) {
 	if err := r.StartResync(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
-	p := store.Page{Epoch: "e2", After: 0, Next: 1, More: true, Changes: []store.Snapshot{snap(1, "tmchan9", "20261001")}}
+	p := wire.Page{Epoch: "e2", After: 0, Next: 1, More: true, Changes: []domain.Snapshot{snap(1, "tmchan9", "20261001")}}
 	mustApply(t, r, p)
 	if got := names(t, r); !slices.Equal(got, []string{"gone", "tmchan9"}) {
 		t.Fatalf("mid-walk: %v", got)
 	}
-	mustApply(t, r, store.Page{Epoch: "e2", After: 1, Next: 1})
+	mustApply(t, r, wire.Page{Epoch: "e2", After: 1, Next: 1})
 	if got := names(t, r); !slices.Equal(got, []string{"tmchan9"}) {
 		t.Fatalf("after the walk: %v", got)
 	}
@@ -186,11 +188,11 @@ func TestRecordPush(t *testing.T) {
 	}
 	truth := snap(7, "tmchan", "20261001")
 	truth.Status = policy.StatusTerminated
-	err = r.RecordPush(ctx, "e1", []store.OpResult{
-		{ID: ops[0].ID, Outcome: store.OutcomeApplied},
-		{ID: ops[1].ID, Outcome: store.OutcomeDuplicate, Original: store.OutcomeApplied},
-		{ID: ops[2].ID, Outcome: store.OutcomeRejected, Reason: "the account was terminated", Snapshot: &truth},
-		{ID: "not-ours", Outcome: store.OutcomeApplied},
+	err = r.RecordPush(ctx, "e1", []wire.OpResult{
+		{ID: ops[0].ID, Outcome: wire.OutcomeApplied},
+		{ID: ops[1].ID, Outcome: wire.OutcomeDuplicate, Original: wire.OutcomeApplied},
+		{ID: ops[2].ID, Outcome: wire.OutcomeRejected, Reason: "the account was terminated", Snapshot: &truth},
+		{ID: "not-ours", Outcome: wire.OutcomeApplied},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -214,17 +216,17 @@ func TestRecordPush(t *testing.T) {
 func TestSnapshotApplyOpIsIdempotent(t *testing.T) {
 	at := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
 	lock := at.Add(15 * time.Minute)
-	op := func(kind store.OpKind, p any) store.Op {
+	op := func(kind domain.OpKind, p any) domain.Op {
 		b, _ := json.Marshal(p)
-		return store.Op{ID: string(kind), Kind: kind, Payload: b}
+		return domain.Op{ID: string(kind), Kind: kind, Payload: b}
 	}
-	ops := []store.Op{
-		op(store.OpActivate, store.ActivatePayload{PasswordHash: "h1", ActivatedAt: at}),
-		op(store.OpSetPassword, store.SetPasswordPayload{PasswordHash: "h2", ChangedAt: at}),
-		op(store.OpEnrolTOTP, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 100}),
-		op(store.OpTOTPStep, store.TOTPStepPayload{Step: 101}),
-		op(store.OpDirectory, store.DirectoryPayload{Public: false}),
-		op(store.OpFailure, store.FailurePayload{What: "password", At: at, LockedUntil: &lock}),
+	ops := []domain.Op{
+		op(domain.OpActivate, domain.ActivatePayload{PasswordHash: "h1", ActivatedAt: at}),
+		op(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: "h2", ChangedAt: at}),
+		op(domain.OpEnrolTOTP, domain.EnrolTOTPPayload{Sealed: []byte{9}, Step: 100}),
+		op(domain.OpTOTPStep, domain.TOTPStepPayload{Step: 101}),
+		op(domain.OpDirectory, domain.DirectoryPayload{Public: false}),
+		op(domain.OpFailure, domain.FailurePayload{What: "password", At: at, LockedUntil: &lock}),
 	}
 	s := snap(1, "tmchan", "20261001")
 	for _, o := range ops {
@@ -245,14 +247,14 @@ func TestSnapshotApplyOpIsIdempotent(t *testing.T) {
 		t.Fatalf("snapshot = %+v", s)
 	}
 	// An old password op replayed over a newer snapshot brings nothing back.
-	s.ApplyOp(op(store.OpSetPassword, store.SetPasswordPayload{PasswordHash: "h1", ChangedAt: at}))
+	s.ApplyOp(op(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: "h1", ChangedAt: at}))
 	if s.PasswordHash != "h2" {
 		t.Fatal("an old password came back")
 	}
-	for _, bad := range []store.Op{
+	for _, bad := range []domain.Op{
 		{ID: "x", Kind: "rename", Payload: []byte(`{}`)},
-		{ID: "y", Kind: store.OpDirectory, Payload: []byte(`{"public":true,"extra":1}`)},
-		{ID: "z", Kind: store.OpTOTPStep, Payload: []byte(`{"step":"one"}`)},
+		{ID: "y", Kind: domain.OpDirectory, Payload: []byte(`{"public":true,"extra":1}`)},
+		{ID: "z", Kind: domain.OpTOTPStep, Payload: []byte(`{"step":"one"}`)},
 	} {
 		if err := s.ApplyOp(bad); err == nil {
 			t.Errorf("op %s applied", bad.ID)

@@ -3,11 +3,13 @@ package store
 import (
 	"database/sql"
 	"time"
+
+	"github.com/expressstation/kiosk/store/sqltime"
 )
 
 // timeLayout is how the replica stores instants: UTC, milliseconds, fixed
 // width, so that text order is time order in SQL comparisons.
-const timeLayout = "2006-01-02T15:04:05.000Z"
+const timeLayout = sqltime.Layout
 
 // dateLayout is how registry dates are stored.
 const dateLayout = time.DateOnly

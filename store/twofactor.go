@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/totp"
 )
 
@@ -50,8 +51,8 @@ func (r *Replica) ConfirmTOTP(ctx context.Context, e Enrolment, code string) (Ac
 		return Account{}, fmt.Errorf("sealing the 2FA key: %w", err)
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "enrol_totp", Kind: OpEnrolTOTP, At: now,
-		Payload: EnrolTOTPPayload{Sealed: sealed, Step: step}, Proof: p}
+	c := &change{Account: a.Name, Action: "enrol_totp", Kind: domain.OpEnrolTOTP, At: now,
+		Payload: domain.EnrolTOTPPayload{Sealed: sealed, Step: step}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_sealed = ?, totp_last_step = ?, updated_at = ?
 			WHERE id = ? AND totp_last_step < ?`, sealed, step, formatTime(now), a.ID, step)
@@ -87,8 +88,8 @@ func (r *Replica) VerifyTOTP(ctx context.Context, p Proof, code string) (Proof, 
 		return Proof{}, err
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "totp_step", Kind: OpTOTPStep, At: now,
-		Payload: TOTPStepPayload{Step: step}, Proof: p}
+	c := &change{Account: a.Name, Action: "totp_step", Kind: domain.OpTOTPStep, At: now,
+		Payload: domain.TOTPStepPayload{Step: step}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = ?, updated_at = ?
 			WHERE id = ? AND totp_last_step < ?`, step, formatTime(now), a.ID, step)

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // beforeCommit, when set (only by tests), runs inside every write transaction
@@ -39,12 +42,12 @@ type change struct {
 	Account string
 	Action  string // audit action
 	Detail  string // audit detail; never a secret
-	Kind    OpKind
+	Kind    domain.OpKind
 	Payload any
 	At      time.Time
 	// Notice is the notice the change sends, queued in its transaction;
-	// "" sends the one its Kind sends (securityNotice), if any.
-	Notice NoticeKind
+	// "" sends the one its Kind sends (domain.OpKind.Notice), if any.
+	Notice notice.Kind
 	// Proof is what allowed a student's change (zero for staff and
 	// lifecycle changes); record checks it and sets Next to the proof for
 	// the visit's next change.

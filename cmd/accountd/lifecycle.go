@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
-	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/central"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/mail"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // The lifecycle commands (lifecycle run, extend, notices) and serve's
@@ -131,7 +132,7 @@ func lifecycleJob(ctx context.Context, st central.Store, now time.Time, logger *
 		"notices", rep.Notices, "reminders", reminders)
 }
 
-func runJob(ctx context.Context, st central.Store, now time.Time) (store.LifecycleReport, int, error) {
+func runJob(ctx context.Context, st central.Store, now time.Time) (domain.LifecycleReport, int, error) {
 	rep, err := st.RunLifecycle(ctx, now)
 	if err != nil {
 		return rep, 0, err
@@ -205,7 +206,7 @@ func parseNow(s string, clk clock) (time.Time, error) {
 }
 
 // printLifecycle prints a job's summary: the moves counted by kind.
-func printLifecycle(w io.Writer, now time.Time, rep store.LifecycleReport, reminders int) {
+func printLifecycle(w io.Writer, now time.Time, rep domain.LifecycleReport, reminders int) {
 	fmt.Fprintf(w, "lifecycle at %s: %d accounts moved, %d notices queued, %d password reminders\n",
 		now.UTC().Format(time.RFC3339), len(rep.Transitions), rep.Notices, reminders)
 	counts := map[string]int{}
@@ -241,7 +242,7 @@ func runExtend(ctx context.Context, clk clock, args []string, stdout, stderr io.
 	if err != nil {
 		return fail(stderr, 2, fmt.Errorf("extend: give --until as a date, YYYY-MM-DD (got %q)", *untilFlag))
 	}
-	if _, err := store.ExtensionReason(*reason); err != nil {
+	if _, err := domain.ExtensionReason(*reason); err != nil {
 		return fail(stderr, 2, fmt.Errorf("extend: --reason: %w", err))
 	}
 	st, err := central.Open(*db, notices(central.Options{AllowSharedFile: *shared, Now: clk.Now}))
@@ -268,8 +269,8 @@ func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if _, ok := parse(fs, args, 0, stderr); !ok {
 		return 2
 	}
-	switch store.NoticeState(*state) {
-	case "", store.NoticePending, store.NoticeSent, store.NoticeKept:
+	switch notice.State(*state) {
+	case "", notice.Pending, notice.Sent, notice.Kept:
 	default:
 		return fail(stderr, 2, fmt.Errorf("notices: --state %q: say pending, sent or kept", *state))
 	}
@@ -278,7 +279,7 @@ func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, 2, err)
 	}
 	defer st.Close()
-	list, err := st.Notices(ctx, store.NoticeState(*state), *limit)
+	list, err := st.Notices(ctx, notice.State(*state), *limit)
 	if err != nil {
 		return fail(stderr, 1, err)
 	}
@@ -289,7 +290,7 @@ func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-func printNotices(w io.Writer, list []store.Notice) {
+func printNotices(w io.Writer, list []notice.Notice) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tCREATED\tSTATE\tKIND\tACCOUNT\tTO\tSUBJECT\tLAST ERROR")
 	for _, n := range list {

@@ -24,9 +24,12 @@ import (
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/central"
 	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/mail"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/syncer"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // at is 09:00 UTC on a day.
@@ -130,27 +133,27 @@ func classOf2026(t *testing.T, clk clock) string {
 	if _, err := st.Import(context.Background(), strings.NewReader(classCSV)); err != nil {
 		t.Fatal(err)
 	}
-	var ops []store.Op
+	var ops []domain.Op
 	for _, name := range []string{"kylam", "hyyip", "wktsang"} {
-		b, _ := json.Marshal(store.ActivatePayload{PasswordHash: passwordHash(), ActivatedAt: clk.Now()})
+		b, _ := json.Marshal(domain.ActivatePayload{PasswordHash: passwordHash(), ActivatedAt: clk.Now()})
 		var id [16]byte
 		rand.Read(id[:])
-		ops = append(ops, store.Op{ID: hex.EncodeToString(id[:]), CreatedAt: clk.Now(), Kind: store.OpActivate, Account: name, Payload: b})
+		ops = append(ops, domain.Op{ID: hex.EncodeToString(id[:]), CreatedAt: clk.Now(), Kind: domain.OpActivate, Account: name, Payload: b})
 	}
-	if res, err := st.Apply(context.Background(), "hall-1", ops); err != nil || res[2].Outcome != store.OutcomeApplied {
+	if res, err := st.Apply(context.Background(), "hall-1", ops); err != nil || res[2].Outcome != wire.OutcomeApplied {
 		t.Fatalf("activate: %+v, %v", res, err)
 	}
 	return db
 }
 
 // listNotices is `accountd notices --json` with extra flags.
-func listNotices(t *testing.T, db string, flags ...string) []store.Notice {
+func listNotices(t *testing.T, db string, flags ...string) []notice.Notice {
 	t.Helper()
 	code, stdout, stderr := out(t, append([]string{"notices", "--db", db, "--json"}, flags...)...)
 	if code != 0 {
 		t.Fatalf("notices: %d %s", code, stderr)
 	}
-	var list []store.Notice
+	var list []notice.Notice
 	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
 		t.Fatalf("notices --json: %v: %s", err, stdout)
 	}
@@ -222,7 +225,7 @@ func TestExtendCommand(t *testing.T) {
 	if code != 0 || stdout != "wktsang: student services now end on 31 Mar 2027; stations receive it at their next sync\n" {
 		t.Fatalf("extend: %d %q %q", code, stdout, stderr)
 	}
-	if n := listNotices(t, db, "--limit", "1")[0]; n.Kind != store.NoticeExtended || n.Account != "wktsang" {
+	if n := listNotices(t, db, "--limit", "1")[0]; n.Kind != notice.Extended || n.Account != "wktsang" {
 		t.Errorf("newest notice %+v", n)
 	}
 	// Services that ended are final.
@@ -517,12 +520,12 @@ func TestCentralLifecycleReachesStation(t *testing.T) {
 	// The station queued its own activation notices; the central store the
 	// lifecycle ones and kylam's password reminder (set 1 Jun, reminded on
 	// 31 Dec), and no security notice twice.
-	kinds := map[store.NoticeKind]int{}
+	kinds := map[notice.Kind]int{}
 	for _, n := range listNotices(t, db) {
 		kinds[n.Kind]++
 	}
-	if kinds[store.NoticeGraceStarts] != 2 || kinds[store.NoticeExtended] != 1 || kinds[store.NoticeExpired] != 2 ||
-		kinds[store.NoticePasswordAge] != 1 || len(kinds) != 4 {
+	if kinds[notice.GraceStarts] != 2 || kinds[notice.Extended] != 1 || kinds[notice.Expired] != 2 ||
+		kinds[notice.PasswordAge] != 1 || len(kinds) != 4 {
 		t.Errorf("central notices %v", kinds)
 	}
 }
@@ -547,10 +550,10 @@ func TestDeliverDrains(t *testing.T) {
 	if _, err := st.Import(ctx, strings.NewReader(csv.String())); err != nil {
 		t.Fatal(err)
 	}
-	var ops []store.Op
+	var ops []domain.Op
 	for i := range n {
-		b, _ := json.Marshal(store.ActivatePayload{PasswordHash: passwordHash(), ActivatedAt: clk.Now()})
-		ops = append(ops, store.Op{ID: fmt.Sprintf("op-%d", i), CreatedAt: clk.Now(), Kind: store.OpActivate,
+		b, _ := json.Marshal(domain.ActivatePayload{PasswordHash: passwordHash(), ActivatedAt: clk.Now()})
+		ops = append(ops, domain.Op{ID: fmt.Sprintf("op-%d", i), CreatedAt: clk.Now(), Kind: domain.OpActivate,
 			Account: policy.AccountName("kylam", i+1), Payload: b})
 	}
 	if _, err := st.Apply(ctx, "hall-1", ops); err != nil {

@@ -20,7 +20,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
+	"github.com/expressstation/kiosk/store/registry"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // Store is the central account store.
@@ -36,16 +39,16 @@ type Store interface {
 	// Apply re-checks and applies a station's ops in the order given,
 	// after any ops received before them, each once: an op id seen before
 	// is answered as a duplicate. One result per op, in order.
-	Apply(ctx context.Context, station string, ops []store.Op) ([]store.OpResult, error)
+	Apply(ctx context.Context, station string, ops []domain.Op) ([]wire.OpResult, error)
 	// Authenticate returns the station a bearer token belongs to, or
 	// ErrUnauthorized for an unknown or revoked token.
 	Authenticate(ctx context.Context, token string) (station string, err error)
 	// Import loads registry records (the same CSV and row errors as a
 	// station's import), assigning account names once.
-	Import(ctx context.Context, csv io.Reader) (store.ImportReport, error)
+	Import(ctx context.Context, csv io.Reader) (registry.ImportReport, error)
 	// RunLifecycle moves every account along its lifecycle at now (grace,
 	// alumni, terminated), each move a change with its audit row and notice.
-	RunLifecycle(ctx context.Context, now time.Time) (store.LifecycleReport, error)
+	RunLifecycle(ctx context.Context, now time.Time) (domain.LifecycleReport, error)
 	// QueuePasswordReminders queues the reminders due at now; how many.
 	QueuePasswordReminders(ctx context.Context, now time.Time) (int, error)
 	// Extend records a supervisor's extension of student services until a
@@ -53,7 +56,7 @@ type Store interface {
 	Extend(ctx context.Context, account string, until time.Time, reason string) error
 	// Notices lists notices in a state ("" for all); with the three Mark and
 	// Keep methods it is what mail.Deliver needs (mail.Queue).
-	Notices(ctx context.Context, state store.NoticeState, limit int) ([]store.Notice, error)
+	Notices(ctx context.Context, state notice.State, limit int) ([]notice.Notice, error)
 	MarkNoticeSent(ctx context.Context, id int64) error
 	MarkNoticeFailed(ctx context.Context, id int64, reason string, keep bool) error
 	KeepNotice(ctx context.Context, id int64, reason string) error

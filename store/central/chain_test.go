@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // The store decides an op that follows another from its own record of
@@ -21,31 +22,31 @@ func TestApplyDecidesChainsFromItsRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	activate := chainOp(store.OpActivate, store.ActivatePayload{PasswordHash: h, ActivatedAt: t0}, "", store.ProofHKID)
-	orphan := chainOp(store.OpDirectory, store.DirectoryPayload{Public: false}, "never-sent", store.ProofHKID)
-	first, err := s.Apply(ctx, "A", []store.Op{activate, orphan})
-	if err != nil || first[0].Outcome != store.OutcomeApplied || first[1].Outcome != store.OutcomeRejected ||
+	activate := chainOp(domain.OpActivate, domain.ActivatePayload{PasswordHash: h, ActivatedAt: t0}, "", domain.ProofHKID)
+	orphan := chainOp(domain.OpDirectory, domain.DirectoryPayload{Public: false}, "never-sent", domain.ProofHKID)
+	first, err := s.Apply(ctx, "A", []domain.Op{activate, orphan})
+	if err != nil || first[0].Outcome != wire.OutcomeApplied || first[1].Outcome != wire.OutcomeRejected ||
 		!strings.Contains(first[1].Reason, "chain: refused because the change it depends on (op never-sent) never reached") {
 		t.Fatalf("first push: %+v, %v", first, err)
 	}
-	again, err := s.Apply(ctx, "A", []store.Op{activate, orphan})
-	if err != nil || again[0].Original != store.OutcomeApplied || again[1].Original != store.OutcomeRejected || again[1].Reason != first[1].Reason {
+	again, err := s.Apply(ctx, "A", []domain.Op{activate, orphan})
+	if err != nil || again[0].Original != wire.OutcomeApplied || again[1].Original != wire.OutcomeRejected || again[1].Reason != first[1].Reason {
 		t.Fatalf("the same push again: %+v, %v", again, err)
 	}
-	next := chainOp(store.OpDirectory, store.DirectoryPayload{Public: false}, activate.ID, store.ProofHKID)
-	if res, err := s.Apply(ctx, "A", []store.Op{next}); err != nil || res[0].Outcome != store.OutcomeApplied {
+	next := chainOp(domain.OpDirectory, domain.DirectoryPayload{Public: false}, activate.ID, domain.ProofHKID)
+	if res, err := s.Apply(ctx, "A", []domain.Op{next}); err != nil || res[0].Outcome != wire.OutcomeApplied {
 		t.Fatalf("following the applied activation: %+v, %v", res, err)
 	}
 	db, _ := sql.Open("sqlite", path)
 	defer db.Close()
 	var after, proof string
 	if err := db.QueryRow(`SELECT after_op, proof FROM ops WHERE op_id = ?`, next.ID).Scan(&after, &proof); err != nil ||
-		after != activate.ID || proof != store.ProofHKID {
+		after != activate.ID || proof != domain.ProofHKID {
 		t.Fatalf("recorded %q %q, %v", after, proof, err)
 	}
 }
 
-func chainOp(kind store.OpKind, p any, after, proof string) store.Op {
+func chainOp(kind domain.OpKind, p any, after, proof string) domain.Op {
 	b, _ := json.Marshal(p)
-	return store.Op{ID: randomID(), CreatedAt: t0, Kind: kind, Account: "tmchan", Payload: b, After: after, Proof: proof}
+	return domain.Op{ID: randomID(), CreatedAt: t0, Kind: kind, Account: "tmchan", Payload: b, After: after, Proof: proof}
 }

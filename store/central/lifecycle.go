@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // The account lifecycle for every station (seed "Account Termination"),
 // which `accountd serve` runs daily and `accountd lifecycle run` once: the
-// rules are the station's own (store.LifecycleFacts: Due, CheckExtension,
-// ReminderDue) and so are the notices' words (store.ComposeNotice). Each
+// rules are the station's own (domain.LifecycleFacts: Due, CheckExtension,
+// ReminderDue) and so are the notices' words (notice.Compose). Each
 // transition or extension is one change: the account's snapshot with a new
 // change number (stations pull it), an audit row and the notice it sends,
 // in one transaction. Notices wait in the notices table for mail.Deliver.
@@ -39,13 +40,13 @@ var ErrNoAccount = errors.New("no such account in the central store: check the a
 // starting or of the expiry date. Each move is decided again inside its
 // transaction, so running it twice, or beside another run, moves nothing
 // twice.
-func (s *SQLite) RunLifecycle(ctx context.Context, now time.Time) (store.LifecycleReport, error) {
+func (s *SQLite) RunLifecycle(ctx context.Context, now time.Time) (domain.LifecycleReport, error) {
 	now = now.UTC().Truncate(time.Millisecond)
 	due, checked, err := s.lifecycleDue(ctx, now)
 	if err != nil {
-		return store.LifecycleReport{}, err
+		return domain.LifecycleReport{}, err
 	}
-	rep := store.LifecycleReport{Checked: checked}
+	rep := domain.LifecycleReport{Checked: checked}
 	for chunk := range slices.Chunk(due, lifecycleBatch) {
 		made, err := s.moveAccounts(ctx, chunk, now)
 		if err != nil {
@@ -90,19 +91,19 @@ func (s *SQLite) lifecycleDue(ctx context.Context, now time.Time) ([]string, int
 }
 
 // readSnapshots reads the snapshots a query selects (one column).
-func (s *SQLite) readSnapshots(ctx context.Context, query string, args ...any) ([]store.Snapshot, error) {
+func (s *SQLite) readSnapshots(ctx context.Context, query string, args ...any) ([]domain.Snapshot, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading accounts: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Snapshot
+	var out []domain.Snapshot
 	for rows.Next() {
 		var raw []byte
 		if err := rows.Scan(&raw); err != nil {
 			return nil, fmt.Errorf("reading accounts: %w", err)
 		}
-		var snap store.Snapshot
+		var snap domain.Snapshot
 		if err := json.Unmarshal(raw, &snap); err != nil {
 			return nil, fmt.Errorf("reading accounts: stored snapshot: %w", err)
 		}
@@ -113,8 +114,8 @@ func (s *SQLite) readSnapshots(ctx context.Context, query string, args ...any) (
 
 // moveAccounts makes the transitions due at now of the named accounts in
 // one transaction, deciding each again as the account is now.
-func (s *SQLite) moveAccounts(ctx context.Context, names []string, now time.Time) ([]store.Transition, error) {
-	var made []store.Transition
+func (s *SQLite) moveAccounts(ctx context.Context, names []string, now time.Time) ([]domain.Transition, error) {
+	var made []domain.Transition
 	err := s.change(ctx, func(a *applier) error {
 		made = made[:0]
 		for _, name := range names {
@@ -139,16 +140,16 @@ func (s *SQLite) moveAccounts(ctx context.Context, names []string, now time.Time
 
 // Extend records a supervisor's extension of an account's student services
 // until a date (only the date of until counts): the station's rules
-// (store.LifecycleFacts.CheckExtension) decide whether it may, and the
-// reason must be given (store.ExtensionReason). The account's snapshot
+// (domain.LifecycleFacts.CheckExtension) decide whether it may, and the
+// reason must be given (domain.ExtensionReason). The account's snapshot
 // carries the new date to every station; the student is told it. The same
 // date again changes nothing.
 func (s *SQLite) Extend(ctx context.Context, account string, until time.Time, reason string) error {
-	reason, err := store.ExtensionReason(reason)
+	reason, err := domain.ExtensionReason(reason)
 	if err != nil {
 		return err
 	}
-	until = store.ExtensionDate(until)
+	until = domain.ExtensionDate(until)
 	now := s.opt.Now().UTC().Truncate(time.Millisecond)
 	err = s.change(ctx, func(a *applier) error {
 		acct, id, err := a.load(ctx, account)
@@ -166,7 +167,7 @@ func (s *SQLite) Extend(ctx context.Context, account string, until time.Time, re
 			return nil
 		}
 		acct.Snapshot.ExtendedUntil = date
-		return s.record(ctx, a, id, acct, now, "extend", store.ExtensionDetail(until, reason), store.NoticeExtended)
+		return s.record(ctx, a, id, acct, now, "extend", domain.ExtensionDetail(until, reason), notice.Extended)
 	})
 	if err != nil {
 		return err
@@ -201,7 +202,7 @@ func (s *SQLite) change(ctx context.Context, fn func(a *applier) error) error {
 // record saves a changed account as a new change, with its audit row and
 // the notice it sends (none for an account never activated).
 func (s *SQLite) record(ctx context.Context, a *applier, id int64, acct *Account, at time.Time,
-	action, detail string, notice store.NoticeKind) error {
+	action, detail string, notice notice.Kind) error {
 	if err := a.save(ctx, id, acct, SnapshotChanged); err != nil {
 		return err
 	}
@@ -216,22 +217,22 @@ func (s *SQLite) record(ctx context.Context, a *applier, id int64, acct *Account
 
 // queueNotice writes the notice of kind about an account, as it is now,
 // inside tx: to the personal e-mail when set, else the account's.
-func (s *SQLite) queueNotice(ctx context.Context, tx *sql.Tx, snap *store.Snapshot, kind store.NoticeKind, at time.Time) error {
+func (s *SQLite) queueNotice(ctx context.Context, tx *sql.Tx, snap *domain.Snapshot, kind notice.Kind, at time.Time) error {
 	f := snap.Lifecycle()
-	facts := store.NoticeFacts{Account: snap.Name, FullName: strings.TrimSpace(snap.GivenNames + " " + snap.Surname),
+	facts := notice.Facts{Account: snap.Name, FullName: strings.TrimSpace(snap.GivenNames + " " + snap.Surname),
 		Email: policy.Email(snap.Name, s.opt.EmailDomain), ServiceDesk: s.opt.ServiceDesk, Status: snap.Status,
 		Category: snap.Category, ServicesEnd: f.ServicesEnd(), At: at}
 	if snap.PasswordChangedAt != nil {
 		facts.PasswordChangedAt = *snap.PasswordChangedAt
 	}
-	subject, body := store.ComposeNotice(kind, facts)
-	return store.QueueNotice(ctx, tx, store.Notice{CreatedAt: at, Account: snap.Name, Kind: kind,
-		To: store.NoticeAddress(snap.Name, snap.PersonalEmail, s.opt.EmailDomain), Subject: subject, Body: body})
+	subject, body := notice.Compose(kind, facts)
+	return notice.Queue(ctx, tx, notice.Notice{CreatedAt: at, Account: snap.Name, Kind: kind,
+		To: notice.Address(snap.Name, snap.PersonalEmail, s.opt.EmailDomain), Subject: subject, Body: body})
 }
 
 // remindersSQL narrows the search for password reminders: activated
 // accounts not terminated whose password was set before ?1 (a loose bound;
-// store.LifecycleFacts.ReminderDue decides).
+// domain.LifecycleFacts.ReminderDue decides).
 const remindersSQL = `SELECT snapshot FROM accounts
 	WHERE snapshot ->> '$.password_changed_at' < ?1 AND snapshot ->> '$.status' <> 'terminated'
 	ORDER BY name`
@@ -248,11 +249,11 @@ func (s *SQLite) QueuePasswordReminders(ctx context.Context, now time.Time) (int
 	if err != nil {
 		return 0, fmt.Errorf("password reminders: %w", err)
 	}
-	last, err := s.notices().LastNotices(ctx, store.NoticePasswordAge)
+	last, err := s.notices().LastNotices(ctx, notice.PasswordAge)
 	if err != nil {
 		return 0, fmt.Errorf("password reminders: %w", err)
 	}
-	var due []store.Snapshot
+	var due []domain.Snapshot
 	for _, snap := range snaps {
 		if snap.PasswordChangedAt != nil && snap.Lifecycle().ReminderDue(*snap.PasswordChangedAt, last[snap.Name], now) {
 			due = append(due, snap)
@@ -274,7 +275,7 @@ func (s *SQLite) QueuePasswordReminders(ctx context.Context, now time.Time) (int
 
 // queueReminders queues the reminders of snaps that are still due, as the
 // notices table stands inside the transaction.
-func (s *SQLite) queueReminders(ctx context.Context, snaps []store.Snapshot, now time.Time) (int, error) {
+func (s *SQLite) queueReminders(ctx context.Context, snaps []domain.Snapshot, now time.Time) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
@@ -287,7 +288,7 @@ func (s *SQLite) queueReminders(ctx context.Context, snaps []store.Snapshot, now
 			if !snap.Lifecycle().ReminderDue(*snap.PasswordChangedAt, last[snap.Name], now) {
 				continue
 			}
-			if err := s.queueNotice(ctx, tx, snap, store.NoticePasswordAge, now); err != nil {
+			if err := s.queueNotice(ctx, tx, snap, notice.PasswordAge, now); err != nil {
 				return err
 			}
 			n++
@@ -298,7 +299,7 @@ func (s *SQLite) queueReminders(ctx context.Context, snaps []store.Snapshot, now
 }
 
 // lastReminders is when each of these accounts last got a reminder.
-func lastReminders(ctx context.Context, tx *sql.Tx, snaps []store.Snapshot) (map[string]time.Time, error) {
+func lastReminders(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot) (map[string]time.Time, error) {
 	names := make([]any, len(snaps))
 	for i := range snaps {
 		names[i] = snaps[i].Name
@@ -322,11 +323,11 @@ func lastReminders(ctx context.Context, tx *sql.Tx, snaps []store.Snapshot) (map
 }
 
 // notices is the store's notices table.
-func (s *SQLite) notices() store.NoticeBox { return store.NoticeBox{R: s.r, W: s.w, Now: s.opt.Now} }
+func (s *SQLite) notices() notice.Box { return notice.Box{R: s.r, W: s.w, Now: s.opt.Now} }
 
 // Notices lists notices in a state ("" for all): pending ones oldest first,
 // the others newest first. limit <= 0 means 100.
-func (s *SQLite) Notices(ctx context.Context, state store.NoticeState, limit int) ([]store.Notice, error) {
+func (s *SQLite) Notices(ctx context.Context, state notice.State, limit int) ([]notice.Notice, error) {
 	return s.notices().Notices(ctx, state, limit)
 }
 

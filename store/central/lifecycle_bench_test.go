@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -79,11 +79,11 @@ func buildTemplate(path string) error {
 	if err != nil {
 		return err
 	}
-	var ops []store.Op
+	var ops []domain.Op
 	for _, c := range f.Changes {
 		name := c.Snapshot[bytes.Index(c.Snapshot, []byte(`"name":"`))+8:]
-		ops = append(ops, stationOp(string(name[:bytes.IndexByte(name, '"')]), store.OpActivate,
-			store.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: activated}, activated))
+		ops = append(ops, stationOp(string(name[:bytes.IndexByte(name, '"')]), domain.OpActivate,
+			domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: activated}, activated))
 	}
 	for len(ops) > 0 {
 		n := min(len(ops), 1000)

@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/mail"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // at is 09:00 UTC on a day.
@@ -80,29 +82,29 @@ func classOf2026(t *testing.T) (*SQLite, *clock, string) {
 	if rep, err := s.Import(ctx, strings.NewReader(classCSV)); err != nil || rep.Added != 8 {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}
-	var ops []store.Op
+	var ops []domain.Op
 	for _, name := range []string{"kylam", "hyyip", "amuller", "ksato", "wktsang", "cwfung", "sfmak"} {
-		ops = append(ops, stationOp(name, store.OpActivate, store.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
+		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
 	}
-	ops = append(ops, stationOp("kylam", store.OpPersonalEmail, store.PersonalEmailPayload{Email: "ky@example.org"}, clk.Now()))
+	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org"}, clk.Now()))
 	res, err := s.Apply(ctx, "hall-1", ops)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range res {
-		if r.Outcome != store.OutcomeApplied {
+		if r.Outcome != wire.OutcomeApplied {
 			t.Fatalf("station op: %+v", r)
 		}
 	}
 	return s, clk, path
 }
 
-func stationOp(account string, kind store.OpKind, p any, at time.Time) store.Op {
+func stationOp(account string, kind domain.OpKind, p any, at time.Time) domain.Op {
 	b, _ := json.Marshal(p)
-	return store.Op{ID: randomID(), CreatedAt: at, Kind: kind, Account: account, Payload: b}
+	return domain.Op{ID: randomID(), CreatedAt: at, Kind: kind, Account: account, Payload: b}
 }
 
-func runLifecycle(t *testing.T, s *SQLite, clk *clock, now time.Time) store.LifecycleReport {
+func runLifecycle(t *testing.T, s *SQLite, clk *clock, now time.Time) domain.LifecycleReport {
 	t.Helper()
 	clk.Set(now)
 	rep, err := s.RunLifecycle(ctx, now)
@@ -112,7 +114,7 @@ func runLifecycle(t *testing.T, s *SQLite, clk *clock, now time.Time) store.Life
 	return rep
 }
 
-func moved(rep store.LifecycleReport) map[string]string {
+func moved(rep domain.LifecycleReport) map[string]string {
 	out := map[string]string{}
 	for _, tr := range rep.Transitions {
 		out[tr.Account] = string(tr.From) + "->" + string(tr.To)
@@ -121,9 +123,9 @@ func moved(rep store.LifecycleReport) map[string]string {
 }
 
 // byName is the feed as it stands, by account name.
-func byName(t *testing.T, s *SQLite) map[string]store.Snapshot {
+func byName(t *testing.T, s *SQLite) map[string]domain.Snapshot {
 	t.Helper()
-	out := map[string]store.Snapshot{}
+	out := map[string]domain.Snapshot{}
 	for _, snap := range feed(t, s) {
 		out[snap.Name] = snap
 	}
@@ -131,7 +133,7 @@ func byName(t *testing.T, s *SQLite) map[string]store.Snapshot {
 }
 
 // noticesOf are an account's notices, oldest first.
-func noticesOf(t *testing.T, s *SQLite, name string) []store.Notice {
+func noticesOf(t *testing.T, s *SQLite, name string) []notice.Notice {
 	t.Helper()
 	ns, err := s.notices().NoticesFor(ctx, name, 0)
 	if err != nil {
@@ -143,7 +145,7 @@ func noticesOf(t *testing.T, s *SQLite, name string) []store.Notice {
 	return ns
 }
 
-func lastNotice(t *testing.T, s *SQLite, name string) store.Notice {
+func lastNotice(t *testing.T, s *SQLite, name string) notice.Notice {
 	t.Helper()
 	ns := noticesOf(t, s, name)
 	if len(ns) == 0 {
@@ -177,7 +179,7 @@ func TestRunLifecycle(t *testing.T) {
 	if got := moved(rep); len(got) != 1 || got["sfmak"] != "active->alumni" {
 		t.Fatalf("30 Aug: moved %v", got)
 	}
-	if n := lastNotice(t, s, "sfmak"); n.Kind != store.NoticeExpired || n.To != "sfmak@connect.example.edu" ||
+	if n := lastNotice(t, s, "sfmak"); n.Kind != notice.Expired || n.To != "sfmak@connect.example.edu" ||
 		!strings.Contains(n.Subject, "is now your alumni account") {
 		t.Errorf("sfmak's notice %+v", n)
 	}
@@ -194,7 +196,7 @@ func TestRunLifecycle(t *testing.T) {
 		t.Errorf("31 Aug report %+v: want 5 notices, 6 to grace", rep)
 	}
 	n := lastNotice(t, s, "kylam")
-	if n.Kind != store.NoticeGraceStarts || n.To != "ky@example.org" || n.State != store.NoticePending ||
+	if n.Kind != notice.GraceStarts || n.To != "ky@example.org" || n.State != notice.Pending ||
 		n.Subject != "Your student network services end on 31 Dec 2026" ||
 		!strings.Contains(n.Body, "continues for life as your alumni account") || !n.CreatedAt.Equal(at(2026, 8, 31)) {
 		t.Errorf("kylam's grace notice %+v", n)
@@ -231,7 +233,7 @@ func TestRunLifecycle(t *testing.T) {
 	if err := s.Extend(ctx, "wktsang", day("2027-03-31"), "  thesis  corrections "); err != nil {
 		t.Fatal(err)
 	}
-	if n := lastNotice(t, s, "wktsang"); n.Kind != store.NoticeExtended || n.Subject != "Your student network services are extended to 31 Mar 2027" {
+	if n := lastNotice(t, s, "wktsang"); n.Kind != notice.Extended || n.Subject != "Your student network services are extended to 31 Mar 2027" {
 		t.Errorf("extension notice %+v", n)
 	}
 	if w := byName(t, s)["wktsang"]; w.ExtendedUntil != "2027-03-31" || w.Seq <= after["wktsang"].Seq || audits(t, path, "wktsang", "extend") != 1 {
@@ -248,11 +250,11 @@ func TestRunLifecycle(t *testing.T) {
 	if rep.Count(policy.StatusAlumni) != 2 || rep.Count(policy.StatusTerminated) != 3 || rep.Notices != 4 {
 		t.Errorf("31 Dec report %+v", rep)
 	}
-	if n := lastNotice(t, s, "kylam"); n.Kind != store.NoticeExpired || !strings.Contains(n.Subject, "alumni account") {
+	if n := lastNotice(t, s, "kylam"); n.Kind != notice.Expired || !strings.Contains(n.Subject, "alumni account") {
 		t.Errorf("alumni expiry notice %+v", n)
 	}
 	for _, name := range []string{"hyyip", "amuller", "ksato"} {
-		if n := lastNotice(t, s, name); n.Kind != store.NoticeExpired || !strings.Contains(n.Body, "expired on 31 Dec 2026 and has been terminated") {
+		if n := lastNotice(t, s, name); n.Kind != notice.Expired || !strings.Contains(n.Body, "expired on 31 Dec 2026 and has been terminated") {
 			t.Errorf("%s expiry notice %+v", name, n)
 		}
 	}
@@ -264,7 +266,7 @@ func TestRunLifecycle(t *testing.T) {
 	if got := moved(runLifecycle(t, s, clk, at(2027, 3, 31))); len(got) != 1 || got["wktsang"] != "grace->alumni" {
 		t.Errorf("31 Mar: moved %v", got)
 	}
-	if n := lastNotice(t, s, "wktsang"); n.Kind != store.NoticeExpired || !strings.Contains(n.Body, "ended on 31 Mar 2027") {
+	if n := lastNotice(t, s, "wktsang"); n.Kind != notice.Expired || !strings.Contains(n.Body, "ended on 31 Mar 2027") {
 		t.Errorf("wktsang's expiry notice %+v", n)
 	}
 }
@@ -343,7 +345,7 @@ func TestPasswordReminders(t *testing.T) {
 		t.Fatalf("over six months: %d reminders, want 7", n)
 	}
 	n := lastNotice(t, s, "kylam")
-	if n.Kind != store.NoticePasswordAge || n.To != "ky@example.org" || !strings.Contains(n.Body, "last changed on 5 Jan 2026") ||
+	if n.Kind != notice.PasswordAge || n.To != "ky@example.org" || !strings.Contains(n.Body, "last changed on 5 Jan 2026") ||
 		!strings.Contains(n.Body, "Change Network Password") {
 		t.Errorf("reminder %+v", n)
 	}
@@ -356,13 +358,13 @@ func TestPasswordReminders(t *testing.T) {
 	if n := queue(sixMonths.AddDate(0, 6, 1)); n != 4 {
 		t.Errorf("six months after the last reminder: %d, want 4 (kylam, wktsang, cwfung, sfmak)", n)
 	}
-	if ns := noticesOf(t, s, "hyyip"); ns[len(ns)-1].Kind != store.NoticeExpired {
+	if ns := noticesOf(t, s, "hyyip"); ns[len(ns)-1].Kind != notice.Expired {
 		t.Errorf("terminated account reminded: %+v", ns[len(ns)-1])
 	}
 	// A new password starts the six months again.
 	clk.Set(at(2027, 2, 1))
-	if res, _ := s.Apply(ctx, "hall-1", []store.Op{stationOp("cwfung", store.OpSetPassword,
-		store.SetPasswordPayload{PasswordHash: testHashes()[1], ChangedAt: clk.Now()}, clk.Now())}); res[0].Outcome != store.OutcomeApplied {
+	if res, _ := s.Apply(ctx, "hall-1", []domain.Op{stationOp("cwfung", domain.OpSetPassword,
+		domain.SetPasswordPayload{PasswordHash: testHashes()[1], ChangedAt: clk.Now()}, clk.Now())}); res[0].Outcome != wire.OutcomeApplied {
 		t.Fatalf("set password: %+v", res)
 	}
 	if n := queue(at(2027, 7, 1)); n != 0 {
@@ -376,7 +378,7 @@ func TestNoticeDelivery(t *testing.T) {
 	s, clk, _ := classOf2026(t)
 	runLifecycle(t, s, clk, at(2026, 8, 31)) // five in grace, sfmak an alumna
 	var _ mail.Queue = s
-	pending, err := s.Notices(ctx, store.NoticePending, 0)
+	pending, err := s.Notices(ctx, notice.Pending, 0)
 	if err != nil || len(pending) != 6 {
 		t.Fatalf("pending: %d, %v", len(pending), err)
 	}
@@ -388,8 +390,8 @@ func TestNoticeDelivery(t *testing.T) {
 	if len(fake.sent) != 5 || fake.sent[0].Subject != "Your student network services end on 31 Dec 2026" {
 		t.Errorf("sent %+v", fake.sent)
 	}
-	sent, _ := s.Notices(ctx, store.NoticeSent, 0)
-	kept, _ := s.Notices(ctx, store.NoticeKept, 0)
+	sent, _ := s.Notices(ctx, notice.Sent, 0)
+	kept, _ := s.Notices(ctx, notice.Kept, 0)
 	if len(sent) != 5 || !sent[0].SentAt.Equal(at(2026, 8, 31)) || len(kept) != 1 || kept[0].Account != "hyyip" ||
 		!strings.Contains(kept[0].Error, "no such mailbox") {
 		t.Errorf("sent %+v kept %+v", sent, kept)
@@ -401,7 +403,7 @@ func TestNoticeDelivery(t *testing.T) {
 	if err != nil || rep.Kept != 5 {
 		t.Fatalf("deliver without a server: %+v, %v", rep, err)
 	}
-	if kept, _ := s.Notices(ctx, store.NoticeKept, 1); kept[0].Error != mail.NoMailReason {
+	if kept, _ := s.Notices(ctx, notice.Kept, 1); kept[0].Error != mail.NoMailReason {
 		t.Errorf("kept %+v", kept[0])
 	}
 	if all, _ := s.Notices(ctx, "", 0); len(all) != 11 {

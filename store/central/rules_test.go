@@ -8,8 +8,9 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 var t0 = time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
@@ -27,13 +28,13 @@ var testHashes = sync.OnceValue(func() []string {
 	return hs
 })
 
-func mkOp(kind store.OpKind, at time.Time, p any) store.Op {
+func mkOp(kind domain.OpKind, at time.Time, p any) domain.Op {
 	b, _ := json.Marshal(p)
-	return store.Op{ID: "op", Kind: kind, Account: "tmchan", CreatedAt: at, Payload: b}
+	return domain.Op{ID: "op", Kind: kind, Account: "tmchan", CreatedAt: at, Payload: b}
 }
 
 func registered() Account {
-	return Account{Snapshot: store.Snapshot{Name: "tmchan", StudentID: "20261001", Status: policy.StatusRegistered,
+	return Account{Snapshot: domain.Snapshot{Name: "tmchan", StudentID: "20261001", Status: policy.StatusRegistered,
 		Category: policy.CategoryNonDegree, CompletionDate: "2030-06-30", DirectoryPublic: true}}
 }
 
@@ -61,51 +62,51 @@ func TestDecide(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		acct   Account
-		op     store.Op
+		op     domain.Op
 		want   string // rejection code, "" for applied
 		effect Effect
 	}{
-		{"activate", registered(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "", SnapshotChanged},
-		{"activate twice", active(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h1, ActivatedAt: t0}), "activated_elsewhere", Unchanged},
-		{"activate a weak hash", registered(), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", ActivatedAt: t0}), "bad_hash", Unchanged},
-		{"activate ended non-degree", ended(registered()), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "terminated", Unchanged},
-		{"activate ended graduate", graduate(registered()), mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "not_eligible", Unchanged},
-		{"set password", active(), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "", SnapshotChanged},
-		{"set password not activated", registered(), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "not_activated", Unchanged},
-		{"set password reused", active(), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h0, ChangedAt: t0}), "reuse", Unchanged},
-		{"set password terminated", ended(active()), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "terminated", Unchanged},
-		{"totp step", active(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1001}), "", SnapshotChanged},
-		{"totp step replayed", active(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1000}), "totp_replay", Unchanged},
-		{"totp step not activated", registered(), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 5}), "not_activated", Unchanged},
-		{"totp step not enrolled", notEnrolled(active()), mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 5}), "not_enrolled", Unchanged},
-		{"enrol replayed step", active(), mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 999}), "totp_replay", Unchanged},
-		{"enrol", active(), mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 1001}), "", SnapshotChanged},
-		{"directory unchanged", registered(), mkOp(store.OpDirectory, t0, store.DirectoryPayload{Public: true}), "", Unchanged},
-		{"during a lock", locked(active()), mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "locked", Unchanged},
-		{"before a lock", locked(active()), mkOp(store.OpSetPassword, t0.Add(-6*time.Minute), store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "", SnapshotChanged},
-		{"after a lock", locked(active()), mkOp(store.OpDirectory, lockEnd, store.DirectoryPayload{Public: false}), "", SnapshotChanged},
-		{"alias", inGrace(active()), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "", SnapshotChanged},
-		{"alias again", aliased(inGrace(active())), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "", Unchanged},
-		{"a second alias", aliased(inGrace(active())), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tm.chan"}), "alias_set", Unchanged},
-		{"alias not normalised", inGrace(active()), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "Tai.Man"}), "bad_alias", Unchanged},
-		{"alias while studying", active(), mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "not_eligible", Unchanged},
-		{"alumni activation", inGrace(registered()), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", SnapshotChanged},
-		{"alumni activation twice", inGrace(active()), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h1, ActivatedAt: t0, Status: policy.StatusGrace}), "activated_elsewhere", Unchanged},
-		{"alumni activation while studying", registered(), mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "not_eligible", Unchanged},
-		{"personal e-mail", active(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "", SnapshotChanged},
-		{"bad personal e-mail", active(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "not an address"}), "bad_email", Unchanged},
-		{"personal e-mail not activated", registered(), mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "not_activated", Unchanged},
-		{"lifecycle move", active(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "", SnapshotChanged},
-		{"lifecycle move made already", active(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusRegistered, To: policy.StatusActive, At: t0}), "", Unchanged},
-		{"stale lifecycle move", registered(), mkOp(store.OpLifecycle, t0, store.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "stale", Unchanged},
-		{"extension in grace", inGrace(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2027-03-31", Reason: "thesis revision"}), "", SnapshotChanged},
-		{"extension before studies end", active(), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2031-03-31", Reason: "field work"}), "", SnapshotChanged},
-		{"extension of a terminated account", ended(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "not_extendable", Unchanged},
-		{"extension of an alumnus", graduate(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "not_extendable", Unchanged},
-		{"extension inside grace", inGrace(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2026-09-30", Reason: "appeal"}), "not_extendable", Unchanged},
-		{"extension without a reason", inGrace(active()), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "2027-03-31", Reason: " "}), "bad_reason", Unchanged},
-		{"extension without a date", active(), mkOp(store.OpExtend, t0, store.ExtendPayload{Until: "soon"}), "bad_date", Unchanged},
-		{"a failure during a lock", locked(active()), mkOp(store.OpFailure, t0, store.FailurePayload{What: "password", At: t0}), "", FailuresChanged},
+		{"activate", registered(), mkOp(domain.OpActivate, t0, domain.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "", SnapshotChanged},
+		{"activate twice", active(), mkOp(domain.OpActivate, t0, domain.ActivatePayload{PasswordHash: h1, ActivatedAt: t0}), "activated_elsewhere", Unchanged},
+		{"activate a weak hash", registered(), mkOp(domain.OpActivate, t0, domain.ActivatePayload{PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", ActivatedAt: t0}), "bad_hash", Unchanged},
+		{"activate ended non-degree", ended(registered()), mkOp(domain.OpActivate, t0, domain.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "terminated", Unchanged},
+		{"activate ended graduate", graduate(registered()), mkOp(domain.OpActivate, t0, domain.ActivatePayload{PasswordHash: h0, ActivatedAt: t0}), "not_eligible", Unchanged},
+		{"set password", active(), mkOp(domain.OpSetPassword, t0, domain.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "", SnapshotChanged},
+		{"set password not activated", registered(), mkOp(domain.OpSetPassword, t0, domain.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "not_activated", Unchanged},
+		{"set password reused", active(), mkOp(domain.OpSetPassword, t0, domain.SetPasswordPayload{PasswordHash: h0, ChangedAt: t0}), "reuse", Unchanged},
+		{"set password terminated", ended(active()), mkOp(domain.OpSetPassword, t0, domain.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "terminated", Unchanged},
+		{"totp step", active(), mkOp(domain.OpTOTPStep, t0, domain.TOTPStepPayload{Step: 1001}), "", SnapshotChanged},
+		{"totp step replayed", active(), mkOp(domain.OpTOTPStep, t0, domain.TOTPStepPayload{Step: 1000}), "totp_replay", Unchanged},
+		{"totp step not activated", registered(), mkOp(domain.OpTOTPStep, t0, domain.TOTPStepPayload{Step: 5}), "not_activated", Unchanged},
+		{"totp step not enrolled", notEnrolled(active()), mkOp(domain.OpTOTPStep, t0, domain.TOTPStepPayload{Step: 5}), "not_enrolled", Unchanged},
+		{"enrol replayed step", active(), mkOp(domain.OpEnrolTOTP, t0, domain.EnrolTOTPPayload{Sealed: []byte{9}, Step: 999}), "totp_replay", Unchanged},
+		{"enrol", active(), mkOp(domain.OpEnrolTOTP, t0, domain.EnrolTOTPPayload{Sealed: []byte{9}, Step: 1001}), "", SnapshotChanged},
+		{"directory unchanged", registered(), mkOp(domain.OpDirectory, t0, domain.DirectoryPayload{Public: true}), "", Unchanged},
+		{"during a lock", locked(active()), mkOp(domain.OpSetPassword, t0, domain.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "locked", Unchanged},
+		{"before a lock", locked(active()), mkOp(domain.OpSetPassword, t0.Add(-6*time.Minute), domain.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0}), "", SnapshotChanged},
+		{"after a lock", locked(active()), mkOp(domain.OpDirectory, lockEnd, domain.DirectoryPayload{Public: false}), "", SnapshotChanged},
+		{"alias", inGrace(active()), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tai.man"}), "", SnapshotChanged},
+		{"alias again", aliased(inGrace(active())), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tai.man"}), "", Unchanged},
+		{"a second alias", aliased(inGrace(active())), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tm.chan"}), "alias_set", Unchanged},
+		{"alias not normalised", inGrace(active()), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "Tai.Man"}), "bad_alias", Unchanged},
+		{"alias while studying", active(), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tai.man"}), "not_eligible", Unchanged},
+		{"alumni activation", inGrace(registered()), mkOp(domain.OpActivateAlumni, t0, domain.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", SnapshotChanged},
+		{"alumni activation twice", inGrace(active()), mkOp(domain.OpActivateAlumni, t0, domain.ActivateAlumniPayload{PasswordHash: h1, ActivatedAt: t0, Status: policy.StatusGrace}), "activated_elsewhere", Unchanged},
+		{"alumni activation while studying", registered(), mkOp(domain.OpActivateAlumni, t0, domain.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "not_eligible", Unchanged},
+		{"personal e-mail", active(), mkOp(domain.OpPersonalEmail, t0, domain.PersonalEmailPayload{Email: "tai@example.com"}), "", SnapshotChanged},
+		{"bad personal e-mail", active(), mkOp(domain.OpPersonalEmail, t0, domain.PersonalEmailPayload{Email: "not an address"}), "bad_email", Unchanged},
+		{"personal e-mail not activated", registered(), mkOp(domain.OpPersonalEmail, t0, domain.PersonalEmailPayload{Email: "tai@example.com"}), "not_activated", Unchanged},
+		{"lifecycle move", active(), mkOp(domain.OpLifecycle, t0, domain.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "", SnapshotChanged},
+		{"lifecycle move made already", active(), mkOp(domain.OpLifecycle, t0, domain.LifecyclePayload{From: policy.StatusRegistered, To: policy.StatusActive, At: t0}), "", Unchanged},
+		{"stale lifecycle move", registered(), mkOp(domain.OpLifecycle, t0, domain.LifecyclePayload{From: policy.StatusActive, To: policy.StatusGrace, At: t0}), "stale", Unchanged},
+		{"extension in grace", inGrace(active()), mkOp(domain.OpExtend, t0, domain.ExtendPayload{Until: "2027-03-31", Reason: "thesis revision"}), "", SnapshotChanged},
+		{"extension before studies end", active(), mkOp(domain.OpExtend, t0, domain.ExtendPayload{Until: "2031-03-31", Reason: "field work"}), "", SnapshotChanged},
+		{"extension of a terminated account", ended(active()), mkOp(domain.OpExtend, t0, domain.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "not_extendable", Unchanged},
+		{"extension of an alumnus", graduate(active()), mkOp(domain.OpExtend, t0, domain.ExtendPayload{Until: "2026-12-31", Reason: "appeal"}), "not_extendable", Unchanged},
+		{"extension inside grace", inGrace(active()), mkOp(domain.OpExtend, t0, domain.ExtendPayload{Until: "2026-09-30", Reason: "appeal"}), "not_extendable", Unchanged},
+		{"extension without a reason", inGrace(active()), mkOp(domain.OpExtend, t0, domain.ExtendPayload{Until: "2027-03-31", Reason: " "}), "bad_reason", Unchanged},
+		{"extension without a date", active(), mkOp(domain.OpExtend, t0, domain.ExtendPayload{Until: "soon"}), "bad_date", Unchanged},
+		{"a failure during a lock", locked(active()), mkOp(domain.OpFailure, t0, domain.FailurePayload{What: "password", At: t0}), "", FailuresChanged},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := tc.acct
@@ -132,7 +133,7 @@ func TestDecide(t *testing.T) {
 // account for LockoutFor from the fifth; failures spread wider do not.
 func TestDecideFailuresLock(t *testing.T) {
 	fail := func(a *Account, at time.Time) Effect {
-		e, rej, err := Decide(a, mkOp(store.OpFailure, at, store.FailurePayload{What: "identity", At: at}), nil, at, nil)
+		e, rej, err := Decide(a, mkOp(domain.OpFailure, at, domain.FailurePayload{What: "identity", At: at}), nil, at, nil)
 		if err != nil || rej != nil {
 			t.Fatalf("failure refused: %v %v", rej, err)
 		}
@@ -145,7 +146,7 @@ func TestDecideFailuresLock(t *testing.T) {
 		}
 	}
 	fifth := t0.Add(14 * time.Minute)
-	if e := fail(&a, fifth); e != SnapshotChanged || a.Snapshot.LockedUntil == nil || !a.Snapshot.LockedUntil.Equal(fifth.Add(store.LockoutFor)) {
+	if e := fail(&a, fifth); e != SnapshotChanged || a.Snapshot.LockedUntil == nil || !a.Snapshot.LockedUntil.Equal(fifth.Add(domain.LockoutFor)) {
 		t.Fatalf("fifth failure: effect %d, locked until %v", e, a.Snapshot.LockedUntil)
 	}
 	if len(a.Failures) != 0 {
@@ -163,8 +164,8 @@ func TestDecideFailuresLock(t *testing.T) {
 	// A station that locked on its own count is believed, for LockoutFor at most.
 	c := registered()
 	claim := t0.Add(24 * time.Hour)
-	Decide(&c, mkOp(store.OpFailure, t0, store.FailurePayload{What: "totp", At: t0, LockedUntil: &claim}), nil, t0, nil)
-	if c.Snapshot.LockedUntil == nil || !c.Snapshot.LockedUntil.Equal(t0.Add(store.LockoutFor)) {
+	Decide(&c, mkOp(domain.OpFailure, t0, domain.FailurePayload{What: "totp", At: t0, LockedUntil: &claim}), nil, t0, nil)
+	if c.Snapshot.LockedUntil == nil || !c.Snapshot.LockedUntil.Equal(t0.Add(domain.LockoutFor)) {
 		t.Fatalf("claimed lock = %v", c.Snapshot.LockedUntil)
 	}
 }
@@ -175,7 +176,7 @@ func TestDecideAliasTaken(t *testing.T) {
 	a.Snapshot.PasswordHash = testHashes()[0]
 	var asked string
 	taken := func(alias, except string) (bool, error) { asked = alias + " " + except; return true, nil }
-	_, rej, err := Decide(&a, mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), nil, t0, taken)
+	_, rej, err := Decide(&a, mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tai.man"}), nil, t0, taken)
 	if err != nil || rej == nil || rej.Code != "alias_taken" || asked != "tai.man tmchan" || a.Snapshot.Alias != "" {
 		t.Fatalf("rejection %v, asked %q, alias %q, %v", rej, asked, a.Snapshot.Alias, err)
 	}
@@ -195,60 +196,60 @@ func TestDecideChainAndProof(t *testing.T) {
 		return a
 	}
 	notEnrolled := func(a Account) Account { a.Snapshot.TOTPSealed, a.Snapshot.TOTPLastStep = nil, 0; return a }
-	chained := func(op store.Op, after, proof string) store.Op { op.After, op.Proof = after, proof; return op }
-	applied := func(id string, kind store.OpKind) Link {
-		return Link{ID: id, Account: "tmchan", Kind: kind, Outcome: store.OutcomeApplied}
+	chained := func(op domain.Op, after, proof string) domain.Op { op.After, op.Proof = after, proof; return op }
+	applied := func(id string, kind domain.OpKind) Link {
+		return Link{ID: id, Account: "tmchan", Kind: kind, Outcome: wire.OutcomeApplied}
 	}
-	refused := func(id string, kind store.OpKind, reason string) Link {
-		return Link{ID: id, Account: "tmchan", Kind: kind, Outcome: store.OutcomeRejected, Reason: reason}
+	refused := func(id string, kind domain.OpKind, reason string) Link {
+		return Link{ID: id, Account: "tmchan", Kind: kind, Outcome: wire.OutcomeRejected, Reason: reason}
 	}
-	setPW := mkOp(store.OpSetPassword, t0, store.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0})
-	enrol := mkOp(store.OpEnrolTOTP, t0, store.EnrolTOTPPayload{Sealed: []byte{9}, Step: 1001})
-	dir := mkOp(store.OpDirectory, t0, store.DirectoryPayload{Public: false})
-	activate := mkOp(store.OpActivate, t0, store.ActivatePayload{PasswordHash: h0, ActivatedAt: t0})
+	setPW := mkOp(domain.OpSetPassword, t0, domain.SetPasswordPayload{PasswordHash: h1, ChangedAt: t0})
+	enrol := mkOp(domain.OpEnrolTOTP, t0, domain.EnrolTOTPPayload{Sealed: []byte{9}, Step: 1001})
+	dir := mkOp(domain.OpDirectory, t0, domain.DirectoryPayload{Public: false})
+	activate := mkOp(domain.OpActivate, t0, domain.ActivatePayload{PasswordHash: h0, ActivatedAt: t0})
 	for _, tc := range []struct {
 		name  string
 		acct  Account
-		op    store.Op
+		op    domain.Op
 		chain []Link
 		want  string // rejection code, "" for applied
 		msg   string // the rejection's message contains this
 	}{
-		{"follows an applied op", active(), chained(setPW, "a1", store.ProofTOTP), []Link{applied("a1", store.OpTOTPStep)}, "", ""},
-		{"follows an op never received", active(), chained(setPW, "a1", store.ProofTOTP), nil, "chain", "op a1) never reached"},
-		{"follows another account's op", active(), chained(setPW, "a1", store.ProofTOTP),
-			[]Link{{ID: "a1", Account: "tmchan2", Kind: store.OpTOTPStep, Outcome: store.OutcomeApplied}}, "chain", "another account"},
-		{"follows a replayed code", active(), chained(setPW, "a1", store.ProofTOTP),
-			[]Link{refused("a1", store.OpTOTPStep, "totp_replay: the 2FA code had already been used")}, "chain",
+		{"follows an applied op", active(), chained(setPW, "a1", domain.ProofTOTP), []Link{applied("a1", domain.OpTOTPStep)}, "", ""},
+		{"follows an op never received", active(), chained(setPW, "a1", domain.ProofTOTP), nil, "chain", "op a1) never reached"},
+		{"follows another account's op", active(), chained(setPW, "a1", domain.ProofTOTP),
+			[]Link{{ID: "a1", Account: "tmchan2", Kind: domain.OpTOTPStep, Outcome: wire.OutcomeApplied}}, "chain", "another account"},
+		{"follows a replayed code", active(), chained(setPW, "a1", domain.ProofTOTP),
+			[]Link{refused("a1", domain.OpTOTPStep, "totp_replay: the 2FA code had already been used")}, "chain",
 			"refused because the change it depends on (totp_step, op a1) was refused: totp_replay"},
-		{"follows a second activation", active(), chained(enrol, "a1", store.ProofHKID),
-			[]Link{refused("a1", store.OpActivate, "activated_elsewhere: the account had already been activated")}, "chain",
+		{"follows a second activation", active(), chained(enrol, "a1", domain.ProofHKID),
+			[]Link{refused("a1", domain.OpActivate, "activated_elsewhere: the account had already been activated")}, "chain",
 			"(activate, op a1) was refused: activated_elsewhere"},
-		{"two links after a refusal", active(), chained(dir, "a2", store.ProofTOTP),
-			[]Link{refused("a2", store.OpEnrolTOTP, "chain: refused because the change it depends on (activate, op a1) was refused: activated_elsewhere")},
+		{"two links after a refusal", active(), chained(dir, "a2", domain.ProofTOTP),
+			[]Link{refused("a2", domain.OpEnrolTOTP, "chain: refused because the change it depends on (activate, op a1) was refused: activated_elsewhere")},
 			"chain", "(activate, op a1) was refused: activated_elsewhere"},
-		{"date of birth for a record with an HKID", withHKID(registered()), chained(activate, "", store.ProofDOB), nil, "identity_proof", "date of birth"},
-		{"date of birth for a record without one", registered(), chained(activate, "", store.ProofDOB), nil, "", ""},
-		{"HKID for a record with an HKID", withHKID(registered()), chained(activate, "", store.ProofHKID), nil, "", ""},
+		{"date of birth for a record with an HKID", withHKID(registered()), chained(activate, "", domain.ProofDOB), nil, "identity_proof", "date of birth"},
+		{"date of birth for a record without one", registered(), chained(activate, "", domain.ProofDOB), nil, "", ""},
+		{"HKID for a record with an HKID", withHKID(registered()), chained(activate, "", domain.ProofHKID), nil, "", ""},
 		{"date of birth for a graduate with a passport", graduateWithPassport(registered()),
-			chained(mkOp(store.OpActivateAlumni, t0, store.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", store.ProofDOB),
+			chained(mkOp(domain.OpActivateAlumni, t0, domain.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", domain.ProofDOB),
 			nil, "identity_proof", ""},
-		{"a replayed step verified by date of birth", withHKID(active()), chained(mkOp(store.OpTOTPStep, t0, store.TOTPStepPayload{Step: 1001}), "", store.ProofDOB),
+		{"a replayed step verified by date of birth", withHKID(active()), chained(mkOp(domain.OpTOTPStep, t0, domain.TOTPStepPayload{Step: 1001}), "", domain.ProofDOB),
 			nil, "identity_proof", ""},
-		{"new password without a code on a 2FA account", active(), chained(setPW, "", store.ProofHKID), nil, "2fa_required", "without a 2FA code"},
-		{"new password after a code", active(), chained(setPW, "a2", store.ProofTOTP),
-			[]Link{applied("a2", store.OpTOTPStep)}, "", ""},
-		{"new password without 2FA enrolled", notEnrolled(active()), chained(setPW, "", store.ProofPassword), nil, "", ""},
+		{"new password without a code on a 2FA account", active(), chained(setPW, "", domain.ProofHKID), nil, "2fa_required", "without a 2FA code"},
+		{"new password after a code", active(), chained(setPW, "a2", domain.ProofTOTP),
+			[]Link{applied("a2", domain.OpTOTPStep)}, "", ""},
+		{"new password without 2FA enrolled", notEnrolled(active()), chained(setPW, "", domain.ProofPassword), nil, "", ""},
 		{"new password without a proof (an older station)", active(), setPW, nil, "", ""},
-		{"new 2FA key without a code", active(), chained(enrol, "", store.ProofPassword), nil, "2fa_required", ""},
-		{"directory without a code", active(), chained(dir, "", store.ProofPassword), nil, "2fa_required", ""},
-		{"directory two links after a code", active(), chained(dir, "a3", store.ProofTOTP),
-			[]Link{applied("a3", store.OpDirectory), applied("a2", store.OpTOTPStep)}, "", ""},
-		{"directory after the enrolment of an activation", active(), chained(dir, "a2", store.ProofTOTP),
-			[]Link{applied("a2", store.OpEnrolTOTP), applied("a1", store.OpActivate)}, "", ""},
-		{"alias without a code", inGraceActive(), chained(mkOp(store.OpAlias, t0, store.AliasPayload{Alias: "tai.man"}), "", store.ProofPassword), nil, "2fa_required", ""},
-		{"personal e-mail without a code", active(), chained(mkOp(store.OpPersonalEmail, t0, store.PersonalEmailPayload{Email: "tai@example.com"}), "", store.ProofPassword), nil, "2fa_required", ""},
-		{"activated at another station", activatedBy(active(), "B"), chained(activate, "", store.ProofHKID), nil, "activated_elsewhere", "station B at 2026-09-01 08:00 UTC"},
+		{"new 2FA key without a code", active(), chained(enrol, "", domain.ProofPassword), nil, "2fa_required", ""},
+		{"directory without a code", active(), chained(dir, "", domain.ProofPassword), nil, "2fa_required", ""},
+		{"directory two links after a code", active(), chained(dir, "a3", domain.ProofTOTP),
+			[]Link{applied("a3", domain.OpDirectory), applied("a2", domain.OpTOTPStep)}, "", ""},
+		{"directory after the enrolment of an activation", active(), chained(dir, "a2", domain.ProofTOTP),
+			[]Link{applied("a2", domain.OpEnrolTOTP), applied("a1", domain.OpActivate)}, "", ""},
+		{"alias without a code", inGraceActive(), chained(mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tai.man"}), "", domain.ProofPassword), nil, "2fa_required", ""},
+		{"personal e-mail without a code", active(), chained(mkOp(domain.OpPersonalEmail, t0, domain.PersonalEmailPayload{Email: "tai@example.com"}), "", domain.ProofPassword), nil, "2fa_required", ""},
+		{"activated at another station", activatedBy(active(), "B"), chained(activate, "", domain.ProofHKID), nil, "activated_elsewhere", "station B at 2026-09-01 08:00 UTC"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := tc.acct

@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/sqltime"
 )
 
 // Options configure the SQLite store. Nothing is required to serve; Keys
@@ -395,7 +396,7 @@ func auditAccount(ctx context.Context, tx *sql.Tx, at time.Time, account, action
 }
 
 // timeLayout matches the station replica's: UTC, milliseconds, fixed width.
-const timeLayout = "2006-01-02T15:04:05.000Z"
+const timeLayout = sqltime.Layout
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/expressstation/kiosk/policy"
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/registry"
 )
 
@@ -19,15 +19,15 @@ import (
 // account name, the lowest free clash number, assigned here once for every
 // station; a known student with changed particulars keeps the name and gets
 // a new change; identical data writes nothing. Batches commit whole.
-func (s *SQLite) Import(ctx context.Context, csv io.Reader) (store.ImportReport, error) {
+func (s *SQLite) Import(ctx context.Context, csv io.Reader) (registry.ImportReport, error) {
 	if s.opt.Keys == nil {
-		return store.ImportReport{}, errors.New("import needs the deployment's identity key: give --identity-key FILE or set KIOSK_IDENTITY_KEY")
+		return registry.ImportReport{}, errors.New("import needs the deployment's identity key: give --identity-key FILE or set KIOSK_IDENTITY_KEY")
 	}
 	s.importMu.Lock()
 	defer s.importMu.Unlock()
 	im, err := s.newImporter(ctx)
 	if err != nil {
-		return store.ImportReport{}, err
+		return registry.ImportReport{}, err
 	}
 	opt := registry.Options{StudentIDLength: s.opt.StudentIDLength, Today: s.opt.Now()}
 	rowErrs, err := registry.Parse(csv, opt, func(rec registry.Record) error {
@@ -56,9 +56,9 @@ const importBatch = 5000
 
 type importer struct {
 	known  map[string]knownAccount // by student id
-	names  store.AccountNames
+	names  domain.Names
 	batch  []importRow
-	report store.ImportReport
+	report registry.ImportReport
 	s      *SQLite
 }
 
@@ -72,7 +72,7 @@ type knownAccount struct {
 type importRow struct {
 	id          int64
 	line        int
-	snap        store.Snapshot
+	snap        domain.Snapshot
 	fingerprint [32]byte
 }
 
@@ -119,14 +119,14 @@ func (im *importer) add(rec registry.Record) error {
 }
 
 // particulars is a new registered account's snapshot for rec (no name yet).
-func (im *importer) particulars(rec registry.Record) store.Snapshot {
+func (im *importer) particulars(rec registry.Record) domain.Snapshot {
 	hash := func(kind, v string) []byte {
 		if v == "" {
 			return nil
 		}
 		return im.s.opt.Keys.IdentityHash(kind, v)
 	}
-	return store.Snapshot{
+	return domain.Snapshot{
 		StudentID: rec.StudentID, Surname: rec.Surname, GivenNames: rec.GivenNames,
 		Department: rec.Department, Level: rec.Level, Category: rec.Category,
 		CompletionDate: rec.CompletionDate, Status: policy.StatusRegistered,
@@ -136,8 +136,8 @@ func (im *importer) particulars(rec registry.Record) store.Snapshot {
 }
 
 // fingerprint digests the registry particulars of a snapshot.
-func fingerprint(s store.Snapshot) [32]byte {
-	return store.RegistryFingerprint(s.Surname, s.GivenNames, s.Department, string(s.Level), string(s.Category),
+func fingerprint(s domain.Snapshot) [32]byte {
+	return domain.RegistryFingerprint(s.Surname, s.GivenNames, s.Department, string(s.Level), string(s.Category),
 		s.CompletionDate, s.HKIDHash, s.DOBHash, s.PassportHash)
 }
 
@@ -211,7 +211,7 @@ func updateParticulars(ctx context.Context, tx *sql.Tx, row importRow, seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT snapshot FROM accounts WHERE id = ?`, row.id).Scan(&stored); err != nil {
 		return fmt.Errorf("line %d: %w", row.line, err)
 	}
-	var cur store.Snapshot
+	var cur domain.Snapshot
 	if err := json.Unmarshal(stored, &cur); err != nil {
 		return fmt.Errorf("line %d: stored snapshot of %s: %w", row.line, row.snap.Name, err)
 	}

@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // Ops apply through one writer goroutine that takes every request waiting
@@ -19,8 +20,8 @@ import (
 // applyReq is one station's batch of ops waiting for the writer.
 type applyReq struct {
 	station string
-	ops     []store.Op
-	results []store.OpResult
+	ops     []domain.Op
+	results []wire.OpResult
 	err     error
 	done    chan struct{}
 }
@@ -29,7 +30,7 @@ var errClosed = errors.New("the central store is shutting down: try again shortl
 
 // Apply queues the ops for the next group commit and waits for it. Once
 // queued they are applied even if ctx ends, so the answer is always true.
-func (s *SQLite) Apply(ctx context.Context, station string, ops []store.Op) ([]store.OpResult, error) {
+func (s *SQLite) Apply(ctx context.Context, station string, ops []domain.Op) ([]wire.OpResult, error) {
 	if len(ops) == 0 {
 		return nil, nil
 	}
@@ -169,7 +170,7 @@ func (a *applier) applyRequest(ctx context.Context, req *applyReq) {
 		req.err = err
 		return
 	}
-	req.results = make([]store.OpResult, 0, len(req.ops))
+	req.results = make([]wire.OpResult, 0, len(req.ops))
 	for _, op := range req.ops {
 		res, err := a.apply(ctx, req.station, op)
 		if err != nil {
@@ -187,13 +188,13 @@ func (a *applier) applyRequest(ctx context.Context, req *applyReq) {
 
 // apply answers one op: a duplicate, a rejection (with the account's
 // snapshot, re-emitted so the station converges) or applied.
-func (a *applier) apply(ctx context.Context, station string, op store.Op) (store.OpResult, error) {
-	res := store.OpResult{ID: op.ID}
+func (a *applier) apply(ctx context.Context, station string, op domain.Op) (wire.OpResult, error) {
+	res := wire.OpResult{ID: op.ID}
 	var outcome, reason string
 	err := a.seenOp.QueryRowContext(ctx, op.ID).Scan(&outcome, &reason)
 	switch {
 	case err == nil:
-		res.Outcome, res.Original, res.Reason = store.OutcomeDuplicate, store.Outcome(outcome), reason
+		res.Outcome, res.Original, res.Reason = wire.OutcomeDuplicate, wire.Outcome(outcome), reason
 		acct, _, err := a.load(ctx, op.Account)
 		if acct != nil {
 			res.Snapshot = &acct.Snapshot
@@ -212,7 +213,7 @@ func (a *applier) apply(ctx context.Context, station string, op store.Op) (store
 		if err != nil {
 			return res, err
 		}
-		if (op.Kind == store.OpActivate || op.Kind == store.OpActivateAlumni) && acct.Snapshot.Activated() {
+		if op.Kind.Activates() && acct.Snapshot.Activated() {
 			if acct.ActivatedBy, err = a.activatedBy(ctx, op.Account); err != nil {
 				return res, err
 			}
@@ -221,9 +222,9 @@ func (a *applier) apply(ctx context.Context, station string, op store.Op) (store
 			return res, err
 		}
 	}
-	res.Outcome = store.OutcomeApplied
+	res.Outcome = wire.OutcomeApplied
 	if rej != nil {
-		res.Outcome, res.Reason = store.OutcomeRejected, rej.Error()
+		res.Outcome, res.Reason = wire.OutcomeRejected, rej.Error()
 		a.log("op rejected", "station", station, "account", op.Account, "kind", op.Kind, "reason", rej.Code)
 		if acct != nil {
 			effect = SnapshotChanged // re-emitted: the station must learn the truth
@@ -255,12 +256,25 @@ func (a *applier) chain(ctx context.Context, after string) ([]Link, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading op %s that another follows: %w", id, err)
 		}
-		l.Kind, l.Outcome = store.OpKind(kind), store.Outcome(outcome)
+		l.Kind, l.Outcome = domain.OpKind(kind), wire.Outcome(outcome)
 		chain = append(chain, l)
 		id = l.After
 	}
 	return chain, nil
 }
+
+// activationKinds are the kinds that activate an account (domain.OpKind.Activates), as
+// a JSON array for activatedBy's query.
+var activationKinds = func() string {
+	var ks []domain.OpKind
+	for _, k := range domain.Kinds() {
+		if k.Activates() {
+			ks = append(ks, k)
+		}
+	}
+	b, _ := json.Marshal(ks)
+	return string(b)
+}()
 
 // activatedBy is the station whose activation of account the store
 // applied, or "" (imported active, or before the ops were kept). It scans
@@ -268,7 +282,7 @@ func (a *applier) chain(ctx context.Context, after string) ([]Link, error) {
 func (a *applier) activatedBy(ctx context.Context, account string) (string, error) {
 	var station string
 	err := a.tx.QueryRowContext(ctx, `SELECT station FROM ops WHERE account = ? AND outcome = 'applied'
-		AND kind IN ('activate', 'activate_alumni') ORDER BY received_at LIMIT 1`, account).Scan(&station)
+		AND kind IN (SELECT value FROM json_each(?)) ORDER BY received_at LIMIT 1`, account, activationKinds).Scan(&station)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -338,7 +352,7 @@ func (a *applier) aliasTaken(ctx context.Context) AliasTaken {
 
 // encodeSnapshot is the stored (and served) form: JSON without the seq,
 // which the feed adds from the row.
-func encodeSnapshot(s store.Snapshot) (string, error) {
+func encodeSnapshot(s domain.Snapshot) (string, error) {
 	s.Seq = 0
 	b, err := json.Marshal(s)
 	return string(b), err

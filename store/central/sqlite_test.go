@@ -16,8 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 var ctx = context.Background()
@@ -39,15 +40,15 @@ func openTest(t *testing.T) (*SQLite, string) {
 
 const header = "student_id,surname,given_names,hkid,date_of_birth,department,level,category,completion_date\n"
 
-func feed(t *testing.T, s *SQLite) map[string]store.Snapshot {
+func feed(t *testing.T, s *SQLite) map[string]domain.Snapshot {
 	t.Helper()
 	f, err := s.Changes(ctx, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]store.Snapshot{}
+	out := map[string]domain.Snapshot{}
 	for _, c := range f.Changes {
-		var snap store.Snapshot
+		var snap domain.Snapshot
 		if err := json.Unmarshal(c.Snapshot, &snap); err != nil {
 			t.Fatal(err)
 		}
@@ -147,9 +148,9 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func stepOp(account string, step int64) store.Op {
-	b, _ := json.Marshal(store.TOTPStepPayload{Step: step})
-	return store.Op{ID: randomID(), CreatedAt: t0, Kind: store.OpTOTPStep, Account: account, Payload: b}
+func stepOp(account string, step int64) domain.Op {
+	b, _ := json.Marshal(domain.TOTPStepPayload{Step: step})
+	return domain.Op{ID: randomID(), CreatedAt: t0, Kind: domain.OpTOTPStep, Account: account, Payload: b}
 }
 
 // Many stations push at once: the group commits apply every op once, in
@@ -168,11 +169,11 @@ func TestApplyConcurrentGroups(t *testing.T) {
 	}
 	const stations, each = 20, 25
 	var wg sync.WaitGroup
-	results := make([][]store.OpResult, stations)
+	results := make([][]wire.OpResult, stations)
 	errs := make([]error, stations)
 	for i := range stations {
 		wg.Go(func() {
-			var ops []store.Op
+			var ops []domain.Op
 			for j := range each {
 				ops = append(ops, stepOp("tmchan", int64(1+i*each+j)))
 			}
@@ -186,7 +187,7 @@ func TestApplyConcurrentGroups(t *testing.T) {
 			t.Fatalf("station %d: %d results, %v", i, len(results[i]), errs[i])
 		}
 		for _, r := range results[i] {
-			if r.Outcome == store.OutcomeApplied {
+			if r.Outcome == wire.OutcomeApplied {
 				applied++
 			}
 		}
@@ -202,12 +203,12 @@ func TestApplyConcurrentGroups(t *testing.T) {
 		t.Fatalf("%d ops recorded, %d seqs", ops, distinctSeqs)
 	}
 	// The same batch again: every op a duplicate, nothing applied.
-	again, err := s.Apply(ctx, "S0", []store.Op{stepOp("tmchan", 9999)})
-	if err != nil || again[0].Outcome != store.OutcomeApplied {
+	again, err := s.Apply(ctx, "S0", []domain.Op{stepOp("tmchan", 9999)})
+	if err != nil || again[0].Outcome != wire.OutcomeApplied {
 		t.Fatal(again, err)
 	}
-	dup, err := s.Apply(ctx, "S0", []store.Op{{ID: again[0].ID, CreatedAt: t0, Kind: store.OpTOTPStep, Account: "tmchan", Payload: []byte(`{"step":10000}`)}})
-	if err != nil || dup[0].Outcome != store.OutcomeDuplicate || dup[0].Original != store.OutcomeApplied ||
+	dup, err := s.Apply(ctx, "S0", []domain.Op{{ID: again[0].ID, CreatedAt: t0, Kind: domain.OpTOTPStep, Account: "tmchan", Payload: []byte(`{"step":10000}`)}})
+	if err != nil || dup[0].Outcome != wire.OutcomeDuplicate || dup[0].Original != wire.OutcomeApplied ||
 		dup[0].Snapshot == nil || dup[0].Snapshot.TOTPLastStep != 9999 {
 		t.Fatalf("duplicate: %+v, %v", dup, err)
 	}
@@ -215,12 +216,12 @@ func TestApplyConcurrentGroups(t *testing.T) {
 
 func TestApplyUnknownAccountAndClose(t *testing.T) {
 	s, _ := openTest(t)
-	res, err := s.Apply(ctx, "S", []store.Op{stepOp("nobody", 5)})
-	if err != nil || res[0].Outcome != store.OutcomeRejected || !strings.Contains(res[0].Reason, "unknown_account") || res[0].Snapshot != nil {
+	res, err := s.Apply(ctx, "S", []domain.Op{stepOp("nobody", 5)})
+	if err != nil || res[0].Outcome != wire.OutcomeRejected || !strings.Contains(res[0].Reason, "unknown_account") || res[0].Snapshot != nil {
 		t.Fatalf("%+v, %v", res, err)
 	}
 	s.Close()
-	if _, err := s.Apply(ctx, "S", []store.Op{stepOp("nobody", 6)}); !errors.Is(err, errClosed) {
+	if _, err := s.Apply(ctx, "S", []domain.Op{stepOp("nobody", 6)}); !errors.Is(err, errClosed) {
 		t.Fatalf("after close: %v", err)
 	}
 }
@@ -258,19 +259,19 @@ func TestApplyAliasUnique(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	alias := func(account, a string) store.OpResult {
-		b, _ := json.Marshal(store.AliasPayload{Alias: a})
-		res, err := s.Apply(ctx, "S", []store.Op{{ID: randomID(), CreatedAt: t0, Kind: store.OpAlias, Account: account, Payload: b}})
+	alias := func(account, a string) wire.OpResult {
+		b, _ := json.Marshal(domain.AliasPayload{Alias: a})
+		res, err := s.Apply(ctx, "S", []domain.Op{{ID: randomID(), CreatedAt: t0, Kind: domain.OpAlias, Account: account, Payload: b}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res[0]
 	}
-	if r := alias("tmchan", "tai.man"); r.Outcome != store.OutcomeApplied {
+	if r := alias("tmchan", "tai.man"); r.Outcome != wire.OutcomeApplied {
 		t.Fatalf("first: %+v", r)
 	}
 	for _, a := range []string{"tai.man", "tmchan"} {
-		if r := alias("tmchan2", a); r.Outcome != store.OutcomeRejected || !strings.Contains(r.Reason, "alias_taken") {
+		if r := alias("tmchan2", a); r.Outcome != wire.OutcomeRejected || !strings.Contains(r.Reason, "alias_taken") {
 			t.Fatalf("tmchan2 asking for %s: %+v", a, r)
 		}
 	}

@@ -1,4 +1,4 @@
-// Package mail sends the notices the replica queues (store.Notice): an SMTP
+// Package mail sends the notices the replica queues (notice.Notice): an SMTP
 // sender behind the Sender interface, and Deliver, one step of the delivery
 // loop. With no [mail] server configured, Deliver keeps the notices for
 // staff to list instead. Nothing here ever sees a secret: notices hold none,
@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // Message is one e-mail to one recipient.
@@ -101,7 +101,7 @@ func compose(from string, m Message) ([]byte, error) {
 
 // Queue is what Deliver needs of the replica (*store.Replica has it).
 type Queue interface {
-	Notices(ctx context.Context, state store.NoticeState, limit int) ([]store.Notice, error)
+	Notices(ctx context.Context, state notice.State, limit int) ([]notice.Notice, error)
 	MarkNoticeSent(ctx context.Context, id int64) error
 	MarkNoticeFailed(ctx context.Context, id int64, reason string, keep bool) error
 	KeepNotice(ctx context.Context, id int64, reason string) error
@@ -132,7 +132,7 @@ type Report struct {
 // server that is down costs one attempt per step, not one per notice.
 func Deliver(ctx context.Context, q Queue, s Sender) (Report, error) {
 	var rep Report
-	pending, err := q.Notices(ctx, store.NoticePending, Batch)
+	pending, err := q.Notices(ctx, notice.Pending, Batch)
 	if err != nil {
 		return rep, err
 	}
@@ -173,7 +173,7 @@ func Deliver(ctx context.Context, q Queue, s Sender) (Report, error) {
 
 // message is the e-mail of a notice. Its Message-ID is derived from the
 // notice, so a retry after a lost reply is recognisably the same message.
-func message(n store.Notice) Message {
+func message(n notice.Notice) Message {
 	return Message{To: n.To, Subject: n.Subject, Body: n.Body, Date: n.CreatedAt,
 		ID: fmt.Sprintf("notice-%d.%d@express-station", n.ID, n.CreatedAt.UnixMilli())}
 }

@@ -11,16 +11,17 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
 // The replica is a Queue.
 var _ Queue = (*store.Replica)(nil)
 
 // fakeQueue is an in-memory notice table.
-type fakeQueue struct{ notices []store.Notice }
+type fakeQueue struct{ notices []notice.Notice }
 
-func (q *fakeQueue) Notices(_ context.Context, state store.NoticeState, limit int) ([]store.Notice, error) {
-	var out []store.Notice
+func (q *fakeQueue) Notices(_ context.Context, state notice.State, limit int) ([]notice.Notice, error) {
+	var out []notice.Notice
 	for _, n := range q.notices {
 		if n.State == state && len(out) < limit {
 			out = append(out, n)
@@ -29,9 +30,9 @@ func (q *fakeQueue) Notices(_ context.Context, state store.NoticeState, limit in
 	return out, nil
 }
 
-func (q *fakeQueue) find(id int64) *store.Notice {
+func (q *fakeQueue) find(id int64) *notice.Notice {
 	for i := range q.notices {
-		if q.notices[i].ID == id && q.notices[i].State == store.NoticePending {
+		if q.notices[i].ID == id && q.notices[i].State == notice.Pending {
 			return &q.notices[i]
 		}
 	}
@@ -43,7 +44,7 @@ func (q *fakeQueue) MarkNoticeSent(_ context.Context, id int64) error {
 	if n == nil {
 		return fmt.Errorf("notice %d not pending", id)
 	}
-	n.State, n.Attempts = store.NoticeSent, n.Attempts+1
+	n.State, n.Attempts = notice.Sent, n.Attempts+1
 	return nil
 }
 
@@ -54,7 +55,7 @@ func (q *fakeQueue) MarkNoticeFailed(_ context.Context, id int64, reason string,
 	}
 	n.Error, n.Attempts = reason, n.Attempts+1
 	if keep {
-		n.State = store.NoticeKept
+		n.State = notice.Kept
 	}
 	return nil
 }
@@ -64,7 +65,7 @@ func (q *fakeQueue) KeepNotice(_ context.Context, id int64, reason string) error
 	if n == nil {
 		return fmt.Errorf("notice %d not pending", id)
 	}
-	n.State, n.Error = store.NoticeKept, reason
+	n.State, n.Error = notice.Kept, reason
 	return nil
 }
 
@@ -79,8 +80,8 @@ func (q *fakeQueue) states() string {
 func queueOf(to ...string) *fakeQueue {
 	q := &fakeQueue{}
 	for i, t := range to {
-		q.notices = append(q.notices, store.Notice{ID: int64(i + 1), To: t, Subject: "s", Body: "b",
-			State: store.NoticePending, CreatedAt: time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)})
+		q.notices = append(q.notices, notice.Notice{ID: int64(i + 1), To: t, Subject: "s", Body: "b",
+			State: notice.Pending, CreatedAt: time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)})
 	}
 	return q
 }
@@ -151,7 +152,7 @@ func TestDeliverGivesUpAfterMaxAttempts(t *testing.T) {
 	q := queueOf("a@x.org")
 	q.notices[0].Attempts = MaxAttempts - 1
 	rep, _ := Deliver(context.Background(), q, &fakeSender{answers: map[string]error{"a@x.org": refused(451)}})
-	if rep.Kept != 1 || q.notices[0].State != store.NoticeKept || !strings.Contains(q.notices[0].Error, "451") {
+	if rep.Kept != 1 || q.notices[0].State != notice.Kept || !strings.Contains(q.notices[0].Error, "451") {
 		t.Errorf("report %+v, notice %+v", rep, q.notices[0])
 	}
 }

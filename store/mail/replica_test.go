@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -42,7 +43,7 @@ func TestDeliverFromReplica(t *testing.T) {
 	if len(s.sent) != 1 || s.sent[0].To != "tmchan@connect.example.edu" || !strings.Contains(s.sent[0].Subject, "activated") {
 		t.Fatalf("sent %+v", s.sent)
 	}
-	sent, _ := r.Notices(ctx, store.NoticeSent, 0)
+	sent, _ := r.Notices(ctx, notice.Sent, 0)
 	if len(sent) != 1 || !sent[0].SentAt.Equal(now) {
 		t.Errorf("replica: %+v", sent)
 	}

@@ -31,12 +31,9 @@ var Columns = []string{
 // PassportColumn is the optional trailing column.
 const PassportColumn = "passport_no"
 
-// Limits on free-text fields, so a broken export cannot flood the screens.
-const (
-	maxTextLen     = 200 // runes, for names and department
-	minPassportLen = 5
-	maxPassportLen = 20
-)
+// maxTextLen limits free-text fields (runes, for names and department), so
+// a broken export cannot flood the screens.
+const maxTextLen = 200
 
 // Record is one good registry row, normalised.
 type Record struct {
@@ -412,17 +409,15 @@ func category(s string, check checkFn) policy.Category {
 	return c
 }
 
-// passport upper-cases and drops spaces; the result must be ASCII letters
-// and digits of a plausible length.
+// passport is the passport number as policy.ParsePassport normalises it
+// (the station reads a typed one the same way), or "" for none.
 func passport(s string, check checkFn) string {
-	n := strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	if n == "" {
+	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	ok := len(n) >= minPassportLen && len(n) <= maxPassportLen &&
-		strings.IndexFunc(n, func(r rune) bool { return !('A' <= r && r <= 'Z' || '0' <= r && r <= '9') }) < 0
-	if !ok {
-		check(9, fmt.Sprintf("should be %d to %d letters and digits", minPassportLen, maxPassportLen))
+	n, err := policy.ParsePassport(s)
+	if err != nil {
+		check(9, fmt.Sprintf("should be %d to %d letters and digits", policy.PassportMinLen, policy.PassportMaxLen))
 		return ""
 	}
 	return n

@@ -76,6 +76,27 @@ func TestParsePassportColumn(t *testing.T) {
 	checkRowErrs(t, rowErrs, []wantErr{{4, "passport_no: should be"}, {5, "has 9 fields; the header has 10"}})
 }
 
+// A passport number in the registry reads as the station reads one typed
+// (policy.ParsePassport), so the two meet: full width, lower case and
+// spaces alike; what the station refuses, the registry refuses too.
+func TestPassportColumnReadsAsTheStationDoes(t *testing.T) {
+	for _, typed := range []string{"K1234567", " k123 4567 ", "Ｋ１２３４５６７", "ｋ１２３\u3000４５６７",
+		"K123", "K1234567890123456789012", "AB-12345", "К1234567"} {
+		in := strings.TrimSuffix(header, "\n") + ",passport_no\n" + strings.TrimSuffix(row("20231234", ""), "\n") + "," + typed + "\n"
+		recs, rowErrs, err := parseAll(t, in, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		station, stationErr := policy.ParsePassport(typed)
+		switch {
+		case stationErr != nil && (len(rowErrs) != 1 || len(recs) != 0):
+			t.Errorf("%q: the station refuses it (%v), the registry took %+v", typed, stationErr, recs)
+		case stationErr == nil && (len(recs) != 1 || recs[0].PassportNo != station):
+			t.Errorf("%q: the station reads %q, the registry %+v %v", typed, station, recs, rowErrs)
+		}
+	}
+}
+
 func TestParseStudentIDLength(t *testing.T) {
 	in := header + row("1234567890", "") + row("20231234", "")
 	recs, rowErrs, err := parseAll(t, in, Options{StudentIDLength: 10})

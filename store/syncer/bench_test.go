@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // Benchmarks (go test -run X -bench . ./store/syncer); none runs in a plain
@@ -210,7 +212,7 @@ func (d *deployment) accountRowsCSV() []byte {
 	w.Write([]string{"name", "student_id", "surname", "given_names", "department", "level", "category",
 		"completion_date", "status", "hkid_hash", "dob_hash", "passport_hash", "central_seq"})
 	for _, c := range f.Changes {
-		var s store.Snapshot
+		var s domain.Snapshot
 		json.Unmarshal(c.Snapshot, &s)
 		w.Write([]string{s.Name, s.StudentID, s.Surname, s.GivenNames, s.Department, string(s.Level),
 			string(s.Category), s.CompletionDate, string(s.Status), hex.EncodeToString(s.HKIDHash),
@@ -280,7 +282,7 @@ func (d *deployment) accountNames(n int) []string {
 	}
 	var names []string
 	for _, c := range f.Changes {
-		var s store.Snapshot
+		var s domain.Snapshot
 		if err := json.Unmarshal(c.Snapshot, &s); err != nil {
 			d.t.Fatal(err)
 		}
@@ -341,14 +343,14 @@ func BenchmarkPushThroughput(b *testing.B) {
 // pushSimulated pushes one batch of directory choices for a station's
 // accounts and checks every op was applied.
 func pushSimulated(url, token string, accounts []string, k, n int) error {
-	ops := make([]store.Op, n)
+	ops := make([]domain.Op, n)
 	for i := range ops {
 		var id [16]byte
 		rand.Read(id[:])
-		ops[i] = store.Op{ID: hex.EncodeToString(id[:]), CreatedAt: time.Now().UTC(), Kind: store.OpDirectory,
+		ops[i] = domain.Op{ID: hex.EncodeToString(id[:]), CreatedAt: time.Now().UTC(), Kind: domain.OpDirectory,
 			Account: accounts[i%len(accounts)], Payload: json.RawMessage(fmt.Sprintf(`{"public":%t}`, (k*n+i)%2 == 0))}
 	}
-	body, _ := json.Marshal(store.PushRequest{Ops: ops})
+	body, _ := json.Marshal(wire.PushRequest{Ops: ops})
 	req, _ := http.NewRequest(http.MethodPost, url+"/v1/ops", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -357,12 +359,12 @@ func pushSimulated(url, token string, accounts []string, k, n int) error {
 		return err
 	}
 	defer resp.Body.Close()
-	var out store.PushResponse
+	var out wire.PushResponse
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
 		return fmt.Errorf("push: %d %v", resp.StatusCode, err)
 	}
 	for _, r := range out.Results {
-		if r.Outcome != store.OutcomeApplied {
+		if r.Outcome != wire.OutcomeApplied {
 			return fmt.Errorf("op %s: %s %s", r.ID, r.Outcome, r.Reason)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/syncer"
 	"github.com/expressstation/kiosk/store/totp"
 )
@@ -76,15 +78,15 @@ func signIn(st *station, pw string, key *visit) error {
 	return err
 }
 
-func refusedNotices(t testing.TB, st *station) []store.Notice {
+func refusedNotices(t testing.TB, st *station) []notice.Notice {
 	t.Helper()
 	ns, err := st.r.NoticesFor(ctx, "tmchan", 20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []store.Notice
+	var out []notice.Notice
 	for _, n := range ns {
-		if n.Kind == store.NoticeChangeRefused {
+		if n.Kind == notice.ChangeRefused {
 			out = append(out, n)
 		}
 	}
@@ -126,12 +128,12 @@ func TestDoubleOfflineActivation(t *testing.T) {
 				t.Fatalf("B's report: %+v", rep)
 			}
 			for _, r := range rep.Rejected { // newest first
-				want := map[store.OpKind]string{
-					store.OpActivate:  "activated_elsewhere: the account had already been activated at station A",
-					store.OpEnrolTOTP: "chain: refused because the change it depends on (activate, op ",
-					store.OpDirectory: "chain: refused because the change it depends on (activate, op ",
+				want := map[domain.OpKind]string{
+					domain.OpActivate:  "activated_elsewhere: the account had already been activated at station A",
+					domain.OpEnrolTOTP: "chain: refused because the change it depends on (activate, op ",
+					domain.OpDirectory: "chain: refused because the change it depends on (activate, op ",
 				}[r.Kind]
-				if want == "" || !strings.HasPrefix(r.Reason, want) || (r.Kind != store.OpActivate && !strings.HasSuffix(r.Reason, "activated_elsewhere")) {
+				if want == "" || !strings.HasPrefix(r.Reason, want) || (r.Kind != domain.OpActivate && !strings.HasSuffix(r.Reason, "activated_elsewhere")) {
 					t.Errorf("B's refused %s: %q", r.Kind, r.Reason)
 				}
 			}
@@ -218,7 +220,7 @@ func TestReplayedCodePasswordChangeRefused(t *testing.T) {
 		}
 	}
 	rej, err := b.r.RejectedOps(ctx, 10)
-	if err != nil || len(rej) != 2 || rej[0].Kind != store.OpSetPassword || rej[1].Kind != store.OpTOTPStep ||
+	if err != nil || len(rej) != 2 || rej[0].Kind != domain.OpSetPassword || rej[1].Kind != domain.OpTOTPStep ||
 		!strings.HasPrefix(rej[1].Reason, "totp_replay:") ||
 		!strings.HasPrefix(rej[0].Reason, "chain: refused because the change it depends on (totp_step, op "+rej[1].ID+") was refused: totp_replay") {
 		t.Fatalf("B's refused ops: %+v, %v", rej, err)
@@ -272,7 +274,7 @@ func TestPartlyAppliedChainDecidedTheSameAfterRetry(t *testing.T) {
 	if err != nil || len(rej) != 3 {
 		t.Fatalf("B's refused ops: %+v, %v", rej, err)
 	}
-	if rej[0].Kind != store.OpDirectory || !strings.HasSuffix(rej[0].Reason, "was refused: activated_elsewhere") {
+	if rej[0].Kind != domain.OpDirectory || !strings.HasSuffix(rej[0].Reason, "was refused: activated_elsewhere") {
 		t.Fatalf("B's directory choice after the restart: %+v", rej[0])
 	}
 	if ops := d.centralOps(); ops["applied"] != 3 || ops["rejected"] != 3 {

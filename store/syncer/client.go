@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // requestTimeout bounds a request beyond any long-poll wait, so a link that
@@ -75,7 +77,7 @@ func defaultHTTPClient(roots *x509.CertPool) *http.Client {
 
 // changes fetches a page after the cursor; with wait > 0 the store holds the
 // request until a change comes or wait ends.
-func (c *client) changes(ctx context.Context, after int64, epoch string, limit int, wait time.Duration) (store.Page, error) {
+func (c *client) changes(ctx context.Context, after int64, epoch string, limit int, wait time.Duration) (wire.Page, error) {
 	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)}}
 	if epoch != "" {
 		q.Set("epoch", epoch)
@@ -87,28 +89,28 @@ func (c *client) changes(ctx context.Context, after int64, epoch string, limit i
 	defer cancel()
 	body, err := c.do(ctx, http.MethodGet, "/v1/changes?"+q.Encode(), nil)
 	if err != nil {
-		return store.Page{}, err
+		return wire.Page{}, err
 	}
 	p, err := decodePage(body)
 	if err != nil {
-		return store.Page{}, fmt.Errorf("reading a page of changes from the central store: %w", err)
+		return wire.Page{}, fmt.Errorf("reading a page of changes from the central store: %w", err)
 	}
 	return p, nil
 }
 
 // push sends ops and returns the store's answers, checked to match them.
-func (c *client) push(ctx context.Context, ops []store.Op) (store.PushResponse, error) {
-	body, err := json.Marshal(store.PushRequest{Ops: ops})
+func (c *client) push(ctx context.Context, ops []domain.Op) (wire.PushResponse, error) {
+	body, err := json.Marshal(wire.PushRequest{Ops: ops})
 	if err != nil {
-		return store.PushResponse{}, err
+		return wire.PushResponse{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	answer, err := c.do(ctx, http.MethodPost, "/v1/ops", body)
 	if err != nil {
-		return store.PushResponse{}, err
+		return wire.PushResponse{}, err
 	}
-	var resp store.PushResponse
+	var resp wire.PushResponse
 	if err := json.Unmarshal(answer, &resp); err != nil {
 		return resp, fmt.Errorf("reading the central store's answer to a push: %w", err)
 	}

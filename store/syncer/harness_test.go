@@ -18,6 +18,8 @@ import (
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/central"
 	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/registry"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/syncer"
 )
@@ -138,7 +140,7 @@ func (d *deployment) openCentral(path string) *central.SQLite {
 	return c
 }
 
-func (d *deployment) importCSV(csv string) store.ImportReport {
+func (d *deployment) importCSV(csv string) registry.ImportReport {
 	d.t.Helper()
 	rep, err := d.central.Import(context.Background(), strings.NewReader(csv))
 	if err != nil {
@@ -260,7 +262,7 @@ func (d *deployment) centralOps() map[string]int {
 	return out
 }
 
-func (d *deployment) snapshot(name string) store.Snapshot {
+func (d *deployment) snapshot(name string) domain.Snapshot {
 	d.t.Helper()
 	f, err := d.central.Changes(context.Background(), 0, 1<<20)
 	if err != nil {
@@ -268,7 +270,7 @@ func (d *deployment) snapshot(name string) store.Snapshot {
 	}
 	for _, c := range f.Changes {
 		if strings.Contains(string(c.Snapshot), fmt.Sprintf(`"name":%q`, name)) {
-			var s store.Snapshot
+			var s domain.Snapshot
 			if err := json.Unmarshal(c.Snapshot, &s); err != nil {
 				d.t.Fatal(err)
 			}
@@ -277,7 +279,7 @@ func (d *deployment) snapshot(name string) store.Snapshot {
 		}
 	}
 	d.t.Fatalf("central store has no %s", name)
-	return store.Snapshot{}
+	return domain.Snapshot{}
 }
 
 // generatedCSV is a registry of n valid students with many name clashes.

@@ -7,7 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // decodePage decodes a page of the change feed. A bootstrap reads tens of
@@ -17,13 +18,13 @@ import (
 // key, a surrogate escape) sends the page to encoding/json, which defines
 // the result: the two agree on every input the scanner accepts
 // (FuzzDecodePage).
-func decodePage(data []byte) (store.Page, error) {
-	var p store.Page
+func decodePage(data []byte) (wire.Page, error) {
+	var p wire.Page
 	s := scanner{b: data}
 	if s.page(&p) {
 		return p, nil
 	}
-	p = store.Page{}
+	p = wire.Page{}
 	err := json.Unmarshal(data, &p)
 	return p, err
 }
@@ -94,7 +95,7 @@ func (s *scanner) next(c byte) bool {
 	return false
 }
 
-func (s *scanner) page(p *store.Page) bool {
+func (s *scanner) page(p *wire.Page) bool {
 	var seen uint
 	ok := s.object(func(key string) bool {
 		var bit uint
@@ -168,16 +169,16 @@ func (s *scanner) array(elem func() bool) bool {
 	}
 }
 
-func (s *scanner) changes() ([]store.Snapshot, bool) {
-	out := make([]store.Snapshot, 0, 256)
+func (s *scanner) changes() ([]domain.Snapshot, bool) {
+	out := make([]domain.Snapshot, 0, 256)
 	ok := s.array(func() bool {
-		out = append(out, store.Snapshot{})
+		out = append(out, domain.Snapshot{})
 		return s.snapshot(&out[len(out)-1])
 	})
 	return out, ok
 }
 
-func (s *scanner) snapshot(v *store.Snapshot) bool {
+func (s *scanner) snapshot(v *domain.Snapshot) bool {
 	var seen uint64
 	return s.object(func(key string) bool {
 		f, known := snapshotKeys[key]
@@ -189,7 +190,7 @@ func (s *scanner) snapshot(v *store.Snapshot) bool {
 	})
 }
 
-func (s *scanner) field(v *store.Snapshot, f int) (ok bool) {
+func (s *scanner) field(v *domain.Snapshot, f int) (ok bool) {
 	switch f {
 	case fSeq:
 		v.Seq, ok = s.int()
@@ -223,7 +224,7 @@ func (s *scanner) field(v *store.Snapshot, f int) (ok bool) {
 }
 
 // stringField is the plain string field f names.
-func stringField(v *store.Snapshot, f int) *string {
+func stringField(v *domain.Snapshot, f int) *string {
 	switch f {
 	case fName:
 		return &v.Name

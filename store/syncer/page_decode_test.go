@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
-func fullSnapshot() store.Snapshot {
+func fullSnapshot() domain.Snapshot {
 	at := time.Date(2026, 9, 1, 9, 0, 0, 123000000, time.UTC)
-	return store.Snapshot{Seq: 42, Name: "amuller", StudentID: "20261006", Surname: "MÜLLER", GivenNames: "Anna \"Ann\" <B&C>",
+	return domain.Snapshot{Seq: 42, Name: "amuller", StudentID: "20261006", Surname: "MÜLLER", GivenNames: "Anna \"Ann\" <B&C>",
 		Department: "Science & Engineering\u2028", Level: "PG", Category: "exchange", CompletionDate: "2030-06-30",
 		ExtendedUntil: "2030-12-31", Status: "active", HKIDHash: []byte{1, 2, 3}, DOBHash: []byte{}, PassportHash: []byte{0xff},
 		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", PasswordHistory: []string{"h2", "h1"},
@@ -23,21 +24,21 @@ func fullSnapshot() store.Snapshot {
 // The scanner reads what encoding/json writes, and gets what encoding/json
 // reads.
 func TestDecodePageMatchesEncodingJSON(t *testing.T) {
-	pages := []store.Page{
-		{Epoch: "e", After: 7, Next: 9, Head: 12, More: true, Changes: []store.Snapshot{fullSnapshot(), {Seq: 9, Name: "x", StudentID: "1"}}},
-		{Epoch: "e", After: 9, Next: 9, Head: 9, Changes: []store.Snapshot{}},
+	pages := []wire.Page{
+		{Epoch: "e", After: 7, Next: 9, Head: 12, More: true, Changes: []domain.Snapshot{fullSnapshot(), {Seq: 9, Name: "x", StudentID: "1"}}},
+		{Epoch: "e", After: 9, Next: 9, Head: 9, Changes: []domain.Snapshot{}},
 	}
 	for i, p := range pages {
 		data, err := json.Marshal(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var fast store.Page
+		var fast wire.Page
 		s := scanner{b: data}
 		if !s.page(&fast) {
 			t.Fatalf("page %d: the scanner gave up on %s", i, data)
 		}
-		var want store.Page
+		var want wire.Page
 		json.Unmarshal(data, &want)
 		if !reflect.DeepEqual(fast, want) {
 			t.Fatalf("page %d:\n got %+v\nwant %+v", i, fast, want)
@@ -48,7 +49,7 @@ func TestDecodePageMatchesEncodingJSON(t *testing.T) {
 // Every Snapshot field is known to the scanner (otherwise each page would
 // take the slow road, and the new field would be read there).
 func TestDecodePageKnowsEverySnapshotField(t *testing.T) {
-	typ := reflect.TypeFor[store.Snapshot]()
+	typ := reflect.TypeFor[domain.Snapshot]()
 	for i := range typ.NumField() {
 		tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
 		if _, ok := snapshotKeys[tag]; !ok {
@@ -68,7 +69,7 @@ func TestDecodePageFallsBack(t *testing.T) {
 		`{"epoch":"e","extra":1}`,                            // an unknown field
 	} {
 		p, err := decodePage([]byte(in))
-		var want store.Page
+		var want wire.Page
 		wantErr := json.Unmarshal([]byte(in), &want)
 		if (err == nil) != (wantErr == nil) || !reflect.DeepEqual(p, want) {
 			t.Errorf("%s: %+v %v, want %+v %v", in, p, err, want, wantErr)
@@ -82,19 +83,19 @@ func TestDecodePageFallsBack(t *testing.T) {
 // FuzzDecodePage: whatever the scanner accepts, encoding/json reads the
 // same way.
 func FuzzDecodePage(f *testing.F) {
-	full, _ := json.Marshal(store.Page{Epoch: "e", After: 1, Next: 2, Head: 3, More: true, Changes: []store.Snapshot{fullSnapshot()}})
+	full, _ := json.Marshal(wire.Page{Epoch: "e", After: 1, Next: 2, Head: 3, More: true, Changes: []domain.Snapshot{fullSnapshot()}})
 	for _, seed := range []string{string(full), `{}`, `{"changes":[]}`, ` { "epoch" : "a\n\u00e9" , "more" : false } `,
 		`{"changes":[{"seq":-0,"password_history":[],"hkid_hash":""}]}`, `{"after":01}`, `{"head":1e3}`,
 		`{"changes":[{"activated_at":"2026-09-01T09:00:00+08:00"}]}`, `{"epoch":"\u0000"}`} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var fast store.Page
+		var fast wire.Page
 		s := scanner{b: data}
 		if !s.page(&fast) {
 			return
 		}
-		var want store.Page
+		var want wire.Page
 		if err := json.Unmarshal(data, &want); err != nil {
 			t.Fatalf("the scanner accepted what encoding/json refuses (%v): %q", err, data)
 		}

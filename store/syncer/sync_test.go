@@ -13,6 +13,8 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/syncer"
 	"github.com/expressstation/kiosk/store/totp"
 )
@@ -196,7 +198,7 @@ func TestLockoutAcrossStations(t *testing.T) {
 			t.Fatalf("%s after sync: %v, want locked", st.id, err)
 		}
 	}
-	d.clock.Advance(store.LockoutFor)
+	d.clock.Advance(domain.LockoutFor)
 	if _, err := b.r.VerifyIdentity(ctx, right); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
@@ -253,7 +255,7 @@ func TestTOTPStepTravels(t *testing.T) {
 	b.sync()
 	st := b.status()
 	rej, _ := b.r.RejectedOps(ctx, 10)
-	if st.OutboxRejected != 1 || st.OutboxPending != 0 || len(rej) != 1 || rej[0].Kind != store.OpTOTPStep ||
+	if st.OutboxRejected != 1 || st.OutboxPending != 0 || len(rej) != 1 || rej[0].Kind != domain.OpTOTPStep ||
 		!strings.Contains(rej[0].Reason, "totp_replay") {
 		t.Fatalf("status %+v, rejected %+v", st, rej)
 	}
@@ -285,7 +287,7 @@ func TestRefusedWhenTerminatedMeanwhile(t *testing.T) {
 	}
 	a.sync()
 	rej, _ := a.r.RejectedOps(ctx, 10)
-	if len(rej) != 1 || rej[0].Kind != store.OpSetPassword || !strings.Contains(rej[0].Reason, "terminated") {
+	if len(rej) != 1 || rej[0].Kind != domain.OpSetPassword || !strings.Contains(rej[0].Reason, "terminated") {
 		t.Fatalf("rejected ops = %+v", rej)
 	}
 	if d.snapshot("slwong").PasswordHash != before {
@@ -297,7 +299,7 @@ func TestRefusedWhenTerminatedMeanwhile(t *testing.T) {
 	notices, _ := a.r.NoticesFor(ctx, "slwong", 10)
 	var told bool
 	for _, n := range notices {
-		told = told || (n.Kind == store.NoticeChangeRefused && strings.Contains(n.Body, "terminated") &&
+		told = told || (n.Kind == notice.ChangeRefused && strings.Contains(n.Body, "terminated") &&
 			strings.Contains(n.Body, "previous password is still the one in use"))
 	}
 	if !told {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // Options configure a Syncer. Upstream and Token are required.
@@ -246,7 +247,7 @@ func (s *Syncer) push(ctx context.Context) error {
 
 // fetched is a page, or why none came.
 type fetched struct {
-	page store.Page
+	page wire.Page
 	err  error
 }
 

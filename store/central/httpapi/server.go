@@ -3,9 +3,9 @@
 // certificate):
 //
 //	GET  /v1/health                                  the store is up; who the token belongs to
-//	GET  /v1/changes?after=N&limit=M&wait=25s&epoch=E a page of the change feed (store.Page);
+//	GET  /v1/changes?after=N&limit=M&wait=25s&epoch=E a page of the change feed (wire.Page);
 //	                                                 with wait, held open until a change comes
-//	POST /v1/ops                                     push ops (store.PushRequest -> store.PushResponse)
+//	POST /v1/ops                                     push ops (wire.PushRequest -> wire.PushResponse)
 //
 // Every request needs a station's token (Authorization: Bearer T), else
 // 401. Errors are JSON {"error": "...", "code": "..."}: 400 malformed input
@@ -29,8 +29,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/central"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // Options tune the server; zero values take the defaults.
@@ -217,7 +218,7 @@ func (s *server) parseChanges(r *http.Request) (changesQuery, error) {
 	return q, nil
 }
 
-// encodePage writes a store.Page around the stored snapshots as they are:
+// encodePage writes a wire.Page around the stored snapshots as they are:
 // each is JSON without its seq, which goes in front.
 func encodePage(epoch string, after int64, f central.Feed) []byte {
 	next := after
@@ -256,7 +257,7 @@ func (s *server) push(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the ops as application/json")
 		return
 	}
-	var req store.PushRequest
+	var req wire.PushRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opt.MaxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(&req)
@@ -282,11 +283,11 @@ func (s *server) push(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, store.PushResponse{Epoch: s.st.Epoch(), Results: results})
+	writeJSON(w, http.StatusOK, wire.PushResponse{Epoch: s.st.Epoch(), Results: results})
 }
 
 // checkOps refuses a batch the store could not apply as it stands.
-func (s *server) checkOps(ops []store.Op) error {
+func (s *server) checkOps(ops []domain.Op) error {
 	if len(ops) == 0 || len(ops) > s.opt.MaxOps {
 		return fmt.Errorf("a push carries 1 to %d ops, not %d", s.opt.MaxOps, len(ops))
 	}
@@ -303,7 +304,7 @@ func (s *server) checkOps(ops []store.Op) error {
 	return nil
 }
 
-func checkOp(op store.Op) error {
+func checkOp(op domain.Op) error {
 	if _, err := hex.DecodeString(op.ID); err != nil || len(op.ID) != 32 {
 		return errors.New("op_id must be 32 hex digits")
 	}
@@ -313,7 +314,7 @@ func checkOp(op store.Op) error {
 	if op.CreatedAt.IsZero() {
 		return fmt.Errorf("op %s: created_at is missing", op.ID)
 	}
-	_, err := store.DecodePayload(op)
+	_, err := domain.DecodePayload(op)
 	return err
 }
 

@@ -15,10 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/central"
 	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 const registry = `student_id,surname,given_names,hkid,date_of_birth,department,level,category,completion_date
@@ -105,13 +106,13 @@ func opID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func directoryOp(id string) store.Op {
-	return store.Op{ID: id, CreatedAt: time.Now().UTC(), Station: "A", Kind: store.OpDirectory,
+func directoryOp(id string) domain.Op {
+	return domain.Op{ID: id, CreatedAt: time.Now().UTC(), Station: "A", Kind: domain.OpDirectory,
 		Account: "tmchan", Payload: json.RawMessage(`{"public":false}`)}
 }
 
-func pushBody(ops ...store.Op) []byte {
-	b, _ := json.Marshal(store.PushRequest{Ops: ops})
+func pushBody(ops ...domain.Op) []byte {
+	b, _ := json.Marshal(wire.PushRequest{Ops: ops})
 	return b
 }
 
@@ -145,13 +146,13 @@ func TestEveryEndpointNeedsALiveToken(t *testing.T) {
 func TestBadPushesChangeNothing(t *testing.T) {
 	a := newAPI(t)
 	good := directoryOp(opID())
-	withPayload := func(kind store.OpKind, payload string) store.Op {
+	withPayload := func(kind domain.OpKind, payload string) domain.Op {
 		op := directoryOp(opID())
 		op.Kind, op.Payload = kind, json.RawMessage(payload)
 		return op
 	}
-	op := func(f func(*store.Op)) store.Op { o := directoryOp(opID()); f(&o); return o }
-	var many []store.Op
+	op := func(f func(*domain.Op)) domain.Op { o := directoryOp(opID()); f(&o); return o }
+	var many []domain.Op
 	for range 11 {
 		many = append(many, directoryOp(opID()))
 	}
@@ -161,20 +162,20 @@ func TestBadPushesChangeNothing(t *testing.T) {
 		body        []byte
 		want        int
 	}{
-		{"over the size limit", "application/json", pushBody(withPayload(store.OpDirectory, `{"public":false,"pad":"`+strings.Repeat("x", 70<<10)+`"}`)), 413},
+		{"over the size limit", "application/json", pushBody(withPayload(domain.OpDirectory, `{"public":false,"pad":"`+strings.Repeat("x", 70<<10)+`"}`)), 413},
 		{"not JSON", "text/plain", pushBody(good), 415},
 		{"broken JSON", "application/json", []byte(`{"ops":[{"op_id":`), 400},
 		{"two JSON values", "application/json", append(pushBody(good), pushBody(good)...), 400},
 		{"unknown field", "application/json", []byte(`{"ops":[],"extra":1}`), 400},
 		{"no ops", "application/json", pushBody(), 400},
 		{"too many ops", "application/json", pushBody(many...), 400},
-		{"bad op id", "application/json", pushBody(good, op(func(o *store.Op) { o.ID = "x" })), 400},
-		{"no account", "application/json", pushBody(good, op(func(o *store.Op) { o.Account = "" })), 400},
-		{"control character in account", "application/json", pushBody(good, op(func(o *store.Op) { o.Account = "a\x00b" })), 400},
-		{"no time", "application/json", pushBody(good, op(func(o *store.Op) { o.CreatedAt = time.Time{} })), 400},
+		{"bad op id", "application/json", pushBody(good, op(func(o *domain.Op) { o.ID = "x" })), 400},
+		{"no account", "application/json", pushBody(good, op(func(o *domain.Op) { o.Account = "" })), 400},
+		{"control character in account", "application/json", pushBody(good, op(func(o *domain.Op) { o.Account = "a\x00b" })), 400},
+		{"no time", "application/json", pushBody(good, op(func(o *domain.Op) { o.CreatedAt = time.Time{} })), 400},
 		{"unknown kind", "application/json", pushBody(good, withPayload("rename", `{}`)), 400},
-		{"bad payload", "application/json", pushBody(good, withPayload(store.OpTOTPStep, `{"step":"soon"}`)), 400},
-		{"payload with extra field", "application/json", pushBody(good, withPayload(store.OpDirectory, `{"public":true,"x":1}`)), 400},
+		{"bad payload", "application/json", pushBody(good, withPayload(domain.OpTOTPStep, `{"step":"soon"}`)), 400},
+		{"payload with extra field", "application/json", pushBody(good, withPayload(domain.OpDirectory, `{"public":true,"x":1}`)), 400},
 		{"same op twice", "application/json", pushBody(good, good), 400},
 	} {
 		before := a.head()
@@ -195,18 +196,18 @@ func TestBadPushesChangeNothing(t *testing.T) {
 	}
 	// The good op of the refused batches was never applied.
 	code, b := a.push(pushBody(good))
-	var resp store.PushResponse
+	var resp wire.PushResponse
 	json.Unmarshal(b, &resp)
-	if code != 200 || len(resp.Results) != 1 || resp.Results[0].Outcome != store.OutcomeApplied {
+	if code != 200 || len(resp.Results) != 1 || resp.Results[0].Outcome != wire.OutcomeApplied {
 		t.Fatalf("good op afterwards: %d %s", code, b)
 	}
 }
 
 func TestChanges(t *testing.T) {
 	a := newAPI(t)
-	get := func(query string) (int, store.Page, string) {
+	get := func(query string) (int, wire.Page, string) {
 		code, _, b := a.call("GET", "/v1/changes?"+query, "Bearer "+a.token, "", nil)
-		var p store.Page
+		var p wire.Page
 		json.Unmarshal(b, &p)
 		return code, p, string(b)
 	}
@@ -253,14 +254,14 @@ func TestChangesLongPoll(t *testing.T) {
 	defer srv.Close()
 	a.url = srv.URL
 	type result struct {
-		p       store.Page
+		p       wire.Page
 		elapsed time.Duration
 	}
 	done := make(chan result)
 	start := time.Now()
 	go func() {
 		_, _, b := a.call("GET", "/v1/changes?after=2&wait=10s", "Bearer "+a.token, "", nil)
-		var p store.Page
+		var p wire.Page
 		json.Unmarshal(b, &p)
 		done <- result{p, time.Since(start)}
 	}()

@@ -1,4 +1,4 @@
-package store_test
+package domain_test
 
 import (
 	"strings"
@@ -6,8 +6,11 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
-	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 )
+
+func at(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 9, 0, 0, 0, time.UTC) }
 
 func date(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
@@ -18,8 +21,8 @@ func date(s string) time.Time {
 }
 
 // facts is a degree graduate completing on 31 Aug 2026 (grace ends 31 Dec).
-func facts(status policy.Status, cat policy.Category, activated bool) store.LifecycleFacts {
-	return store.LifecycleFacts{Account: "kylam", Status: status, Category: cat, Completion: date("2026-08-31"),
+func facts(status policy.Status, cat policy.Category, activated bool) domain.LifecycleFacts {
+	return domain.LifecycleFacts{Account: "kylam", Status: status, Category: cat, Completion: date("2026-08-31"),
 		Activated: activated}
 }
 
@@ -28,22 +31,22 @@ func TestLifecycleDue(t *testing.T) {
 	extended.Extended = date("2027-03-31")
 	for _, tc := range []struct {
 		name   string
-		f      store.LifecycleFacts
+		f      domain.LifecycleFacts
 		now    time.Time
 		to     policy.Status // "" = nothing due
-		notice store.NoticeKind
+		notice notice.Kind
 	}{
 		{"studying", facts(policy.StatusActive, policy.CategoryDegree, true), at(2026, 8, 30), "", ""},
-		{"completion", facts(policy.StatusActive, policy.CategoryDegree, true), at(2026, 8, 31), policy.StatusGrace, store.NoticeGraceStarts},
+		{"completion", facts(policy.StatusActive, policy.CategoryDegree, true), at(2026, 8, 31), policy.StatusGrace, notice.GraceStarts},
 		{"completion, never activated", facts(policy.StatusRegistered, policy.CategoryDegree, false), at(2026, 8, 31), policy.StatusGrace, ""},
 		{"in grace", facts(policy.StatusGrace, policy.CategoryDegree, true), at(2026, 12, 30), "", ""},
-		{"degree at grace end", facts(policy.StatusGrace, policy.CategoryDegree, true), at(2026, 12, 31), policy.StatusAlumni, store.NoticeExpired},
-		{"non-degree at grace end", facts(policy.StatusGrace, policy.CategoryNonDegree, true), at(2026, 12, 31), policy.StatusTerminated, store.NoticeExpired},
-		{"exchange at grace end", facts(policy.StatusGrace, policy.CategoryExchange, true), at(2026, 12, 31), policy.StatusTerminated, store.NoticeExpired},
-		{"visiting at grace end", facts(policy.StatusGrace, policy.CategoryVisiting, true), at(2026, 12, 31), policy.StatusTerminated, store.NoticeExpired},
+		{"degree at grace end", facts(policy.StatusGrace, policy.CategoryDegree, true), at(2026, 12, 31), policy.StatusAlumni, notice.Expired},
+		{"non-degree at grace end", facts(policy.StatusGrace, policy.CategoryNonDegree, true), at(2026, 12, 31), policy.StatusTerminated, notice.Expired},
+		{"exchange at grace end", facts(policy.StatusGrace, policy.CategoryExchange, true), at(2026, 12, 31), policy.StatusTerminated, notice.Expired},
+		{"visiting at grace end", facts(policy.StatusGrace, policy.CategoryVisiting, true), at(2026, 12, 31), policy.StatusTerminated, notice.Expired},
 		{"extended", extended, at(2026, 12, 31), "", ""},
-		{"extension ends", extended, at(2027, 3, 31), policy.StatusAlumni, store.NoticeExpired},
-		{"active past grace", facts(policy.StatusActive, policy.CategoryDegree, true), at(2027, 1, 5), policy.StatusAlumni, store.NoticeExpired},
+		{"extension ends", extended, at(2027, 3, 31), policy.StatusAlumni, notice.Expired},
+		{"active past grace", facts(policy.StatusActive, policy.CategoryDegree, true), at(2027, 1, 5), policy.StatusAlumni, notice.Expired},
 		{"alumni is final", facts(policy.StatusAlumni, policy.CategoryDegree, true), at(2030, 1, 1), "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +71,7 @@ func TestCheckExtension(t *testing.T) {
 	noCompletion.Completion = time.Time{}
 	for _, tc := range []struct {
 		name  string
-		f     store.LifecycleFacts
+		f     domain.LifecycleFacts
 		until string
 		says  string // "" = allowed
 	}{
@@ -100,13 +103,13 @@ func TestCheckExtension(t *testing.T) {
 func TestExtensionReasonAndDate(t *testing.T) {
 	for in, want := range map[string]string{"  thesis \t corrections ": "thesis corrections", "": "", " ": "",
 		"a\x00b": "", strings.Repeat("x", 501): ""} {
-		got, err := store.ExtensionReason(in)
+		got, err := domain.ExtensionReason(in)
 		if got != want || (err == nil) != (want != "") {
 			t.Errorf("ExtensionReason(%q) = %q, %v", in, got, err)
 		}
 	}
 	hk := time.FixedZone("HKT", 8*3600)
-	if got := store.ExtensionDate(time.Date(2027, 3, 31, 1, 0, 0, 0, hk)); !got.Equal(date("2027-03-31")) {
+	if got := domain.ExtensionDate(time.Date(2027, 3, 31, 1, 0, 0, 0, hk)); !got.Equal(date("2027-03-31")) {
 		t.Errorf("ExtensionDate = %v", got)
 	}
 }
@@ -116,7 +119,7 @@ func TestReminderDue(t *testing.T) {
 	active := facts(policy.StatusActive, policy.CategoryDegree, true)
 	for _, tc := range []struct {
 		name       string
-		f          store.LifecycleFacts
+		f          domain.LifecycleFacts
 		last, now  time.Time
 		reminderOK bool
 	}{
@@ -135,10 +138,10 @@ func TestReminderDue(t *testing.T) {
 }
 
 func TestNoticeAddress(t *testing.T) {
-	if got := store.NoticeAddress("kylam", "", "connect.example.edu"); got != "kylam@connect.example.edu" {
+	if got := notice.Address("kylam", "", "connect.example.edu"); got != "kylam@connect.example.edu" {
 		t.Errorf("without a personal e-mail: %s", got)
 	}
-	if got := store.NoticeAddress("kylam", "ky@example.org", "connect.example.edu"); got != "ky@example.org" {
+	if got := notice.Address("kylam", "ky@example.org", "connect.example.edu"); got != "ky@example.org" {
 		t.Errorf("with a personal e-mail: %s", got)
 	}
 }

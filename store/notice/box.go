@@ -1,4 +1,4 @@
-package store
+package notice
 
 import (
 	"context"
@@ -6,21 +6,23 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/expressstation/kiosk/store/sqltime"
 )
 
-// NoticeBox is a notices table: the replica's (migration 0004) or the
+// Box is a notices table: the replica's (migration 0004) or the
 // central store's, which has the same columns. It is what mail.Deliver and
 // the staff listings need of either. Reads go to R, updates to W.
-type NoticeBox struct {
+type Box struct {
 	R, W *sql.DB
 	Now  func() time.Time
 }
 
-// QueueNotice writes n as a pending notice inside tx, the transaction of
+// Queue writes n as a pending notice inside tx, the transaction of
 // the change it tells of.
-func QueueNotice(ctx context.Context, tx *sql.Tx, n Notice) error {
+func Queue(ctx context.Context, tx *sql.Tx, n Notice) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO notices (created_at, account, kind, to_address, subject, body)
-		VALUES (?, ?, ?, ?, ?, ?)`, formatTime(n.CreatedAt), n.Account, string(n.Kind), n.To, n.Subject, n.Body)
+		VALUES (?, ?, ?, ?, ?, ?)`, sqltime.Format(n.CreatedAt), n.Account, string(n.Kind), n.To, n.Subject, n.Body)
 	if err != nil {
 		return fmt.Errorf("notice %s for %s: %w", n.Kind, n.Account, err)
 	}
@@ -29,14 +31,14 @@ func QueueNotice(ctx context.Context, tx *sql.Tx, n Notice) error {
 
 // Notices lists notices in a state ("" for all): pending ones oldest first
 // (the order they are sent in), the others newest first. limit <= 0 means 100.
-func (b NoticeBox) Notices(ctx context.Context, state NoticeState, limit int) ([]Notice, error) {
+func (b Box) Notices(ctx context.Context, state State, limit int) ([]Notice, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	where, args := `1 = 1 ORDER BY id DESC LIMIT ?`, []any{limit}
 	switch state {
 	case "":
-	case NoticePending:
+	case Pending:
 		where, args = `state = ? ORDER BY id LIMIT ?`, []any{string(state), limit}
 	default:
 		where, args = `state = ? ORDER BY id DESC LIMIT ?`, []any{string(state), limit}
@@ -45,14 +47,14 @@ func (b NoticeBox) Notices(ctx context.Context, state NoticeState, limit int) ([
 }
 
 // NoticesFor lists the newest notices about one account, for staff.
-func (b NoticeBox) NoticesFor(ctx context.Context, account string, limit int) ([]Notice, error) {
+func (b Box) NoticesFor(ctx context.Context, account string, limit int) ([]Notice, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	return b.read(ctx, `account = ? ORDER BY id DESC LIMIT ?`, account, limit)
 }
 
-func (b NoticeBox) read(ctx context.Context, where string, args ...any) ([]Notice, error) {
+func (b Box) read(ctx context.Context, where string, args ...any) ([]Notice, error) {
 	rows, err := b.R.QueryContext(ctx, `SELECT id, created_at, account, kind, to_address, subject, body, state,
 		sent_at, error, attempts FROM notices WHERE `+where, args...)
 	if err != nil {
@@ -70,8 +72,8 @@ func (b NoticeBox) read(ctx context.Context, where string, args ...any) ([]Notic
 			&sent, &n.Error, &n.Attempts); err != nil {
 			return nil, fmt.Errorf("reading notices: %w", err)
 		}
-		n.CreatedAt, n.SentAt = parseTime(created), parseTime(sent)
-		n.Kind, n.State, n.To = NoticeKind(kind), NoticeState(state), toAddr
+		n.CreatedAt, n.SentAt = sqltime.Parse(created.String), sqltime.Parse(sent.String)
+		n.Kind, n.State, n.To = Kind(kind), State(state), toAddr
 		out = append(out, n)
 	}
 	if err := rows.Err(); err != nil {
@@ -81,7 +83,7 @@ func (b NoticeBox) read(ctx context.Context, where string, args ...any) ([]Notic
 }
 
 // LastNotices is when each account last got a notice of a kind.
-func (b NoticeBox) LastNotices(ctx context.Context, kind NoticeKind) (map[string]time.Time, error) {
+func (b Box) LastNotices(ctx context.Context, kind Kind) (map[string]time.Time, error) {
 	rows, err := b.R.QueryContext(ctx, `SELECT account, max(created_at) FROM notices WHERE kind = ? GROUP BY account`,
 		string(kind))
 	if err != nil {
@@ -97,36 +99,36 @@ func (b NoticeBox) LastNotices(ctx context.Context, kind NoticeKind) (map[string
 		if err := rows.Scan(&account, &at); err != nil {
 			return nil, fmt.Errorf("reading notices: %w", err)
 		}
-		last[account] = parseTime(at)
+		last[account] = sqltime.Parse(at.String)
 	}
 	return last, rows.Err()
 }
 
 // MarkNoticeSent records that a pending notice was sent.
-func (b NoticeBox) MarkNoticeSent(ctx context.Context, id int64) error {
+func (b Box) MarkNoticeSent(ctx context.Context, id int64) error {
 	return b.update(ctx, id, `state = 'sent', sent_at = ?, error = '', attempts = attempts + 1`,
-		formatTime(b.Now()))
+		sqltime.Format(b.Now()))
 }
 
 // MarkNoticeFailed records a failed attempt to send a pending notice; keep
 // gives up on it (a permanent refusal, or too many attempts) and keeps it
 // for staff.
-func (b NoticeBox) MarkNoticeFailed(ctx context.Context, id int64, reason string, keep bool) error {
-	state := NoticePending
+func (b Box) MarkNoticeFailed(ctx context.Context, id int64, reason string, keep bool) error {
+	state := Pending
 	if keep {
-		state = NoticeKept
+		state = Kept
 	}
 	return b.update(ctx, id, `state = ?, error = ?, attempts = attempts + 1`, string(state), clip(reason, 500))
 }
 
 // KeepNotice keeps a pending notice unsent, with why (no mail server).
-func (b NoticeBox) KeepNotice(ctx context.Context, id int64, reason string) error {
+func (b Box) KeepNotice(ctx context.Context, id int64, reason string) error {
 	return b.update(ctx, id, `state = 'kept', error = ?`, clip(reason, 500))
 }
 
 // update changes a pending notice; one already sent or kept is left
 // alone, and an unknown id is an error.
-func (b NoticeBox) update(ctx context.Context, id int64, set string, args ...any) error {
+func (b Box) update(ctx context.Context, id int64, set string, args ...any) error {
 	res, err := b.W.ExecContext(ctx, `UPDATE notices SET `+set+` WHERE id = ? AND state = 'pending'`,
 		append(args, id)...)
 	if err != nil {

@@ -1,4 +1,4 @@
-package store
+package domain
 
 import (
 	"errors"
@@ -8,9 +8,10 @@ import (
 	"unicode"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/notice"
 )
 
-// The lifecycle rules a standalone station (RunLifecycle, Extend,
+// The lifecycle rules a standalone station (store: RunLifecycle, Extend,
 // QueuePasswordReminders) and the central store (store/central) both apply:
 // pure functions of what an account's lifecycle depends on, so that both
 // move an account, refuse an extension and remind of an old password alike,
@@ -26,18 +27,48 @@ type LifecycleFacts struct {
 	Activated            bool      // ever given a password: only then are notices sent
 }
 
+// LifecycleReport says what a run of the lifecycle did (a standalone
+// station's or the central store's).
+type LifecycleReport struct {
+	Checked     int          // accounts the search found that may be due to move
+	Transitions []Transition // what moved, in account name order
+	Notices     int          // notices queued (activated accounts only)
+}
+
+// Transition is one account's move along the lifecycle.
+type Transition struct {
+	Account     string
+	From, To    policy.Status
+	ServicesEnd time.Time
+	Notice      notice.Kind // the notice it sends; "" for an account never activated
+}
+
+// Count is how many transitions went to status to.
+func (rep LifecycleReport) Count(to policy.Status) int {
+	n := 0
+	for _, t := range rep.Transitions {
+		if t.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// Add counts a transition made.
+func (rep *LifecycleReport) Add(t Transition) {
+	rep.Transitions = append(rep.Transitions, t)
+	if t.Notice != "" {
+		rep.Notices++
+	}
+}
+
 // Lifecycle is the snapshot's lifecycle facts.
 func (s *Snapshot) Lifecycle() LifecycleFacts {
-	completion, _ := time.Parse(dateLayout, s.CompletionDate)
-	extended, _ := time.Parse(dateLayout, s.ExtendedUntil)
+	completion, _ := time.Parse(time.DateOnly, s.CompletionDate)
+	extended, _ := time.Parse(time.DateOnly, s.ExtendedUntil)
 	return LifecycleFacts{Account: s.Name, Status: s.Status, Category: s.Category,
 		Completion: completion, Extended: extended, Activated: s.Activated()}
 }
-
-// Activated reports whether the account was ever activated (as a student or
-// an alumnus): the lifecycle moves never-activated accounts too, so the
-// status alone does not tell.
-func (s *Snapshot) Activated() bool { return s.PasswordHash != "" || s.ActivatedAt != nil }
 
 // StatusAt is the status the account has at t (policy.LifecycleStatus).
 func (f LifecycleFacts) StatusAt(t time.Time) policy.Status {
@@ -62,16 +93,16 @@ func (f LifecycleFacts) Due(now time.Time) (Transition, bool) {
 	switch {
 	case !f.Activated:
 	case to == policy.StatusGrace:
-		t.Notice = NoticeGraceStarts
+		t.Notice = notice.GraceStarts
 	default:
-		t.Notice = NoticeExpired
+		t.Notice = notice.Expired
 	}
 	return t, true
 }
 
 // Detail is the transition as an audit row says it.
 func (t Transition) Detail() string {
-	return fmt.Sprintf("%s -> %s; student services end %s", t.From, t.To, dateString(t.ServicesEnd))
+	return fmt.Sprintf("%s -> %s; student services end %s", t.From, t.To, DateString(t.ServicesEnd))
 }
 
 // maxReasonLen bounds an extension's reason (it goes into the audit).
@@ -137,5 +168,5 @@ func (f LifecycleFacts) ReminderDue(passwordChanged, lastReminder, now time.Time
 
 // ExtensionDetail is an extension as an audit row says it.
 func ExtensionDetail(until time.Time, reason string) string {
-	return fmt.Sprintf("student services until %s: %s", dateString(until), reason)
+	return fmt.Sprintf("student services until %s: %s", DateString(until), reason)
 }

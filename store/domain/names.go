@@ -1,4 +1,4 @@
-package store
+package domain
 
 import (
 	"crypto/sha256"
@@ -7,20 +7,20 @@ import (
 	"github.com/expressstation/kiosk/policy"
 )
 
-// What a registry import decides, shared by the station's import and the
+// What a registry import decides, shared by the station's import (store) and the
 // central store's (store/central), so both name accounts and spot unchanged
 // rows the same way.
 
-// AccountNames hands out account names (DESIGN.md "Account name"): the
+// Names hands out account names (DESIGN.md "Account name"): the
 // base of initials and surname with the lowest free clash number (tmchan,
 // tmchan2, ...), each name once. The zero value is ready to use.
-type AccountNames struct {
+type Names struct {
 	taken map[string]bool
 	next  map[string]int // per base: no lower clash number is free
 }
 
 // Add records a name already assigned.
-func (n *AccountNames) Add(name string) {
+func (n *Names) Add(name string) {
 	if n.taken == nil {
 		n.taken = map[string]bool{}
 	}
@@ -29,7 +29,7 @@ func (n *AccountNames) Add(name string) {
 
 // New assigns the next free name for a student. Names are only ever added,
 // so the search for a base resumes where it last stopped.
-func (n *AccountNames) New(surname, givenNames string) string {
+func (n *Names) New(surname, givenNames string) string {
 	if n.next == nil {
 		n.next = map[string]int{}
 	}
