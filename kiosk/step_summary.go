@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"errors"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -26,7 +27,7 @@ func newSummary(f *flow) step {
 	if f.kind == flowAlumni {
 		return st // VerifyAlumni only returns an account that can be activated
 	}
-	if err := activatable(f.acct); err != nil {
+	if err := activatable(f.acct, f.c.Now()); err != nil {
 		r, _ := explain(f.c, err)
 		st.refuse = &r
 		st.order("sum:menu")
@@ -42,22 +43,10 @@ func newSummary(f *flow) step {
 	return st
 }
 
-// activatable mirrors the store's rule so the student learns before typing a
-// password: registered accounts only, and only while studies go on (the
-// store reports the status already moved along the lifecycle).
-func activatable(a store.Account) error {
-	switch {
-	case a.Status == policy.StatusRegistered:
-		return nil
-	case a.ActivatedAt.IsZero() && policy.AlumniEligible(a.Category) &&
-		(a.Status == policy.StatusGrace || a.Status == policy.StatusAlumni):
-		return store.ErrAlumniNotActivated // a degree graduate: Alumni Account Activation
-	case a.ActivatedAt.IsZero():
-		return store.ErrNotEligible // studies ended before activation
-	case a.Status == policy.StatusTerminated:
-		return store.ErrTerminated
-	}
-	return store.ErrAlreadyActive
+// activatable is the store's own rule (policy.CanActivate), asked before
+// the student types a password.
+func activatable(a store.Account, now time.Time) error {
+	return store.ActivationError(policy.CanActivate(a.Status, a.Category, a.CompletionDate, !a.ActivatedAt.IsZero(), now))
 }
 
 func (st *summaryStep) title() string { return "Your account" }
