@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/expressstation/kiosk/kiosk/clock"
 	"github.com/expressstation/kiosk/kiosk/touch"
 )
 
@@ -28,9 +29,9 @@ type Model struct {
 	// maintenance: students see the out-of-service screen (staff.go).
 	maintenance bool
 	// notReady: a synced station's replica holds no accounts yet, so
-	// students see the not-ready screen; filled: it was seen holding some
-	// (ready.go).
-	notReady, filled bool
+	// students see the not-ready screen; filled: it was seen holding some;
+	// polling: a readyPoll timer is armed (ready.go).
+	notReady, filled, polling bool
 
 	mu       sync.Mutex
 	buttons  []touch.Button // of the last View
@@ -58,11 +59,17 @@ func New(opt Options) *Model {
 // Init starts the footer's clock and reads whether the station is out of
 // service or not ready yet.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.footerTick(), m.loadMaintenance(), checkAccounts(m.c))
+	return tea.Batch(m.footerTick(), m.loadMaintenance(), checkAccounts(m.c), m.readyPoll())
 }
 
+// footerTick redraws the footer when its clock (HH:MM) next changes. The
+// link state is read then too. It is a
+// redraw timer (clock.Refresh), so a tape's Advance 4800h costs one redraw,
+// not one a minute.
 func (m *Model) footerTick() tea.Cmd {
-	return m.c.Tick(footerRefresh, func(time.Time) tea.Msg { return footerTickMsg{} })
+	now := m.c.Now()
+	next := now.Truncate(time.Minute).Add(time.Minute)
+	return clock.Refresh(m.c.Opt.Clock, next.Sub(now), func(time.Time) tea.Msg { return footerTickMsg{} })
 }
 
 func (m *Model) pollLink() {
@@ -104,10 +111,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.quit()
 	case footerTickMsg:
 		m.pollLink()
-		return m, tea.Batch(m.footerTick(), m.pollAccounts())
+		return m, m.footerTick()
+	case readyPollMsg:
+		m.polling = false
+		return m, tea.Batch(m.pollAccounts(), m.readyPoll())
 	case accountsMsg:
-		m.onAccounts(msg)
-		return m, nil
+		return m, m.onAccounts(msg)
 	case RefreshMsg:
 		return m, m.pollAccounts()
 	case idleCheckMsg:

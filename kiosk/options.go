@@ -61,7 +61,6 @@ const (
 	DefaultIdleTimeout = 90 * time.Second
 	idleCountdown      = 15 * time.Second
 	doneTimeout        = 20 * time.Second
-	footerRefresh      = 5 * time.Second
 	totpTries          = 3
 	// resetTimeout bounds Reset station (a large registry takes seconds);
 	// syncTimeout the panel's Sync now.
