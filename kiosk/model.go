@@ -63,7 +63,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // footerTick redraws the footer when its clock (HH:MM) next changes. The
-// link state is read then too. It is a
+// link state does not wait for it: the sync loop sends RefreshMsg. It is a
 // redraw timer (clock.Refresh), so a tape's Advance 4800h costs one redraw,
 // not one a minute.
 func (m *Model) footerTick() tea.Cmd {
@@ -72,6 +72,8 @@ func (m *Model) footerTick() tea.Cmd {
 	return clock.Refresh(m.c.Opt.Clock, next.Sub(now), func(time.Time) tea.Msg { return footerTickMsg{} })
 }
 
+// pollLink reads the link state: at start, and whenever the sync loop says
+// a round ended (RefreshMsg), so the footer follows it at once.
 func (m *Model) pollLink() {
 	m.link = LinkState{Mode: LinkStandalone}
 	if m.c.Opt.Link != nil {
@@ -110,7 +112,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case ShutdownMsg:
 		return m, m.quit()
 	case footerTickMsg:
-		m.pollLink()
 		return m, m.footerTick()
 	case readyPollMsg:
 		m.polling = false
@@ -118,7 +119,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case accountsMsg:
 		return m, m.onAccounts(msg)
 	case RefreshMsg:
-		return m, m.pollAccounts()
+		// A sync round ended: the footer shows the link as it is now, and
+		// an open staff panel reads its figures again (pending, cursor,
+		// last error) instead of going stale while the outbox drains.
+		m.pollLink()
+		cmds := []tea.Cmd{m.pollAccounts()}
+		if m.inStaffMode() {
+			cmds = append(cmds, m.toFlow(msg))
+		}
+		return m, tea.Batch(cmds...)
 	case idleCheckMsg:
 		return m, m.idle.onCheck(m.c, msg)
 	case idleCountMsg:
@@ -382,6 +391,8 @@ func (m *Model) footerView(w int) string {
 
 func (m *Model) linkText() string {
 	switch m.link.Mode {
+	case LinkConnecting:
+		return "connecting…"
 	case LinkOnline:
 		return "online"
 	case LinkOffline:

@@ -44,13 +44,14 @@ type Options struct {
 
 // LinkState is the station's connection to the central store.
 type LinkState struct {
-	Mode  string // "standalone", "online" or "offline"
+	Mode  string // "standalone", "connecting", "online" or "offline"
 	Since time.Time
 }
 
 // Link modes.
 const (
 	LinkStandalone = "standalone"
+	LinkConnecting = "connecting" // no sync round has ended yet
 	LinkOnline     = "online"
 	LinkOffline    = "offline"
 )

@@ -17,9 +17,9 @@ import (
 // A standalone station with no accounts keeps its menu: it may be waiting
 // for an import.
 
-// RefreshMsg tells the station that its replica changed outside its own
-// flows (a sync round ran, e.g. a tape's Sync): a not-ready station looks
-// again at once instead of at its next look.
+// RefreshMsg tells the station that a sync round ended (in the sync loop,
+// or a tape's Sync): the footer reads the link state, a not-ready station
+// looks at its replica again, an open staff panel reloads its figures.
 type RefreshMsg struct{}
 
 // readyPollMsg is readyPoll's timer: look at the replica again.
