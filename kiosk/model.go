@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/expressstation/kiosk/kiosk/clock"
 	"github.com/expressstation/kiosk/kiosk/touch"
 )
 
@@ -28,9 +29,9 @@ type Model struct {
 	// maintenance: students see the out-of-service screen (staff.go).
 	maintenance bool
 	// notReady: a synced station's replica holds no accounts yet, so
-	// students see the not-ready screen; filled: it was seen holding some
-	// (ready.go).
-	notReady, filled bool
+	// students see the not-ready screen; filled: it was seen holding some;
+	// polling: a readyPoll timer is armed (ready.go).
+	notReady, filled, polling bool
 
 	mu       sync.Mutex
 	buttons  []touch.Button // of the last View
@@ -58,13 +59,21 @@ func New(opt Options) *Model {
 // Init starts the footer's clock and reads whether the station is out of
 // service or not ready yet.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.footerTick(), m.loadMaintenance(), checkAccounts(m.c))
+	return tea.Batch(m.footerTick(), m.loadMaintenance(), checkAccounts(m.c), m.readyPoll())
 }
 
+// footerTick redraws the footer when its clock (HH:MM) next changes. The
+// link state does not wait for it: the sync loop sends RefreshMsg. It is a
+// redraw timer (clock.Refresh), so a tape's Advance 4800h costs one redraw,
+// not one a minute.
 func (m *Model) footerTick() tea.Cmd {
-	return m.c.Tick(footerRefresh, func(time.Time) tea.Msg { return footerTickMsg{} })
+	now := m.c.Now()
+	next := now.Truncate(time.Minute).Add(time.Minute)
+	return clock.Refresh(m.c.Opt.Clock, next.Sub(now), func(time.Time) tea.Msg { return footerTickMsg{} })
 }
 
+// pollLink reads the link state: at start, and whenever the sync loop says
+// a round ended (RefreshMsg), so the footer follows it at once.
 func (m *Model) pollLink() {
 	m.link = LinkState{Mode: LinkStandalone}
 	if m.c.Opt.Link != nil {
@@ -103,13 +112,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case ShutdownMsg:
 		return m, m.quit()
 	case footerTickMsg:
-		m.pollLink()
-		return m, tea.Batch(m.footerTick(), m.pollAccounts())
+		return m, m.footerTick()
+	case readyPollMsg:
+		m.polling = false
+		return m, tea.Batch(m.pollAccounts(), m.readyPoll())
 	case accountsMsg:
-		m.onAccounts(msg)
-		return m, nil
+		return m, m.onAccounts(msg)
 	case RefreshMsg:
-		return m, m.pollAccounts()
+		// A sync round ended: the footer shows the link as it is now, and
+		// an open staff panel reads its figures again (pending, cursor,
+		// last error) instead of going stale while the outbox drains.
+		m.pollLink()
+		cmds := []tea.Cmd{m.pollAccounts()}
+		if m.inStaffMode() {
+			cmds = append(cmds, m.toFlow(msg))
+		}
+		return m, tea.Batch(cmds...)
 	case idleCheckMsg:
 		return m, m.idle.onCheck(m.c, msg)
 	case idleCountMsg:
@@ -392,6 +410,8 @@ func (m *Model) footerView(w int) string {
 
 func (m *Model) linkText() string {
 	switch m.link.Mode {
+	case LinkConnecting:
+		return "connecting…"
 	case LinkOnline:
 		return "online"
 	case LinkOffline:

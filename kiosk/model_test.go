@@ -249,6 +249,26 @@ func TestFooterShowsTheLink(t *testing.T) {
 	s := &station{t: t, m: m, clk: clk}
 	s.expect("ES-9 · 02:00 · online")
 	link = kiosk.LinkState{Mode: kiosk.LinkOffline, Since: termStart.Add(-30 * time.Minute)}
-	s.advance(5 * time.Second) // the footer polls the link
+	// The sync loop says a round ended: the footer follows at once, with
+	// no poll (issue 11 point 13: it used to wait for a 5 s tick).
+	s.send(kiosk.RefreshMsg{})
 	s.expect("ES-9 · 02:00 · offline since 01:30")
+	s.advance(time.Minute) // the clock's tick redraws the time only
+	s.expect("ES-9 · 02:01 · offline since 01:30")
+}
+
+// A station with an upstream that has not finished a round yet says it is
+// connecting, not "offline since" the moment it started.
+func TestFooterConnectingUntilTheFirstRound(t *testing.T) {
+	clk := &testClock{now: termStart}
+	link := kiosk.LinkState{Mode: kiosk.LinkConnecting, Since: termStart}
+	m := kiosk.New(kiosk.Options{Clock: clk, StationID: "ES-9", Link: func() kiosk.LinkState { return link }})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	s := &station{t: t, m: m, clk: clk}
+	s.expect("ES-9 · 02:00 · connecting…")
+	s.expectNot("offline")
+	link = kiosk.LinkState{Mode: kiosk.LinkOnline, Since: termStart}
+	s.send(kiosk.RefreshMsg{})
+	s.expect("ES-9 · 02:00 · online")
 }

@@ -44,13 +44,14 @@ type Options struct {
 
 // LinkState is the station's connection to the central store.
 type LinkState struct {
-	Mode  string // "standalone", "online" or "offline"
+	Mode  string // "standalone", "connecting", "online" or "offline"
 	Since time.Time
 }
 
 // Link modes.
 const (
 	LinkStandalone = "standalone"
+	LinkConnecting = "connecting" // no sync round has ended yet
 	LinkOnline     = "online"
 	LinkOffline    = "offline"
 )
@@ -61,7 +62,6 @@ const (
 	DefaultIdleTimeout = 90 * time.Second
 	idleCountdown      = 15 * time.Second
 	doneTimeout        = 20 * time.Second
-	footerRefresh      = 5 * time.Second
 	totpTries          = 3
 	// resetTimeout bounds Reset station (a large registry takes seconds);
 	// syncTimeout the panel's Sync now.

@@ -2,8 +2,11 @@ package kiosk
 
 import (
 	"context"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/expressstation/kiosk/kiosk/clock"
 )
 
 // A synced station whose replica holds no accounts yet (the first start
@@ -14,13 +17,21 @@ import (
 // A standalone station with no accounts keeps its menu: it may be waiting
 // for an import.
 
-// RefreshMsg tells the station that its replica changed outside its own
-// flows (a sync round ran, e.g. a tape's Sync): a not-ready station looks
-// again at once instead of at its next footer tick.
+// RefreshMsg tells the station that a sync round ended (in the sync loop,
+// or a tape's Sync): the footer reads the link state, a not-ready station
+// looks at its replica again, an open staff panel reloads its figures.
 type RefreshMsg struct{}
 
-// accountsMsg is how many accounts the replica holds: read at start, on the
-// footer's tick until there are some, and after staff's Sync now or Reset.
+// readyPollMsg is readyPoll's timer: look at the replica again.
+type readyPollMsg struct{}
+
+// notReadyPoll is how often a synced station not known to hold accounts
+// looks again, besides after each sync round.
+const notReadyPoll = 5 * time.Second
+
+// accountsMsg is how many accounts the replica holds: read at start, every
+// notReadyPoll and after each sync round until there are some, and after
+// staff's Sync now or Reset.
 type accountsMsg struct {
 	n   int
 	err error
@@ -47,14 +58,27 @@ func (m *Model) pollAccounts() tea.Cmd {
 	return checkAccounts(m.c)
 }
 
-// onAccounts switches between the not-ready screen and the menu. A failed
-// read changes nothing: the next tick asks again.
-func (m *Model) onAccounts(msg accountsMsg) {
+// readyPoll arms the next look at the replica while it is not known to hold
+// accounts; one timer at a time. A redraw timer (clock.Refresh): a tape's
+// long Advance looks once, at its end.
+func (m *Model) readyPoll() tea.Cmd {
+	if m.filled || m.polling || m.c.Opt.Link == nil || m.c.Opt.Accounts == nil {
+		return nil
+	}
+	m.polling = true
+	return clock.Refresh(m.c.Opt.Clock, notReadyPoll, func(time.Time) tea.Msg { return readyPollMsg{} })
+}
+
+// onAccounts switches between the not-ready screen and the menu, and keeps
+// looking while there are no accounts (after a reset, again). A failed read
+// changes nothing: the next look asks again.
+func (m *Model) onAccounts(msg accountsMsg) tea.Cmd {
 	if msg.err != nil {
-		return
+		return nil
 	}
 	m.filled = msg.n > 0
 	m.notReady = !m.filled
+	return m.readyPoll()
 }
 
 // closed reports whether students see an out-of-service screen (staff.go)

@@ -113,6 +113,8 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 	case staffResetMsg:
 		p.spin.stop()
 		return p.onReset(msg)
+	case RefreshMsg: // a sync round ended: the figures changed
+		return p.load()
 	}
 	pressed, cmd := p.handle(msg)
 	if pressed != "" {

@@ -4,12 +4,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -69,22 +71,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // Exit codes: 0 done; 1 done in part (an import with refused rows) or
 // failed or refused while running; 2 bad usage or nothing could be done.
 func runWith(ctx context.Context, clk clock, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	if isHelp(args[0]) || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "station", "lifecycle":
+		if len(rest) > 0 && isHelp(rest[0]) {
+			return help(ctx, clk, cmd, stdout)
+		}
 		if len(rest) == 0 {
 			fmt.Fprintf(stderr, "accountd %s: say which (%s)\n\n%s", cmd, subcommands[cmd], usage)
 			return 2
 		}
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
+	if slices.ContainsFunc(rest, isHelp) {
+		return help(ctx, clk, cmd, stdout)
+	}
+	return dispatch(ctx, clk, cmd, rest, stdout, stderr)
+}
+
+// dispatch runs one command with its arguments.
+func dispatch(ctx context.Context, clk clock, cmd string, rest []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return runServe(ctx, clk, rest, stderr)
@@ -104,6 +118,41 @@ func runWith(ctx context.Context, clk clock, args []string, stdout, stderr io.Wr
 }
 
 var subcommands = map[string]string{"station": "add, list or revoke", "lifecycle": "run"}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
+
+// help answers `accountd CMD --help` on standard output with exit 0: CMD's
+// lines of the usage, then its flags as the command defines them (asked
+// with -h, every command stops at its parse, before it opens anything).
+func help(ctx context.Context, clk clock, cmd string, stdout io.Writer) int {
+	var lines []string
+	in := false
+	for _, l := range strings.Split(usage, "\n") {
+		switch {
+		case strings.HasPrefix(l, "  accountd "+cmd+" ") || l == "  accountd "+cmd:
+			in = true
+		case !strings.HasPrefix(l, "    "): // a continuation is indented further
+			in = false
+		}
+		if in {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stdout, "usage:\n%s\n", strings.Join(lines, "\n"))
+	if _, group := subcommands[cmd]; !group {
+		var flags bytes.Buffer
+		dispatch(ctx, clk, cmd, []string{"-h"}, io.Discard, &flags)
+		if _, defaults, ok := strings.Cut(flags.String(), ":\n"); ok && defaults != "" {
+			fmt.Fprintf(stdout, "\nflags:\n%s", defaults)
+		}
+	}
+	fmt.Fprintln(stdout, "\naccountd --help shows every command and what they do.")
+	return 0
+}
 
 // clock is accountd's time: the wall clock, or a test's.
 type clock interface {

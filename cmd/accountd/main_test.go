@@ -93,7 +93,8 @@ func TestUsage(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
 		}
 	}
-	if code, _, stderr := out(t, "--help"); code != 0 || !strings.Contains(stderr, "accountd serve") {
+	// --help goes to standard output with exit 0 (issue 11 point 18; it went to stderr).
+	if code, stdout, _ := out(t, "--help"); code != 0 || !strings.Contains(stdout, "accountd serve") {
 		t.Errorf("--help: %d", code)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 const usage = `Express Station
@@ -21,7 +22,41 @@ usage:
   kiosk hash-pin                             read a staff PIN without echo, print its hash
 
 Without --config, ./kiosk.toml is used if present, else the embedded demo configuration.
+
+The station runs in kiosk mode: Ctrl+C, Ctrl+Z and q do nothing. The way out
+is staff mode: F12 (the [staff] key), the staff PIN (135790 in the demo
+configuration), then Exit program. With --dev, Ctrl+C quits. SIGTERM stops
+the station cleanly.
 `
+
+// commandUsage is each subcommand's --help.
+var commandUsage = map[string]string{
+	"import": `usage:
+  kiosk --config F import REGISTRY.csv
+
+Loads registry records into a standalone station's replica (a synced station
+gets them from accountd). Each bad row is reported as FILE:LINE: column:
+reason on standard error; the good rows land; importing the same file again
+changes nothing. Exit 0: every row landed; 1: some rows were refused; 2:
+nothing could be read (header, file, configuration).
+`,
+	"status": `usage:
+  kiosk --config F status [--json]
+
+Prints the replica's size, accounts, sync cursor, last sync and error, outbox
+pending and rejected ops, maintenance. --json prints one object with at least
+accounts, outbox_pending, outbox_rejected, cursor and last_sync.
+`,
+	"hash-pin": `usage:
+  kiosk hash-pin
+
+Reads a staff PIN (6 to 32 characters; twice, without echo, on a terminal;
+else one line of standard input) and prints its argon2id hash for
+[staff] pin_hash.
+`,
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -31,17 +66,23 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {} // printed below: --help to stdout, a mistake to stderr
 	configPath := fs.String("config", "", "station configuration file")
 	script := fs.String("script", "", "run a tape from FILE, or - for standard input")
 	dev := fs.Bool("dev", false, "development: Ctrl+C quits")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
 			return 0
 		}
+		fmt.Fprint(stderr, "\n"+usage)
 		return 2
 	}
 	rest := fs.Args()
+	if len(rest) > 0 && commandUsage[rest[0]] != "" && slices.ContainsFunc(rest[1:], isHelp) {
+		fmt.Fprint(stdout, commandUsage[rest[0]])
+		return 0
+	}
 	if *script != "" {
 		return runScript(*configPath, *script, stdin, stdout, stderr)
 	}

@@ -30,3 +30,36 @@ func (Real) Tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		return fn(time.Now())
 	}
 }
+
+// Refresh is Tick for the real clock: redraw timers are plain timers.
+func (r Real) Refresh(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return r.Tick(d, fn) }
+
+// AfterFunc calls f in its own goroutine once d has passed (time.AfterFunc).
+func (Real) AfterFunc(d time.Duration, f func(time.Time)) (stop func() bool) {
+	return time.AfterFunc(d, func() { f(time.Now()) }).Stop
+}
+
+// Refresh arms a timer whose message only makes the screen redraw (the
+// footer's clock). A clock that can (Virtual) coalesces such timers, so that
+// moving it far ahead costs one redraw; on any other clock it is a Tick.
+func Refresh(c Clock, d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	if r, ok := c.(interface {
+		Refresh(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	}); ok {
+		return r.Refresh(d, fn)
+	}
+	return c.Tick(d, fn)
+}
+
+// AfterFunc calls f once d has passed on c, for background jobs outside the
+// screens (the daily lifecycle run): on a Virtual clock when an Advance
+// reaches the deadline, which waits for f; on a clock without AfterFunc, in
+// real time. stop cancels it and reports whether it had not fired yet.
+func AfterFunc(c Clock, d time.Duration, f func(time.Time)) (stop func() bool) {
+	if a, ok := c.(interface {
+		AfterFunc(time.Duration, func(time.Time)) func() bool
+	}); ok {
+		return a.AfterFunc(d, f)
+	}
+	return Real{}.AfterFunc(d, f)
+}

@@ -1,7 +1,6 @@
 package clock
 
 import (
-	"sort"
 	"sync"
 	"time"
 
@@ -25,12 +24,17 @@ type Virtual struct {
 	wrap    func(msg tea.Msg, handled func()) tea.Msg
 	stopped chan struct{}
 	stop    sync.Once
+	fired   int
 }
 
-// timer is one armed Tick; fire is closed when Advance reaches its deadline.
+// timer is one armed Tick, Refresh or AfterFunc; fire is closed when Advance
+// reaches its deadline (call is run instead for AfterFunc).
 type timer struct {
 	deadline time.Time
 	seq      uint64
+	refresh  bool            // Refresh: fires once, at the end of an Advance
+	call     func(time.Time) // AfterFunc: run by Advance itself
+	at       time.Time       // the time it fired at, set before fire closes
 	fire     chan struct{}
 	done     chan struct{} // closed once the model has handled the message (OnFire mode)
 }
@@ -54,21 +58,61 @@ func (v *Virtual) Now() time.Time {
 // delivers fn(deadline). A non-positive d is due at once. After Stop the
 // command returns nil.
 func (v *Virtual) Tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return v.tick(d, false, fn)
+}
+
+// Refresh is Tick for a timer that only redraws the screen (the footer's
+// clock): however many of its deadlines an Advance passes, it fires once,
+// after every other timer due, at the end of the Advance (fn gets that time,
+// and so does Now). The screen after an Advance shows the time it ended at,
+// and Advance 4800h costs one redraw instead of one a minute.
+func (v *Virtual) Refresh(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return v.tick(d, true, fn)
+}
+
+func (v *Virtual) tick(d time.Duration, refresh bool, fn func(time.Time) tea.Msg) tea.Cmd {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if d <= 0 {
 		now := v.now
 		return func() tea.Msg { return fn(now) }
 	}
-	v.seq++
-	t := &timer{
-		deadline: v.now.Add(d),
-		seq:      v.seq,
-		fire:     make(chan struct{}),
-		done:     make(chan struct{}),
-	}
-	v.timers = append(v.timers, t)
+	t := v.arm(d)
+	t.refresh = refresh
+	t.fire, t.done = make(chan struct{}), make(chan struct{})
 	return func() tea.Msg { return v.wait(t, fn) }
+}
+
+// arm adds a timer due d from now; v.mu is held.
+func (v *Virtual) arm(d time.Duration) *timer {
+	v.seq++
+	t := &timer{deadline: v.now.Add(max(d, 0)), seq: v.seq}
+	v.timers = append(v.timers, t)
+	return t
+}
+
+// AfterFunc calls f in Advance's goroutine when Advance reaches now+d (a
+// non-positive d at the next Advance), with Now at the deadline; Advance
+// moves on when f returns. It is the station's background jobs' timer (the
+// daily lifecycle run), so a tape's Advance runs each job at its own time
+// and has its result in place before the next line. stop cancels it and
+// reports whether it had not fired yet. After Stop it never fires.
+func (v *Virtual) AfterFunc(d time.Duration, f func(time.Time)) (stop func() bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	t := v.arm(d)
+	t.call = f
+	return func() bool {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		for i, o := range v.timers {
+			if o == t {
+				v.timers = append(v.timers[:i], v.timers[i+1:]...)
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // wait is the body of a Tick command: it blocks until t fires or the clock stops.
@@ -78,7 +122,7 @@ func (v *Virtual) wait(t *timer, fn func(time.Time) tea.Msg) tea.Msg {
 	case <-v.stopped:
 		return nil
 	}
-	msg := fn(t.deadline)
+	msg := fn(t.at)
 	v.mu.Lock()
 	wrap := v.wrap
 	v.mu.Unlock()
@@ -103,8 +147,9 @@ func (v *Virtual) OnFire(wrap func(msg tea.Msg, handled func()) tea.Msg) {
 
 // Advance moves the clock forward by d. Due timers fire one at a time in
 // deadline order (ties in the order they were armed), with Now set to each
-// deadline while it fires; Now ends at the old Now plus d. A negative d is
-// treated as zero: the clock never goes backwards.
+// deadline while it fires; Refresh timers fire last, at the end. Now ends at
+// the old Now plus d. A negative d is treated as zero: the clock never goes
+// backwards. The cost is one step per timer due, whatever d is.
 func (v *Virtual) Advance(d time.Duration) {
 	if d < 0 {
 		d = 0
@@ -116,6 +161,10 @@ func (v *Virtual) Advance(d time.Duration) {
 		t, ack := v.popDue(target)
 		if t == nil {
 			break
+		}
+		if t.call != nil {
+			t.call(t.at)
+			continue
 		}
 		close(t.fire)
 		if ack {
@@ -130,29 +179,60 @@ func (v *Virtual) Advance(d time.Duration) {
 }
 
 // popDue removes and returns the earliest timer due by target, moving Now to
-// its deadline. ack reports whether Advance must wait for it to be handled.
+// its deadline, or else a Refresh timer due by target, moving Now to
+// target. ack reports whether Advance must wait for it to be handled.
 func (v *Virtual) popDue(target time.Time) (t *timer, ack bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if len(v.timers) == 0 {
-		return nil, false
-	}
-	sort.SliceStable(v.timers, func(i, j int) bool {
-		a, b := v.timers[i], v.timers[j]
-		if !a.deadline.Equal(b.deadline) {
-			return a.deadline.Before(b.deadline)
+	next, redraw := -1, -1
+	for i, o := range v.timers {
+		if o.deadline.After(target) || (o.call != nil && v.isStopped()) {
+			continue
 		}
-		return a.seq < b.seq
-	})
-	t = v.timers[0]
-	if t.deadline.After(target) {
+		switch {
+		case o.refresh:
+			if redraw < 0 {
+				redraw = i // timers are kept in the order they were armed
+			}
+		case next < 0 || before(o, v.timers[next]):
+			next = i
+		}
+	}
+	if next < 0 {
+		next = redraw
+	}
+	if next < 0 {
 		return nil, false
 	}
-	v.timers = v.timers[1:]
-	if t.deadline.After(v.now) {
-		v.now = t.deadline
+	t = v.timers[next]
+	v.timers = append(v.timers[:next], v.timers[next+1:]...)
+	at := t.deadline
+	if t.refresh {
+		at = target
 	}
-	return t, v.wrap != nil
+	if at.After(v.now) {
+		v.now = at
+	}
+	t.at = v.now
+	v.fired++
+	return t, v.wrap != nil && t.call == nil
+}
+
+// before orders timers by deadline, ties in the order they were armed.
+func before(a, b *timer) bool {
+	if !a.deadline.Equal(b.deadline) {
+		return a.deadline.Before(b.deadline)
+	}
+	return a.seq < b.seq
+}
+
+func (v *Virtual) isStopped() bool {
+	select {
+	case <-v.stopped:
+		return true
+	default:
+		return false
+	}
 }
 
 // awaitHandled waits for the model to handle t's message, for the clock to
@@ -165,6 +245,13 @@ func (v *Virtual) awaitHandled(t *timer) {
 	case <-v.stopped:
 	case <-limit.C:
 	}
+}
+
+// Fired reports how many timers have fired so far: what an Advance cost.
+func (v *Virtual) Fired() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.fired
 }
 
 // Pending reports how many timers are armed and not yet due.

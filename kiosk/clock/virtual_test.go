@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,9 +11,12 @@ import (
 
 var start = time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)
 
-type tickMsg struct{ at time.Time }
+type tickMsg struct {
+	at   time.Time
+	name string
+}
 
-func tick(t time.Time) tea.Msg { return tickMsg{t} }
+func tick(t time.Time) tea.Msg { return tickMsg{at: t} }
 
 // run executes cmd in the background, like Bubble Tea does, and returns a
 // channel with its message.
@@ -242,4 +246,84 @@ func TestVirtualConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	v.Advance(time.Second)
+}
+
+// A redraw timer re-armed every minute fires once per Advance, after the
+// other timers due, at the Advance's end: Advance 4800h costs one redraw.
+func TestVirtualRefreshFiresOncePerAdvance(t *testing.T) {
+	v := NewVirtual(start)
+	defer v.Stop()
+	var mu sync.Mutex
+	var order []string
+	var at []time.Time
+	var rearm func(time.Time) tea.Msg
+	v.OnFire(func(msg tea.Msg, handled func()) tea.Msg {
+		mu.Lock()
+		order = append(order, msg.(tickMsg).name)
+		at = append(at, v.Now())
+		mu.Unlock()
+		if msg.(tickMsg).name == "redraw" {
+			run(v.Refresh(time.Minute, rearm)) // re-armed by the "Update"
+		}
+		handled()
+		return msg
+	})
+	rearm = func(t time.Time) tea.Msg { return tickMsg{at: t, name: "redraw"} }
+	run(v.Refresh(time.Minute, rearm))
+	run(v.Tick(90*time.Minute, func(t time.Time) tea.Msg { return tickMsg{at: t, name: "job"} }))
+	before := v.Fired()
+	v.Advance(4800 * time.Hour)
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(order, ","); got != "job,redraw" {
+		t.Fatalf("fired %s, want job,redraw", got)
+	}
+	if want := start.Add(90 * time.Minute); !at[0].Equal(want) {
+		t.Errorf("job saw Now %v, want its deadline %v", at[0], want)
+	}
+	if want := start.Add(4800 * time.Hour); !at[1].Equal(want) || !v.Now().Equal(want) {
+		t.Errorf("redraw saw Now %v, clock ends at %v, want %v", at[1], v.Now(), want)
+	}
+	if n := v.Fired() - before; n != 2 {
+		t.Errorf("Fired = %d, want 2", n)
+	}
+	if v.Pending() != 1 {
+		t.Errorf("Pending = %d, want the re-armed redraw", v.Pending())
+	}
+}
+
+// AfterFunc runs in Advance, at its deadline, in order with the other
+// timers; one re-armed inside the callback is seen by the same Advance; a
+// stopped one never runs.
+func TestVirtualAfterFunc(t *testing.T) {
+	v := NewVirtual(start)
+	defer v.Stop()
+	var runs []time.Time
+	var daily func(time.Time)
+	daily = func(at time.Time) {
+		if !v.Now().Equal(at) {
+			t.Errorf("Now %v in a run at %v", v.Now(), at)
+		}
+		runs = append(runs, at)
+		v.AfterFunc(24*time.Hour, daily)
+	}
+	v.AfterFunc(24*time.Hour, daily)
+	stop := v.AfterFunc(time.Hour, func(time.Time) { t.Error("a stopped AfterFunc ran") })
+	if !stop() || stop() {
+		t.Fatal("stop: want true once, then false")
+	}
+	v.Advance(200 * 24 * time.Hour)
+	if len(runs) != 200 {
+		t.Fatalf("%d daily runs in 200 days, want 200", len(runs))
+	}
+	for i, at := range runs {
+		if want := start.Add(time.Duration(i+1) * 24 * time.Hour); !at.Equal(want) {
+			t.Fatalf("run %d at %v, want %v", i, at, want)
+		}
+	}
+	v.Stop()
+	v.Advance(48 * time.Hour)
+	if len(runs) != 200 {
+		t.Fatalf("AfterFunc ran after Stop")
+	}
 }

@@ -96,7 +96,17 @@ type trackedClock struct {
 }
 
 func (c trackedClock) Tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-	cmd := c.Virtual.Tick(d, fn)
+	return c.blocked(c.Virtual.Tick(d, fn))
+}
+
+// Refresh is the footer clock's redraw timer (clock.Refresh), counted as Tick.
+func (c trackedClock) Refresh(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return c.blocked(c.Virtual.Refresh(d, fn))
+}
+
+// blocked marks a timer's command as waiting for the clock while it waits.
+// AfterFunc (background jobs) needs no mark: it runs inside Advance.
+func (c trackedClock) blocked(cmd tea.Cmd) tea.Cmd {
 	return func() tea.Msg {
 		c.t.add(0, 1)
 		defer c.t.add(0, -1)

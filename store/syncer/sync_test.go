@@ -8,6 +8,7 @@ import (
 	"github.com/expressstation/kiosk/store/central/httpapi"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -408,5 +409,29 @@ func TestSyncWithWrongToken(t *testing.T) {
 	}
 	if st.status().LastSyncError == "" {
 		t.Fatal("the failure is not in the station's status")
+	}
+}
+
+// A station starts "connecting" (not "offline since" its start), and the
+// screens hear of every round's end, failed ones too, so the footer and the
+// staff panel follow the link without polling it.
+func TestLinkStartsConnectingAndEveryRoundIsAnnounced(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(cast)
+	var rounds atomic.Int32
+	a := d.station("A", func(o *syncer.Options) { o.AfterRound = func() { rounds.Add(1) } })
+	if l := a.s.Link(); l.Mode != syncer.Connecting || l.Err != "" {
+		t.Fatalf("link before the first round = %+v", l)
+	}
+	a.sync()
+	if l := a.s.Link(); l.Mode != syncer.Online || rounds.Load() != 1 {
+		t.Fatalf("after a round: link %+v, %d rounds announced", l, rounds.Load())
+	}
+	d.gate.down.Store(true)
+	if err := a.s.SyncOnce(ctx); err == nil {
+		t.Fatal("sync with the store down succeeded")
+	}
+	if l := a.s.Link(); l.Mode != syncer.Offline || rounds.Load() != 2 {
+		t.Fatalf("after a failed round: link %+v, %d rounds announced, want 2", l, rounds.Load())
 	}
 }

@@ -47,9 +47,10 @@ type Options struct {
 	Jitter func() float64
 	// After waits out a backoff; default time.After (tests pass their own).
 	After func(time.Duration) <-chan time.Time
-	// AfterRound, when set, is called after each round that reached the
-	// store, so the screens can look at the replica again (a station
-	// waiting for its first accounts). It must not block.
+	// AfterRound, when set, is called after each round, whether it reached
+	// the store or failed, so the screens can show the link as it is now
+	// and look at the replica again (a station waiting for its first
+	// accounts, the staff panel's figures). It must not block.
 	AfterRound func()
 }
 
@@ -92,13 +93,14 @@ const maxLongPoll = 50 * time.Second
 
 // Link modes, as the footer shows them (kiosk.LinkOnline/LinkOffline).
 const (
-	Online  = "online"
-	Offline = "offline"
+	Connecting = "connecting" // no round has ended yet
+	Online     = "online"
+	Offline    = "offline"
 )
 
 // LinkState is the station's connection to the central store.
 type LinkState struct {
-	Mode  string    // Online or Offline
+	Mode  string    // Connecting, Online or Offline
 	Since time.Time // when it entered the mode
 	Err   string    // why it is offline; no secret
 }
@@ -126,7 +128,7 @@ func New(r *store.Replica, opt Options) (*Syncer, error) {
 		return nil, err
 	}
 	return &Syncer{r: r, c: c, opt: opt, log: opt.Logger,
-		link: LinkState{Mode: Offline, Since: opt.Now(), Err: "not yet connected"}}, nil
+		link: LinkState{Mode: Connecting, Since: opt.Now()}}, nil
 }
 
 // Link reports the connection for the footer.
@@ -201,11 +203,12 @@ func (s *Syncer) note(ctx context.Context, err error) error {
 	case changed:
 		s.log.Warn("sync link offline", "upstream", s.opt.Upstream, "err", err)
 	}
-	if rerr := s.r.RecordSync(ctx, err); rerr != nil && err == nil {
-		return rerr
-	}
-	if err == nil && s.opt.AfterRound != nil {
+	rerr := s.r.RecordSync(ctx, err)
+	if s.opt.AfterRound != nil {
 		s.opt.AfterRound()
+	}
+	if rerr != nil && err == nil {
+		return rerr
 	}
 	return err
 }

@@ -15,11 +15,13 @@ import (
 	"github.com/expressstation/kiosk/store/mail"
 )
 
-// How often the background jobs run. They are real-time tickers: a tape's
-// virtual clock moves what the jobs see as "now", not how often they run.
+// When the background jobs run. The lifecycle job runs on the station's
+// clock, daily just after midnight UTC as accountd's does (registry dates
+// are UTC days), so a tape's Advance runs it once a day; the delivery of
+// notices is a real-time ticker (it talks to a mail server).
 const (
-	lifecycleEvery = 24 * time.Hour
-	deliverEvery   = time.Minute
+	lifecycleAfterMidnight = 5 * time.Minute
+	deliverEvery           = time.Minute
 )
 
 // startBackground starts the station's loops until ctx ends: the sync loop
@@ -51,7 +53,7 @@ func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config
 		opt.Link, opt.Sync = LinkOf(s), s.SyncOnce
 		syncOnce = s.SyncOnce
 	} else {
-		wg.Go(func() { every(ctx, lifecycleEvery, func() { runLifecycle(ctx, r, clk, logger) }) })
+		daily(ctx, wg, clk, func(now time.Time) { runLifecycle(ctx, r, now, logger) })
 	}
 	wg.Go(func() { every(ctx, deliverEvery, func() { deliver(ctx, r, sender, logger) }) })
 	return syncOnce, nil
@@ -71,11 +73,61 @@ func every(ctx context.Context, d time.Duration, job func()) {
 	}
 }
 
-// runLifecycle moves accounts along their lifecycle (grace, alumni,
-// terminated) and queues password-age reminders: the standalone station's
-// share of what accountd does for synced stations.
-func runLifecycle(ctx context.Context, r *store.Replica, clk clock.Clock, logger *slog.Logger) {
+// daily runs job now and then each day at lifecycleAfterMidnight UTC on
+// clk, in a goroutine counted in wg, until ctx ends. The clock's callback
+// hands each run to that goroutine and waits for it, and the next run is
+// armed before the callback returns: so a virtual clock's Advance over many
+// days runs the job once a day, each at its own time, and finds the next
+// day's timer (clock.AfterFunc). The first timer is armed before daily
+// returns, so an Advance right after start cannot miss it.
+func daily(ctx context.Context, wg *sync.WaitGroup, clk clock.Clock, job func(now time.Time)) {
+	type run struct {
+		at   time.Time
+		done chan struct{}
+	}
+	runs := make(chan run)
+	arm := func(now time.Time) (stop func() bool) {
+		return clock.AfterFunc(clk, untilNextRun(now), func(at time.Time) {
+			r := run{at: at, done: make(chan struct{})}
+			select {
+			case runs <- r:
+				<-r.done
+			case <-ctx.Done():
+			}
+		})
+	}
 	now := clk.Now()
+	stop := arm(now)
+	wg.Go(func() {
+		job(now)
+		for {
+			select {
+			case <-ctx.Done():
+				stop()
+				return
+			case r := <-runs:
+				job(r.at)
+				stop = arm(r.at)
+				close(r.done)
+			}
+		}
+	})
+}
+
+// untilNextRun is how long from now until the next daily run.
+func untilNextRun(now time.Time) time.Duration {
+	now = now.UTC()
+	next := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).Add(lifecycleAfterMidnight)
+	if !next.After(now) {
+		next = next.AddDate(0, 0, 1)
+	}
+	return next.Sub(now)
+}
+
+// runLifecycle moves accounts along their lifecycle (grace, alumni,
+// terminated) as at now and queues password-age reminders: the standalone
+// station's share of what accountd does for synced stations.
+func runLifecycle(ctx context.Context, r *store.Replica, now time.Time, logger *slog.Logger) {
 	rep, err := r.RunLifecycle(ctx, now)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -87,9 +139,9 @@ func runLifecycle(ctx context.Context, r *store.Replica, clk clock.Clock, logger
 	if err != nil && ctx.Err() == nil {
 		logger.Error("password reminders failed", "err", err)
 	}
-	if len(rep.Transitions) > 0 || n > 0 {
-		logger.Info("lifecycle run", "transitions", len(rep.Transitions), "notices", rep.Notices, "reminders", n)
-	}
+	// One line a day, as accountd logs its job: staff can see it ran.
+	logger.Info("lifecycle job", "at", now.UTC().Format(time.RFC3339), "transitions", len(rep.Transitions),
+		"notices", rep.Notices, "reminders", n)
 }
 
 // deliver sends pending notices, or keeps them for staff with no mail server.

@@ -61,7 +61,7 @@ func TestNewSyncer(t *testing.T) {
 	if err != nil || s == nil {
 		t.Fatalf("synced: %v, %v", s, err)
 	}
-	if l := LinkOf(s)(); l.Mode != kiosk.LinkOffline || l.Since.IsZero() {
+	if l := LinkOf(s)(); l.Mode != kiosk.LinkConnecting || l.Since.IsZero() {
 		t.Fatalf("link before the first round = %+v", l)
 	}
 }
