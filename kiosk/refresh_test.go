@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/store"
 )
 
 // The open staff panel reads its figures again after every sync round
@@ -31,7 +32,7 @@ func TestStaffPanelFollowsEverySyncRound(t *testing.T) {
 
 	// Meanwhile, outside the panel: a student's change queues ops, and the
 	// sync loop's round fails and is recorded.
-	if _, err := s.store.Activate(ctx, "tmchan", "Blue harbour ferry 58"); err != nil {
+	if _, err := s.store.Activate(ctx, store.Unverified("tmchan"), "Blue harbour ferry 58"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.store.RecordSync(ctx, errors.New("pull: connection refused")); err != nil {
