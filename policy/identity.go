@@ -28,6 +28,24 @@ func ParseStudentID(s string, length int) (string, error) {
 	return id, nil
 }
 
+// Passport numbers as the registry keeps them: ASCII letters and digits,
+// upper case, spaces dropped.
+const (
+	PassportMinLen = 5
+	PassportMaxLen = 20
+)
+
+// ParsePassport normalises a passport number as typed (spaces dropped,
+// full-width forms narrowed, upper case) and checks its shape.
+func ParsePassport(s string) (string, error) {
+	p := compact(s)
+	if len(p) < PassportMinLen || len(p) > PassportMaxLen ||
+		strings.IndexFunc(p, func(r rune) bool { return !('A' <= r && r <= 'Z' || '0' <= r && r <= '9') }) >= 0 {
+		return "", inputError(ErrPassport, "")
+	}
+	return p, nil
+}
+
 // ParseDate reads "YYYY-MM-DD", a real calendar date, as UTC midnight.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
