@@ -221,3 +221,19 @@ func TestPasswordFieldRefusesTooLongPasteWhole(t *testing.T) {
 	s.typ("x")
 	s.expect("At most 128 characters here", "✓ At most 128 characters")
 }
+
+// The other text fields refuse them too: the staff PIN and My Account's
+// notice e-mail (the alias uses the same field).
+func TestStaffPINAndEmailRefuseInvisibleCharacters(t *testing.T) {
+	s := newStaffStation(t)
+	s.press(tea.KeyF12)
+	s.expect("Staff sign-in")
+	s.typ("13\u200b")
+	s.expect("Invisible characters refused")
+
+	s = newStation(t)
+	s.openCKLau()
+	s.click("Change notice e-mail")
+	s.typ("chikeung\u202e")
+	s.expect("│ chikeung ", "Invisible characters refused")
+}
