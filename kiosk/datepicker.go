@@ -68,6 +68,7 @@ func (d *datePicker) key(c *Common, msg tea.KeyMsg) bool {
 
 // typeDigit fills the focused part and moves on when it is full.
 func (d *datePicker) typeDigit(r rune) {
+	r = policy.NarrowRune(r) // full-width digits are digits
 	if !digitsOnly(r) {
 		return
 	}

@@ -27,9 +27,16 @@ func explain(c *Common, err error) (r refusal, final bool) {
 	}
 	desk := c.Opt.ServiceDesk
 	var locked *store.LockedError
+	var paused *store.IdentityPausedError
 	var pol *store.PolicyError
 	var typed *policy.Error
 	switch {
+	case errors.As(err, &paused): // may come with a lock: the pause is the wider answer
+		at := paused.Until.In(c.Now().Location()).Format("15:04")
+		return refusal{"Identity checks paused", fmt.Sprintf(
+			"There were too many failed identity checks at this station, so for security it does not check "+
+				"Student IDs and identity documents until %s. Please come back after %s, or ask for help at %s.",
+			at, at, desk)}, true
 	case errors.As(err, &locked):
 		at := locked.Until.In(c.Now().Location()).Format("15:04")
 		return refusal{"Self-service is locked", fmt.Sprintf(
@@ -46,8 +53,7 @@ func explain(c *Common, err error) (r refusal, final bool) {
 			"We could not find a student with this Student ID. Check the number on your student card. "+
 				"If you registered in the last few days, your record may not be here yet: try again tomorrow, or ask at %s.", desk)}, false
 	case errors.Is(err, store.ErrIdentityMismatch):
-		return refusal{"Details do not match", "These details do not match our records. Check them and try again. " +
-			"After 5 failed attempts self-service is locked for 15 minutes."}, false
+		return refusal{"Details do not match", identityMismatch}, false
 	case errors.Is(err, store.ErrWrongPassword):
 		return refusal{"Not signed in", "The account name or password is not correct. " +
 			"After 5 failed attempts self-service is locked for 15 minutes."}, false
@@ -91,6 +97,15 @@ func explain(c *Common, err error) (r refusal, final bool) {
 	return refusal{"Something went wrong", fmt.Sprintf(
 		"The station could not finish this just now. Please try again; if it keeps happening, ask at %s.", desk)}, false
 }
+
+// identityMismatch is the one answer to a Student ID and details that do
+// not prove who someone is (DESIGN "Identity proofing"): a wrong value, an
+// unknown Student ID, and the date of birth for a record that holds an HK ID
+// card number. So it says what a student with a card should do without
+// telling anyone which Student IDs or documents are on record.
+const identityMismatch = "These details do not match our records: check the Student ID and what you entered. " +
+	"If you have a Hong Kong Identity Card, please use it: the date of birth is only for students without one. " +
+	"After 5 failed attempts self-service is locked for 15 minutes."
 
 // explainAlumni words the refusals of Alumni Account Activation, the alias
 // and the profile (seed "alumni-accounts-faq"); each ends the flow. It

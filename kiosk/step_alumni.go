@@ -3,13 +3,13 @@ package kiosk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
 )
 
@@ -27,18 +27,15 @@ type alumniIdentityStep struct {
 	err         string // the store's answer, shown above the buttons
 }
 
-// Passport numbers as the registry keeps them (store/registry): letters and
-// digits, spaces dropped.
-const minPassportLen, maxPassportLen = 5, 20
-
 func newAlumniIdentity(f *flow) step {
 	st := &alumniIdentityStep{
 		f:        f,
 		name:     newField("al:name", "Full name", 100, false),
 		hkid:     hkidField("al:hkid"),
-		passport: newField("al:passport", "Passport number", maxPassportLen+4, false),
+		passport: newField("al:passport", "Passport number", policy.PassportMaxLen+4, false),
 	}
 	st.name.hint = "Exactly as on your HK ID card or passport, with any middle name"
+	st.name.narrow, st.passport.narrow = true, true
 	st.passport.hint = "The number you gave when you were admitted"
 	st.passport.accept = passportRune
 	st.passport.refuse = "A passport number has letters and digits only"
@@ -91,13 +88,19 @@ func (st *alumniIdentityStep) toggleMode() {
 	st.focusOn(st.number())
 }
 
-// submit checks what it can here (a name, the HKID check digit, the
-// passport's shape) before asking the store.
+// submit checks what it can here (a name in English letters, the HKID
+// check digit, the passport's shape) before asking the store: what cannot
+// match is said under its field and counts towards no lockout.
 func (st *alumniIdentityStep) submit() tea.Cmd {
 	st.err = ""
 	id := store.AlumniIdentity{FullName: strings.Join(strings.Fields(st.name.value()), " ")}
 	if id.FullName == "" {
 		st.name.err = "Type your full name, as on your HK ID card or passport"
+		st.focusOn("al:name")
+		return nil
+	}
+	if err := policy.CheckFullName(id.FullName); err != nil {
+		st.name.err = sentence(err.Error())
 		st.focusOn("al:name")
 		return nil
 	}
@@ -125,19 +128,22 @@ func passportRune(r rune) bool {
 
 // parsePassport normalises the passport number as the registry does.
 func parsePassport(f *field) (string, bool) {
-	n := strings.ToUpper(strings.Join(strings.Fields(f.value()), ""))
-	if len(n) < minPassportLen || len(n) > maxPassportLen {
-		f.err = fmt.Sprintf("A passport number has %d to %d letters and digits", minPassportLen, maxPassportLen)
+	n, err := policy.ParsePassport(f.value())
+	if err != nil {
+		f.err = sentence(err.Error())
 		return "", false
 	}
 	return n, true
 }
 
-// alumniMismatch is said when name and number do not match: the FAQ's two usual
-// causes.
+// alumniMismatch is said when name and number do not match: the FAQ's two
+// usual causes. It is also the answer for a number nobody has and for a
+// passport where the record holds an HKID (DESIGN "Identity proofing"), so
+// it tells nothing about which numbers or documents are on record.
 const alumniMismatch = "These details do not match our records. Type your full name exactly as on your " +
-	"HK ID card or passport, with any middle name, and the number you gave when you were admitted " +
-	"(a renewed passport may have a new number). After 5 failed attempts self-service is locked for 15 minutes."
+	"HK ID card or passport, with any middle name. If you have an HK ID card, please use it: the passport " +
+	"(a renewed passport may have a new number) is only for graduates without one. After 5 failed attempts " +
+	"self-service is locked for 15 minutes."
 
 func (st *alumniIdentityStep) answer(msg identityMsg) tea.Cmd {
 	f := st.f
@@ -147,7 +153,12 @@ func (st *alumniIdentityStep) answer(msg identityMsg) tea.Cmd {
 			return f.stop(r)
 		}
 		st.err = r.body
-		if errors.Is(msg.err, store.ErrIdentityMismatch) {
+		switch {
+		case errors.Is(msg.err, policy.ErrFullNameLetters): // the store's own check
+			st.err, st.name.err = "", sentence(msg.err.Error())
+			st.focusOn("al:name")
+			return nil
+		case errors.Is(msg.err, store.ErrIdentityMismatch):
 			st.err = alumniMismatch
 		}
 		st.clearNumbers()

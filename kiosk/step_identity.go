@@ -38,6 +38,7 @@ func newIdentity(f *flow) step {
 		hkid: hkidField("id:hkid"),
 	}
 	st.sid.hint = fmt.Sprintf("%d digits, as printed on your student card", n)
+	st.sid.narrow = true // ２０２６… from a Chinese keyboard is 2026…
 	st.sid.accept, st.sid.refuse = digitsOnly, "Student ID has digits only (0–9)"
 	st.sid.leave = st.checkStudentID
 	st.form = newForm(f.c, st.sid, st.hkid)
@@ -115,6 +116,7 @@ func (st *identityStep) dobInput(msg tea.Msg) bool {
 // hkidField is the HK ID card number input, checked as it is typed.
 func hkidField(id string) *field {
 	f := newField(id, "HK ID card number", 14, false)
+	f.narrow = true
 	f.hint = "As on your card, e.g. A123456(3)"
 	f.changed = func() { checkHKID(f) }
 	return f

@@ -36,8 +36,8 @@ type passwordMsg struct {
 func newPassword(f *flow) step {
 	st := &passwordStep{
 		f:     f,
-		pw:    newField("pw:new", "New password", policy.MaxPasswordLen+1, true),
-		again: newField("pw:again", "Type it again", policy.MaxPasswordLen+1, true),
+		pw:    newField("pw:new", "New password", policy.MaxPasswordLen, true),
+		again: newField("pw:again", "Type it again", policy.MaxPasswordLen, true),
 	}
 	st.pw.changed = st.typed
 	st.again.changed = st.typedAgain

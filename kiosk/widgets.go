@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/expressstation/kiosk/kiosk/touch"
+	"github.com/expressstation/kiosk/policy"
 )
 
 // button draws a touchable button. A disabled button is drawn faint and not
@@ -94,6 +96,7 @@ type field struct {
 	hint   string
 	err    string
 	ok     string
+	narrow bool            // an identity field: full-width forms become ASCII (policy.NarrowRune)
 	accept func(rune) bool // which typed runes the field takes; nil takes all
 	refuse string          // said when a typed rune is not taken
 	// changed runs after the value changed (live checks); leave when the
@@ -128,23 +131,15 @@ func (f *field) setFocus(on bool) {
 	}
 }
 
-// update passes a key to the input after dropping runes the field does not
-// take (saying so when it has a word for it). A change clears the field's
-// message and runs its live check.
+// update passes a key to the input after checking the text it brings
+// (take). A change clears the field's message and runs its live check.
 func (f *field) update(msg tea.KeyMsg) {
-	refused := false
-	if f.accept != nil && msg.Type == tea.KeyRunes {
-		kept := msg.Runes[:0:0]
-		for _, r := range msg.Runes {
-			if f.accept(r) {
-				kept = append(kept, r)
-			}
-		}
-		refused = len(kept) < len(msg.Runes)
-		msg.Runes = kept
+	why := ""
+	if msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace {
+		msg.Runes, why = f.take(msg)
 	}
 	before := f.input.Value()
-	if msg.Type != tea.KeyRunes || len(msg.Runes) > 0 {
+	if (msg.Type != tea.KeyRunes && msg.Type != tea.KeySpace) || len(msg.Runes) > 0 {
 		f.input, _ = f.input.Update(msg)
 	}
 	if f.input.Value() != before {
@@ -153,9 +148,57 @@ func (f *field) update(msg tea.KeyMsg) {
 			f.changed()
 		}
 	}
-	if refused && f.refuse != "" {
-		f.err, f.ok = f.refuse, ""
+	if why != "" {
+		f.err, f.ok = why, ""
 	}
+}
+
+// take is what the field keeps of typed or pasted text, and what to say
+// about the rest. An identity field narrows full-width forms first. Text
+// with a character policy.TextRune refuses (invisible, direction-changing),
+// or that would make the value longer than the field holds, is refused
+// whole and said so, never kept in part: a password cut short or changed
+// without a word would not be the one the student knows. The check runs
+// before the input sees anything, so a 10 KB paste costs one pass over it.
+// Runes the field does not take (accept) are dropped with its refuse
+// message.
+func (f *field) take(msg tea.KeyMsg) ([]rune, string) {
+	rs := msg.Runes
+	paste := msg.Paste || len(rs) > 1
+	if f.narrow {
+		rs = slices.Clone(rs)
+		for i, r := range rs {
+			rs[i] = policy.NarrowRune(r)
+		}
+	}
+	// The messages fit one line under the narrowest field (the password's,
+	// 30 columns), so that they never push a screen's buttons off at 80x24.
+	if slices.ContainsFunc(rs, func(r rune) bool { return !policy.TextRune(r) }) {
+		if paste {
+			return nil, "Paste has invisible characters"
+		}
+		return nil, "Invisible characters refused"
+	}
+	refused := false
+	if f.accept != nil && msg.Type == tea.KeyRunes {
+		kept := rs[:0:0]
+		for _, r := range rs {
+			if f.accept(r) {
+				kept = append(kept, r)
+			}
+		}
+		refused, rs = len(kept) < len(rs), kept
+	}
+	if limit, n := f.input.CharLimit, utf8.RuneCountInString(f.input.Value()); limit > 0 && n+len(rs) > limit {
+		if paste {
+			return nil, fmt.Sprintf("Not added: over %d characters", limit)
+		}
+		return nil, fmt.Sprintf("At most %d characters here", limit)
+	}
+	if refused {
+		return rs, f.refuse
+	}
+	return rs, ""
 }
 
 // reset empties the field and its messages.

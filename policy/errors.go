@@ -14,6 +14,7 @@ var (
 	ErrUnknownLevel    = errors.New("level should be UG or PG")
 	ErrUnknownCategory = errors.New("category should be degree, non-degree, exchange or visiting")
 	ErrPassport        = errors.New("a passport number has 5 to 20 letters and digits")
+	ErrFullNameLetters = errors.New("type your name in English letters exactly as on your HK ID card or passport")
 )
 
 // Error is a problem with something a person typed or a registry row holds.

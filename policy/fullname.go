@@ -30,6 +30,28 @@ func FullNameMatches(registrySurname, registryGiven, typed string) bool {
 	return slices.Equal(got, slices.Concat(surname, given)) || slices.Equal(got, slices.Concat(given, surname))
 }
 
+// CheckFullName refuses a typed full name that cannot match a name as an HK
+// ID card or passport prints it, in English letters: one with no letter, or
+// with a letter that is not a Latin letter once folded (Chinese characters,
+// Greek, Cyrillic...). Such input is a misunderstanding, not a wrong guess,
+// so it never counts towards a lockout. Accents, full-width letters and
+// punctuation between words are fine (FullNameMatches ignores them).
+func CheckFullName(typed string) error {
+	letters := 0
+	for _, r := range fold(typed) {
+		switch {
+		case r >= 'a' && r <= 'z':
+			letters++
+		case unicode.IsLetter(r):
+			return inputError(ErrFullNameLetters, "")
+		}
+	}
+	if letters == 0 {
+		return inputError(ErrFullNameLetters, "")
+	}
+	return nil
+}
+
 // nameWords folds a name and splits it into words; a run of characters from
 // a script written without spaces gives one word per character.
 func nameWords(name string) []string {

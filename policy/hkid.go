@@ -77,9 +77,7 @@ func (h HKID) IsZero() bool { return h.check == 0 }
 // compact drops spaces, turns full-width ASCII into ASCII and upper-cases.
 func compact(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= 0xFF01 && r <= 0xFF5E { // full-width ！ to ～
-			r -= 0xFEE0
-		}
+		r = NarrowRune(r)
 		switch {
 		case unicode.IsSpace(r):
 			return -1

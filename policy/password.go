@@ -158,7 +158,7 @@ func checkCharset(c *candidate) string {
 	return ""
 }
 
-func isRefused(r rune) bool { return !unicode.IsGraphic(r) }
+func isRefused(r rune) bool { return !TextRune(r) }
 
 func checkRepeatedChars(c *candidate) string {
 	prev, n := rune(-1), 0

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"strings"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/domain"
 )
 
 // Alumni Account Activation (seed "alumni-accounts-faq"): a degree graduate
@@ -25,29 +27,42 @@ var (
 
 // VerifyAlumni finds the graduate an AlumniIdentity belongs to. The number
 // finds the registry record(s); the name must match one of them
-// (policy.FullNameMatches). A wrong name counts towards that account's
-// lockout; an unknown number gives the same ErrIdentityMismatch, so the
-// answer never tells whether a number is on record. It returns the account
-// only when it can be activated as an alumni account; otherwise the error
-// says why (ErrAlumniNonDegree, ErrAlumniExchange, ErrAlumniVisiting,
-// ErrAlumniAlreadyActive, ErrAlumniNotGraduated, ErrTerminated).
+// (policy.FullNameMatches). A record that holds an HKID is verified with it
+// (DESIGN "Identity proofing"): the passport is for graduates without one.
+// A wrong name, a passport for a record with an HKID and an unknown number
+// all give the same ErrIdentityMismatch, so the answer never tells whether a
+// number is on record or which documents a record holds, and each counts
+// alike (the records' lockout, or the unknown number's, and the station's
+// limit, identity_rate.go). A name that cannot match any name in English
+// letters (policy.CheckFullName) is refused first and counts nowhere. It
+// returns the account only when it can be activated as an alumni account;
+// otherwise the error says why (ErrAlumniNonDegree, ErrAlumniExchange,
+// ErrAlumniVisiting, ErrAlumniAlreadyActive, ErrAlumniNotGraduated,
+// ErrTerminated).
 func (r *Replica) VerifyAlumni(ctx context.Context, id AlumniIdentity) (Account, error) {
 	if strings.TrimSpace(id.FullName) == "" {
 		return Account{}, ErrNoFullName
+	}
+	if err := policy.CheckFullName(id.FullName); err != nil {
+		return Account{}, err
 	}
 	kind, value := id.verifier()
 	if kind == "" {
 		return Account{}, ErrNoAlumniIdentity
 	}
+	typed := r.opt.Keys.IdentityHash(kind, value)
+	subject := hex.EncodeToString(typed)
+	if err := r.checkHolds(ctx, subject); err != nil {
+		return Account{}, err
+	}
 	// A scan (about 30 ms for 100,000 accounts): an index would slow every
 	// import more than it saves here (migration 0005).
-	rows, err := r.queryRows(ctx, kind+"_hash = ? ORDER BY completion_date DESC, id",
-		r.opt.Keys.IdentityHash(kind, value))
+	rows, err := r.queryRows(ctx, kind+"_hash = ? ORDER BY completion_date DESC, id", typed)
 	if err != nil {
 		return Account{}, err
 	}
 	if len(rows) == 0 {
-		return Account{}, ErrIdentityMismatch
+		return Account{}, r.failUnknown(ctx, subject, "alumni identity: unknown "+kind)
 	}
 	for _, a := range rows {
 		if err := r.checkLock(a); err != nil {
@@ -56,15 +71,19 @@ func (r *Replica) VerifyAlumni(ctx context.Context, id AlumniIdentity) (Account,
 	}
 	var named []row
 	for _, a := range rows {
+		if kind != "hkid" && a.HKIDHash != nil {
+			continue // verified with its HKID only
+		}
 		if policy.FullNameMatches(a.Surname, a.GivenNames, id.FullName) {
 			named = append(named, a)
 		}
 	}
 	if len(named) == 0 {
-		for _, a := range rows {
-			err = r.recordFailure(ctx, a, failIdentity, ErrIdentityMismatch)
+		var errs []error
+		for i, a := range rows {
+			errs = append(errs, r.recordIdentityFailure(ctx, a, i == 0))
 		}
-		return Account{}, err
+		return Account{}, errors.Join(errs...)
 	}
 	a, err := r.pickAlumnus(named)
 	if err != nil {
@@ -84,8 +103,11 @@ func (id AlumniIdentity) verifier() (kind, value string) {
 		}
 		return "hkid", strings.ToUpper(h)
 	}
-	if p := strings.ToUpper(strings.Join(strings.Fields(id.PassportNo), "")); p != "" {
-		return "passport", p
+	if p := strings.TrimSpace(id.PassportNo); p != "" {
+		if n, err := policy.ParsePassport(p); err == nil {
+			return "passport", n
+		}
+		return "passport", strings.ToUpper(strings.Join(strings.Fields(p), ""))
 	}
 	return "", ""
 }
@@ -157,8 +179,8 @@ func (r *Replica) ActivateAlumni(ctx context.Context, p Proof, password string) 
 	now := r.now()
 	status := r.effective(a)
 	c := &change{Account: a.Name, Action: "activate_alumni", Detail: "status " + string(status),
-		Kind: OpActivateAlumni, At: now,
-		Payload: ActivateAlumniPayload{PasswordHash: hash, ActivatedAt: now, Status: status}, Proof: p}
+		Kind: domain.OpActivateAlumni, At: now,
+		Payload: domain.ActivateAlumniPayload{PasswordHash: hash, ActivatedAt: now, Status: status}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts
 			SET status = ?, password_hash = ?, activated_at = ?, password_changed_at = ?, updated_at = ?

@@ -21,21 +21,28 @@ func TestVerifyIdentity(t *testing.T) {
 		failures int // failures recorded against the account
 	}{
 		{"HKID", store.Identity{StudentID: taiMan.ID, HKID: "A1234563"}, nil, "tmchan", 0},
-		{"date of birth", store.Identity{StudentID: taiMan.ID, DateOfBirth: "2006-03-14"}, nil, "tmchan", 0},
+		// Issue 11.1: a record with an HKID is verified with it only; the
+		// right date of birth is refused as a mismatch and counts as one.
+		{"HKID on record: right date of birth refused", store.Identity{StudentID: taiMan.ID, DateOfBirth: "2006-03-14"}, store.ErrIdentityMismatch, "tmchan", 1},
+		{"HKID on record: passport refused", store.Identity{StudentID: taiMan.ID, PassportNo: "K1234567"}, store.ErrIdentityMismatch, "tmchan", 2},
 		{"no HKID in registry: date of birth", store.Identity{StudentID: siuLing.ID, DateOfBirth: "2007-07-21"}, nil, "slwong", 0},
 		{"passport", store.Identity{StudentID: siuLing.ID, PassportNo: "K1234567"}, nil, "slwong", 0},
 		{"ended studies still verify (screen shows status)", store.Identity{StudentID: wingKei.ID, HKID: "M1357900"}, nil, "wkho", 0},
-		{"unknown student", store.Identity{StudentID: "29999999", HKID: "A1234563"}, store.ErrNotFound, "", 0},
-		{"wrong HKID", store.Identity{StudentID: taiMan.ID, HKID: "Y6543217"}, store.ErrIdentityMismatch, "tmchan", 1},
-		{"wrong date of birth", store.Identity{StudentID: taiMan.ID, DateOfBirth: "2006-03-15"}, store.ErrIdentityMismatch, "tmchan", 2},
+		// Issue 11.2: an unknown Student ID gets the mismatch's answer.
+		{"unknown student: same answer", store.Identity{StudentID: "29999999", HKID: "A1234563"}, store.ErrIdentityMismatch, "", 0},
+		{"wrong HKID", store.Identity{StudentID: taiMan.ID, HKID: "Y6543217"}, store.ErrIdentityMismatch, "tmchan", 3},
+		{"wrong date of birth", store.Identity{StudentID: taiMan.ID, DateOfBirth: "2006-03-15"}, store.ErrIdentityMismatch, "tmchan", 4},
 		{"HKID given, registry has none", store.Identity{StudentID: siuLing.ID, HKID: "A1234563"}, store.ErrIdentityMismatch, "slwong", 1},
-		{"nothing given", store.Identity{StudentID: taiMan.ID}, store.ErrNoIdentity, "tmchan", 2},
+		{"nothing given", store.Identity{StudentID: taiMan.ID}, store.ErrNoIdentity, "tmchan", 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := r.VerifyIdentity(context.Background(), tc.id)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("err = %v: the answer tells an unknown Student ID from a wrong identity", err)
 			}
 			if tc.want == nil && a.Name != tc.account {
 				t.Errorf("account = %q, want %q", a.Name, tc.account)

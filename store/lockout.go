@@ -33,10 +33,30 @@ const (
 // A success does not reset the count: otherwise someone who knows one
 // factor (say the HKID) could keep guessing another (the 2FA code).
 func (r *Replica) recordFailure(ctx context.Context, a row, what string, cause error) error {
+	return r.failure(ctx, a, what, cause, false)
+}
+
+// recordIdentityFailure is recordFailure for a failed identity proof, which
+// also counts towards the station's limit (identity_rate.go) in the same
+// transaction, so that it costs what an unknown Student ID's failure costs.
+// station is false for the second record of one person (alumni: a UG and a
+// PG record), so that one attempt counts once at the station.
+func (r *Replica) recordIdentityFailure(ctx context.Context, a row, station bool) error {
+	return r.failure(ctx, a, failIdentity, ErrIdentityMismatch, station)
+}
+
+func (r *Replica) failure(ctx context.Context, a row, what string, cause error, station bool) error {
 	now := r.now()
 	var lockedUntil time.Time
-	c := &change{Account: a.Name, Action: "failure", Detail: what, Kind: OpFailure, At: now}
+	var held stationFailure
+	c := &change{Account: a.Name, Action: "failure", Detail: what, Kind: domain.OpFailure, At: now}
 	err := r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		if station {
+			var err error
+			if held, err = countStationFailure(ctx, tx, now, ""); err != nil {
+				return err
+			}
+		}
 		// Attempts older than the window no longer count: drop them.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM failures WHERE account_id = ? AND at <= ?`,
 			a.ID, formatTime(now.Add(-failureWindow))); err != nil {
@@ -51,7 +71,7 @@ func (r *Replica) recordFailure(ctx context.Context, a row, what string, cause e
 			a.ID).Scan(&n); err != nil {
 			return fmt.Errorf("counting failed attempts: %w", err)
 		}
-		p := FailurePayload{What: what, At: now}
+		p := domain.FailurePayload{What: what, At: now}
 		if n >= maxFailures {
 			lockedUntil = now.Add(lockFor)
 			if err := lock(ctx, tx, a.ID, now, lockedUntil); err != nil {
@@ -68,9 +88,9 @@ func (r *Replica) recordFailure(ctx context.Context, a row, what string, cause e
 	}
 	if !lockedUntil.IsZero() {
 		r.log.Warn("account locked after failed attempts", "account", a.Name, "until", lockedUntil)
-		return fmt.Errorf("%w: %w", cause, &LockedError{Until: lockedUntil})
+		cause = fmt.Errorf("%w: %w", cause, &LockedError{Until: lockedUntil})
 	}
-	return cause
+	return r.heldError(cause, held)
 }
 
 // lock sets the lock and spends the failures that caused it, so the next

@@ -43,6 +43,9 @@ func (r *runner) exec(ctx context.Context, c Command) *failure {
 		r.configure(c)
 	case "Type":
 		err = r.send(typed(r.expand(c))...)
+	case "Paste":
+		// A terminal with bracketed paste delivers a paste as one message.
+		err = r.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(r.expand(c)), Paste: true})
 	case "Click":
 		return r.click(ctx, c.text)
 	case "Sleep":

@@ -260,7 +260,7 @@ var keyCommands = map[string]tea.KeyType{
 }
 
 // otherCommands lists the remaining names, for "did you mean" hints.
-var otherCommands = []string{"Set", "Type", "Click", "Sleep", "Advance", "Expect",
+var otherCommands = []string{"Set", "Type", "Paste", "Click", "Sleep", "Advance", "Expect",
 	"ExpectNot", "Capture", "TOTP", "Sync", "Screen"}
 
 func (p *parser) command(c *Command, toks []token, endCol int) *ParseError {
@@ -276,7 +276,7 @@ func (p *parser) command(c *Command, toks []token, endCol int) *ParseError {
 	switch name.val {
 	case "Set":
 		return p.set(c, a)
-	case "Type":
+	case "Type", "Paste":
 		return p.typeText(c, a)
 	case "Click":
 		return a.string(c, 0, false)
