@@ -31,6 +31,7 @@ type dummy struct {
 	lastMouse tea.MouseMsg
 	quitting  bool          // the model decided to quit (kiosk.Quitter)
 	latency   time.Duration // of the pretend store call
+	views     int           // View calls, to count the frames the runner draws
 }
 
 func (d *dummy) Quitting() bool { return d.quitting }
@@ -158,6 +159,7 @@ func button(id, label string) string {
 }
 
 func (d *dummy) View() string {
+	d.views++
 	var b strings.Builder
 	fmt.Fprintf(&b, "Dummy station %dx%d  %s\n", d.w, d.h, d.clk.Now().UTC().Format("15:04:05"))
 	switch d.page {

@@ -26,6 +26,13 @@ type screen struct {
 // before it has been handled.
 type barrier chan struct{}
 
+// quiet wraps an input message that more input follows at once (the keys
+// of one Type but the last): the host updates the model without drawing a
+// frame, as Bubble Tea's renderer, which draws at most 60 frames a second,
+// would not draw one between keys that arrive together. The next message
+// that is not quiet, or the barrier after the input, draws the frame.
+type quiet struct{ msg tea.Msg }
+
 // fired wraps a virtual-clock timer's message so the host can tell the clock
 // once the model has handled it (clock.Virtual.OnFire).
 type fired struct {
@@ -48,6 +55,9 @@ type host struct {
 	changed chan struct{} // closed and replaced when frame changes
 	crash   string        // panic from the root model, if any
 	crashed chan struct{}
+	// dirty: a quiet message changed the model since the last frame (read
+	// and written on the program's event loop only).
+	dirty bool
 }
 
 func newHost(root Model, width, height int, track *tracker) *host {
@@ -74,8 +84,16 @@ func (h *host) Quitting() bool {
 func (h *host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case barrier:
+		if h.dirty && !h.isCrashed() {
+			h.draw()
+		}
 		close(m)
 		return h, nil
+	case quiet:
+		if h.isCrashed() {
+			return h, nil
+		}
+		return h, h.step(m.msg, false)
 	case fired:
 		defer m.handled()
 		if msg = m.msg; msg == nil {
@@ -87,10 +105,11 @@ func (h *host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if h.isCrashed() {
 		return h, nil
 	}
-	return h, h.update(msg)
+	return h, h.step(msg, true)
 }
 
-func (h *host) update(msg tea.Msg) (cmd tea.Cmd) {
+// step updates the root model and, when draw is set, renders the frame.
+func (h *host) step(msg tea.Msg, draw bool) (cmd tea.Cmd) {
 	defer h.recover()
 	next, cmd := h.root.Update(msg)
 	root, ok := next.(Model)
@@ -98,8 +117,17 @@ func (h *host) update(msg tea.Msg) (cmd tea.Cmd) {
 		panic(fmt.Sprintf("Update returned %T, which has no Buttons method", next))
 	}
 	h.root = root
-	h.render()
+	h.dirty = true
+	if draw {
+		h.render()
+	}
 	return h.track.wrap(cmd)
+}
+
+// draw renders the frame, recovering a panic in View as Update does.
+func (h *host) draw() {
+	defer h.recover()
+	h.render()
 }
 
 // frame is one rendered View with its buttons, before it is cut to the screen.
@@ -113,6 +141,7 @@ type frame struct {
 // root records its buttons there), and publishes the frame. Cutting it to
 // the screen waits until the runner looks (see current).
 func (h *host) render() {
+	h.dirty = false
 	f := frame{view: h.root.View(), buttons: h.root.Buttons(), width: h.width, height: h.height}
 	h.mu.Lock()
 	h.frame, h.cut = f, nil
@@ -152,6 +181,15 @@ func (h *host) recover() {
 		return
 	}
 	msg := fmt.Sprintf("panic: %v\n%s", r, stack())
+	if h.dirty {
+		// The report shows the last state the model reached before the
+		// panic (keys of a Type that drew no frame yet), if it still draws.
+		h.dirty = false
+		func() {
+			defer func() { recover() }()
+			h.render()
+		}()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.crash == "" {
