@@ -88,11 +88,11 @@ func TestSVGScreen(t *testing.T) {
 	s := string(doc)
 	for _, want := range []string{
 		`<text x="0 20 40 60" y="15" fill="#e6e6e6">陳大文x</text>`,                        // two cells each, row 0 after the scroll
-		`<path class="c" d="M5 29.375V40" stroke="#e6e6e6" stroke-width="1.25"/>`,                 // ┌ down, from just above the centre of row 1
-		`<path class="c" d="M10 30H20" stroke="#e6e6e6" stroke-width="1.25"/>`,                    // ─ as one line
+		`<path class="c" d="M5 29.375V40" stroke="#e6e6e6" stroke-width="1.25"/>`,       // ┌ down, from just above the centre of row 1
+		`<path class="c" d="M10 30H20" stroke="#e6e6e6" stroke-width="1.25"/>`,          // ─ as one line
 		`<path d="M25 40L25 35Q25 30 20 30L20 30" fill="none"`,                          // ╮ rounded: down, arc, left
-		`<rect class="c" x="0" y="40" width="10" height="10" fill="#e6e6e6"/>`,                    // ▀ upper half of row 2
-		`<rect class="c" x="10" y="50" width="10" height="10" fill="#e6e6e6"/>`,                   // ▄ lower half
+		`<rect class="c" x="0" y="40" width="10" height="10" fill="#e6e6e6"/>`,          // ▀ upper half of row 2
+		`<rect class="c" x="10" y="50" width="10" height="10" fill="#e6e6e6"/>`,         // ▄ lower half
 		`<text x="30 40 50 60 70 80 90 100 110 120 130 140 150 160 170 180 190" y="55"`, // cut at 20 columns
 	} {
 		if !strings.Contains(s, want) {
