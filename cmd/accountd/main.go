@@ -53,7 +53,8 @@ extension reaches the stations through sync; a student who activated gets a noti
 
 Notices wait in the store; serve sends them by SMTP with --smtp and
 --mail-from (login from ACCOUNTD_SMTP_USERNAME and ACCOUNTD_SMTP_PASSWORD,
-only over STARTTLS), and without --smtp keeps them for notices to list.
+or the password in the file ACCOUNTD_SMTP_PASSWORD_FILE names, only over
+STARTTLS), and without --smtp keeps them for notices to list.
 Notice flags say what notices name, as the stations' [station] keys do:
 --email-domain (default $ACCOUNTD_EMAIL_DOMAIN, else connect.example.edu)
 and --service-desk (default $ACCOUNTD_SERVICE_DESK, else the IT Service Desk).
