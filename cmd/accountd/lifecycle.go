@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -54,9 +55,17 @@ func envOr(name, def string) string {
 
 // smtpSender is the SMTP server notices go through, or nil (kept) when
 // none is given. The login comes from the environment, never a flag (flags
-// show in process lists).
+// show in process lists); the password may instead be in the file
+// ACCOUNTD_SMTP_PASSWORD_FILE names, as systemd's LoadCredential= gives it.
 func smtpSender(addr, from string, requireTLS bool) (mail.Sender, error) {
 	user, pw := os.Getenv("ACCOUNTD_SMTP_USERNAME"), os.Getenv("ACCOUNTD_SMTP_PASSWORD")
+	if file := os.Getenv("ACCOUNTD_SMTP_PASSWORD_FILE"); pw == "" && file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("SMTP password (ACCOUNTD_SMTP_PASSWORD_FILE): %w", err)
+		}
+		pw = strings.TrimRight(string(b), "\r\n")
+	}
 	switch {
 	case addr == "" && (from != "" || requireTLS):
 		return nil, errors.New("--mail-from and --smtp-require-tls need --smtp HOST:PORT")

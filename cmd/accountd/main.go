@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/expressstation/kiosk/cmd/internal/buildinfo"
 )
 
 const usage = `accountd: the Express Station central account store
@@ -29,6 +31,7 @@ usage:
   accountd lifecycle run --db central.db [--now RFC3339|YYYY-MM-DD] [notice flags]
   accountd extend --db central.db ACCOUNT --until YYYY-MM-DD --reason TEXT [notice flags]
   accountd notices --db central.db [--state pending|sent|kept] [--limit N] [--json]
+  accountd --version                            the build: version, VCS revision, Go release
 
 The --db file (with its -wal and -shm) holds password hashes and sealed 2FA
 keys: accountd creates it 0600, its folder 0700, and refuses to open one that
@@ -50,7 +53,8 @@ extension reaches the stations through sync; a student who activated gets a noti
 
 Notices wait in the store; serve sends them by SMTP with --smtp and
 --mail-from (login from ACCOUNTD_SMTP_USERNAME and ACCOUNTD_SMTP_PASSWORD,
-only over STARTTLS), and without --smtp keeps them for notices to list.
+or the password in the file ACCOUNTD_SMTP_PASSWORD_FILE names, only over
+STARTTLS), and without --smtp keeps them for notices to list.
 Notice flags say what notices name, as the stations' [station] keys do:
 --email-domain (default $ACCOUNTD_EMAIL_DOMAIN, else connect.example.edu)
 and --service-desk (default $ACCOUNTD_SERVICE_DESK, else the IT Service Desk).
@@ -77,6 +81,10 @@ func runWith(ctx context.Context, clk clock, args []string, stdout, stderr io.Wr
 	}
 	if isHelp(args[0]) || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintln(stdout, buildinfo.Line("accountd"))
 		return 0
 	}
 	cmd, rest := args[0], args[1:]

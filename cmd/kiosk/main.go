@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"slices"
+
+	"github.com/expressstation/kiosk/cmd/internal/buildinfo"
 )
 
 const usage = `Express Station
@@ -20,6 +22,7 @@ usage:
   kiosk --config F import REGISTRY.csv       load registry records into a standalone replica
   kiosk --config F status [--json]           replica and sync figures
   kiosk hash-pin                             read a staff PIN without echo, print its hash
+  kiosk --version                            the build: version, VCS revision, Go release
 
 Without --config, ./kiosk.toml is used if present, else the embedded demo configuration.
 
@@ -70,6 +73,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "station configuration file")
 	script := fs.String("script", "", "run a tape from FILE, or - for standard input")
 	dev := fs.Bool("dev", false, "development: Ctrl+C quits")
+	version := fs.Bool("version", false, "print the build's version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -77,6 +81,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprint(stderr, "\n"+usage)
 		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, buildinfo.Line("kiosk"))
+		return 0
 	}
 	rest := fs.Args()
 	if len(rest) > 0 && commandUsage[rest[0]] != "" && slices.ContainsFunc(rest[1:], isHelp) {

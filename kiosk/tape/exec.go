@@ -65,6 +65,8 @@ func (r *runner) exec(ctx context.Context, c Command) *failure {
 		return r.sync(ctx)
 	case "Screen":
 		err = r.alive()
+	case "Screenshot":
+		return r.screenshot(c)
 	default:
 		err = r.send(repeat(c.key, c.count)...)
 	}

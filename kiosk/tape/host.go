@@ -236,6 +236,13 @@ func (h *host) current() (screen, <-chan struct{}) {
 	return *h.cut, h.changed
 }
 
+// rendered returns the latest frame as rendered, styles and all.
+func (h *host) rendered() frame {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.frame
+}
+
 func (h *host) crashMessage() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -19,6 +19,10 @@ import (
 // Tape is a parsed script: its commands in order, comments and blank lines dropped.
 type Tape struct {
 	Commands []Command
+	// Dir is the folder a relative Screenshot file is written to: the
+	// tape's own folder when it is read from a file, else the working
+	// directory ("").
+	Dir string
 }
 
 // Command is one line of a tape.
@@ -261,7 +265,7 @@ var keyCommands = map[string]tea.KeyType{
 
 // otherCommands lists the remaining names, for "did you mean" hints.
 var otherCommands = []string{"Set", "Type", "Paste", "Click", "Sleep", "Advance", "Expect",
-	"ExpectNot", "Capture", "TOTP", "Sync", "Screen"}
+	"ExpectNot", "Capture", "TOTP", "Sync", "Screen", "Screenshot"}
 
 func (p *parser) command(c *Command, toks []token, endCol int) *ParseError {
 	name, args := toks[0], toks[1:]
@@ -290,6 +294,8 @@ func (p *parser) command(c *Command, toks []token, endCol int) *ParseError {
 		return p.totp(c, a)
 	case "Sync", "Screen":
 		return a.none(0)
+	case "Screenshot":
+		return a.svgFile(c)
 	}
 	key, ok := keyMsg(name.val)
 	if !ok {
@@ -387,6 +393,17 @@ func (a argList) string(c *Command, i int, expand bool) *ParseError {
 	}
 	c.text, c.expand = t.val, t.expand && expand
 	return a.none(i + 1)
+}
+
+// svgFile reads Screenshot's file name: a quoted path ending in .svg.
+func (a argList) svgFile(c *Command) *ParseError {
+	if err := a.string(c, 0, false); err != nil {
+		return err
+	}
+	if !strings.HasSuffix(strings.ToLower(c.text), ".svg") || len(c.text) == len(".svg") {
+		return &ParseError{Col: a.toks[0].col, Reason: `Screenshot writes SVG: name the file, e.g. "menu.svg"`}
+	}
+	return nil
 }
 
 func (a argList) pattern(c *Command) *ParseError {

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,6 +85,9 @@ func RunScript(ctx context.Context, path string, stdin io.Reader, start func(clk
 		fmt.Fprintf(out, "%s: %v\n", name, err)
 		return ExitBadInput
 	}
+	if path != "-" {
+		t.Dir = filepath.Dir(path)
+	}
 	return Run(ctx, t, start, out)
 }
 
@@ -93,7 +98,10 @@ func RunScript(ctx context.Context, path string, stdin io.Reader, start func(clk
 // (no timestamps, no durations measured).
 func Run(ctx context.Context, t *Tape, start func(clk clock.Clock) (Station, error), out io.Writer) int {
 	r := &runner{out: out, width: DefaultWidth, height: DefaultHeight,
-		timeout: DefaultTimeout, vars: map[string]string{}, lineWidth: lineWidth(t)}
+		timeout: DefaultTimeout, vars: map[string]string{}, lineWidth: lineWidth(t), dir: t.Dir}
+	if slices.ContainsFunc(t.Commands, func(c Command) bool { return c.Name == "Screenshot" }) {
+		inColour()
+	}
 	cmds, begin := r.settings(t.Commands)
 	if err := r.start(ctx, start, begin); err != nil {
 		fmt.Fprintf(out, "FAIL the station cannot start: %v\n", err)
@@ -160,6 +168,7 @@ type runner struct {
 	width, height int
 	timeout       time.Duration
 	vars          map[string]string
+	dir           string // where relative Screenshot files go
 
 	clk     *clock.Virtual
 	track   *tracker

@@ -95,7 +95,7 @@ func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger, d
 		EmailDomain: cfg.Station.EmailDomain, Issuer: cfg.Station.TOTPIssuer,
 		Logger: logger, StudentIDLength: cfg.Station.StudentIDLength,
 		ServiceDesk: cfg.Station.ServiceDesk, AliasDomain: cfg.Station.AliasDomain,
-		DeferIntegrityCheck: deferCheck, DemoRegistry: demo.Registry,
+		DeferIntegrityCheck: deferCheck, DemoRegistry: demo.Registry, Rand: SecretRand,
 	})
 	if err != nil {
 		return nil, err

@@ -1,11 +1,19 @@
 package app
 
 import (
+	"io"
+
 	"github.com/expressstation/kiosk/kiosk"
 	"github.com/expressstation/kiosk/kiosk/clock"
 	"github.com/expressstation/kiosk/kiosk/config"
 	"github.com/expressstation/kiosk/kiosk/tape"
 )
+
+// SecretRand, when set, is where new 2FA keys come from instead of
+// crypto/rand: the screenshot gallery (cmd/kiosk TestScreens) pins it so the
+// enrolment screen, its key and QR code, draws the same picture on every
+// run. A station never sets it.
+var SecretRand io.Reader
 
 // TapeStarter returns the function the tape runner calls to start the
 // station described by cfg on the runner's virtual clock: the same wiring as
