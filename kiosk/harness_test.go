@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/kiosktest"
 	"github.com/expressstation/kiosk/kiosk/touch"
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
@@ -91,11 +92,16 @@ func testKeys() secret.Keys {
 	return keys
 }
 
-func openReplica(path string, now func() time.Time) (*store.Replica, error) {
-	return store.Open(path, store.Options{
+// openReplica opens a test replica at path; opts adjust its options.
+func openReplica(path string, now func() time.Time, opts ...func(*store.Options)) (*store.Replica, error) {
+	o := store.Options{
 		Keys: testKeys(), StationID: "ES-T1", Now: now, Issuer: "HKUST", EmailDomain: "connect.ust.hk",
 		AliasDomain: "alumni.ust.hk", DemoRegistry: demo.Registry,
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return store.Open(path, o)
 }
 
 // The demo replica is built once per test binary (the registry import and
@@ -189,8 +195,27 @@ func newStation(t testing.TB, size ...int) *station {
 	t.Cleanup(func() { r.Close() })
 	clk.now = clk.now.Add(time.Minute) // that code's step is spent
 	s := &station{t: t, clk: clk, store: r}
+	s.start(r, size...)
+	return s
+}
+
+// newScreen is a station for tests about screens: its store is a fake
+// (kiosktest.Accounts) that answers only what the test set, without SQLite
+// or argon2. s.store is nil.
+func newScreen(t testing.TB, a *kiosktest.Accounts, size ...int) *station {
+	t.Helper()
+	if a == nil {
+		a = &kiosktest.Accounts{}
+	}
+	s := &station{t: t, clk: &testClock{now: termStart.Add(time.Minute)}}
+	s.start(a, size...)
+	return s
+}
+
+// start boots the root model on a, at the size given (100x30 by default).
+func (s *station) start(a kiosk.Accounts, size ...int) {
 	s.m = kiosk.New(kiosk.Options{
-		Accounts: r, Clock: clk, Institution: "Test University", StationID: "ES-T1",
+		Accounts: a, Clock: s.clk, Institution: "Test University", StationID: "ES-T1",
 		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001", AliasDomain: "alumni.ust.hk",
 	})
 	w, h := 100, 30
@@ -199,7 +224,6 @@ func newStation(t testing.TB, size ...int) *station {
 	}
 	s.run(s.m.Init())
 	s.send(tea.WindowSizeMsg{Width: w, Height: h})
-	return s
 }
 
 // send delivers one message, renders (as Bubble Tea does after each

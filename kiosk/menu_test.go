@@ -1,12 +1,16 @@
 package kiosk_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/kiosktest"
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 )
 
@@ -15,7 +19,14 @@ import (
 // it, and its two steps walk through (issue 12).
 func TestSixthMenuEntryWalksAtEightyByTwentyFour(t *testing.T) {
 	name := kiosk.AddMenuFlows(t, 1)[0]
-	s := newStation(t, 80, 24)
+	s := newScreen(t, &kiosktest.Accounts{
+		VerifyPasswordFunc: func(_ context.Context, account, password string) (store.Account, error) {
+			if account != demo.ActiveAccount || password != demo.ActivePassword {
+				return store.Account{}, store.ErrWrongPassword
+			}
+			return store.Account{Name: account, Status: policy.StatusActive}, nil
+		},
+	}, 80, 24)
 	s.expect("1-6 choose", "6  "+name)
 	scr := s.screen()
 	if n := strings.Count(scr, "╰") + strings.Count(scr, "┗"); n != 6 {
@@ -44,7 +55,7 @@ func TestSixthMenuEntryWalksAtEightyByTwentyFour(t *testing.T) {
 // one can be reached with ↓ and chosen with Enter.
 func TestManyMenuEntriesScroll(t *testing.T) {
 	names := kiosk.AddMenuFlows(t, 7)
-	s := newStation(t, 80, 24)
+	s := newScreen(t, nil, 80, 24)
 	s.expectNot("Please enlarge")
 	s.expect("1-9 choose", "Student A/C Activation")
 	for range 11 { // to the last of twelve
