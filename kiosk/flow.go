@@ -279,6 +279,7 @@ func (f *flow) busy() bool {
 // stepDone is how a step reports to its flow (by message, through
 // flow.report): the account as the step left it, and whether to move on.
 type stepDone struct {
+	at       int            // the stage that reported (set by report)
 	acct     *store.Account // the account after the step's write; nil: unchanged
 	proof    *store.Proof   // only the proof moved on (a verified 2FA code)
 	next     bool           // the step is over: on to the next stage
@@ -287,9 +288,12 @@ type stepDone struct {
 	signedIn bool           // staff typed the right PIN
 }
 
-// report returns the command that delivers d to this flow.
+// report returns the command that delivers d to this flow, from the stage
+// now shown: a report from a stage the flow has left (a double tap on
+// Continue reports twice) is dropped, so it never skips the next step.
 func (f *flow) report(d stepDone) tea.Cmd {
 	id := f.id
+	d.at = f.at
 	return func() tea.Msg { return flowMsg{id: id, msg: d} }
 }
 
@@ -298,6 +302,9 @@ func (f *flow) moveOn(acct store.Account) tea.Cmd { return f.report(stepDone{acc
 
 // onDone takes a step's report.
 func (f *flow) onDone(d stepDone) tea.Cmd {
+	if d.at != f.at || f.step == nil {
+		return nil
+	}
 	if d.acct != nil {
 		f.acct = *d.acct
 	}
