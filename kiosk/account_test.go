@@ -184,7 +184,7 @@ func TestMyAccountRefusals(t *testing.T) {
 // The new menu items fit 80x24 with every button whole and touchable, and
 // keep the numbers 1-3.
 func TestMenuFitsEightyByTwentyFour(t *testing.T) {
-	s := newStation(t, 80, 24)
+	s := newScreen(t, nil, 80, 24)
 	s.expect("1-5 choose")
 	scr := s.screen()
 	if n := strings.Count(scr, "╰") + strings.Count(scr, "┗"); n != 5 {

@@ -53,23 +53,48 @@ const (
 	flowStaff   // staff mode: the PIN, then the staff panel (staff*.go)
 )
 
-func (k flowKind) String() string {
-	return [...]string{"Student A/C Activation", "Change Network Password", "Forgot Password",
-		"Alumni Account Activation", "My Account", "Staff mode"}[k]
+// flowDef is what makes a flow, in one place: its name (its menu button and
+// the head of its screens), its menu entry, and its plan. A new flow is one
+// entry here; the shared steps it lists are configured by the plan, never by
+// asking which flow they are in.
+type flowDef struct {
+	name string
+	// menuID and desc make its main-menu button; a flow without a menuID
+	// is not on the menu (staff mode opens by its key).
+	menuID, desc string
+	plan         func() []stage
 }
 
-// activates reports whether the flow sets an account's first password: 2FA
-// is then part of the flow, not an offer.
-func (k flowKind) activates() bool { return k == flowActivate || k == flowAlumni }
-
-// guards is what a flow's 2FA check protects, for the refusal after too
-// many wrong codes.
-func (k flowKind) guards() string {
-	if k == flowAccount {
-		return "My Account did not open"
+// flowDefs holds every flow; menuFlows is the main menu's order.
+var (
+	flowDefs = map[flowKind]flowDef{
+		flowActivate: {name: "Student A/C Activation", menuID: "menu:activate",
+			desc: "New student? Activate your network account", plan: activationPlan},
+		flowChange: {name: "Change Network Password", menuID: "menu:change",
+			desc: "Know your password? Choose a new one", plan: changePlan},
+		flowForgot: {name: "Forgot Password", menuID: "menu:forgot",
+			desc: "Reset it with your HK ID card or birth date", plan: forgotPlan},
+		flowAlumni: {name: "Alumni Account Activation", menuID: "menu:alumni",
+			desc: "Graduated, never activated? Start here", plan: alumniPlan},
+		flowAccount: {name: "My Account", menuID: "menu:account",
+			desc: "Your details, notice e-mail and directory", plan: accountPlan},
+		flowStaff: {name: "Staff mode", plan: staffPlan},
 	}
-	return "the password was not changed"
+	menuFlows = []flowKind{flowActivate, flowChange, flowForgot, flowAlumni, flowAccount}
+)
+
+func (k flowKind) String() string {
+	if d, ok := flowDefs[k]; ok {
+		return d.name
+	}
+	return fmt.Sprintf("flow %d", int(k))
 }
+
+// What a flow's 2FA check protects, for the refusal after too many wrong codes.
+const (
+	guardsPassword  = "the password was not changed"
+	guardsMyAccount = "My Account did not open"
+)
 
 // stage is one entry of a flow's plan: a step, shown only when its
 // condition holds at the time the flow reaches it.
@@ -81,55 +106,64 @@ type stage struct {
 func enrolled(f *flow) bool    { return f.acct.TOTPEnrolled }
 func notEnrolled(f *flow) bool { return !f.acct.TOTPEnrolled }
 
-// plan is each flow as a short list of shared steps (DESIGN.md "The
-// student's flows").
-func plan(k flowKind) []stage {
-	switch k {
-	case flowActivate:
-		return []stage{
-			{make: newAUP},
-			{make: newIdentity},
-			{make: newSummary},
-			{make: newPassword},
-			{make: newTOTPEnrol},
-			{make: newDirectory},
-			{make: newDone},
-		}
-	case flowAlumni:
-		return []stage{
-			{make: newAUP},
-			{make: newAlumniIdentity},
-			{make: newSummary},
-			{make: newPassword},
-			{make: newTOTPEnrol},
-			{make: newAlias},
-			{make: newDone},
-		}
-	case flowAccount:
-		return []stage{
-			{make: newLogin},
-			{when: enrolled, make: newTOTPVerify},
-			{when: notEnrolled, make: newTOTPRequired}, // My Account needs 2FA
-			{make: newProfile},
-		}
-	case flowStaff:
-		return []stage{{make: newStaffPIN}, {make: newStaffPanel}}
-	case flowChange:
-		return []stage{
-			{make: newLogin},
-			{when: enrolled, make: newTOTPVerify},
-			{make: newPassword},
-			{when: notEnrolled, make: newTOTPEnrol}, // offered, may be skipped
-			{make: newDone},
-		}
-	default:
-		return []stage{
-			{make: newIdentity},
-			{when: enrolled, make: newTOTPVerify},
-			{make: newPassword},
-			{when: notEnrolled, make: newTOTPEnrol},
-			{make: newDone},
-		}
+// The plans: each flow as a short list of shared steps, each configured
+// here (DESIGN.md "The student's flows").
+
+func activationPlan() []stage {
+	return []stage{
+		{make: newAUP},
+		{make: identity(identityConf{})},
+		{make: summary(summaryConf{check: activatable, graduateTo: flowAlumni,
+			ready: "Your account is ready to activate. Next, choose its password."})},
+		{make: password(passwordConf{title: "Choose a password for ", save: Accounts.Activate})},
+		{make: totpEnrol(totpConf{later: true, next: "your entry in the University Directory"})},
+		{make: newDirectory},
+		{make: done(activatedWords)},
+	}
+}
+
+func alumniPlan() []stage {
+	return []stage{
+		{make: newAUP},
+		{make: newAlumniIdentity},
+		// VerifyAlumni only returns an account that can be activated: nothing to check.
+		{make: summary(summaryConf{graduated: true,
+			ready: "Your alumni account is ready to activate. Next, choose its password."})},
+		{make: password(passwordConf{title: "Choose a password for ", save: Accounts.ActivateAlumni})},
+		{make: totpEnrol(totpConf{later: true, next: "your alumni e-mail alias"})},
+		{make: newAlias},
+		{make: done(alumniWords)},
+	}
+}
+
+func accountPlan() []stage {
+	return []stage{
+		{make: newLogin},
+		{when: enrolled, make: totpVerify(guardsMyAccount)},
+		{when: notEnrolled, make: totpEnrol(totpConf{offer: true, required: true, guards: guardsMyAccount})}, // My Account needs 2FA
+		{make: newProfile},
+	}
+}
+
+func staffPlan() []stage { return []stage{{make: newStaffPIN}, {make: newStaffPanel}} }
+
+func changePlan() []stage {
+	return []stage{
+		{make: newLogin},
+		{when: enrolled, make: totpVerify(guardsPassword)},
+		{make: password(passwordConf{title: "Choose a new password for ", save: Accounts.SetPassword})},
+		{when: notEnrolled, make: totpEnrol(totpConf{offer: true})}, // offered, may be skipped
+		{make: done(passwordWords)},
+	}
+}
+
+func forgotPlan() []stage {
+	return []stage{
+		{make: identity(identityConf{check: resettable})},
+		{when: enrolled, make: totpVerify(guardsPassword)},
+		{make: password(passwordConf{title: "Choose a new password for ", save: Accounts.SetPassword})},
+		{when: notEnrolled, make: totpEnrol(totpConf{offer: true})},
+		{make: done(passwordWords)},
 	}
 }
 
@@ -169,10 +203,17 @@ type flowMsg struct {
 }
 
 func newFlow(c *Common, id int, k flowKind) *flow {
-	return &flow{c: c, id: id, kind: k, stages: plan(k), at: -1}
+	var stages []stage
+	if d, ok := flowDefs[k]; ok {
+		stages = d.plan()
+	}
+	return &flow{c: c, id: id, kind: k, stages: stages, at: -1}
 }
 
 func (f *flow) start() tea.Cmd { return f.next() }
+
+// name is the flow's name, for the head of its screens.
+func (f *flow) name() string { return f.kind.String() }
 
 // next moves to the next stage whose condition holds.
 func (f *flow) next() tea.Cmd {
@@ -235,7 +276,54 @@ func (f *flow) busy() bool {
 	return ok && b.busy()
 }
 
+// stepDone is how a step reports to its flow (by message, through
+// flow.report): the account as the step left it, and whether to move on.
+type stepDone struct {
+	at       int            // the stage that reported (set by report)
+	acct     *store.Account // the account after the step's write; nil: unchanged
+	proof    *store.Proof   // only the proof moved on (a verified 2FA code)
+	next     bool           // the step is over: on to the next stage
+	toMenu   bool           // nothing is left to cancel (the new password is saved)
+	enrolled bool           // this visit enrolled 2FA (the done screen says so)
+	signedIn bool           // staff typed the right PIN
+}
+
+// report returns the command that delivers d to this flow, from the stage
+// now shown: a report from a stage the flow has left (a double tap on
+// Continue reports twice) is dropped, so it never skips the next step.
+func (f *flow) report(d stepDone) tea.Cmd {
+	id := f.id
+	d.at = f.at
+	return func() tea.Msg { return flowMsg{id: id, msg: d} }
+}
+
+// moveOn reports that the step is over and the flow goes on with acct.
+func (f *flow) moveOn(acct store.Account) tea.Cmd { return f.report(stepDone{acct: &acct, next: true}) }
+
+// onDone takes a step's report.
+func (f *flow) onDone(d stepDone) tea.Cmd {
+	if d.at != f.at || f.step == nil {
+		return nil
+	}
+	if d.acct != nil {
+		f.acct = *d.acct
+	}
+	if d.proof != nil {
+		f.acct.Proof = *d.proof
+	}
+	f.toMenu = f.toMenu || d.toMenu
+	f.enrolledNow = f.enrolledNow || d.enrolled
+	f.signedIn = f.signedIn || d.signedIn
+	if d.next {
+		return f.next()
+	}
+	return nil
+}
+
 func (f *flow) update(msg tea.Msg) tea.Cmd {
+	if d, ok := msg.(stepDone); ok {
+		return f.onDone(d)
+	}
 	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, f.c.Keys.Back) && !f.busy() {
 		if f.canBack() {
 			f.step.(backStep).back()

@@ -115,7 +115,7 @@ func TestStaffFocusShowsWithoutColour(t *testing.T) {
 // The policy's list items wrap with a hanging indent, and reaching the end
 // line by line moves the focus to "I accept".
 func TestPolicyListItemsHangAndTheEndFocusesAccept(t *testing.T) {
-	s := newStation(t, 80, 24)
+	s := newScreen(t, nil, 80, 24)
 	s.typ("1")
 	lines := strings.Split(s.screen(), "\n")
 	item := -1

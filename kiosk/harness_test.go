@@ -3,9 +3,11 @@ package kiosk_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/kiosktest"
 	"github.com/expressstation/kiosk/kiosk/touch"
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
@@ -80,6 +83,94 @@ const (
 	otherHKID      = "Y654321(7)" // valid check digit, another student's
 )
 
+// testKeys are the station keys of every test replica.
+func testKeys() secret.Keys {
+	keys, err := secret.NewKeys(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		panic(err)
+	}
+	return keys
+}
+
+// openReplica opens a test replica at path; opts adjust its options.
+func openReplica(path string, now func() time.Time, opts ...func(*store.Options)) (*store.Replica, error) {
+	o := store.Options{
+		Keys: testKeys(), StationID: "ES-T1", Now: now, Issuer: "HKUST", EmailDomain: "connect.ust.hk",
+		AliasDomain: "alumni.ust.hk", DemoRegistry: demo.Registry,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return store.Open(path, o)
+}
+
+// The demo replica is built once per test binary (the registry import and
+// the argon2 hashes of the pre-activated accounts are most of its cost) and
+// copied for each station.
+var (
+	demoOnce sync.Once
+	demoPath string
+	demoErr  error
+)
+
+func demoReplica(t testing.TB) string {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kiosk-test-replica")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoPath = filepath.Join(dir, "replica.db")
+		demoErr = buildDemoReplica(demoPath)
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	return demoPath
+}
+
+// buildDemoReplica is the demo registry as of the start of term: imported,
+// with the demo's pre-activated accounts (kylee without 2FA, cklau with it).
+func buildDemoReplica(path string) error {
+	clk := &testClock{now: termStart}
+	r, err := openReplica(path, clk.Now)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ctx := context.Background()
+	if _, err := r.ImportRegistry(ctx, bytes.NewReader(demo.Registry)); err != nil {
+		return err
+	}
+	for name, pw := range map[string]string{demo.ActiveAccount: demo.ActivePassword, demo.TOTPAccount: demo.TOTPPassword} {
+		if _, err := r.Activate(ctx, store.Unverified(name), pw); err != nil {
+			return err
+		}
+	}
+	code, _ := totp.Code(demo.TOTPSecret, totp.Step(clk.now))
+	if _, err := r.ConfirmTOTP(ctx, store.Enrolment{Account: demo.TOTPAccount, Secret: demo.TOTPSecret}, code); err != nil {
+		return err
+	}
+	return r.Close() // checkpoints the WAL: the copy is one file
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoPath != "" {
+		os.RemoveAll(filepath.Dir(demoPath))
+	}
+	os.Exit(code)
+}
+
+func copyFile(to, from string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
+}
+
 // station is the root model wired to a real replica in a temp dir, driven
 // synchronously: commands run to completion before the next input.
 type station struct {
@@ -93,36 +184,38 @@ type station struct {
 func newStation(t testing.TB, size ...int) *station {
 	t.Helper()
 	clk := &testClock{now: termStart}
-	keys, err := secret.NewKeys(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{9}, 32))
-	if err != nil {
+	path := filepath.Join(t.TempDir(), "replica.db")
+	if err := copyFile(path, demoReplica(t)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := store.Open(filepath.Join(t.TempDir(), "replica.db"), store.Options{
-		Keys: keys, StationID: "ES-T1", Now: clk.Now, Issuer: "HKUST", EmailDomain: "connect.ust.hk",
-		AliasDomain: "alumni.ust.hk", DemoRegistry: demo.Registry,
-	})
+	r, err := openReplica(path, clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	ctx := context.Background()
-	if _, err := r.ImportRegistry(ctx, bytes.NewReader(demo.Registry)); err != nil {
-		t.Fatal(err)
-	}
-	// The demo's pre-activated accounts: kylee without 2FA, cklau with it.
-	for name, pw := range map[string]string{demo.ActiveAccount: demo.ActivePassword, demo.TOTPAccount: demo.TOTPPassword} {
-		if _, err := r.Activate(ctx, store.Unverified(name), pw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	code, _ := totp.Code(demo.TOTPSecret, totp.Step(clk.now))
-	if _, err := r.ConfirmTOTP(ctx, store.Enrolment{Account: demo.TOTPAccount, Secret: demo.TOTPSecret}, code); err != nil {
-		t.Fatal(err)
-	}
 	clk.now = clk.now.Add(time.Minute) // that code's step is spent
 	s := &station{t: t, clk: clk, store: r}
+	s.start(r, size...)
+	return s
+}
+
+// newScreen is a station for tests about screens: its store is a fake
+// (kiosktest.Accounts) that answers only what the test set, without SQLite
+// or argon2. s.store is nil.
+func newScreen(t testing.TB, a *kiosktest.Accounts, size ...int) *station {
+	t.Helper()
+	if a == nil {
+		a = &kiosktest.Accounts{}
+	}
+	s := &station{t: t, clk: &testClock{now: termStart.Add(time.Minute)}}
+	s.start(a, size...)
+	return s
+}
+
+// start boots the root model on a, at the size given (100x30 by default).
+func (s *station) start(a kiosk.Accounts, size ...int) {
 	s.m = kiosk.New(kiosk.Options{
-		Accounts: r, Clock: clk, Institution: "Test University", StationID: "ES-T1",
+		Accounts: a, Clock: s.clk, Institution: "Test University", StationID: "ES-T1",
 		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001", AliasDomain: "alumni.ust.hk",
 	})
 	w, h := 100, 30
@@ -131,7 +224,6 @@ func newStation(t testing.TB, size ...int) *station {
 	}
 	s.run(s.m.Init())
 	s.send(tea.WindowSizeMsg{Width: w, Height: h})
-	return s
 }
 
 // send delivers one message, renders (as Bubble Tea does after each

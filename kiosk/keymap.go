@@ -43,7 +43,7 @@ func DefaultKeyMap(dev bool) *KeyMap {
 		PageDown:  key.NewBinding(key.WithKeys("pgdown", " "), key.WithHelp("pgdn", "page down")),
 		Home:      key.NewBinding(key.WithKeys("home")),
 		End:       key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "to the end")),
-		Choose:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "choose")),
+		Choose:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "choose")), // the menu says 1-N
 		Scroll:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
 		Adjust:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "change")),
 		StillHere: key.NewBinding(key.WithKeys("enter"), key.WithHelp("any key", "to continue")),

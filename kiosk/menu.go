@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -10,84 +11,134 @@ import (
 	"github.com/expressstation/kiosk/kiosk/touch"
 )
 
-// menu is the main menu: one large button per flow.
+// menu is the main menu: one large button per flow on it (flowDefs,
+// menuFlows), laid out for however many there are.
 type menu struct {
 	c     *Common
 	focus int
 }
 
-type menuItem struct {
-	kind flowKind
-	id   string
-	desc string
-}
+// menuButtonLines is a button's height: border, label, description, border.
+const menuButtonLines = 4
 
-var menuItems = []menuItem{
-	{flowActivate, "menu:activate", "New student? Activate your network account"},
-	{flowChange, "menu:change", "Know your password? Choose a new one"},
-	{flowForgot, "menu:forgot", "Reset it with your HK ID card or birth date"},
-	{flowAlumni, "menu:alumni", "Graduated, never activated? Start here"},
-	{flowAccount, "menu:account", "Your details, notice e-mail and directory"},
-}
+// menuColumnRows is how many buttons the menu must show in one column (80x24
+// has exactly room for five under the title and the instructions); more
+// go into two columns, or scroll, so a new flow needs no layout change.
+const menuColumnRows = 5
 
 // menuMinHeight is the least height the menu needs: the title and the
-// instructions above buttons of four lines each, without blank lines (80x24
-// has exactly this). More height adds a blank line under the instructions,
-// then one between buttons.
-var menuMinHeight = 2 + 4*len(menuItems)
+// instructions above menuColumnRows buttons, without blank lines. More
+// height adds a blank line under the instructions, then one between buttons.
+func menuMinHeight() int {
+	return 2 + menuButtonLines*min(len(menuFlows), menuColumnRows)
+}
 
 // update returns the flow to start, if the student chose one.
 func (m *menu) update(msg tea.Msg) (flowKind, bool) {
 	k := m.c.Keys
+	n := len(menuFlows)
 	switch msg := msg.(type) {
 	case pressMsg:
-		for _, it := range menuItems {
-			if it.id == msg.id {
-				return it.kind, true
+		for _, kind := range menuFlows {
+			if flowDefs[kind].menuID == msg.id {
+				return kind, true
 			}
 		}
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, k.Up, k.Prev, k.Left):
-			m.focus = (m.focus + len(menuItems) - 1) % len(menuItems)
+			m.focus = (m.focus + n - 1) % n
 		case key.Matches(msg, k.Down, k.Next, k.Right):
-			m.focus = (m.focus + 1) % len(menuItems)
+			m.focus = (m.focus + 1) % n
 		case key.Matches(msg, k.Choose):
-			n, _ := strconv.Atoi(msg.String())
-			return menuItems[n-1].kind, true
+			if i, err := strconv.Atoi(msg.String()); err == nil && i >= 1 && i <= n {
+				return menuFlows[i-1], true
+			}
 		case key.Matches(msg, k.Select):
-			return menuItems[m.focus].kind, true
+			return menuFlows[m.focus], true
 		}
 	}
 	return 0, false
 }
 
+// button draws the i-th button, bw cells wide.
+func (m *menu) button(i, bw int) string {
+	s := m.c.Styles
+	d := flowDefs[menuFlows[i]]
+	style := s.MenuButton
+	if i == m.focus {
+		style = s.MenuFocused
+	}
+	text := lipgloss.JoinVertical(lipgloss.Left,
+		s.MenuNumber.Render(menuNumber(i))+"  "+lipgloss.NewStyle().Bold(true).Render(d.name),
+		s.Muted.PaddingLeft(3).Width(bw-2-6).Render(d.desc)) // within the border and padding, wrapped lines indented too
+	return touch.Mark(d.menuID, d.name, style.Width(bw-2).Render(text))
+}
+
+// menuNumber is the key that chooses the i-th button: 1–9, none after.
+func menuNumber(i int) string {
+	if i < 9 {
+		return strconv.Itoa(i + 1)
+	}
+	return " "
+}
+
 func (m *menu) view(width, height int) string {
 	s := m.c.Styles
+	n := len(menuFlows)
+	head := []string{s.Title.Render("Welcome"), s.Muted.Render("Touch a button, or press its number.")}
+	if 2+menuButtonLines*n > height {
+		return lipgloss.JoinVertical(lipgloss.Left, append(head, m.crowded(width, height-2))...)
+	}
 	bw := min(width, 56)
-	rows := []string{s.Title.Render("Welcome"), s.Muted.Render("Touch a button, or press its number.")}
-	if height > menuMinHeight {
+	rows := head
+	if height > 2+menuButtonLines*n {
 		rows = append(rows, "")
 	}
-	gaps := height >= menuMinHeight+len(menuItems) // the blank above and one between buttons
-	for i, it := range menuItems {
-		style := s.MenuButton
-		if i == m.focus {
-			style = s.MenuFocused
-		}
-		label := it.kind.String()
-		text := lipgloss.JoinVertical(lipgloss.Left,
-			s.MenuNumber.Render(strconv.Itoa(i+1))+"  "+lipgloss.NewStyle().Bold(true).Render(label),
-			s.Muted.PaddingLeft(3).Render(it.desc))
-		rows = append(rows, touch.Mark(it.id, label, style.Width(bw-2).Render(text)))
-		if gaps && i < len(menuItems)-1 {
+	gaps := height >= 2+menuButtonLines*n+n // the blank above and one between buttons
+	for i := range n {
+		rows = append(rows, m.button(i, bw))
+		if gaps && i < n-1 {
 			rows = append(rows, "")
 		}
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
 
+// menuColumnWidth is the least width of a button in two columns.
+const menuColumnWidth = 36
+
+// crowded lays out more buttons than one column holds in height: two
+// columns when they fit, else the buttons around the focus with a line
+// saying how many more there are.
+func (m *menu) crowded(width, height int) string {
+	n := len(menuFlows)
+	if cw := min((width-2)/2, 56); cw >= menuColumnWidth {
+		var rows []string
+		for i := 0; i < n; i += 2 {
+			row := []string{m.button(i, cw)}
+			if i+1 < n {
+				row = append(row, "  ", m.button(i+1, cw))
+			}
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+		}
+		if grid := lipgloss.JoinVertical(lipgloss.Left, rows...); lipgloss.Height(grid) <= height {
+			return grid
+		}
+	}
+	k := max(1, (height-1)/menuButtonLines) // one line says what is out of sight
+	first := min(max(0, m.focus-k+1), n-k)
+	rows := make([]string, 0, k+1)
+	for i := first; i < first+k; i++ {
+		rows = append(rows, m.button(i, min(width, 56)))
+	}
+	rows = append(rows, m.c.Styles.Muted.Render(fmt.Sprintf("Buttons %d–%d of %d: ↑/↓ for the others", first+1, first+k, n)))
+	return lipgloss.JoinVertical(lipgloss.Left, rows...)
+}
+
 func (m *menu) help() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Up, k.Choose, k.Start}
+	choose := k.Choose
+	choose.SetHelp(fmt.Sprintf("1-%d", min(len(menuFlows), 9)), "choose")
+	return []key.Binding{k.Up, choose, k.Start}
 }

@@ -325,7 +325,7 @@ func (m *Model) need() (w, h int) {
 		fw, fh := m.flow.minSize()
 		w, h = max(w, fw), max(h, fh)
 	case !m.closed():
-		h = max(h, menuMinHeight)
+		h = max(h, menuMinHeight())
 	}
 	return w, h
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func TestMenuByKeysNumbersAndTouch(t *testing.T) {
-	s := newStation(t)
+	s := newScreen(t, nil)
 	s.press(tea.KeyDown, tea.KeyDown, tea.KeyEnter)
 	s.expect("Forgot Password · Step 1 of 4")
 	s.press(tea.KeyEscape)
@@ -34,7 +34,7 @@ func TestMenuByKeysNumbersAndTouch(t *testing.T) {
 }
 
 func TestAUPAcceptOnlyAfterTheEnd(t *testing.T) {
-	s := newStation(t, 80, 24)
+	s := newScreen(t, nil, 80, 24)
 	s.typ("1")
 	if _, ok := touch.Find(s.m.Buttons(), "I accept"); ok {
 		t.Fatal("I accept is touchable before the end was reached")
@@ -49,7 +49,7 @@ func TestAUPAcceptOnlyAfterTheEnd(t *testing.T) {
 }
 
 func TestIdleWarningCanBeAnswered(t *testing.T) {
-	s := newStation(t)
+	s := newScreen(t, nil)
 	s.acceptAUP()
 	s.typ(taiMan)
 	s.advance(60 * time.Second)
@@ -76,7 +76,7 @@ func TestIdleWarningCanBeAnswered(t *testing.T) {
 }
 
 func TestCtrlKeysDoNotLeaveTheFlow(t *testing.T) {
-	s := newStation(t)
+	s := newScreen(t, nil)
 	s.acceptAUP()
 	s.typ(taiMan)
 	for _, k := range []tea.KeyType{tea.KeyCtrlC, tea.KeyCtrlZ, tea.KeyCtrlBackslash} {
@@ -90,7 +90,7 @@ func TestCtrlKeysDoNotLeaveTheFlow(t *testing.T) {
 }
 
 func TestPasteIsCleaned(t *testing.T) {
-	s := newStation(t)
+	s := newScreen(t, nil)
 	s.typ("2")
 	s.send(tea.KeyMsg{Type: tea.KeyRunes, Paste: true, Runes: []rune("\x1b[31mky\x1b]0;title\x07lee\r\n\x00")})
 	s.expect("│ kylee ")

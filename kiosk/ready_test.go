@@ -13,7 +13,6 @@ import (
 	"github.com/expressstation/kiosk/kiosk"
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
-	"github.com/expressstation/kiosk/store/secret"
 )
 
 var online = func() kiosk.LinkState { return kiosk.LinkState{Mode: kiosk.LinkOnline} }
@@ -23,12 +22,8 @@ var online = func() kiosk.LinkState { return kiosk.LinkState{Mode: kiosk.LinkOnl
 func newEmptyStation(t *testing.T, opts ...func(*kiosk.Options)) *station {
 	t.Helper()
 	clk := &testClock{now: termStart}
-	keys, err := secret.NewKeys(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := store.Open(filepath.Join(t.TempDir(), "replica.db"), store.Options{
-		Keys: keys, StationID: "ES-T1", Now: clk.Now, Issuer: "HKUST", EmailDomain: "connect.ust.hk",
+	r, err := openReplica(filepath.Join(t.TempDir(), "replica.db"), clk.Now, func(o *store.Options) {
+		o.AliasDomain, o.DemoRegistry = "", nil
 	})
 	if err != nil {
 		t.Fatal(err)

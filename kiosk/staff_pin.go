@@ -37,6 +37,8 @@ func newStaffPIN(f *flow) step {
 		st.err = notSetUp
 	}
 	st.form = newForm(f.c, st.pin)
+	st.onPress = st.press
+	onAnswer(&st.form, func(m staffSignInMsg) tea.Cmd { return st.answer(m.err) })
 	st.enter["staff:pin"] = "staff:signin"
 	st.order("staff:pin", "staff:signin", "staff:cancel")
 	return st
@@ -48,19 +50,14 @@ func (st *staffPINStep) title() string { return "Staff sign-in" }
 
 func (st *staffPINStep) ownHead() bool { return true }
 
-func (st *staffPINStep) update(msg tea.Msg) tea.Cmd {
-	if res, ok := msg.(staffSignInMsg); ok {
-		st.spin.stop()
-		return st.answer(res.err)
-	}
-	pressed, cmd := st.handle(msg)
-	switch pressed {
+func (st *staffPINStep) press(id string) tea.Cmd {
+	switch id {
 	case "staff:signin":
 		return st.submit()
 	case "staff:cancel":
 		st.f.finish()
 	}
-	return cmd
+	return nil
 }
 
 // submit sends the PIN to the store and forgets it here at once.
@@ -90,8 +87,7 @@ func (st *staffPINStep) answer(err error) tea.Cmd {
 	)
 	switch {
 	case err == nil:
-		st.f.signedIn = true
-		return st.f.next()
+		return st.f.report(stepDone{next: true, signedIn: true})
 	case errors.As(err, &wrong):
 		st.err = fmt.Sprintf("Wrong PIN. %d more wrong PINs lock staff entry for %d minutes.",
 			wrong.Left, int(store.StaffLockFor/time.Minute))

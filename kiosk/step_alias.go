@@ -62,10 +62,7 @@ const offerPrefix = "alias:offer:"
 
 // newAlias is the alias choice at the end of Alumni Account Activation.
 func newAlias(f *flow) step {
-	return aliasChooser(f, "Skip", func(a store.Account) tea.Cmd {
-		f.acct = a
-		return f.next()
-	}, f.next)
+	return aliasChooser(f, "Skip", f.moveOn, func() tea.Cmd { return f.report(stepDone{next: true}) })
 }
 
 // aliasChooser builds the step; done and leave say where the flow goes.

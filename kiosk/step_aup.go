@@ -29,6 +29,7 @@ type aupStep struct {
 
 func newAUP(f *flow) step {
 	a := &aupStep{f: f, vp: viewport.New(0, 0), form: newForm(f.c)}
+	a.onPress = a.press
 	a.vp.MouseWheelEnabled = true
 	a.vp.KeyMap = viewport.KeyMap{} // keys are handled here, from the shared keymap
 	a.order("aup:down", "aup:up", "aup:decline")
@@ -89,11 +90,7 @@ func (a *aupStep) update(msg tea.Msg) tea.Cmd {
 	if a.scroll(msg) {
 		return nil
 	}
-	pressed, cmd := a.handle(msg)
-	if pressed != "" {
-		return a.press(pressed)
-	}
-	return cmd
+	return a.form.update(msg)
 }
 
 // scroll moves the text for the wheel and the reading keys; it reports
@@ -130,7 +127,7 @@ func (a *aupStep) press(id string) tea.Cmd {
 	switch id {
 	case "aup:accept":
 		if a.reached {
-			return a.f.next()
+			return a.f.report(stepDone{next: true})
 		}
 	case "aup:down":
 		a.vp.PageDown()

@@ -26,6 +26,8 @@ type directoryMsg struct {
 
 func newDirectory(f *flow) step {
 	st := &directoryStep{f: f, public: true, form: newForm(f.c)}
+	st.onPress = st.press
+	onAnswer(&st.form, st.saved)
 	st.order(publicID, "dir:continue")
 	st.focusOn("dir:continue")
 	return st
@@ -34,22 +36,21 @@ func newDirectory(f *flow) step {
 func (st *directoryStep) title() string { return "Your entry in the University Directory" }
 
 func (st *directoryStep) update(msg tea.Msg) tea.Cmd {
-	if res, ok := msg.(directoryMsg); ok {
-		st.spin.stop()
-		return st.saved(res)
-	}
 	if !st.spin.active && togglesPublic(st.f.c, msg) {
 		st.public = !st.public
 		return nil
 	}
-	pressed, cmd := st.handle(msg)
-	switch pressed {
+	return st.form.update(msg)
+}
+
+func (st *directoryStep) press(id string) tea.Cmd {
+	switch id {
 	case publicID:
 		st.public = !st.public
 	case "dir:continue":
 		return st.save()
 	}
-	return cmd
+	return nil
 }
 
 func (st *directoryStep) save() tea.Cmd {
@@ -70,8 +71,7 @@ func (st *directoryStep) saved(msg directoryMsg) tea.Cmd {
 		st.err = r.body
 		return nil
 	}
-	st.f.acct = msg.acct
-	return st.f.next()
+	return st.f.moveOn(msg.acct)
 }
 
 func (st *directoryStep) view(width, height int) string {

@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/expressstation/kiosk/store"
 )
 
 // endStep closes a flow: the done screen, or a refusal saying why the flow
@@ -33,48 +35,73 @@ type (
 
 func newEnd(f *flow, r refusal, done bool) step { return &endStep{f: f, r: r, done: done} }
 
-// newDone is the last stage of every plan.
-func newDone(f *flow) step {
+// doneWords is what a done screen says about a's visit (enrolledNow: the
+// visit enrolled 2FA): its words, and its words while the change waits to
+// reach the central store. A flow's plan picks them.
+type doneWords func(a store.Account, enrolledNow bool) (r, offline refusal)
+
+// done is the last stage of every student plan.
+func done(words doneWords) func(f *flow) step {
+	return func(f *flow) step { return newDone(f, words) }
+}
+
+func newDone(f *flow, words doneWords) step {
 	a := f.acct
 	e := &endStep{f: f, done: true, details: [][2]string{{"Account name", a.Name}, {"E-mail", a.Email}}}
 	if a.AliasEmail != "" {
 		e.details = append(e.details, [2]string{"Alias", a.AliasEmail})
 	}
-	// Where 2FA was left for later, say where to set it up (My Account
-	// enrols without a new password).
-	later := ""
-	if !a.TOTPEnrolled {
-		later = " Two-factor authentication is not set up yet: set it up in My Account on the main menu."
-	}
-	reconnect := "This station cannot reach the central account store just now, so "
-	switch {
-	case f.kind == flowAlumni:
-		e.r = refusal{"Your alumni account is ready", "Your account is activated. Sign in with your account name " +
-			"and the new password; mail to your alias arrives in the same mailbox. You can start in a few minutes." + later}
-		e.offline = refusal{"Your alumni account is activated at this station", reconnect + "your activation " +
-			"completes when the station reconnects: from then on you can sign in with your account name and the " +
-			"new password, and mail to your alias arrives in the same mailbox." + later}
-	case f.kind == flowActivate:
-		e.r = refusal{"Your account is ready",
-			"Your network account is activated. You can start using network services and @Connect e-mail in a few minutes." + later}
-		e.offline = refusal{"Your account is activated at this station", reconnect + "your activation completes " +
-			"when the station reconnects: network services and @Connect e-mail work from then on." + later}
-	case f.enrolledNow:
-		e.r = refusal{"Password changed", "Your new password is set and two-factor authentication is now on. " +
-			"Use the new password everywhere you sign in, including " + wifi + "."}
-		e.offline = refusal{"Password changed at this station", reconnect + "the new password and two-factor " +
-			"authentication take effect everywhere else, including " + wifi + ", when the station reconnects."}
-	default:
-		e.r = refusal{"Password changed", "Your new password is set. Use it everywhere you sign in, including " + wifi + "." +
-			" To set up two-factor authentication, choose My Account on the main menu."}
-		if a.TOTPEnrolled {
-			e.r.body = "Your new password is set. Use it everywhere you sign in, including " + wifi + "."
-		}
-		e.offline = refusal{"Password changed at this station", reconnect + "the new password takes effect " +
-			"everywhere else, including " + wifi + ", when the station reconnects."}
-	}
+	e.r, e.offline = words(a, f.enrolledNow)
 	e.waiting = e.linkDown() // known at once; the outbox is asked on the first tick
 	return e
+}
+
+const reconnect = "This station cannot reach the central account store just now, so "
+
+// later says where to set up 2FA when it was left for later (My Account
+// enrols without a new password).
+func later(a store.Account) string {
+	if !a.TOTPEnrolled {
+		return " Two-factor authentication is not set up yet: set it up in My Account on the main menu."
+	}
+	return ""
+}
+
+// alumniWords close Alumni Account Activation.
+func alumniWords(a store.Account, _ bool) (r, offline refusal) {
+	return refusal{"Your alumni account is ready", "Your account is activated. Sign in with your account name " +
+			"and the new password; mail to your alias arrives in the same mailbox. You can start in a few minutes." + later(a)},
+		refusal{"Your alumni account is activated at this station", reconnect + "your activation " +
+			"completes when the station reconnects: from then on you can sign in with your account name and the " +
+			"new password, and mail to your alias arrives in the same mailbox." + later(a)}
+}
+
+// activatedWords close Student A/C Activation.
+func activatedWords(a store.Account, _ bool) (r, offline refusal) {
+	return refusal{"Your account is ready",
+			"Your network account is activated. You can start using network services and @Connect e-mail in a few minutes." + later(a)},
+		refusal{"Your account is activated at this station", reconnect + "your activation completes " +
+			"when the station reconnects: network services and @Connect e-mail work from then on." + later(a)}
+}
+
+// passwordWords close a password change or reset.
+func passwordWords(a store.Account, enrolledNow bool) (r, offline refusal) {
+	switch {
+	case enrolledNow:
+		r = refusal{"Password changed", "Your new password is set and two-factor authentication is now on. " +
+			"Use the new password everywhere you sign in, including " + wifi + "."}
+		offline = refusal{"Password changed at this station", reconnect + "the new password and two-factor " +
+			"authentication take effect everywhere else, including " + wifi + ", when the station reconnects."}
+	default:
+		r = refusal{"Password changed", "Your new password is set. Use it everywhere you sign in, including " + wifi + "." +
+			" To set up two-factor authentication, choose My Account on the main menu."}
+		if a.TOTPEnrolled {
+			r.body = "Your new password is set. Use it everywhere you sign in, including " + wifi + "."
+		}
+		offline = refusal{"Password changed at this station", reconnect + "the new password takes effect " +
+			"everywhere else, including " + wifi + ", when the station reconnects."}
+	}
+	return r, offline
 }
 
 // upstream reports whether the station syncs with a central store.

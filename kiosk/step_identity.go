@@ -12,17 +12,135 @@ import (
 	"github.com/expressstation/kiosk/store"
 )
 
+// idForm is what both identity steps share: a first field, the HK ID card
+// number or, by the mode button, another way to show who one is (date of
+// birth, passport), Submit, and the handling of the store's answer.
+type idForm struct {
+	form
+	f       *flow
+	ns      string // the ids' prefix: "id" or "al"
+	first   string // the first field's id
+	otherID string // the id of the other way's input
+	hkid    *field
+	other   bool      // the other way shows instead of the HKID
+	err     string    // the store's answer, shown above the buttons
+	titles  [2]string // the title with the HKID, with the other way
+	modes   [2]string // the mode button's label, likewise
+	// check is the plan's check of a verified account (nil: none).
+	check func(store.Account) error
+	// clearOther empties the other way's input; refused reads a refusal the
+	// step's own way first (true: handled, nothing to clear).
+	clearOther func()
+	refused    func(err error) bool
+	submit     func() tea.Cmd
+}
+
+func (st *idForm) setup(f *flow, ns, first string, fields ...*field) {
+	st.f, st.ns, st.first = f, ns, first
+	st.hkid = hkidField(ns + ":hkid")
+	st.form = newForm(f.c, append(fields, st.hkid)...)
+	st.enter[ns+":hkid"] = ns + ":submit"
+	st.enter[st.otherID] = ns + ":submit"
+	st.onPress = st.press
+	onAnswer(&st.form, st.answer)
+	st.reorder()
+}
+
+func (st *idForm) title() string { return st.titles[st.mode()] }
+
+func (st *idForm) mode() int {
+	if st.other {
+		return 1
+	}
+	return 0
+}
+
+// verifier is the id of the HKID field or the other way's input, whichever shows.
+func (st *idForm) verifier() string {
+	if st.other {
+		return st.otherID
+	}
+	return st.ns + ":hkid"
+}
+
+// reorder sets the focus order for the current mode.
+func (st *idForm) reorder() {
+	st.order(st.first, st.verifier(), st.ns+":submit", st.ns+":mode")
+}
+
+func (st *idForm) press(id string) tea.Cmd {
+	switch id {
+	case st.ns + ":submit":
+		return st.submit()
+	case st.ns + ":mode":
+		st.toggleMode()
+	}
+	return nil
+}
+
+func (st *idForm) toggleMode() {
+	st.other = !st.other
+	st.hkid.reset()
+	st.clearOther()
+	st.err = ""
+	st.reorder()
+	st.focusOn(st.verifier())
+}
+
+// verify asks the store, with the spinner.
+func (st *idForm) verify(fn func(ctx context.Context, a Accounts) (store.Account, error)) tea.Cmd {
+	return st.run("Checking your details…",
+		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+			acct, err := fn(ctx, a)
+			return identityMsg{acct: acct, err: err}
+		}))
+}
+
+// answer acts on the store's reply.
+func (st *idForm) answer(msg identityMsg) tea.Cmd {
+	f := st.f
+	if msg.err != nil {
+		r, final := explain(f.c, msg.err)
+		if final {
+			return f.stop(r)
+		}
+		st.err = r.body
+		if st.refused != nil && st.refused(msg.err) {
+			return nil
+		}
+		st.clearVerifier()
+		return nil
+	}
+	if st.check != nil {
+		if err := st.check(msg.acct); err != nil {
+			r, _ := explain(f.c, err)
+			return f.stop(r)
+		}
+	}
+	return f.moveOn(msg.acct)
+}
+
+// clearVerifier empties the HKID and the other way's input after a
+// refusal: it was wrong, and it should not stay on screen.
+func (st *idForm) clearVerifier() {
+	st.hkid.reset()
+	st.clearOther()
+	st.focusOn(st.verifier())
+}
+
+// buttons are the status line and the Submit and mode buttons.
+func (st *idForm) buttons(w int) []string {
+	return []string{st.status(w, st.err, ""),
+		buttonRow(st.button(st.ns+":submit", "Submit"), st.button(st.ns+":mode", st.modes[st.mode()]))}
+}
+
 // identityStep asks for the Student ID and the HK ID card number, or, for a
 // student without one, the date of birth.
 type identityStep struct {
-	form
-	f      *flow
+	idForm
 	sid    *field
-	hkid   *field
 	dob    datePicker
-	useDOB bool
 	dobErr string
-	err    string // the store's answer, shown above the buttons
 }
 
 type identityMsg struct {
@@ -30,42 +148,42 @@ type identityMsg struct {
 	err  error
 }
 
-func newIdentity(f *flow) step {
-	n := f.c.Opt.StudentIDLength
-	st := &identityStep{
-		f:    f,
-		sid:  newField("id:sid", "Student ID", n, false),
-		hkid: hkidField("id:hkid"),
+// identityConf is what a flow's plan sets: the check of the verified
+// account (Forgot Password resets only an active account's password).
+type identityConf struct {
+	check func(store.Account) error
+}
+
+func identity(conf identityConf) func(f *flow) step {
+	return func(f *flow) step { return newIdentity(f, conf) }
+}
+
+// resettable is Forgot Password's check: an account that was never
+// activated, or is terminated, has no password to reset.
+func resettable(a store.Account) error {
+	switch a.Status {
+	case policy.StatusRegistered:
+		return store.ErrNotActivated
+	case policy.StatusTerminated:
+		return store.ErrTerminated
 	}
+	return nil
+}
+
+func newIdentity(f *flow, conf identityConf) step {
+	n := f.c.Opt.StudentIDLength
+	st := &identityStep{sid: newField("id:sid", "Student ID", n, false)}
 	st.sid.hint = fmt.Sprintf("%d digits, as printed on your student card", n)
 	st.sid.narrow = true // ２０２６… from a Chinese keyboard is 2026…
 	st.sid.accept, st.sid.refuse = digitsOnly, "Student ID has digits only (0–9)"
 	st.sid.leave = st.checkStudentID
-	st.form = newForm(f.c, st.sid, st.hkid)
-	st.enter["id:hkid"] = "id:submit"
-	st.enter["id:dob"] = "id:submit"
-	st.reorder()
+	st.otherID, st.check = "id:dob", conf.check
+	st.titles = [2]string{"Your Student ID and HK ID card", "Your Student ID and date of birth"}
+	st.modes = [2]string{"No HK ID card? Use Date of Birth", "Use HK ID card instead"}
+	st.clearOther = func() { st.dob.wipe(); st.dobErr = "" }
+	st.submit = st.submitID
+	st.idForm.setup(f, "id", "id:sid", st.sid)
 	return st
-}
-
-func (st *identityStep) title() string {
-	if st.useDOB {
-		return "Your Student ID and date of birth"
-	}
-	return "Your Student ID and HK ID card"
-}
-
-// verifier is the id of the HKID field or the date picker, whichever shows.
-func (st *identityStep) verifier() string {
-	if st.useDOB {
-		return "id:dob"
-	}
-	return "id:hkid"
-}
-
-// reorder sets the focus order for the current mode.
-func (st *identityStep) reorder() {
-	st.order("id:sid", st.verifier(), "id:submit", "id:mode")
 }
 
 // checkStudentID checks the length once the student leaves the field.
@@ -80,22 +198,11 @@ func (st *identityStep) checkStudentID() {
 }
 
 func (st *identityStep) update(msg tea.Msg) tea.Cmd {
-	if res, ok := msg.(identityMsg); ok {
-		st.spin.stop()
-		return st.answer(res)
-	}
-	if !st.spin.active && st.useDOB && st.dobInput(msg) {
+	if !st.spin.active && st.other && st.dobInput(msg) {
 		st.checkDOB()
 		return nil
 	}
-	pressed, cmd := st.handle(msg)
-	switch pressed {
-	case "id:submit":
-		return st.submit()
-	case "id:mode":
-		st.toggleMode()
-	}
-	return cmd
+	return st.form.update(msg)
 }
 
 // dobInput gives the date picker its keys (while it has the focus) and its
@@ -155,18 +262,9 @@ func (st *identityStep) checkDOB() {
 	}
 }
 
-func (st *identityStep) toggleMode() {
-	st.useDOB = !st.useDOB
-	st.hkid.reset()
-	st.dob.wipe()
-	st.dobErr, st.err = "", ""
-	st.reorder()
-	st.focusOn(st.verifier())
-}
-
-// submit checks everything locally (the check digit before any look-up),
+// submitID checks everything locally (the check digit before any look-up),
 // then asks the store.
-func (st *identityStep) submit() tea.Cmd {
+func (st *identityStep) submitID() tea.Cmd {
 	c := st.f.c
 	st.err = ""
 	id := store.Identity{}
@@ -177,7 +275,7 @@ func (st *identityStep) submit() tea.Cmd {
 		return nil
 	}
 	id.StudentID = sid
-	if st.useDOB {
+	if st.other {
 		dob, complete, err := st.dob.date(c.Now())
 		switch {
 		case !complete:
@@ -198,46 +296,9 @@ func (st *identityStep) submit() tea.Cmd {
 		}
 		id.HKID = h
 	}
-	return st.run("Checking your details…",
-		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-			acct, err := a.VerifyIdentity(ctx, id)
-			return identityMsg{acct: acct, err: err}
-		}))
-}
-
-// answer acts on the store's reply.
-func (st *identityStep) answer(msg identityMsg) tea.Cmd {
-	f := st.f
-	if msg.err != nil {
-		r, final := explain(f.c, msg.err)
-		if final {
-			return f.stop(r)
-		}
-		st.err = r.body
-		st.clearVerifier()
-		return nil
-	}
-	f.acct = msg.acct
-	if f.kind == flowForgot {
-		switch {
-		case msg.acct.Status == policy.StatusRegistered:
-			r, _ := explain(f.c, store.ErrNotActivated)
-			return f.stop(r)
-		case msg.acct.Status == policy.StatusTerminated:
-			r, _ := explain(f.c, store.ErrTerminated)
-			return f.stop(r)
-		}
-	}
-	return f.next()
-}
-
-// clearVerifier empties the HKID / date after a refusal: it was wrong, and
-// it should not stay on screen.
-func (st *identityStep) clearVerifier() {
-	st.hkid.reset()
-	st.dob.wipe()
-	st.dobErr = ""
-	st.focusOn(st.verifier())
+	return st.verify(func(ctx context.Context, a Accounts) (store.Account, error) {
+		return a.VerifyIdentity(ctx, id)
+	})
 }
 
 func (st *identityStep) wipe() {
@@ -250,7 +311,7 @@ func (st *identityStep) view(width, height int) string {
 	s := c.Styles
 	w := min(width, 72)
 	rows := []string{st.field("id:sid", min(w, 30), w), ""}
-	if st.useDOB {
+	if st.other {
 		note := s.Muted.Render("Use ↑/↓ or − / +, or type the digits")
 		if st.dobErr != "" {
 			note = s.Error.Render("✗ " + st.dobErr)
@@ -259,12 +320,7 @@ func (st *identityStep) view(width, height int) string {
 	} else {
 		rows = append(rows, st.field("id:hkid", min(w, 30), w))
 	}
-	mode := "No HK ID card? Use Date of Birth"
-	if st.useDOB {
-		mode = "Use HK ID card instead"
-	}
-	rows = append(rows, st.status(w, st.err, ""),
-		buttonRow(st.button("id:submit", "Submit"), st.button("id:mode", mode)))
+	rows = append(rows, st.buttons(w)...)
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
 

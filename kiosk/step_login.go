@@ -33,6 +33,8 @@ func newLogin(f *flow) step {
 	}
 	st.name.hint = "e.g. tmchan — the part of your e-mail before @"
 	st.form = newForm(f.c, st.name, st.pw)
+	st.onPress = st.press
+	onAnswer(&st.form, st.answer)
 	st.enter["login:pw"] = "login:submit"
 	st.order("login:name", "login:pw", "login:submit")
 	return st
@@ -40,16 +42,11 @@ func newLogin(f *flow) step {
 
 func (st *loginStep) title() string { return "Sign in with your current password" }
 
-func (st *loginStep) update(msg tea.Msg) tea.Cmd {
-	if res, ok := msg.(loginMsg); ok {
-		st.spin.stop()
-		return st.answer(res)
-	}
-	pressed, cmd := st.handle(msg)
-	if pressed == "login:submit" {
+func (st *loginStep) press(id string) tea.Cmd {
+	if id == "login:submit" {
 		return st.submit()
 	}
-	return cmd
+	return nil
 }
 
 // accountName accepts "tmchan", "TMChan" or the whole e-mail address.
@@ -91,8 +88,7 @@ func (st *loginStep) answer(msg loginMsg) tea.Cmd {
 		st.focusOn("login:pw")
 		return nil
 	}
-	st.f.acct = msg.acct
-	return st.f.next()
+	return st.f.moveOn(msg.acct)
 }
 
 func (st *loginStep) wipe() {

@@ -18,6 +18,7 @@ import (
 type passwordStep struct {
 	form
 	f       *flow
+	conf    passwordConf
 	pw      *field
 	again   *field
 	items   []policy.CheckItem
@@ -33,27 +34,37 @@ type passwordMsg struct {
 	err  error
 }
 
-func newPassword(f *flow) step {
+// passwordConf is what a flow's plan sets: the title (the account name
+// follows it) and the store call that saves the password (a first one, or a
+// replacement).
+type passwordConf struct {
+	title string
+	save  func(a Accounts, ctx context.Context, p store.Proof, pw string) (store.Account, error)
+}
+
+func password(conf passwordConf) func(f *flow) step {
+	return func(f *flow) step { return newPassword(f, conf) }
+}
+
+func newPassword(f *flow, conf passwordConf) step {
 	st := &passwordStep{
 		f:     f,
+		conf:  conf,
 		pw:    newField("pw:new", "New password", policy.MaxPasswordLen, true),
 		again: newField("pw:again", "Type it again", policy.MaxPasswordLen, true),
 	}
 	st.pw.changed = st.typed
 	st.again.changed = st.typedAgain
 	st.form = newForm(f.c, st.pw, st.again)
+	st.onPress = st.press
+	onAnswer(&st.form, st.answer)
 	st.enter["pw:again"] = "pw:submit"
 	st.order("pw:new", "pw:again", "pw:submit")
 	st.recheck()
 	return st
 }
 
-func (st *passwordStep) title() string {
-	if st.f.kind.activates() {
-		return "Choose a password for " + st.f.acct.Name
-	}
-	return "Choose a new password for " + st.f.acct.Name
-}
+func (st *passwordStep) title() string { return st.conf.title + st.f.acct.Name }
 
 // typed follows a change to the new password: the checklist ticks, and the
 // store's last refusal no longer applies.
@@ -85,16 +96,11 @@ func (st *passwordStep) recheck() {
 	st.score, st.hint = policy.Strength(pw)
 }
 
-func (st *passwordStep) update(msg tea.Msg) tea.Cmd {
-	if res, ok := msg.(passwordMsg); ok {
-		st.spin.stop()
-		return st.answer(res)
-	}
-	pressed, cmd := st.handle(msg)
-	if pressed == "pw:submit" {
+func (st *passwordStep) press(id string) tea.Cmd {
+	if id == "pw:submit" {
 		return st.submit()
 	}
-	return cmd
+	return nil
 }
 
 // submit sends the password once every rule the station can check is met
@@ -111,24 +117,12 @@ func (st *passwordStep) submit() tea.Cmd {
 		return nil
 	}
 	st.err = ""
-	proof, pw, kind := st.f.acct.Proof, st.pw.value(), st.f.kind
+	proof, pw, save := st.f.acct.Proof, st.pw.value(), st.conf.save
 	return st.run("Checking and saving your password…",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
-			acct, err := savePassword(ctx, a, kind, proof, pw)
+			acct, err := save(a, ctx, proof, pw)
 			return passwordMsg{acct: acct, err: err}
 		}))
-}
-
-// savePassword saves a flow's new password: the first one of a student or
-// of a graduate, or a replacement.
-func savePassword(ctx context.Context, a Accounts, k flowKind, proof store.Proof, pw string) (store.Account, error) {
-	switch k {
-	case flowActivate:
-		return a.Activate(ctx, proof, pw)
-	case flowAlumni:
-		return a.ActivateAlumni(ctx, proof, pw)
-	}
-	return a.SetPassword(ctx, proof, pw)
 }
 
 // pwMet reports whether the first copy keeps every checkable rule.
@@ -143,8 +137,7 @@ func (st *passwordStep) pwMet() bool {
 
 func (st *passwordStep) answer(msg passwordMsg) tea.Cmd {
 	if msg.err == nil {
-		st.f.acct, st.f.toMenu = msg.acct, true
-		return st.f.next()
+		return st.f.report(stepDone{acct: &msg.acct, next: true, toMenu: true})
 	}
 	r, final := explain(st.f.c, msg.err)
 	if final {

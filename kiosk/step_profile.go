@@ -23,6 +23,7 @@ import (
 type profileStep struct {
 	form
 	f       *flow
+	acct    store.Account // as the last change left it (the flow hears of each change)
 	email   *field
 	editing bool       // the personal e-mail field shows
 	alias   *aliasStep // the alias choice, while it shows
@@ -38,7 +39,7 @@ type profileMsg struct {
 }
 
 func newProfile(f *flow) step {
-	st := &profileStep{f: f, email: newField("acct:email", "Personal e-mail for notices", 254, false)}
+	st := &profileStep{f: f, acct: f.acct, email: newField("acct:email", "Personal e-mail for notices", 254, false)}
 	st.email.changed = st.checkEmail
 	st.form = newForm(f.c, st.email)
 	st.enter["acct:email"] = "acct:save"
@@ -66,7 +67,7 @@ func (st *profileStep) reorder() {
 		return
 	}
 	ids := []string{publicID, "acct:edit"}
-	if aliasOpen(st.f.acct) {
+	if aliasOpen(st.acct) {
 		ids = append(ids, "acct:alias")
 	}
 	st.order(append(ids, "acct:done")...)
@@ -110,12 +111,12 @@ func (st *profileStep) update(msg tea.Msg) tea.Cmd {
 		return st.saved(res)
 	}
 	if !st.spin.active && !st.editing && togglesPublic(st.f.c, msg) {
-		return st.setPublic(!st.f.acct.DirectoryPublic)
+		return st.setPublic(!st.acct.DirectoryPublic)
 	}
 	pressed, cmd := st.handle(msg)
 	switch pressed {
 	case publicID:
-		return st.setPublic(!st.f.acct.DirectoryPublic)
+		return st.setPublic(!st.acct.DirectoryPublic)
 	case "acct:edit":
 		st.edit(true)
 	case "acct:save":
@@ -140,7 +141,7 @@ func (st *profileStep) edit(on bool) {
 		st.focusOn("acct:edit")
 		return
 	}
-	st.email.input.SetValue(st.f.acct.PersonalEmail)
+	st.email.input.SetValue(st.acct.PersonalEmail)
 	st.email.input.CursorEnd()
 	st.checkEmail()
 	st.focusOn("acct:email")
@@ -150,8 +151,8 @@ func (st *profileStep) edit(on bool) {
 // address must be outside of (the store checks the same).
 func (st *profileStep) ownDomains() []string {
 	own := []string{st.f.c.Opt.AliasDomain}
-	if at := strings.LastIndexByte(st.f.acct.Email, '@'); at >= 0 {
-		own = append(own, st.f.acct.Email[at+1:])
+	if at := strings.LastIndexByte(st.acct.Email, '@'); at >= 0 {
+		own = append(own, st.acct.Email[at+1:])
 	}
 	return own
 }
@@ -161,7 +162,7 @@ func (st *profileStep) ownDomains() []string {
 // notices go to the university address.
 func (st *profileStep) checkEmail() {
 	v := strings.TrimSpace(st.email.value())
-	st.email.hint = "Leave it empty to get notices at " + st.f.acct.Email
+	st.email.hint = "Leave it empty to get notices at " + st.acct.Email
 	if v == "" {
 		return
 	}
@@ -185,7 +186,7 @@ func (st *profileStep) saveEmail() tea.Cmd {
 			return nil
 		}
 	}
-	proof := st.f.acct.Proof
+	proof := st.acct.Proof
 	return st.run("Saving your e-mail address…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		acct, err := a.SetPersonalEmail(ctx, proof, v)
 		return profileMsg{acct: acct, err: err, saved: "Saved: notices go to " + noticesTo(acct) + "."}
@@ -194,7 +195,7 @@ func (st *profileStep) saveEmail() tea.Cmd {
 
 func (st *profileStep) setPublic(public bool) tea.Cmd {
 	st.note, st.err = "", ""
-	proof := st.f.acct.Proof
+	proof := st.acct.Proof
 	saved := "Saved: only university members can see your e-mail address."
 	if public {
 		saved = "Saved: anyone can find your name, e-mail address and department."
@@ -218,21 +219,21 @@ func (st *profileStep) saved(msg profileMsg) tea.Cmd {
 		}
 		return nil
 	}
-	st.f.acct = msg.acct
+	st.acct = msg.acct
 	if st.editing {
 		st.edit(false)
 	}
 	st.note = msg.saved
-	return nil
+	return st.f.report(stepDone{acct: &msg.acct})
 }
 
 func (st *profileStep) openAlias() {
 	st.note, st.err = "", ""
 	st.alias = aliasChooser(st.f, "Back", func(a store.Account) tea.Cmd {
-		st.f.acct = a
+		st.acct = a
 		st.closeAlias()
 		st.note = "Saved: your alias is " + a.AliasEmail + "."
-		return nil
+		return st.f.report(stepDone{acct: &a})
 	}, func() tea.Cmd {
 		st.closeAlias()
 		return nil
@@ -309,7 +310,7 @@ func (st *profileStep) view(width, height int) string {
 	}
 	c := st.f.c
 	s := c.Styles
-	a := st.f.acct
+	a := st.acct
 	w := min(width, 72)
 	// Values longer than the panel (a long personal address) end in "…".
 	fit := func(v string) string { return ansi.Truncate(v, w-detailsFrame, "…") }
@@ -367,7 +368,7 @@ func (st *profileStep) help() []key.Binding {
 		press.SetHelp("enter", "save")
 		return []key.Binding{k.Next, press}
 	}
-	return []key.Binding{publicHelp(st.f.c, st.f.acct.DirectoryPublic), k.Next, press}
+	return []key.Binding{publicHelp(st.f.c, st.acct.DirectoryPublic), k.Next, press}
 }
 
 func (st *profileStep) minSize() (int, int) { return 60, 16 }

@@ -17,17 +17,34 @@ import (
 type summaryStep struct {
 	form
 	f      *flow
+	conf   summaryConf
 	refuse *refusal // why this account cannot be activated here
 	alumni bool     // a graduate who never activated: offer Alumni Account Activation
 }
 
-func newSummary(f *flow) step {
-	st := &summaryStep{f: f, form: newForm(f.c)}
+// summaryConf is what a flow's plan sets: the check that the account can be
+// activated here (nil: the verification already made sure), whether the
+// completion date shows, the words when it can, and the flow a graduate who
+// never activated is pointed to.
+type summaryConf struct {
+	check      func(a store.Account, now time.Time) error
+	graduated  bool
+	ready      string
+	graduateTo flowKind
+}
+
+func summary(conf summaryConf) func(f *flow) step {
+	return func(f *flow) step { return newSummary(f, conf) }
+}
+
+func newSummary(f *flow, conf summaryConf) step {
+	st := &summaryStep{f: f, conf: conf, form: newForm(f.c)}
+	st.onPress = st.press
 	st.order("sum:next", "sum:menu")
-	if f.kind == flowAlumni {
-		return st // VerifyAlumni only returns an account that can be activated
+	if conf.check == nil {
+		return st
 	}
-	if err := activatable(f.acct, f.c.Now()); err != nil {
+	if err := conf.check(f.acct, f.c.Now()); err != nil {
 		r, _ := explain(f.c, err)
 		st.refuse = &r
 		st.order("sum:menu")
@@ -51,14 +68,14 @@ func activatable(a store.Account, now time.Time) error {
 
 func (st *summaryStep) title() string { return "Your account" }
 
-func (st *summaryStep) update(msg tea.Msg) tea.Cmd {
-	switch pressed, _ := st.handle(msg); pressed {
+func (st *summaryStep) press(id string) tea.Cmd {
+	switch id {
 	case "sum:next":
-		return st.f.next()
+		return st.f.report(stepDone{next: true})
 	case "sum:menu":
 		st.f.finish()
 	case "sum:alumni":
-		st.f.switchTo(flowAlumni)
+		st.f.switchTo(st.conf.graduateTo)
 	}
 	return nil
 }
@@ -95,22 +112,20 @@ func (st *summaryStep) view(width, height int) string {
 		{"Department", a.Department},
 		{"Level", inWords(levelTexts, a.Level)},
 	}
-	ready := "Your account is ready to activate. Next, choose its password."
-	if st.f.kind == flowAlumni {
+	if st.conf.graduated {
 		rows = append(rows, [2]string{"Graduated", policy.FormatDate(a.CompletionDate)})
-		ready = "Your alumni account is ready to activate. Next, choose its password."
 	}
 	w := min(width, 72)
 	out := []string{detailsPanel(c, rows), ""}
 	if st.refuse != nil {
 		buttons := []string{st.button("sum:menu", "Back to main menu")}
 		if st.alumni {
-			buttons = append([]string{st.button("sum:alumni", flowAlumni.String())}, buttons...)
+			buttons = append([]string{st.button("sum:alumni", st.conf.graduateTo.String())}, buttons...)
 		}
 		out = append(out, s.Warning.Render(st.refuse.title), wrap(c, w, st.refuse.body), "",
 			buttonRow(buttons...))
 	} else {
-		out = append(out, wrap(c, w, ready), "",
+		out = append(out, wrap(c, w, st.conf.ready), "",
 			buttonRow(st.button("sum:next", "Continue"), st.button("sum:menu", "Cancel")))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, out...)

@@ -39,6 +39,7 @@ func checkCode(f *field) bool {
 type totpEnrolStep struct {
 	form
 	f        *flow
+	conf     totpConf
 	offer    bool
 	required bool // the flow goes on only with 2FA (My Account)
 	started  bool // offer accepted (always true after activation)
@@ -64,16 +65,27 @@ type (
 	}
 )
 
-func newTOTPEnrol(f *flow) step { return enrolStep(f, !f.kind.activates(), false) }
+// totpConf is what a flow's plan sets for 2FA enrolment.
+type totpConf struct {
+	offer    bool   // offered first, and may be declined
+	required bool   // offered, and the flow goes on only with 2FA
+	later    bool   // part of an activation: may be left for later by a choice that says what it means
+	next     string // later: what follows, for the question (laterView)
+	guards   string // required: what too many wrong codes leave undone
+}
 
-// newTOTPRequired offers 2FA to a student whose flow needs it.
-func newTOTPRequired(f *flow) step { return enrolStep(f, true, true) }
+func totpEnrol(conf totpConf) func(f *flow) step {
+	return func(f *flow) step { return enrolStep(f, conf) }
+}
 
-func enrolStep(f *flow, offer, required bool) *totpEnrolStep {
-	st := &totpEnrolStep{f: f, offer: offer, required: required, code: codeField()}
+func enrolStep(f *flow, conf totpConf) *totpEnrolStep {
+	st := &totpEnrolStep{f: f, conf: conf, offer: conf.offer || conf.required, required: conf.required,
+		later: conf.later, code: codeField()}
 	st.started = !st.offer
-	st.later = !offer && f.kind.activates()
 	st.form = newForm(f.c, st.code)
+	st.onPress = st.press
+	onAnswer(&st.form, st.begun)
+	onAnswer(&st.form, st.confirmed)
 	st.enter["totp:code"] = "totp:confirm"
 	if st.offer {
 		st.order("totp:start", "totp:skip")
@@ -129,22 +141,6 @@ func (st *totpEnrolStep) begin() tea.Cmd {
 	}))
 }
 
-func (st *totpEnrolStep) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case totpBegunMsg:
-		st.spin.stop()
-		return st.begun(msg)
-	case totpConfirmedMsg:
-		st.spin.stop()
-		return st.confirmed(msg)
-	}
-	pressed, cmd := st.handle(msg)
-	if pressed != "" {
-		return st.press(pressed)
-	}
-	return cmd
-}
-
 func (st *totpEnrolStep) press(id string) tea.Cmd {
 	switch {
 	case id == "totp:start" && !st.started:
@@ -152,7 +148,7 @@ func (st *totpEnrolStep) press(id string) tea.Cmd {
 	case id == "totp:skip" && st.required:
 		st.f.finish()
 	case id == "totp:skip" && st.offer:
-		return st.f.next()
+		return st.f.report(stepDone{next: true})
 	case id == "totp:confirm" && !st.question():
 		return st.confirm()
 	case id == "totp:later" && st.later && !st.question():
@@ -160,7 +156,7 @@ func (st *totpEnrolStep) press(id string) tea.Cmd {
 	case id == "totp:resume" && st.question():
 		st.resume()
 	case id == "totp:defer" && st.question():
-		return st.f.next() // the next step follows: directory, or the alumni alias
+		return st.f.report(stepDone{next: true}) // the next step follows: directory, or the alumni alias
 	}
 	return nil
 }
@@ -230,9 +226,7 @@ func (st *totpEnrolStep) confirm() tea.Cmd {
 func (st *totpEnrolStep) confirmed(msg totpConfirmedMsg) tea.Cmd {
 	st.code.reset()
 	if msg.err == nil {
-		st.f.acct = msg.acct
-		st.f.enrolledNow = true
-		return st.f.next()
+		return st.f.report(stepDone{acct: &msg.acct, next: true, enrolled: true})
 	}
 	if st.later && errors.Is(msg.err, store.ErrTOTPWrong) && st.tries == totpTries-1 {
 		// Activation does not end here: the student tries again or
@@ -251,7 +245,7 @@ func (st *totpEnrolStep) notSetUp() refusal {
 	if st.required {
 		return refusal{title, fmt.Sprintf("The code was wrong %d times, so 2FA was not set up and %s. "+
 			"Try again from the main menu, and check that you type the code of the entry you just added to your app.",
-			totpTries, st.f.kind.guards())}
+			totpTries, st.conf.guards)}
 	}
 	return refusal{title, fmt.Sprintf("The code was wrong %d times, so 2FA was not set up. Your password is set. "+
 		"To try again, choose My Account on the main menu: it sets up 2FA with your password, without changing it.", totpTries)}
@@ -315,7 +309,7 @@ func (st *totpEnrolStep) view(width, height int) string {
 	if len(st.qrs) == 0 {
 		rw = min(width, textColumn)
 	}
-	head := c.Styles.Progress.Render(st.f.kind.String())
+	head := c.Styles.Progress.Render(st.f.name())
 	if p := st.f.progress(); p != "" && lipgloss.Width(head+" · "+p) <= rw {
 		head += s.Progress.Render(" · " + p)
 	} else if p != "" {
@@ -384,7 +378,7 @@ func (st *totpEnrolStep) offerView(width int) string {
 	c := st.f.c
 	why := "Your account does not have two-factor authentication (2FA) yet."
 	if st.required {
-		why = st.f.kind.String() + " needs two-factor authentication (2FA), and your account does not have it yet."
+		why = st.f.name() + " needs two-factor authentication (2FA), and your account does not have it yet."
 	}
 	return lipgloss.JoinVertical(lipgloss.Left,
 		wrap(c, min(width, 72), why+" With 2FA, a stolen password "+
@@ -404,15 +398,11 @@ func (st *totpEnrolStep) laterView(width int) string {
 			"Check that your phone's clock is set automatically and that you type the code of the entry you "+
 			"just added to your app, then go back and try again.", totpTries)), "")
 	}
-	next := "your entry in the University Directory"
-	if st.f.kind == flowAlumni {
-		next = "your alumni e-mail alias"
-	}
 	rows = append(rows,
 		wrap(c, w, "Your password is set and your account is active. If you set up 2FA later, your account is "+
 			"protected by its password alone until you do. You can set it up any time in My Account on the main "+
 			"menu, with your password (you do not need a new one)."), "",
-		wrap(c, w, "Next: "+next+"."), "",
+		wrap(c, w, "Next: "+st.conf.next+"."), "",
 		buttonRow(st.button("totp:resume", "Back to 2FA set-up"), st.button("totp:defer", "Set up later")))
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
@@ -433,9 +423,10 @@ func (st *totpEnrolStep) minSize() (int, int) {
 // is sent to the service desk, never around 2FA.
 type totpVerifyStep struct {
 	form
-	f     *flow
-	code  *field
-	tries int
+	f      *flow
+	code   *field
+	tries  int
+	guards string // what too many wrong codes leave undone (the plan says)
 }
 
 type totpVerifiedMsg struct {
@@ -443,9 +434,15 @@ type totpVerifiedMsg struct {
 	proof store.Proof // for the visit's next change
 }
 
-func newTOTPVerify(f *flow) step {
-	st := &totpVerifyStep{f: f, code: codeField()}
+func totpVerify(guards string) func(f *flow) step {
+	return func(f *flow) step { return newTOTPVerify(f, guards) }
+}
+
+func newTOTPVerify(f *flow, guards string) step {
+	st := &totpVerifyStep{f: f, code: codeField(), guards: guards}
 	st.form = newForm(f.c, st.code)
+	st.onPress = st.press
+	onAnswer(&st.form, st.verified)
 	st.enter["totp:code"] = "totp:verify"
 	st.order("totp:code", "totp:verify", "totp:lost")
 	return st
@@ -453,19 +450,14 @@ func newTOTPVerify(f *flow) step {
 
 func (st *totpVerifyStep) title() string { return "Two-factor authentication" }
 
-func (st *totpVerifyStep) update(msg tea.Msg) tea.Cmd {
-	if res, ok := msg.(totpVerifiedMsg); ok {
-		st.spin.stop()
-		return st.verified(res)
-	}
-	pressed, cmd := st.handle(msg)
-	switch pressed {
+func (st *totpVerifyStep) press(id string) tea.Cmd {
+	switch id {
 	case "totp:verify":
 		return st.verify()
 	case "totp:lost":
 		return st.f.stop(lostAuthenticator(st.f.c))
 	}
-	return cmd
+	return nil
 }
 
 func (st *totpVerifyStep) verify() tea.Cmd {
@@ -482,13 +474,12 @@ func (st *totpVerifyStep) verify() tea.Cmd {
 func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
 	st.code.reset()
 	if msg.err == nil {
-		st.f.acct.Proof = msg.proof // the next change follows this step
-		return st.f.next()
+		return st.f.report(stepDone{proof: &msg.proof, next: true}) // the next change follows this step
 	}
 	lost := lostAuthenticator(st.f.c)
 	return codeRefused(st.f, st.code, &st.tries, msg.err, refusal{"Too many wrong codes", fmt.Sprintf(
 		"The code was wrong %d times, so %s. Check that you use the entry for this account in your app and try again later. %s",
-		totpTries, st.f.kind.guards(), lost.body)})
+		totpTries, st.guards, lost.body)})
 }
 
 func (st *totpVerifyStep) wipe() { st.code.reset() }

@@ -15,9 +15,9 @@ import (
 func keyLines(t *testing.T, w, h int) int {
 	t.Helper()
 	c := &Common{Opt: Options{}.withDefaults(), Width: w, Height: h, Styles: DefaultStyles(), Keys: DefaultKeyMap(false)}
-	f := newFlow(c, 1, flowActivate)
+	f := newFlow(c, 1, menuFlows[0]) // Student A/C Activation
 	f.acct.Name = "tmchan"
-	st := newTOTPEnrol(f).(*totpEnrolStep)
+	st := f.stages[4].make(f).(*totpEnrolStep) // the plan's 2FA enrolment
 	f.at, f.step = 4, st
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	uri := totp.URI("Hong Kong University of Science and Technology IT", "tmchan", secret)

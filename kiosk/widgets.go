@@ -281,6 +281,38 @@ type form struct {
 	fields map[string]*field
 	enter  map[string]string // Enter on this id presses that button
 	spin   busy
+	// answers take the store's replies (registered with onAnswer); onPress
+	// acts on the button pressed. Together they are a step's update.
+	answers []func(tea.Msg) (tea.Cmd, bool)
+	onPress func(id string) tea.Cmd
+}
+
+// onAnswer registers what a step does with a store reply of type R: the
+// spinner stops, then fn acts on it.
+func onAnswer[R any](fm *form, fn func(R) tea.Cmd) {
+	fm.answers = append(fm.answers, func(msg tea.Msg) (tea.Cmd, bool) {
+		r, ok := msg.(R)
+		if !ok {
+			return nil, false
+		}
+		fm.spin.stop()
+		return fn(r), true
+	})
+}
+
+// update is the step's update in the usual case: a store reply goes to its
+// answer, other input to handle, and the button pressed to onPress.
+func (fm *form) update(msg tea.Msg) tea.Cmd {
+	for _, answer := range fm.answers {
+		if cmd, ok := answer(msg); ok {
+			return cmd
+		}
+	}
+	pressed, cmd := fm.handle(msg)
+	if pressed != "" && fm.onPress != nil {
+		return fm.onPress(pressed)
+	}
+	return cmd
 }
 
 func newForm(c *Common, fields ...*field) form {
