@@ -186,7 +186,7 @@ func (st *passwordStep) checklistView(width int) string {
 		case policy.CheckUnmet:
 			style, icon = s.CheckUnmet, "✗"
 		}
-		for _, l := range hanging(icon+" ", it.Label, width) {
+		for _, l := range hanging(icon+" ", checkLabel(st.f.c, it), width) {
 			lines = append(lines, style.Render(l))
 		}
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// ([station] email_domain and service_desk); defaults as there.
 	EmailDomain string
 	ServiceDesk string
+	// NoticeLanguages are the languages of a notice, in order (accountd
+	// --notice-languages, as a station's [notices] languages); nil is
+	// notice.DefaultLanguages.
+	NoticeLanguages []string
 	// MaxGroup bounds how many ops one group commit applies; default 4096.
 	MaxGroup int
 	// AllowSharedFile opens a database file that other users may read
