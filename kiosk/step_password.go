@@ -81,7 +81,8 @@ func (st *passwordStep) recheck() {
 	}
 	st.checked = pw
 	a := st.f.acct
-	st.items = policy.Checklist(pw, policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames})
+	st.items = policy.Checklist(pw, policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames,
+		ChineseName: a.ChineseName})
 	st.score, st.hint = policy.Strength(pw)
 }
 

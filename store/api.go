@@ -16,6 +16,7 @@ type Account struct {
 	StudentID         string
 	Surname           string
 	GivenNames        string
+	ChineseName       string // the registry's name in Chinese characters (陳大文), or ""
 	Department        string
 	Level             policy.Level
 	Category          policy.Category

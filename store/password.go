@@ -241,5 +241,5 @@ func pushHistory(ctx context.Context, tx *sql.Tx, id int64, hash string, at time
 }
 
 func person(a row) policy.Person {
-	return policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames}
+	return policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames, ChineseName: a.ChineseName}
 }
