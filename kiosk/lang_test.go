@@ -99,6 +99,12 @@ func TestFieldErrorsAndChecklistInChinese(t *testing.T) {
 	if got := errorText(zh, taken); got != "peter.chan 已被使用，可試試 peter.chan2。" {
 		t.Errorf("zh alias taken: %q", got)
 	}
+	if got := errorText(zh, store.ErrNoIdentity); got != "請輸入你的香港身份證號碼或出生日期。" {
+		t.Errorf("zh no identity: %q", got)
+	}
+	if got := errorText(en, store.ErrNoIdentity); got != "Enter your HK ID card number or your date of birth." {
+		t.Errorf("en no identity: %q", got)
+	}
 	items := policy.Checklist("x", policy.Person{})
 	for i, it := range items {
 		if got := checkLabel(en, it); got != it.Label {
