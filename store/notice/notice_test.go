@@ -41,7 +41,7 @@ func TestComposeEnglishUnchanged(t *testing.T) {
 func TestComposeBothLanguages(t *testing.T) {
 	for _, kind := range []Kind{GraceStarts, Expired, Extended, PasswordAge, PasswordChanged, TOTPChanged, Activated, "other"} {
 		subject, body := Compose(kind, facts())
-		en, zh := strings.Index(body, "Dear Tai Man Chan,"), strings.Index(body, "Tai Man Chan：")
+		en, zh := strings.Index(body, "Dear Tai Man Chan,"), strings.Index(body, "Tai Man Chan 你好：")
 		if en != 0 || zh < 0 || !strings.Contains(subject, " / ") || !strings.Contains(subject, "帳戶") && !strings.Contains(subject, "服務") && !strings.Contains(subject, "密碼") && !strings.Contains(subject, "雙重認證") {
 			t.Errorf("%s: not English then Chinese:\n%s\n%s", kind, subject, body)
 		}
@@ -50,7 +50,7 @@ func TestComposeBothLanguages(t *testing.T) {
 	if subject != "你的學生網絡服務已延期至 2026年12月31日 / Your student network services are extended to 31 Dec 2026" {
 		t.Errorf("subject %q", subject)
 	}
-	if !strings.HasPrefix(body, "Tai Man Chan：\n\n應你的學術導師要求") || !strings.Contains(body, "\n\nDear Tai Man Chan,") {
+	if !strings.HasPrefix(body, "Tai Man Chan 你好：\n\n應你的學術導師要求") || !strings.Contains(body, "\n\nDear Tai Man Chan,") {
 		t.Errorf("body %q", body)
 	}
 	subject, body = ComposeRefusal(facts(), "changed your password", "the account was locked", true)
