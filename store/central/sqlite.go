@@ -19,6 +19,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/sqltime"
 )
@@ -118,6 +119,9 @@ func Open(path string, opt Options) (*SQLite, error) {
 	}
 	if err := privateFile(path, opt.AllowSharedFile); err != nil {
 		return nil, err
+	}
+	if err := notice.CheckLanguages(opt.NoticeLanguages); err != nil {
+		return nil, fmt.Errorf("central store: %w", err)
 	}
 	opt = opt.withDefaults()
 	s := &SQLite{path: path, opt: opt, log: opt.Logger, writes: make(chan *applyReq, 256),

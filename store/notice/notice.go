@@ -1,6 +1,7 @@
 package notice
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -92,6 +93,17 @@ type Facts struct {
 // langSeparator divides the languages of one notice's body; subjects are
 // joined with " / ".
 const langSeparator = "\n--------------------------------------------------\n\n"
+
+// CheckLanguages refuses a list of notice languages that names a language
+// the catalog does not have, or one twice; nil is the default.
+func CheckLanguages(langs []string) error {
+	for i, l := range langs {
+		if !text.Has(l) || slices.Index(langs, l) != i {
+			return fmt.Errorf("notice language %q: not one of %s, or named twice", l, strings.Join(text.Languages(), ", "))
+		}
+	}
+	return nil
+}
 
 // languages are the catalog languages a notice is written in.
 func (f Facts) languages() []string {

@@ -59,3 +59,16 @@ func TestComposeBothLanguages(t *testing.T) {
 		t.Errorf("refusal %q\n%s", subject, body)
 	}
 }
+
+func TestCheckLanguages(t *testing.T) {
+	for _, ok := range [][]string{nil, {"en"}, {"zh-HK", "en"}} {
+		if err := CheckLanguages(ok); err != nil {
+			t.Errorf("%v: %v", ok, err)
+		}
+	}
+	for _, bad := range [][]string{{"fr"}, {"en", "en"}, {""}, {"en", "zh_HK"}} {
+		if err := CheckLanguages(bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
