@@ -61,3 +61,23 @@ func TestChineseName(t *testing.T) {
 		t.Errorf("synced account: %q %v", a.ChineseName, err)
 	}
 }
+
+// Migration 0009 adds the column only when missing, so it runs again over
+// a file that has it (user_version set back) and keeps the names.
+func TestChineseNameMigrationRunsAgain(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	r, path := openReplica(t, clock)
+	csv := strings.Replace(registryCSV(taiMan), "passport_no\n", "passport_no,chinese_name\n", 1)
+	importCSV(t, r, strings.Replace(csv, "2030-06-30,\n", "2030-06-30,,陳大文\n", 1))
+	r.Close()
+	execOn(t, path, `PRAGMA user_version = 8`)
+	r, err := store.Open(path, testOptions(t, clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if a, err := r.Account(ctx, "tmchan"); err != nil || a.ChineseName != "陳大文" {
+		t.Errorf("after migrating again: %q %v", a.ChineseName, err)
+	}
+}
