@@ -225,3 +225,19 @@ func TestThirdLanguageIsOneFile(t *testing.T) {
 		t.Errorf("an incomplete fr.toml is not reported: %v", g)
 	}
 }
+
+// The password checklist renders nine labels per keystroke.
+func BenchmarkChecklistLabels(b *testing.B) {
+	ids := []string{"rule.min-length.label", "rule.name.label", "rule.alpha.label", "rule.sequential-digits.label",
+		"rule.repeated-chars.label", "rule.reuse.label", "rule.common.label", "rule.charset.label", "rule.max-length.label"}
+	for _, lang := range Languages() {
+		b.Run(lang, func(b *testing.B) {
+			p := For(lang)
+			for b.Loop() {
+				for _, id := range ids {
+					p.T(id, Data{"Count": 12})
+				}
+			}
+		})
+	}
+}
