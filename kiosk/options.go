@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/kiosk/clock"
+	"github.com/expressstation/kiosk/store/text"
 )
 
 // Options configure a station's screens. Accounts is required; every other
@@ -24,6 +25,10 @@ type Options struct {
 	// alias_domain), for the address the alias screen previews and for
 	// refusing it as a personal e-mail; "" shows the alias alone.
 	AliasDomain string
+	// Language is the station's default language, a store/text catalog
+	// language ([station] language, "en" or "zh-HK"); "" is "en". The
+	// idle wipe and the end of a flow return to it.
+	Language string
 	// Link reports the connection to the central store for the footer; nil
 	// means a standalone station.
 	Link func() LinkState
@@ -84,6 +89,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ServiceDesk == "" {
 		o.ServiceDesk = "the IT Service Desk"
+	}
+	if o.Language == "" {
+		o.Language = text.English
 	}
 	o.StaffKey = strings.ToLower(o.StaffKey)
 	if o.StaffKey == "" {

@@ -92,7 +92,8 @@ func (st *passwordStep) recheck() {
 	}
 	st.checked = pw
 	a := st.f.acct
-	st.items = policy.Checklist(pw, policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames})
+	st.items = policy.Checklist(pw, policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames,
+		ChineseName: a.ChineseName})
 	st.score, st.hint = policy.Strength(pw)
 }
 
@@ -179,7 +180,7 @@ func (st *passwordStep) checklistView(width int) string {
 		case policy.CheckUnmet:
 			style, icon = s.CheckUnmet, "✗"
 		}
-		for _, l := range hanging(icon+" ", it.Label, width) {
+		for _, l := range hanging(icon+" ", checkLabel(st.f.c, it), width) {
 			lines = append(lines, style.Render(l))
 		}
 	}

@@ -40,58 +40,61 @@ var reservedAliases = map[string]bool{
 func ParseAlias(s string) (string, error) {
 	a := strings.ToLower(strings.TrimSpace(s))
 	if a == "" {
-		return "", inputError(ErrAlias, "please choose an alias, like peter.chan")
+		return "", inputError(ErrAlias, "input.alias-empty", "please choose an alias, like peter.chan", nil)
 	}
 	if strings.Contains(a, "@") {
-		return "", inputError(ErrAlias, "type only the part before the @, like peter.chan")
+		return "", inputError(ErrAlias, "input.alias-at", "type only the part before the @, like peter.chan", nil)
 	}
-	if msg := aliasCharProblem(a); msg != "" {
-		return "", inputError(ErrAlias, msg)
+	if p := aliasCharProblem(a); p.msg != "" {
+		return "", p.err(ErrAlias)
 	}
-	if msg := aliasShapeProblem(a); msg != "" {
-		return "", inputError(ErrAlias, msg)
+	if p := aliasShapeProblem(a); p.msg != "" {
+		return "", p.err(ErrAlias)
 	}
 	if aliasReserved(a) {
-		return "", inputError(ErrAliasReserved,
-			fmt.Sprintf("%q is kept for university services: choose another, like peter.chan", a))
+		return "", inputError(ErrAliasReserved, "input.alias-reserved-word",
+			fmt.Sprintf("%q is kept for university services: choose another, like peter.chan", a), map[string]any{"Alias": a})
 	}
 	return a, nil
 }
 
 // aliasCharProblem names the first character an alias may not have.
-func aliasCharProblem(a string) string {
+func aliasCharProblem(a string) problem {
 	for _, r := range a {
 		switch {
 		case isAliasLetter(r) || isAliasDigit(r) || isAliasSep(r):
 		case r == ' ' || r == '\t':
-			return "an alias has no spaces: join the parts with a dot or hyphen, like peter.chan"
+			return problem{"input.alias-space", "an alias has no spaces: join the parts with a dot or hyphen, like peter.chan", nil}
 		case r == '_':
-			return "use a dot or hyphen between parts, not an underscore, like peter.chan"
+			return problem{"input.alias-underscore", "use a dot or hyphen between parts, not an underscore, like peter.chan", nil}
 		case r >= 0x80:
-			return fmt.Sprintf("an alias uses plain letters a–z (no accents or other scripts): %q cannot be used", r)
+			return problem{"input.alias-script", fmt.Sprintf("an alias uses plain letters a–z (no accents or other scripts): %q cannot be used", r),
+				map[string]any{"Char": r}}
 		default:
-			return fmt.Sprintf("an alias uses letters a–z, digits and a dot or hyphen between parts: %q cannot be used", r)
+			return problem{"input.alias-char", fmt.Sprintf("an alias uses letters a–z, digits and a dot or hyphen between parts: %q cannot be used", r),
+				map[string]any{"Char": r}}
 		}
 	}
-	return ""
+	return problem{}
 }
 
 // aliasShapeProblem checks length and where the separators are.
-func aliasShapeProblem(a string) string {
+func aliasShapeProblem(a string) problem {
 	switch n := len(a); {
 	case n < AliasMinLen || n > AliasMaxLen:
-		return fmt.Sprintf("an alias has %d to %d characters; this has %d", AliasMinLen, AliasMaxLen, n)
+		return problem{"input.alias-length", fmt.Sprintf("an alias has %d to %d characters; this has %d", AliasMinLen, AliasMaxLen, n),
+			map[string]any{"Min": AliasMinLen, "Max": AliasMaxLen, "Count": n}}
 	case !isAliasLetter(rune(a[0])):
-		return "an alias starts with a letter, like peter.chan"
+		return problem{"input.alias-start", "an alias starts with a letter, like peter.chan", nil}
 	case isAliasSep(rune(a[n-1])):
-		return "an alias cannot end with a dot or hyphen"
+		return problem{"input.alias-end", "an alias cannot end with a dot or hyphen", nil}
 	}
 	for i := 1; i < len(a); i++ {
 		if isAliasSep(rune(a[i])) && isAliasSep(rune(a[i-1])) {
-			return "use only one dot or hyphen between parts, like peter.chan"
+			return problem{"input.alias-separators", "use only one dot or hyphen between parts, like peter.chan", nil}
 		}
 	}
-	return ""
+	return problem{}
 }
 
 // aliasReserved applies the reserved words (see reservedAliases).

@@ -26,31 +26,33 @@ const (
 func ParsePersonalEmail(s string, ownDomains ...string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", inputError(ErrEmail, "please enter your personal e-mail address, like name@example.com")
+		return "", inputError(ErrEmail, "input.email-empty", "please enter your personal e-mail address, like name@example.com", nil)
 	}
 	if len(s) > emailMaxLen {
-		return "", inputError(ErrEmail, fmt.Sprintf("that address is too long (at most %d characters)", emailMaxLen))
+		return "", inputError(ErrEmail, "input.email-too-long", fmt.Sprintf("that address is too long (at most %d characters)", emailMaxLen),
+			map[string]any{"Count": emailMaxLen})
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return "", inputError(ErrEmail, "an e-mail address has no spaces and uses plain letters, digits and signs")
+		return "", inputError(ErrEmail, "input.email-ascii", "an e-mail address has no spaces and uses plain letters, digits and signs", nil)
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s {
-		return "", inputError(ErrEmail, "")
+		return "", inputError(ErrEmail, "", "", nil)
 	}
 	at := strings.LastIndexByte(s, '@')
 	local, domain := s[:at], strings.ToLower(s[at+1:])
 	if msg := domainProblem(domain); msg != "" {
-		return "", inputError(ErrEmail, msg)
+		return "", inputError(ErrEmail, "input.email-domain", msg, nil)
 	}
 	if len(local) > localMaxLen {
-		return "", inputError(ErrEmail, fmt.Sprintf("the part before the @ is too long (at most %d characters)", localMaxLen))
+		return "", inputError(ErrEmail, "input.email-local-too-long",
+			fmt.Sprintf("the part before the @ is too long (at most %d characters)", localMaxLen), map[string]any{"Count": localMaxLen})
 	}
 	for _, own := range ownDomains {
 		own = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(own), "@"))
 		if own != "" && (domain == own || strings.HasSuffix(domain, "."+own)) {
-			return "", inputError(ErrEmail, "please give a personal address outside the university (for example "+
-				"Gmail or Outlook): notices about your university account go there")
+			return "", inputError(ErrEmail, "input.email-own-domain", "please give a personal address outside the university (for example "+
+				"Gmail or Outlook): notices about your university account go there", nil)
 		}
 	}
 	return local + "@" + domain, nil

@@ -43,11 +43,11 @@ func CheckFullName(typed string) error {
 		case r >= 'a' && r <= 'z':
 			letters++
 		case unicode.IsLetter(r):
-			return inputError(ErrFullNameLetters, "")
+			return inputError(ErrFullNameLetters, "", "", nil)
 		}
 	}
 	if letters == 0 {
-		return inputError(ErrFullNameLetters, "")
+		return inputError(ErrFullNameLetters, "", "", nil)
 	}
 	return nil
 }

@@ -22,22 +22,31 @@ const (
 	hkidEmpty        = "please enter your HK ID card number, like A123456(3)"
 )
 
+// hkidIDs are the catalog ids of those messages.
+var hkidIDs = map[string]string{
+	hkidNeedLetters:  "input.hkid-letters",
+	hkidNeedDigits:   "input.hkid-digits",
+	hkidNeedCheck:    "input.hkid-check",
+	hkidNothingAfter: "input.hkid-nothing-after",
+	hkidEmpty:        "input.hkid-empty",
+}
+
 // ParseHKID reads an HK ID card number as people type it: upper or lower
 // case, with or without brackets round the check digit, spaces anywhere,
 // full-width characters from a Chinese keyboard. It verifies the check digit.
 func ParseHKID(s string) (HKID, error) {
 	c := compact(s)
 	if c == "" {
-		return HKID{}, inputError(ErrHKIDFormat, hkidEmpty)
+		return HKID{}, inputError(ErrHKIDFormat, hkidIDs[hkidEmpty], hkidEmpty, nil)
 	}
 	h, complete, problem := scanHKID(c)
 	switch {
 	case problem != "":
-		return HKID{}, inputError(ErrHKIDFormat, problem)
+		return HKID{}, inputError(ErrHKIDFormat, hkidIDs[problem], problem, nil)
 	case !complete:
-		return HKID{}, inputError(ErrHKIDFormat, "")
+		return HKID{}, inputError(ErrHKIDFormat, "", "", nil)
 	case checkChar(h.prefix, h.digits) != h.check:
-		return HKID{}, inputError(ErrHKIDCheckDigit, "")
+		return HKID{}, inputError(ErrHKIDCheckDigit, "", "", nil)
 	}
 	return h, nil
 }
@@ -53,6 +62,19 @@ func HKIDHint(partial string) string {
 		return ErrHKIDCheckDigit.Error()
 	}
 	return ""
+}
+
+// HKIDHintID is HKIDHint's catalog id: "" while the input is fine or merely
+// incomplete.
+func HKIDHintID(partial string) string {
+	switch hint := HKIDHint(partial); hint {
+	case "":
+		return ""
+	case ErrHKIDCheckDigit.Error():
+		return kindIDs[ErrHKIDCheckDigit]
+	default:
+		return hkidIDs[hint]
+	}
 }
 
 // String is the normalised form that gets hashed: "A1234563".

@@ -19,11 +19,13 @@ func ParseStudentID(s string, length int) (string, error) {
 	id := compact(s)
 	switch {
 	case id == "":
-		return "", inputError(ErrStudentID, fmt.Sprintf("please enter your student ID (%d digits)", length))
+		return "", inputError(ErrStudentID, "input.student-id-empty", fmt.Sprintf("please enter your student ID (%d digits)", length),
+			map[string]any{"Count": length})
 	case strings.IndexFunc(id, func(r rune) bool { return r < '0' || r > '9' }) >= 0:
-		return "", inputError(ErrStudentID, "student ID has digits only (0–9), as printed on your student card")
+		return "", inputError(ErrStudentID, "input.student-id-digits", "student ID has digits only (0–9), as printed on your student card", nil)
 	case len(id) != length:
-		return "", inputError(ErrStudentID, fmt.Sprintf("student ID should be %d digits; this has %d", length, len(id)))
+		return "", inputError(ErrStudentID, "input.student-id-length", fmt.Sprintf("student ID should be %d digits; this has %d", length, len(id)),
+			map[string]any{"Count": length, "Got": len(id)})
 	}
 	return id, nil
 }
@@ -41,7 +43,7 @@ func ParsePassport(s string) (string, error) {
 	p := compact(s)
 	if len(p) < PassportMinLen || len(p) > PassportMaxLen ||
 		strings.IndexFunc(p, func(r rune) bool { return !('A' <= r && r <= 'Z' || '0' <= r && r <= '9') }) >= 0 {
-		return "", inputError(ErrPassport, "")
+		return "", inputError(ErrPassport, "", "", nil)
 	}
 	return p, nil
 }
@@ -50,13 +52,13 @@ func ParsePassport(s string) (string, error) {
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return time.Time{}, inputError(ErrDateFormat, "")
+		return time.Time{}, inputError(ErrDateFormat, "", "", nil)
 	}
 	y, errY := strconv.ParseUint(s[:4], 10, 16)
 	m, errM := strconv.ParseUint(s[5:7], 10, 8)
 	d, errD := strconv.ParseUint(s[8:], 10, 8)
 	if errY != nil || errM != nil || errD != nil {
-		return time.Time{}, inputError(ErrDateFormat, "")
+		return time.Time{}, inputError(ErrDateFormat, "", "", nil)
 	}
 	if err := checkDate(int(y), int(m), int(d)); err != nil {
 		return time.Time{}, err
@@ -68,7 +70,7 @@ func ParseDate(s string) (time.Time, error) {
 // date, from 1900 on, before today. It returns it as "YYYY-MM-DD".
 func DateOfBirth(y, m, d int, today time.Time) (string, error) {
 	if y < 1900 {
-		return "", inputError(ErrDateOfBirth, "year of birth should be 1900 or later")
+		return "", inputError(ErrDateOfBirth, "input.birth-year", "year of birth should be 1900 or later", nil)
 	}
 	if err := checkDate(y, m, d); err != nil {
 		return "", err
@@ -76,7 +78,7 @@ func DateOfBirth(y, m, d int, today time.Time) (string, error) {
 	ty, tm, td := today.Date()
 	born := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if !born.Before(time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC)) {
-		return "", inputError(ErrDateOfBirth, "")
+		return "", inputError(ErrDateOfBirth, "", "", nil)
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), nil
 }
@@ -84,17 +86,20 @@ func DateOfBirth(y, m, d int, today time.Time) (string, error) {
 // checkDate says why y-m-d is not on the calendar, or nil if it is.
 func checkDate(y, m, d int) error {
 	if m < 1 || m > 12 {
-		return inputError(ErrNoSuchDate, fmt.Sprintf("there is no month %d: months go from 1 to 12", m))
+		return inputError(ErrNoSuchDate, "input.no-month", fmt.Sprintf("there is no month %d: months go from 1 to 12", m),
+			map[string]any{"Month": m})
 	}
 	month := time.Month(m)
 	last := daysIn(y, month)
 	switch {
 	case d < 1:
-		return inputError(ErrNoSuchDate, fmt.Sprintf("there is no day %d: days start at 1", d))
+		return inputError(ErrNoSuchDate, "input.no-day", fmt.Sprintf("there is no day %d: days start at 1", d), map[string]any{"Day": d})
 	case d > last && month == time.February && d == 29:
-		return inputError(ErrNoSuchDate, fmt.Sprintf("there is no 29 February in %d: it is not a leap year", y))
+		return inputError(ErrNoSuchDate, "input.no-leap-day", fmt.Sprintf("there is no 29 February in %d: it is not a leap year", y),
+			map[string]any{"Year": y})
 	case d > last:
-		return inputError(ErrNoSuchDate, fmt.Sprintf("there is no %d %s", d, month))
+		return inputError(ErrNoSuchDate, "input.no-such-day", fmt.Sprintf("there is no %d %s", d, month),
+			map[string]any{"Day": d, "Month": month})
 	}
 	return nil
 }
@@ -110,7 +115,7 @@ func ParseLevel(s string) (Level, error) {
 	case LevelUG, LevelPG:
 		return l, nil
 	}
-	return "", inputError(ErrUnknownLevel, fmt.Sprintf("level %q should be UG or PG", s))
+	return "", inputError(ErrUnknownLevel, "input.level", fmt.Sprintf("level %q should be UG or PG", s), map[string]any{"Value": s})
 }
 
 // ParseCategory reads a registry category (degree, non-degree, exchange or
@@ -120,6 +125,6 @@ func ParseCategory(s string) (Category, error) {
 	case CategoryDegree, CategoryNonDegree, CategoryExchange, CategoryVisiting:
 		return c, nil
 	}
-	return "", inputError(ErrUnknownCategory,
-		fmt.Sprintf("category %q should be degree, non-degree, exchange or visiting", s))
+	return "", inputError(ErrUnknownCategory, "input.category",
+		fmt.Sprintf("category %q should be degree, non-degree, exchange or visiting", s), map[string]any{"Value": s})
 }

@@ -7,8 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// Person is whose names a password must not contain.
-type Person struct{ AccountName, Surname, GivenNames string }
+// Person is whose names a password must not contain. ChineseName is the
+// registry's optional name in Chinese characters (陳大文), or "".
+type Person struct{ AccountName, Surname, GivenNames, ChineseName string }
 
 // Password length limits, in runes. The maximum protects the hasher.
 const (
@@ -36,33 +37,40 @@ func (s CheckState) String() string {
 	}
 }
 
-// CheckItem is one line of the live password checklist.
+// CheckItem is one line of the live password checklist: Label in English,
+// LabelID and Data for the screens' catalog.
 type CheckItem struct {
-	Rule  RuleID
-	Label string
-	State CheckState
+	Rule    RuleID
+	Label   string
+	State   CheckState
+	LabelID string
+	Data    map[string]any
 }
 
-// rule is one password rule. check returns "" when the password keeps the
-// rule, else the message to show; it is nil for reuse, which only the store
-// can decide.
+// rule is one password rule. check returns a zero problem when the
+// password keeps the rule, else the message to show; it is nil for reuse,
+// which only the store can decide.
 type rule struct {
-	id    RuleID
-	label string
-	check func(c *candidate) string
+	id      RuleID
+	labelID string
+	label   string
+	data    map[string]any
+	check   func(c *candidate) problem
 }
 
 // rules in the order the checklist shows them and CheckPassword reports them.
 var rules = []rule{
-	{RuleMinLength, fmt.Sprintf("At least %d characters", MinPasswordLen), checkMinLength},
-	{RuleName, "Not your name or account name", checkName},
-	{RuleAlpha, "At least one letter", checkAlpha},
-	{RuleSequentialDigits, "No 3 digits in sequence, like 123 or 987", checkSequentialDigits},
-	{RuleRepeatedChars, "No character 3 times in a row, like aaa", checkRepeatedChars},
-	{RuleReuse, "Not one of your last ten passwords — checked when you submit", nil},
-	{RuleCommon, "Not a commonly used password", checkCommon},
-	{RuleCharset, "No control or invisible characters", checkCharset},
-	{RuleMaxLength, fmt.Sprintf("At most %d characters", MaxPasswordLen), checkMaxLength},
+	{RuleMinLength, "rule.min-length.label", fmt.Sprintf("At least %d characters", MinPasswordLen),
+		map[string]any{"Count": MinPasswordLen}, checkMinLength},
+	{RuleName, "rule.name.label", "Not your name or account name", nil, checkName},
+	{RuleAlpha, "rule.alpha.label", "At least one letter", nil, checkAlpha},
+	{RuleSequentialDigits, "rule.sequential-digits.label", "No 3 digits in sequence, like 123 or 987", nil, checkSequentialDigits},
+	{RuleRepeatedChars, "rule.repeated-chars.label", "No character 3 times in a row, like aaa", nil, checkRepeatedChars},
+	{RuleReuse, "rule.reuse.label", "Not one of your last ten passwords — checked when you submit", nil, nil},
+	{RuleCommon, "rule.common.label", "Not a commonly used password", nil, checkCommon},
+	{RuleCharset, "rule.charset.label", "No control or invisible characters", nil, checkCharset},
+	{RuleMaxLength, "rule.max-length.label", fmt.Sprintf("At most %d characters", MaxPasswordLen),
+		map[string]any{"Count": MaxPasswordLen}, checkMaxLength},
 }
 
 // candidate is a password with what several rules need worked out once.
@@ -81,8 +89,8 @@ func CheckPassword(pw string, who Person) []Violation {
 		if r.check == nil {
 			continue
 		}
-		if msg := r.check(c); msg != "" {
-			vs = append(vs, Violation{Rule: r.id, Message: msg})
+		if p := r.check(c); p.msg != "" {
+			vs = append(vs, Violation{Rule: r.id, Message: p.msg, ID: p.id, Data: p.data})
 		}
 	}
 	return vs
@@ -98,7 +106,7 @@ func Checklist(pw string, who Person) []CheckItem {
 	}
 	items := make([]CheckItem, len(rules))
 	for i, r := range rules {
-		items[i] = CheckItem{Rule: r.id, Label: r.label}
+		items[i] = CheckItem{Rule: r.id, Label: r.label, LabelID: r.labelID, Data: r.data}
 		switch {
 		case pw == "" || r.check == nil:
 			items[i].State = CheckUnknown
@@ -114,36 +122,39 @@ func Checklist(pw string, who Person) []CheckItem {
 // ReuseViolation is what the store reports when a new password matches one of
 // the last ten, so that every screen words it the same way.
 func ReuseViolation() Violation {
-	return Violation{Rule: RuleReuse,
+	return Violation{Rule: RuleReuse, ID: "rule.reuse.message",
 		Message: "Choose a password you have not used before — this is one of your last ten"}
 }
 
-func checkMinLength(c *candidate) string {
+func checkMinLength(c *candidate) problem {
 	if c.runes < MinPasswordLen {
-		return fmt.Sprintf("Use at least %d characters — a short phrase with spaces is fine", MinPasswordLen)
+		return problem{"rule.min-length.message",
+			fmt.Sprintf("Use at least %d characters — a short phrase with spaces is fine", MinPasswordLen),
+			map[string]any{"Count": MinPasswordLen}}
 	}
-	return ""
+	return problem{}
 }
 
-func checkMaxLength(c *candidate) string {
+func checkMaxLength(c *candidate) problem {
 	if c.runes > MaxPasswordLen {
-		return fmt.Sprintf("Use at most %d characters", MaxPasswordLen)
+		return problem{"rule.max-length.message", fmt.Sprintf("Use at most %d characters", MaxPasswordLen),
+			map[string]any{"Count": MaxPasswordLen}}
 	}
-	return ""
+	return problem{}
 }
 
-func checkAlpha(c *candidate) string {
+func checkAlpha(c *candidate) problem {
 	if strings.IndexFunc(c.pw, unicode.IsLetter) < 0 {
-		return "Include at least one letter"
+		return problem{"rule.alpha.message", "Include at least one letter", nil}
 	}
-	return ""
+	return problem{}
 }
 
-func checkCommon(c *candidate) string {
+func checkCommon(c *candidate) problem {
 	if IsCommonPassword(c.pw) {
-		return "This is one of the most common passwords — choose something less predictable"
+		return problem{"rule.common.message", "This is one of the most common passwords — choose something less predictable", nil}
 	}
-	return ""
+	return problem{}
 }
 
 // checkCharset refuses what cannot be seen or typed the same way twice:
@@ -151,31 +162,31 @@ func checkCommon(c *candidate) string {
 // zero-width and bidi controls (Cf), private-use and unassigned code points,
 // and line separators. Letters, marks, digits, punctuation, symbols and
 // spaces of any script are fine.
-func checkCharset(c *candidate) string {
+func checkCharset(c *candidate) problem {
 	if !utf8.ValidString(c.pw) || strings.IndexFunc(c.pw, isRefused) >= 0 {
-		return "Remove control or invisible characters, such as tabs or zero-width spaces"
+		return problem{"rule.charset.message", "Remove control or invisible characters, such as tabs or zero-width spaces", nil}
 	}
-	return ""
+	return problem{}
 }
 
 func isRefused(r rune) bool { return !TextRune(r) }
 
-func checkRepeatedChars(c *candidate) string {
+func checkRepeatedChars(c *candidate) problem {
 	prev, n := rune(-1), 0
 	for _, r := range c.pw {
 		if r != prev {
 			prev, n = r, 0
 		}
 		if n++; n > 2 {
-			return "Avoid typing the same character 3 times in a row, like aaa"
+			return problem{"rule.repeated-chars.message", "Avoid typing the same character 3 times in a row, like aaa", nil}
 		}
 	}
-	return ""
+	return problem{}
 }
 
 // checkSequentialDigits refuses a run of three or more digits each one up
 // (123) or each one down (987) from the last. 9 and 0 do not wrap.
-func checkSequentialDigits(c *candidate) string {
+func checkSequentialDigits(c *candidate) problem {
 	prev, step, run := -1, 0, 1
 	for _, r := range c.pw {
 		d, ok := digitValue(r)
@@ -193,11 +204,11 @@ func checkSequentialDigits(c *candidate) string {
 			step, run = 0, 1
 		}
 		if run > 2 {
-			return "Avoid 3 or more digits in sequence, like 123 or 987"
+			return problem{"rule.sequential-digits.message", "Avoid 3 or more digits in sequence, like 123 or 987", nil}
 		}
 		prev = d
 	}
-	return ""
+	return problem{}
 }
 
 // digitValue gives the value of a decimal digit in any script (1, ١, １).
@@ -224,24 +235,48 @@ func digitValue(r rune) (int, bool) {
 }
 
 // checkName refuses a password that contains, in folded lower case and even
-// inside a longer word, the surname, a given name of 3+ letters or the
-// account name. The message says which, without echoing the password.
-func checkName(c *candidate) string {
+// inside a longer word, the surname, a given name of 3+ letters, the
+// account name, or the Chinese name or any two characters of it in a row
+// (a Chinese surname and a given name are one or two characters each, so
+// two in a row is already a name: 陳大, 大文). The message says which,
+// without echoing the password.
+func checkName(c *candidate) problem {
 	pw := fold(c.pw)
 	for _, n := range surnameForms(c.who.Surname) {
 		if containsName(pw, n) {
-			return "Leave your surname out of the password, even inside a longer word"
+			return problem{"rule.name.surname", "Leave your surname out of the password, even inside a longer word", nil}
 		}
 	}
 	for _, n := range longWords(words(fold(c.who.GivenNames))) {
 		if strings.Contains(pw, n) {
-			return "Leave your given names out of the password, even inside a longer word"
+			return problem{"rule.name.given", "Leave your given names out of the password, even inside a longer word", nil}
 		}
 	}
 	if a := fold(strings.TrimSpace(c.who.AccountName)); a != "" && strings.Contains(pw, a) {
-		return "Leave your account name out of the password"
+		return problem{"rule.name.account", "Leave your account name out of the password", nil}
 	}
-	return ""
+	if containsChineseName(pw, c.who.ChineseName) {
+		return problem{"rule.name.chinese", "Leave your Chinese name out of the password, even two characters of it", nil}
+	}
+	return problem{}
+}
+
+// containsChineseName reports whether folded pw holds the whole Chinese
+// name or any two of its characters in a row (spaces in the name ignored).
+func containsChineseName(pw, name string) bool {
+	r := []rune(strings.Join(strings.Fields(fold(name)), ""))
+	switch {
+	case len(r) == 0:
+		return false
+	case len(r) == 1:
+		return strings.ContainsRune(pw, r[0])
+	}
+	for i := 0; i+1 < len(r); i++ {
+		if strings.Contains(pw, string(r[i:i+2])) {
+			return true
+		}
+	}
+	return false
 }
 
 // containsName reports whether folded pw contains name. A name of 3+ letters

@@ -292,3 +292,41 @@ func TestReuseViolation(t *testing.T) {
 		t.Errorf("ReuseViolation() = %+v", v)
 	}
 }
+
+// The rule "not your name" also covers the Chinese name: the whole name,
+// or any two of its characters in a row, anywhere in the password.
+func TestPasswordChineseName(t *testing.T) {
+	who := Person{AccountName: "tmchan", Surname: "CHAN", GivenNames: "Tai Man", ChineseName: "陳大文"}
+	tests := []struct {
+		pw   string
+		name bool // refused by the name rule
+	}{
+		{"我是陳大文好開心嗎 river", true},
+		{"abc陳大xyz-river", true},
+		{"river大文stone9x", true},
+		{"陳 大 文 river stone", false}, // split by spaces: no two in a row
+		{"陳先生 river stone", false},   // one character alone is not the name
+		{"文大陳 river stone", false},   // reversed is not in a row
+		{"correct horse battery", false},
+	}
+	for _, tt := range tests {
+		got := false
+		for _, v := range CheckPassword(tt.pw, who) {
+			if v.Rule == RuleName {
+				got = true
+				if v.ID != "rule.name.chinese" {
+					t.Errorf("%q: id %q", tt.pw, v.ID)
+				}
+			}
+		}
+		if got != tt.name {
+			t.Errorf("%q: name rule broken = %v, want %v", tt.pw, got, tt.name)
+		}
+	}
+	if vs := CheckPassword("我是陳大文好開心嗎 river", Person{Surname: "CHAN", GivenNames: "Tai Man"}); len(vs) != 0 {
+		t.Errorf("without a Chinese name: %+v", vs)
+	}
+	if vs := CheckPassword("陳大文 river stone", Person{ChineseName: "陳"}); len(vs) != 1 {
+		t.Errorf("one-character name: %+v", vs)
+	}
+}

@@ -16,8 +16,11 @@ const (
 	RuleMaxLength        RuleID = "max-length"
 )
 
-// Violation is one broken rule with a message a student can act on.
+// Violation is one broken rule with a message a student can act on:
+// Message in English (logs), ID and Data for the screens' catalog.
 type Violation struct {
 	Rule    RuleID
 	Message string
+	ID      string         // e.g. "rule.min-length.message"
+	Data    map[string]any // e.g. {"Count": 12}
 }

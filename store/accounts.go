@@ -31,12 +31,13 @@ type row struct {
 	DirectoryPublic      bool
 	LockedUntil          time.Time
 	Alias, PersonalEmail string // "" when not set
+	ChineseName          string // "" when the registry gives none
 }
 
 const rowColumns = `id, name, student_id, surname, given_names, department, level, category,
 	completion_date, extended_until, status, hkid_hash, dob_hash, passport_hash, password_hash,
 	activated_at, password_changed_at, totp_sealed, totp_last_step, directory_public, locked_until,
-	alias, personal_email`
+	alias, personal_email, chinese_name`
 
 // rowFrom is the accounts table with each account's profile (0004).
 const rowFrom = ` FROM accounts LEFT JOIN account_profiles ON account_profiles.account = accounts.name `
@@ -73,7 +74,7 @@ func scanRow(sc interface{ Scan(dest ...any) error }) (row, error) {
 		&a.ID, &a.Name, &a.StudentID, &a.Surname, &a.GivenNames, &a.Department, &level, &category,
 		&completion, &extended, &status, &a.HKIDHash, &a.DOBHash, &a.PassportHash, &pwHash,
 		&activated, &changed, &a.TOTPSealed, &a.TOTPLastStep, &a.DirectoryPublic, &lock,
-		&alias, &personal)
+		&alias, &personal, &a.ChineseName)
 	if err != nil {
 		return row{}, err
 	}
@@ -113,6 +114,7 @@ func (r *Replica) account(a row) Account {
 		StudentID:         a.StudentID,
 		Surname:           a.Surname,
 		GivenNames:        a.GivenNames,
+		ChineseName:       a.ChineseName,
 		Department:        a.Department,
 		Level:             a.Level,
 		Category:          a.Category,

@@ -21,8 +21,8 @@ import (
 
 // Errors of VerifyAlumni's input.
 var (
-	ErrNoFullName       = errors.New("enter your full name, including any middle name, exactly as it appears on your HK ID card or passport")
-	ErrNoAlumniIdentity = errors.New("enter your HK ID card number, or your passport number if you have no HK ID card")
+	ErrNoFullName       = newError("error.no-full-name", "enter your full name, including any middle name, exactly as it appears on your HK ID card or passport")
+	ErrNoAlumniIdentity = newError("error.no-alumni-identity", "enter your HK ID card number, or your passport number if you have no HK ID card")
 )
 
 // VerifyAlumni finds the graduate an AlumniIdentity belongs to. The number

@@ -16,6 +16,7 @@ type Account struct {
 	StudentID         string
 	Surname           string
 	GivenNames        string
+	ChineseName       string // the registry's name in Chinese characters (陳大文), or ""
 	Department        string
 	Level             policy.Level
 	Category          policy.Category
@@ -57,7 +58,7 @@ func Unverified(account string) Proof { return Proof{Account: account} }
 
 // ErrProofMismatch refuses a write whose proof is for another account, or
 // follows a change the central store has refused meanwhile.
-var ErrProofMismatch = errors.New("this change cannot be saved: an earlier step of this visit was refused, or was for another account: please start again")
+var ErrProofMismatch = newError("error.proof-mismatch", "this change cannot be saved: an earlier step of this visit was refused, or was for another account: please start again")
 
 // Identity is what a student types to prove who they are: a Student ID and
 // either an HK ID card number or a date of birth.
@@ -99,20 +100,21 @@ type StationStatus struct {
 	Path           string     `json:"path"`
 }
 
-// Errors a flow can meet. Each has a message a student can act on; screens
-// choose their wording with errors.Is / errors.As.
+// Errors a flow can meet. Each has an English message for logs and a
+// message id for the screens (Message, store/text); screens choose their
+// wording with errors.Is / errors.As.
 var (
-	ErrNotFound         = errors.New("we could not find a student with these details")
-	ErrIdentityMismatch = errors.New("the details do not match our records")
-	ErrWrongPassword    = errors.New("the account name or password is not correct")
-	ErrNotActivated     = errors.New("this account has not been activated yet: choose Student A/C Activation")
-	ErrAlreadyActive    = errors.New("this account is already activated: use Change Network Password or Forgot Password")
-	ErrTerminated       = errors.New("this account has been terminated")
-	ErrNotEligible      = errors.New("this account is not eligible for this service")
-	ErrTOTPWrong        = errors.New("that code is not correct")
-	ErrTOTPReplay       = errors.New("that code has already been used: wait for the next code")
-	ErrTOTPClock        = errors.New("that code is from a different time: check that your phone's clock is set automatically")
-	ErrTOTPNotEnrolled  = errors.New("two-factor authentication is not set up for this account")
+	ErrNotFound         = newError("error.not-found", "we could not find a student with these details")
+	ErrIdentityMismatch = newError("error.identity-mismatch", "the details do not match our records")
+	ErrWrongPassword    = newError("error.wrong-password", "the account name or password is not correct")
+	ErrNotActivated     = newError("error.not-activated", "this account has not been activated yet: choose Student A/C Activation")
+	ErrAlreadyActive    = newError("error.already-active", "this account is already activated: use Change Network Password or Forgot Password")
+	ErrTerminated       = newError("error.terminated", "this account has been terminated")
+	ErrNotEligible      = newError("error.not-eligible", "this account is not eligible for this service")
+	ErrTOTPWrong        = newError("error.totp-wrong", "that code is not correct")
+	ErrTOTPReplay       = newError("error.totp-replay", "that code has already been used: wait for the next code")
+	ErrTOTPClock        = newError("error.totp-clock", "that code is from a different time: check that your phone's clock is set automatically")
+	ErrTOTPNotEnrolled  = newError("error.totp-not-enrolled", "two-factor authentication is not set up for this account")
 )
 
 // Errors of the alumni, alias and profile services. The alumni refusals say
@@ -120,35 +122,65 @@ var (
 // general error a screen may already handle: ErrNotEligible or
 // ErrAlreadyActive.
 var (
-	ErrAlumniNonDegree = &kindError{ErrNotEligible,
+	ErrAlumniNonDegree = &kindError{ErrNotEligible, "error.alumni-non-degree",
 		"non-degree graduates of short-term courses are not eligible for an alumni e-mail account"}
-	ErrAlumniExchange = &kindError{ErrNotEligible,
+	ErrAlumniExchange = &kindError{ErrNotEligible, "error.alumni-exchange",
 		"former exchange students are not eligible for an alumni e-mail account"}
-	ErrAlumniVisiting = &kindError{ErrNotEligible,
+	ErrAlumniVisiting = &kindError{ErrNotEligible, "error.alumni-visiting",
 		"visiting scholars and visiting students are not eligible for an alumni e-mail account"}
-	ErrAlumniNotGraduated = &kindError{ErrNotEligible,
+	ErrAlumniNotGraduated = &kindError{ErrNotEligible, "error.alumni-not-graduated",
 		"your studies have not ended yet: activate your student account with Student A/C Activation; it continues after graduation"}
-	ErrAlumniAlreadyActive = &kindError{ErrAlreadyActive,
+	ErrAlumniAlreadyActive = &kindError{ErrAlreadyActive, "error.alumni-already-active",
 		"you already have an activated @connect account, which continues as your alumni account: " +
 			"use Change Network Password, or Forgot Password if you do not know it"}
-	ErrAlumniNotActivated = &kindError{ErrNotEligible,
+	ErrAlumniNotActivated = &kindError{ErrNotEligible, "error.alumni-not-activated",
 		"you have graduated and this account was never activated: choose Alumni Account Activation"}
-	ErrAliasNotEligible = &kindError{ErrNotEligible,
+	ErrAliasNotEligible = &kindError{ErrNotEligible, "error.alias-not-eligible",
 		"an alumni e-mail alias is for degree graduates: it can be chosen once your studies are completed"}
-	ErrAliasAlreadySet = errors.New("your alumni e-mail alias is already chosen, and it is for life: " +
+	ErrAliasAlreadySet = newError("error.alias-already-set", "your alumni e-mail alias is already chosen, and it is for life: "+
 		"to correct it, write to the alumni office")
-	ErrAliasTaken = errors.New("this alias is already taken: choose another")
+	ErrAliasTaken = newError("error.alias-taken", "this alias is already taken: choose another")
 )
+
+// Message is a student-facing error: the catalog id (store/text) and named
+// data a screen renders it with, in the station's language. Error() stays
+// English, for logs.
+type Message interface {
+	MessageID() string
+	MessageData() map[string]any
+}
+
+// MessageOf gives the catalog id and data of the first Message in err's
+// chain; ok is false when there is none.
+func MessageOf(err error) (id string, data map[string]any, ok bool) {
+	var m Message
+	if !errors.As(err, &m) {
+		return "", nil, false
+	}
+	return m.MessageID(), m.MessageData(), true
+}
+
+// idError is a sentinel error with a catalog id.
+type idError struct{ id, msg string }
+
+func newError(id, msg string) error { return &idError{id, msg} }
+
+func (e *idError) Error() string               { return e.msg }
+func (e *idError) MessageID() string           { return e.id }
+func (e *idError) MessageData() map[string]any { return nil }
 
 // kindError is an error with its own message that also matches a more
 // general kind with errors.Is.
 type kindError struct {
 	kind error
+	id   string
 	msg  string
 }
 
-func (e *kindError) Error() string        { return e.msg }
-func (e *kindError) Is(target error) bool { return target == e.kind }
+func (e *kindError) Error() string               { return e.msg }
+func (e *kindError) Is(target error) bool        { return target == e.kind }
+func (e *kindError) MessageID() string           { return e.id }
+func (e *kindError) MessageData() map[string]any { return nil }
 
 // AliasTakenError refuses an alias someone else has; Suggestions are free
 // aliases like it (policy.AliasSuggestions). It matches ErrAliasTaken.
@@ -167,11 +199,30 @@ func (e *AliasTakenError) Error() string {
 
 func (e *AliasTakenError) Is(target error) bool { return target == ErrAliasTaken }
 
+func (e *AliasTakenError) MessageID() string {
+	if len(e.Suggestions) == 0 {
+		return "error.alias-taken-choose"
+	}
+	return "error.alias-taken-try"
+}
+
+func (e *AliasTakenError) MessageData() map[string]any {
+	return map[string]any{"Alias": e.Alias, "Suggestions": strings.Join(e.Suggestions, ", ")}
+}
+
 // LockedError says an account's self-service is locked after too many failures.
 type LockedError struct{ Until time.Time }
 
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("too many failed attempts: self-service is locked until %s", e.Until.Local().Format("15:04"))
+}
+
+func (e *LockedError) MessageID() string { return "error.locked" }
+
+// MessageData gives Until as the station's local time of day; a screen
+// with its own clock passes its own.
+func (e *LockedError) MessageData() map[string]any {
+	return map[string]any{"Until": e.Until.Local().Format("15:04")}
 }
 
 // PolicyError lists the password rules a new password breaks (including
@@ -184,3 +235,8 @@ func (e *PolicyError) Error() string {
 	}
 	return "password refused: " + e.Violations[0].Message
 }
+
+// MessageID words the refusal as a whole; each violation has its own id
+// (policy.Violation.ID) for the list under it.
+func (e *PolicyError) MessageID() string           { return "error.password-refused" }
+func (e *PolicyError) MessageData() map[string]any { return nil }

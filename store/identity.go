@@ -8,7 +8,7 @@ import (
 
 // ErrNoIdentity says neither an HK ID card number, a date of birth nor a
 // passport number was given.
-var ErrNoIdentity = errors.New("enter your HK ID card number or your date of birth")
+var ErrNoIdentity = newError("error.no-identity", "enter your HK ID card number or your date of birth")
 
 // VerifyIdentity checks a Student ID with one identity verifier: the HKID
 // when given, else the date of birth, else the passport number. It returns

@@ -34,6 +34,12 @@ func (e *IdentityPausedError) Error() string {
 		e.Until.Local().Format("15:04"))
 }
 
+func (e *IdentityPausedError) MessageID() string { return "error.identity-paused" }
+
+func (e *IdentityPausedError) MessageData() map[string]any {
+	return map[string]any{"Until": e.Until.Local().Format("15:04")}
+}
+
 // subjectOf is the keyed hash an unknown Student ID or number is counted
 // under: the replica never holds what was typed.
 func (r *Replica) subjectOf(kind, value string) string {

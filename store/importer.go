@@ -142,7 +142,7 @@ func (r *Replica) newImporter(ctx context.Context) (*importer, error) {
 		cur:   batch{rows: make([]pending, 0, importBatch)},
 	}
 	rows, err := r.r.QueryContext(ctx, `SELECT id, name, student_id, surname, given_names, department, level,
-		category, completion_date, hkid_hash, dob_hash, passport_hash FROM accounts`)
+		category, completion_date, hkid_hash, dob_hash, passport_hash, chinese_name FROM accounts`)
 	if err != nil {
 		return nil, fmt.Errorf("import: reading known accounts: %w", err)
 	}
@@ -155,7 +155,7 @@ func (r *Replica) newImporter(ctx context.Context) (*importer, error) {
 			completion sql.NullString
 		)
 		if err := rows.Scan(&k.id, &k.name, &sid, &p.surname, &p.given, &p.department, &p.level,
-			&p.category, &completion, &p.hkid, &p.dob, &p.passport); err != nil {
+			&p.category, &completion, &p.hkid, &p.dob, &p.passport, &p.chinese); err != nil {
 			return nil, fmt.Errorf("import: reading known accounts: %w", err)
 		}
 		p.completion = completion.String
@@ -170,6 +170,7 @@ func (r *Replica) newImporter(ctx context.Context) (*importer, error) {
 type particulars struct {
 	surname, given, department, level, category, completion string
 	hkid, dob, passport                                     []byte
+	chinese                                                 string
 }
 
 func (im *importer) particulars(rec registry.Record) particulars {
@@ -184,13 +185,14 @@ func (im *importer) particulars(rec registry.Record) particulars {
 		surname: rec.Surname, given: rec.GivenNames, department: rec.Department,
 		level: string(rec.Level), category: string(rec.Category), completion: rec.CompletionDate,
 		hkid: hash("hkid", rec.HKID), dob: hash("dob", rec.DateOfBirth), passport: hash("passport", rec.PassportNo),
+		chinese: rec.ChineseName,
 	}
 }
 
 // fingerprint is a digest of the particulars, unambiguous (length-prefixed
 // fields), so equal fingerprints mean identical data.
 func (p particulars) fingerprint() [32]byte {
-	return domain.RegistryFingerprint(p.surname, p.given, p.department, p.level, p.category, p.completion, p.hkid, p.dob, p.passport)
+	return domain.RegistryFingerprint(p.surname, p.given, p.department, p.level, p.category, p.completion, p.hkid, p.dob, p.passport, p.chinese)
 }
 
 // add sorts a record into new, changed or unchanged.
@@ -241,7 +243,7 @@ func (r *Replica) writeBatch(ctx context.Context, b batch) error {
 // statement per row costs more in the driver than in SQLite.
 const insertRows = 64
 
-const insertColumns = 13
+const insertColumns = 14
 
 // insertAccounts inserts new accounts, insertRows at a time.
 func insertAccounts(ctx context.Context, tx *sql.Tx, adds []pending, now string) error {
@@ -255,7 +257,7 @@ func insertAccounts(ctx context.Context, tx *sql.Tx, adds []pending, now string)
 			rec := p.rec
 			args = append(args, p.name, rec.StudentID, rec.Surname, rec.GivenNames, rec.Department,
 				string(rec.Level), string(rec.Category), nullString(rec.CompletionDate),
-				nullBlob(p.hkid), nullBlob(p.dob), nullBlob(p.passport), now, now)
+				nullBlob(p.hkid), nullBlob(p.dob), nullBlob(p.passport), now, now, rec.ChineseName)
 		}
 		var err error
 		if len(chunk) == insertRows {
@@ -279,7 +281,7 @@ func insertAccounts(ctx context.Context, tx *sql.Tx, adds []pending, now string)
 func insertSQL(rows int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", insertColumns), ", ") + ")"
 	return `INSERT INTO accounts (name, student_id, surname, given_names, department, level, category,
-		completion_date, hkid_hash, dob_hash, passport_hash, created_at, updated_at) VALUES ` +
+		completion_date, hkid_hash, dob_hash, passport_hash, created_at, updated_at, chinese_name) VALUES ` +
 		strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
@@ -292,11 +294,11 @@ func (r *Replica) importUpdate(ctx context.Context, tx *sql.Tx, p pending, now t
 	}
 	rec := p.rec
 	_, err = tx.ExecContext(ctx, `UPDATE accounts SET surname = ?, given_names = ?, department = ?, level = ?,
-		category = ?, completion_date = ?, hkid_hash = ?, dob_hash = ?, passport_hash = ?, updated_at = ?
-		WHERE id = ?`,
+		category = ?, completion_date = ?, hkid_hash = ?, dob_hash = ?, passport_hash = ?, updated_at = ?,
+		chinese_name = ? WHERE id = ?`,
 		rec.Surname, rec.GivenNames, rec.Department, string(rec.Level), string(rec.Category),
 		nullString(rec.CompletionDate), nullBlob(p.hkid), nullBlob(p.dob), nullBlob(p.passport),
-		formatTime(now), p.id)
+		formatTime(now), rec.ChineseName, p.id)
 	if err != nil {
 		return fmt.Errorf("line %d (student %s): %w", rec.Line, rec.StudentID, err)
 	}
@@ -323,5 +325,6 @@ func changedFields(old row, p pending) []string {
 	add("hkid", !bytes.Equal(old.HKIDHash, p.hkid))
 	add("date_of_birth", !bytes.Equal(old.DOBHash, p.dob))
 	add("passport_no", !bytes.Equal(old.PassportHash, p.passport))
+	add("chinese_name", old.ChineseName != rec.ChineseName)
 	return out
 }

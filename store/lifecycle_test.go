@@ -133,7 +133,7 @@ func TestRunLifecycle(t *testing.T) {
 	}
 	n := lastNotice(t, r, "kylam")
 	if n.Kind != notice.GraceStarts || n.To != "kylam@connect.example.edu" ||
-		n.Subject != "Your student network services end on 31 Dec 2026" ||
+		!strings.HasPrefix(n.Subject, "Your student network services end on 31 Dec 2026 / ") ||
 		!strings.Contains(n.Body, "continues for life as your alumni account") {
 		t.Errorf("degree graduate's grace notice: %+v", n)
 	}

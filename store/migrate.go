@@ -80,6 +80,14 @@ func migrate(ctx context.Context, db *sql.DB, path string) error {
 	return nil
 }
 
+// addColumns are columns a migration adds (by version) when missing.
+// SQLite has no ADD COLUMN IF NOT EXISTS, and a migration must be able to
+// run again over a file that already has its changes (a file whose
+// user_version was set back), so these are added here, not in the script.
+var addColumns = map[int][]struct{ table, column, decl string }{
+	9: {{"accounts", "chinese_name", "TEXT NOT NULL DEFAULT ''"}},
+}
+
 func applyMigration(ctx context.Context, db *sql.DB, version int, script string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -88,6 +96,18 @@ func applyMigration(ctx context.Context, db *sql.DB, version int, script string)
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, script); err != nil {
 		return err
+	}
+	for _, c := range addColumns[version] {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 { // names and declarations are constants above, never input
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+c.table+" ADD COLUMN "+c.column+" "+c.decl); err != nil {
+				return err
+			}
+		}
 	}
 	// PRAGMAs cannot take parameters; both values are integers we control.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {

@@ -50,7 +50,7 @@ func (r *Replica) noticeFacts(a row, at time.Time) notice.Facts {
 		Account: a.Name, FullName: strings.TrimSpace(a.GivenNames + " " + a.Surname),
 		Email: policy.Email(a.Name, r.opt.EmailDomain), Station: r.opt.StationID, ServiceDesk: r.opt.ServiceDesk,
 		Status: a.Status, Category: a.Category, ServicesEnd: policy.StudentServicesEnd(a.Completion, a.Extended),
-		PasswordChangedAt: a.PasswordChangedAt, At: at,
+		PasswordChangedAt: a.PasswordChangedAt, At: at, Languages: r.opt.NoticeLanguages,
 	}
 }
 

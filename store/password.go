@@ -188,7 +188,7 @@ func (r *Replica) SetPassword(ctx context.Context, p Proof, password string) (Ac
 	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
-var errChangedMeanwhile = errors.New("the password was changed at the same time elsewhere: please start again")
+var errChangedMeanwhile = newError("error.changed-meanwhile", "the password was changed at the same time elsewhere: please start again")
 
 // reused reports whether pw matches the current password or one of the last
 // ten (checked concurrently by secret.MatchesAny).
@@ -241,5 +241,5 @@ func pushHistory(ctx context.Context, tx *sql.Tx, id int64, hash string, at time
 }
 
 func person(a row) policy.Person {
-	return policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames}
+	return policy.Person{AccountName: a.Name, Surname: a.Surname, GivenNames: a.GivenNames, ChineseName: a.ChineseName}
 }

@@ -39,6 +39,7 @@ type Options struct {
 	StudentIDLength int              // default 8
 	ServiceDesk     string           // named in notices ("if this wasn't you, contact ..."); default "the IT Service Desk"
 	AliasDomain     string           // alumni aliases live here, e.g. "alumni.example.edu" (the default)
+	NoticeLanguages []string         // the languages of a notice, in order ([notices] languages); nil is notice.DefaultLanguages
 	// DeferIntegrityCheck skips PRAGMA quick_check in Open. quick_check reads
 	// the whole file (about 0.4 s for 100,000 accounts), too slow for a
 	// station's start; the station runs CheckIntegrity in the background

@@ -155,7 +155,7 @@ func (r *Replica) withAttached(ctx context.Context, path string, fn func(conn *s
 // account names and only updates what the registry changed.
 func seedScratch(conn *sql.Conn) error {
 	const cols = `id, name, student_id, surname, given_names, department, level, category,
-		completion_date, extended_until, hkid_hash, dob_hash, passport_hash, created_at, updated_at`
+		completion_date, extended_until, hkid_hash, dob_hash, passport_hash, created_at, updated_at, chinese_name`
 	_, err := conn.ExecContext(context.Background(),
 		`INSERT INTO rebuild.accounts (`+cols+`) SELECT `+cols+` FROM main.accounts`)
 	if err != nil {

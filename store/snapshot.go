@@ -33,7 +33,7 @@ func (a row) snapshot(hist []string) domain.Snapshot {
 		ActivatedAt: timePtr(a.ActivatedAt), PasswordChangedAt: timePtr(a.PasswordChangedAt),
 		TOTPSealed: a.TOTPSealed, TOTPLastStep: a.TOTPLastStep,
 		DirectoryPublic: a.DirectoryPublic, LockedUntil: timePtr(a.LockedUntil),
-		Alias: a.Alias, PersonalEmail: a.PersonalEmail,
+		Alias: a.Alias, PersonalEmail: a.PersonalEmail, ChineseName: a.ChineseName,
 	}
 }
 

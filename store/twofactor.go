@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/expressstation/kiosk/store/domain"
@@ -40,7 +39,7 @@ func (r *Replica) ConfirmTOTP(ctx context.Context, e Enrolment, code string) (Ac
 		return Account{}, err
 	}
 	if e.Secret == "" {
-		return Account{}, errors.New("no 2FA key to confirm: start the 2FA step again")
+		return Account{}, newError("error.no-totp-enrolment", "no 2FA key to confirm: start the 2FA step again")
 	}
 	step, err := r.checkCode(ctx, a, e.Secret, code)
 	if err != nil {

@@ -40,8 +40,11 @@ func noticeFlags(fs *flag.FlagSet) func(central.Options) central.Options {
 		"the students' e-mail domain, as [station] email_domain")
 	desk := fs.String("service-desk", envOr("ACCOUNTD_SERVICE_DESK", central.DefaultServiceDesk),
 		"where students get help, as [station] service_desk")
+	langs := fs.String("notice-languages", envOr("ACCOUNTD_NOTICE_LANGUAGES", strings.Join(notice.DefaultLanguages, ",")),
+		"the languages of each notice e-mail, in order, as [notices] languages (en, zh-HK)")
 	return func(o central.Options) central.Options {
 		o.EmailDomain, o.ServiceDesk = *domain, *desk
+		o.NoticeLanguages = strings.Split(*langs, ",")
 		return o
 	}
 }

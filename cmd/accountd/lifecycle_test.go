@@ -572,3 +572,14 @@ func TestDeliverDrains(t *testing.T) {
 type countingSender struct{ n int }
 
 func (c *countingSender) Send(context.Context, mail.Message) error { c.n++; return nil }
+
+// --notice-languages names catalog languages; anything else stops accountd
+// with the language named.
+func TestNoticeLanguagesFlag(t *testing.T) {
+	var out, errb strings.Builder
+	db := filepath.Join(t.TempDir(), "central.db")
+	code := run(context.Background(), []string{"lifecycle", "run", "--db", db, "--notice-languages", "en,fr"}, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), `"fr"`) {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}

@@ -12,11 +12,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/expressstation/kiosk/store/notice"
+	"github.com/expressstation/kiosk/store/text"
 )
 
 // Default is the shipped demo configuration. It is a byte-for-byte copy of
@@ -35,6 +39,7 @@ type Config struct {
 	Staff   Staff   `toml:"staff"`
 	Log     Log     `toml:"log"`
 	Mail    Mail    `toml:"mail"`
+	Notices Notices `toml:"notices"`
 
 	// Path is the file the configuration came from ("" for Default); Dir is
 	// the folder relative paths are resolved against.
@@ -53,6 +58,16 @@ type Station struct {
 	TOTPIssuer      string        `toml:"totp_issuer"`
 	StudentIDLength int           `toml:"student_id_length"`
 	AliasDomain     string        `toml:"alias_domain"`
+	// Language is what the screens speak when a student walks up, and
+	// return to after the idle wipe and at the end of a flow: a language
+	// of the message catalog (store/text), "en" or "zh-HK".
+	Language string `toml:"language"`
+}
+
+// Notices say which languages the station's notice e-mails are written
+// in, in order, all in one e-mail.
+type Notices struct {
+	Languages []string `toml:"languages"`
 }
 
 type Store struct {
@@ -173,14 +188,15 @@ func defaults() *Config {
 			Institution: "University IT Services", IdleTimeout: 90 * time.Second,
 			ServiceDesk: "the IT Service Desk", EmailDomain: "connect.example.edu",
 			TOTPIssuer: "ExpressStation", StudentIDLength: 8,
-			AliasDomain: "alumni.example.edu",
+			AliasDomain: "alumni.example.edu", Language: text.English,
 		},
-		Store: Store{Path: "data/replica.db"},
-		Keys:  Keys{IdentityEnv: "KIOSK_IDENTITY_KEY", SealEnv: "KIOSK_SEAL_KEY"},
-		Sync:  Sync{Interval: 10 * time.Second},
-		Staff: Staff{Key: "f12"},
-		Log:   Log{MaxBytes: 10 << 20},
-		Mail:  Mail{RequireTLS: true},
+		Notices: Notices{Languages: slices.Clone(notice.DefaultLanguages)},
+		Store:   Store{Path: "data/replica.db"},
+		Keys:    Keys{IdentityEnv: "KIOSK_IDENTITY_KEY", SealEnv: "KIOSK_SEAL_KEY"},
+		Sync:    Sync{Interval: 10 * time.Second},
+		Staff:   Staff{Key: "f12"},
+		Log:     Log{MaxBytes: 10 << 20},
+		Mail:    Mail{RequireTLS: true},
 	}
 }
 
@@ -228,6 +244,18 @@ func (c *Config) validate() error {
 	}
 	if _, ok := StaffKeys[strings.ToLower(c.Staff.Key)]; !ok {
 		return bad("staff.key", "must be one of f1..f12 or ctrl+a..ctrl+z")
+	}
+	langs := `"` + strings.Join(text.Languages(), `", "`) + `"`
+	if !text.Has(c.Station.Language) {
+		return bad("station.language", fmt.Sprintf("%q is not a language of the station: use one of %s", c.Station.Language, langs))
+	}
+	if len(c.Notices.Languages) == 0 {
+		return bad("notices.languages", "must name at least one language, e.g. [\"en\", \"zh-HK\"]")
+	}
+	for i, l := range c.Notices.Languages {
+		if !text.Has(l) || slices.Index(c.Notices.Languages, l) != i {
+			return bad("notices.languages", fmt.Sprintf("%q is not a language of the station, or is named twice: use %s", l, langs))
+		}
 	}
 	return nil
 }

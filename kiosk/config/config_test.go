@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,3 +144,38 @@ uABN+Y4uQgi2MAoGCCqGSM49BAMCA0kAMEYCIQDwscM/wKp2GQOf+5X5QKpRmCme
 qzfDX4sFltqsEwoG5gIhAMz9rpaYcEPJ1wr8DZbGpvprjs0Dz2ynf/bhc2Z6C575
 -----END CERTIFICATE-----
 `
+
+// [station] language is a language of the catalog, "en" unless set; the
+// notices' languages are too, each once.
+func TestLanguage(t *testing.T) {
+	c, err := Parse(Default, "kiosk.toml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Station.Language != "en" || strings.Join(c.Notices.Languages, ",") != "en,zh-HK" {
+		t.Fatalf("language %q, notices %v", c.Station.Language, c.Notices.Languages)
+	}
+	without := strings.Replace(string(Default), "language = \"en\"\n", "", 1)
+	without = strings.Replace(without, "languages = [\"en\", \"zh-HK\"]\n", "", 1)
+	if c, err := Parse([]byte(without), "kiosk.toml", t.TempDir()); err != nil || c.Station.Language != "en" ||
+		len(c.Notices.Languages) != 2 {
+		t.Fatalf("a file without the keys (older stations): %v %+v", err, c)
+	}
+	zh := strings.Replace(string(Default), "language = \"en\"", "language = \"zh-HK\"", 1)
+	if c, err := Parse([]byte(zh), "kiosk.toml", t.TempDir()); err != nil || c.Station.Language != "zh-HK" {
+		t.Fatalf("zh-HK: %v", err)
+	}
+	for _, bad := range []struct{ from, to, key string }{
+		{"language = \"en\"", "language = \"fr\"", "station.language"},
+		{"language = \"en\"", "language = \"zh-TW\"", "station.language"},
+		{"languages = [\"en\", \"zh-HK\"]", "languages = []", "notices.languages"},
+		{"languages = [\"en\", \"zh-HK\"]", "languages = [\"en\", \"en\"]", "notices.languages"},
+		{"languages = [\"en\", \"zh-HK\"]", "languages = [\"en\", \"jp\"]", "notices.languages"},
+	} {
+		_, err := Parse([]byte(strings.Replace(string(Default), bad.from, bad.to, 1)), "kiosk.toml", t.TempDir())
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Key != bad.key || ce.Line == 0 {
+			t.Errorf("%s: got %v", bad.to, err)
+		}
+	}
+}

@@ -221,7 +221,7 @@ func (s *SQLite) queueNotice(ctx context.Context, tx *sql.Tx, snap *domain.Snaps
 	f := snap.Lifecycle()
 	facts := notice.Facts{Account: snap.Name, FullName: strings.TrimSpace(snap.GivenNames + " " + snap.Surname),
 		Email: policy.Email(snap.Name, s.opt.EmailDomain), ServiceDesk: s.opt.ServiceDesk, Status: snap.Status,
-		Category: snap.Category, ServicesEnd: f.ServicesEnd(), At: at}
+		Category: snap.Category, ServicesEnd: f.ServicesEnd(), At: at, Languages: s.opt.NoticeLanguages}
 	if snap.PasswordChangedAt != nil {
 		facts.PasswordChangedAt = *snap.PasswordChangedAt
 	}

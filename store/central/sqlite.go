@@ -19,6 +19,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/sqltime"
 )
@@ -34,6 +35,10 @@ type Options struct {
 	// ([station] email_domain and service_desk); defaults as there.
 	EmailDomain string
 	ServiceDesk string
+	// NoticeLanguages are the languages of a notice, in order (accountd
+	// --notice-languages, as a station's [notices] languages); nil is
+	// notice.DefaultLanguages.
+	NoticeLanguages []string
 	// MaxGroup bounds how many ops one group commit applies; default 4096.
 	MaxGroup int
 	// AllowSharedFile opens a database file that other users may read
@@ -114,6 +119,9 @@ func Open(path string, opt Options) (*SQLite, error) {
 	}
 	if err := privateFile(path, opt.AllowSharedFile); err != nil {
 		return nil, err
+	}
+	if err := notice.CheckLanguages(opt.NoticeLanguages); err != nil {
+		return nil, fmt.Errorf("central store: %w", err)
 	}
 	opt = opt.withDefaults()
 	s := &SQLite{path: path, opt: opt, log: opt.Logger, writes: make(chan *applyReq, 256),

@@ -131,14 +131,14 @@ func (im *importer) particulars(rec registry.Record) domain.Snapshot {
 		Department: rec.Department, Level: rec.Level, Category: rec.Category,
 		CompletionDate: rec.CompletionDate, Status: policy.StatusRegistered,
 		HKIDHash: hash("hkid", rec.HKID), DOBHash: hash("dob", rec.DateOfBirth),
-		PassportHash: hash("passport", rec.PassportNo), DirectoryPublic: true,
+		PassportHash: hash("passport", rec.PassportNo), DirectoryPublic: true, ChineseName: rec.ChineseName,
 	}
 }
 
 // fingerprint digests the registry particulars of a snapshot.
 func fingerprint(s domain.Snapshot) [32]byte {
 	return domain.RegistryFingerprint(s.Surname, s.GivenNames, s.Department, string(s.Level), string(s.Category),
-		s.CompletionDate, s.HKIDHash, s.DOBHash, s.PassportHash)
+		s.CompletionDate, s.HKIDHash, s.DOBHash, s.PassportHash, s.ChineseName)
 }
 
 // flush writes the batch in one transaction; each row is a new change.
@@ -219,6 +219,7 @@ func updateParticulars(ctx context.Context, tx *sql.Tx, row importRow, seq int64
 	cur.Surname, cur.GivenNames, cur.Department = n.Surname, n.GivenNames, n.Department
 	cur.Level, cur.Category, cur.CompletionDate = n.Level, n.Category, n.CompletionDate
 	cur.HKIDHash, cur.DOBHash, cur.PassportHash = n.HKIDHash, n.DOBHash, n.PassportHash
+	cur.ChineseName = n.ChineseName
 	snap, err := encodeSnapshot(cur)
 	if err != nil {
 		return err

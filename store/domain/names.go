@@ -46,8 +46,10 @@ func (n *Names) New(surname, givenNames string) string {
 
 // RegistryFingerprint digests a record's registry particulars (identity
 // numbers as their keyed hashes), length-prefixed so that equal digests
-// mean identical data: an import writes nothing for an unchanged row.
-func RegistryFingerprint(surname, given, department, level, category, completion string, hkid, dob, passport []byte) [32]byte {
+// mean identical data: an import writes nothing for an unchanged row. The
+// Chinese name, added later, counts only when there is one, so a record
+// without it keeps the digest it had before.
+func RegistryFingerprint(surname, given, department, level, category, completion string, hkid, dob, passport []byte, chinese string) [32]byte {
 	buf := make([]byte, 0, 256)
 	for _, s := range []string{surname, given, department, level, category, completion} {
 		buf = binary.AppendUvarint(buf, uint64(len(s)))
@@ -56,6 +58,10 @@ func RegistryFingerprint(surname, given, department, level, category, completion
 	for _, b := range [][]byte{hkid, dob, passport} {
 		buf = binary.AppendUvarint(buf, uint64(len(b)))
 		buf = append(buf, b...)
+	}
+	if chinese != "" {
+		buf = binary.AppendUvarint(buf, uint64(len(chinese)))
+		buf = append(buf, chinese...)
 	}
 	return sha256.Sum256(buf)
 }

@@ -36,6 +36,7 @@ type Snapshot struct {
 	LockedUntil       *time.Time      `json:"locked_until,omitempty"`
 	Alias             string          `json:"alias,omitempty"`          // alumni e-mail alias
 	PersonalEmail     string          `json:"personal_email,omitempty"` // where notices go
+	ChineseName       string          `json:"chinese_name,omitempty"`   // registry's name in Chinese characters, or ""
 }
 
 // Activated reports whether the account was ever activated (as a student or

@@ -2,10 +2,13 @@ package notice
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/text"
 )
 
 // Package notice is the e-mails a station or the central store owes
@@ -70,101 +73,133 @@ func Address(account, personalEmail, emailDomain string) string {
 	return policy.Email(account, emailDomain)
 }
 
+// DefaultLanguages are the languages of every notice when the
+// configuration names none: one e-mail, English first, then Hong Kong
+// Chinese.
+var DefaultLanguages = []string{"en", "zh-HK"}
+
 // Facts are what Compose may say of an account. Station names
 // where a security change was made; a notice of the central store has none.
+// Languages are the notice's languages in order ([notices] languages;
+// nil is DefaultLanguages).
 type Facts struct {
 	Account, FullName, Email, Station, ServiceDesk string
 	Status                                         policy.Status
 	Category                                       policy.Category
 	ServicesEnd, PasswordChangedAt, At             time.Time
+	Languages                                      []string
+}
+
+// langSeparator divides the languages of one notice's body; subjects are
+// joined with " / ".
+const langSeparator = "\n--------------------------------------------------\n\n"
+
+// CheckLanguages refuses a list of notice languages that names a language
+// the catalog does not have, or one twice; nil is the default.
+func CheckLanguages(langs []string) error {
+	for i, l := range langs {
+		if !text.Has(l) || slices.Index(langs, l) != i {
+			return fmt.Errorf("notice language %q: not one of %s, or named twice", l, strings.Join(text.Languages(), ", "))
+		}
+	}
+	return nil
+}
+
+// languages are the catalog languages a notice is written in.
+func (f Facts) languages() []string {
+	var out []string
+	for _, l := range f.Languages {
+		if text.Has(l) && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return DefaultLanguages
+	}
+	return out
+}
+
+// both writes a notice once per language and joins the versions: the
+// subjects with " / ", the bodies one after another.
+func both(f Facts, write func(p *text.Printer) (subject, body string)) (subject, body string) {
+	var subjects, bodies []string
+	for _, l := range f.languages() {
+		s, b := write(text.For(l))
+		subjects, bodies = append(subjects, s), append(bodies, b)
+	}
+	return strings.Join(subjects, " / "), strings.Join(bodies, langSeparator)
 }
 
 // Compose writes the subject and plain-text body of a notice of kind,
-// as a station and the central store both send it.
+// as a station and the central store both send it, in every language of
+// f.Languages (store/text).
 func Compose(kind Kind, f Facts) (subject, body string) {
+	return both(f, func(p *text.Printer) (string, string) { return compose(p, kind, f) })
+}
+
+// compose writes a notice in one language.
+func compose(p *text.Printer, kind Kind, f Facts) (subject, body string) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Dear %s,\n\n", f.FullName)
-	end := policy.FormatDate(f.ServicesEnd)
-	when := f.At.Local().Format("2 Jan 2006 at 15:04 MST")
+	b.WriteString(p.T("notice.greeting", text.Data{"Name": f.FullName}))
+	d := text.Data{"Account": f.Account, "Email": f.Email, "Station": f.Station, "Desk": f.ServiceDesk,
+		"End": f.ServicesEnd, "At": f.At.Local(), "Changed": f.PasswordChangedAt}
+	with := func(k string, v any) text.Data {
+		c := maps.Clone(d)
+		c[k] = v
+		return c
+	}
 	switch kind {
 	case GraceStarts:
-		subject = "Your student network services end on " + end
-		fmt.Fprintf(&b, "Your studies are completed. Your network account %s stays in service for a grace period "+
-			"of %d months: student services end on %s.\n\n", f.Account, policy.GraceMonths, end)
+		subject = p.T("notice.grace-starts.subject", d)
+		b.WriteString(p.T("notice.grace-starts.body", with("Count", policy.GraceMonths)))
 		if policy.AlumniEligible(f.Category) {
-			fmt.Fprintf(&b, "After that your e-mail address %s continues for life as your alumni account; "+
-				"other student services end.\n\n", f.Email)
+			b.WriteString(p.T("notice.grace-starts.alumni", d))
 		} else {
-			fmt.Fprintf(&b, "After that the account is terminated. Back up the files you want to keep, or move them "+
-				"to another account, before %s.\n\n", end)
+			b.WriteString(p.T("notice.grace-starts.terminate", d))
 		}
-		fmt.Fprintf(&b, "If you need the account for academic work after that date, ask your academic supervisor "+
-			"to request an extension from %s, stating the period and the reason.\n", f.ServiceDesk)
+		b.WriteString(p.T("notice.grace-starts.extension", d))
 	case Expired:
-		subject, body = expiryNotice(f, end)
-		b.WriteString(body)
+		if f.Status == policy.StatusAlumni {
+			subject = p.T("notice.expired-alumni.subject", d)
+			b.WriteString(p.T("notice.expired-alumni.body", d))
+		} else {
+			subject = p.T("notice.expired.subject", d)
+			b.WriteString(p.T("notice.expired.body", d))
+		}
 	case Extended:
-		subject = "Your student network services are extended to " + end
-		fmt.Fprintf(&b, "At your academic supervisor's request, student services for your network account %s "+
-			"now end on %s.\n", f.Account, end)
+		subject = p.T("notice.extended.subject", d)
+		b.WriteString(p.T("notice.extended.body", d))
 	case PasswordAge:
-		subject = "Your network password is more than six months old"
-		fmt.Fprintf(&b, "The password of your network account %s was last changed on %s, more than %d months ago. "+
-			"For your security, please change it: at any Express Station choose Change Network Password.\n",
-			f.Account, policy.FormatDate(f.PasswordChangedAt), policy.PasswordReminderMonths)
+		subject = p.T("notice.password-age.subject", d)
+		b.WriteString(p.T("notice.password-age.body", with("Count", policy.PasswordReminderMonths)))
 	case PasswordChanged:
-		subject = "The password of your network account was changed"
-		fmt.Fprintf(&b, "The password of your network account %s was changed at Express Station %s on %s.\n\n",
-			f.Account, f.Station, when)
-		b.WriteString(wasntMe(f, "someone else may know your identity details or your password"))
+		subject = p.T("notice.password-changed.subject", d)
+		b.WriteString(p.T("notice.password-changed.body", d))
+		b.WriteString(p.T("notice.password-changed.wasnt-me", d))
 	case TOTPChanged:
-		subject = "Two-factor authentication was set up for your network account"
-		fmt.Fprintf(&b, "A new authenticator app was registered for two-factor authentication (2FA) of your "+
-			"network account %s at Express Station %s on %s.\n\n", f.Account, f.Station, when)
-		b.WriteString(wasntMe(f, "someone else may be able to sign in as you"))
+		subject = p.T("notice.totp-changed.subject", d)
+		b.WriteString(p.T("notice.totp-changed.body", d))
+		b.WriteString(p.T("notice.totp-changed.wasnt-me", d))
 	case Activated:
-		subject = "Your network account " + f.Account + " was activated"
-		fmt.Fprintf(&b, "Your network account %s (%s) was activated at Express Station %s on %s.\n\n",
-			f.Account, f.Email, f.Station, when)
-		b.WriteString(wasntMe(f, "someone else may know your identity details"))
+		subject = p.T("notice.activated.subject", d)
+		b.WriteString(p.T("notice.activated.body", d))
+		b.WriteString(p.T("notice.activated.wasnt-me", d))
 	default:
-		subject = "About your network account " + f.Account
+		subject = p.T("notice.other.subject", d)
 	}
 	return subject, b.String()
-}
-
-// expiryNotice is the notice of the expiry date: alumni keep their e-mail,
-// everyone else's account is terminated.
-func expiryNotice(f Facts, end string) (subject, body string) {
-	if f.Status == policy.StatusAlumni {
-		return "Your student services have ended: " + f.Account + " is now your alumni account",
-			fmt.Sprintf("Student services for your network account %s ended on %s. Your e-mail address %s "+
-				"continues for life as your alumni account, with the same password and two-factor authentication.\n",
-				f.Account, end, f.Email)
-	}
-	return "Your network account " + f.Account + " has expired",
-		fmt.Sprintf("Your network account %s expired on %s and has been terminated: it can no longer be used "+
-			"to sign in. If you did not back up files you need, or you still need the account for academic "+
-			"work, contact %s as soon as possible.\n", f.Account, end, f.ServiceDesk)
-}
-
-// wasntMe is the end of a security notice.
-func wasntMe(f Facts, risk string) string {
-	return fmt.Sprintf("If this was you, there is nothing to do.\n"+
-		"If this wasn't you, contact %s at once: %s. Do not reply to this message.\n", f.ServiceDesk, risk)
 }
 
 // ComposeRefusal writes the notice that the central store refused a change
 // the student made at a station: what they did (domain.OpKind.Refused),
 // the store's reason, and whether what followed at that visit was refused
-// with it.
+// with it. what and reason are the store's English words in every language.
 func ComposeRefusal(f Facts, what, reason string, followed bool) (subject, body string) {
-	then := ""
-	if followed {
-		then = " What you did after it at that visit was not kept either."
-	}
-	return "A change you made at an Express Station was not kept",
-		fmt.Sprintf("Dear %s,\n\nAt an Express Station (%s) you %s. The central account store refused this change afterwards: %s.%s\n\n"+
-			"If you need help, please visit %s.\n",
-			f.FullName, f.Station, what, reason, then, f.ServiceDesk)
+	d := text.Data{"Name": f.FullName, "Station": f.Station, "What": what, "Reason": reason, "Desk": f.ServiceDesk}
+	return both(f, func(p *text.Printer) (string, string) {
+		if followed {
+			return p.T("notice.refused.subject", nil), p.T("notice.refused.body-followed", d)
+		}
+		return p.T("notice.refused.subject", nil), p.T("notice.refused.body", d)
+	})
 }

@@ -22,14 +22,21 @@ import (
 	"github.com/expressstation/kiosk/policy"
 )
 
-// Columns is the required header, in order; PassportColumn may follow it.
+// Columns is the required header, in order; PassportColumn may follow it,
+// and ChineseNameColumn may follow that.
 var Columns = []string{
 	"student_id", "surname", "given_names", "hkid", "date_of_birth",
 	"department", "level", "category", "completion_date",
 }
 
-// PassportColumn is the optional trailing column.
-const PassportColumn = "passport_no"
+// The optional trailing columns, in order.
+const (
+	PassportColumn    = "passport_no"
+	ChineseNameColumn = "chinese_name"
+)
+
+// optional are the optional trailing columns, in the order they may follow.
+var optional = []string{PassportColumn, ChineseNameColumn}
 
 // maxTextLen limits free-text fields (runes, for names and department), so
 // a broken export cannot flood the screens.
@@ -48,6 +55,7 @@ type Record struct {
 	Category       policy.Category
 	CompletionDate string // "YYYY-MM-DD" or ""
 	PassportNo     string // upper case without spaces, or ""
+	ChineseName    string // name in Chinese characters (陳大文), or ""
 }
 
 // RowError is a bad row. Reason names the column(s):
@@ -98,13 +106,13 @@ func Parse(r io.Reader, opt Options, fn func(Record) error) (rowErrs []RowError,
 
 // parser holds the state of one Parse.
 type parser struct {
-	csv      *csv.Reader
-	opt      Options
-	today    time.Time // UTC midnight of opt.Today's date
-	passport bool      // the header has the passport_no column
-	seen     map[string]int
-	rowErrs  []RowError
-	pending  *pendingError // an error that reads differently on the last row
+	csv     *csv.Reader
+	opt     Options
+	today   time.Time // UTC midnight of opt.Today's date
+	extra   int       // how many optional columns the header has (passport_no, chinese_name)
+	seen    map[string]int
+	rowErrs []RowError
+	pending *pendingError // an error that reads differently on the last row
 }
 
 // pendingError waits for the next read: if that is the end of the file,
@@ -135,7 +143,7 @@ func newParser(r io.Reader, opt Options) (*parser, error) {
 	if err != nil {
 		return nil, headerReadError(err)
 	}
-	if p.passport, err = checkHeader(header); err != nil {
+	if p.extra, err = checkHeader(header); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -154,21 +162,20 @@ func headerReadError(err error) error {
 }
 
 // checkHeader compares the header with Columns (case and surrounding space
-// ignored) and reports whether the passport column is present. Column
+// ignored) and reports how many optional columns follow them. Column
 // values are not quoted back: a file without a header has personal data in
 // its first row.
-func checkHeader(h []string) (passport bool, err error) {
-	want := strings.Join(Columns, ",") + " (optionally followed by ," + PassportColumn + ")"
-	if len(h) != len(Columns) && len(h) != len(Columns)+1 {
-		return false, fmt.Errorf("%w: the first row has %d columns; it must be: %s", ErrHeader, len(h), want)
+func checkHeader(h []string) (extra int, err error) {
+	want := strings.Join(Columns, ",") + " (optionally followed by ," + PassportColumn + " and then ," + ChineseNameColumn + ")"
+	if len(h) < len(Columns) || len(h) > len(Columns)+len(optional) {
+		return 0, fmt.Errorf("%w: the first row has %d columns; it must be: %s", ErrHeader, len(h), want)
 	}
-	names := append(append([]string(nil), Columns...), PassportColumn)
 	for i, got := range h {
-		if !strings.EqualFold(strings.TrimSpace(got), names[i]) {
-			return false, fmt.Errorf("%w: column %d should be %q; the first row must be: %s", ErrHeader, i+1, names[i], want)
+		if !strings.EqualFold(strings.TrimSpace(got), names(i)) {
+			return 0, fmt.Errorf("%w: column %d should be %q; the first row must be: %s", ErrHeader, i+1, names(i), want)
 		}
 	}
-	return len(h) == len(Columns)+1, nil
+	return len(h) - len(Columns), nil
 }
 
 // next returns the next good row, recording bad rows on the way, or io.EOF.
@@ -209,12 +216,7 @@ func (p *parser) next() (Record, error) {
 }
 
 // columns is the number of fields every row must have.
-func (p *parser) columns() int {
-	if p.passport {
-		return len(Columns) + 1
-	}
-	return len(Columns)
-}
+func (p *parser) columns() int { return len(Columns) + p.extra }
 
 // flushPending records a waiting error, worded for the last row if atEOF.
 func (p *parser) flushPending(atEOF bool) {
@@ -283,8 +285,11 @@ func (p *parser) record(line int, f []string) (Record, []string) {
 	rec.Level = level(f[6], check)
 	rec.Category = category(f[7], check)
 	rec.CompletionDate = completion(f[8], rec.DateOfBirth, check)
-	if p.passport {
+	if p.extra >= 1 {
 		rec.PassportNo = passport(f[9], check)
+	}
+	if p.extra >= 2 {
+		rec.ChineseName = chineseName(f[10], check)
 	}
 	return rec, problems
 }
@@ -294,7 +299,7 @@ func names(i int) string {
 	if i < len(Columns) {
 		return Columns[i]
 	}
-	return PassportColumn
+	return optional[i-len(Columns)]
 }
 
 // checkFn records a problem in a column.
@@ -407,6 +412,23 @@ func category(s string, check checkFn) policy.Category {
 		check(7, "should be degree, non-degree, exchange or visiting")
 	}
 	return c
+}
+
+// chineseName is an optional name in Chinese characters, spaces dropped
+// (陳 大文 -> 陳大文). It must hold Han characters (and may hold the middle
+// dot of transliterated names, ·), nothing a screen could not show.
+func chineseName(s string, check checkFn) string {
+	n := strings.Join(strings.Fields(s), "")
+	if n == "" {
+		return ""
+	}
+	switch {
+	case utf8.RuneCountInString(n) > 20:
+		check(10, "is longer than 20 characters")
+	case strings.IndexFunc(n, func(r rune) bool { return !unicode.Is(unicode.Han, r) && r != '·' && r != '‧' }) >= 0:
+		check(10, "should be Chinese characters only (or empty)")
+	}
+	return n
 }
 
 // passport is the passport number as policy.ParsePassport normalises it

@@ -197,7 +197,10 @@ func TestParseHeaderErrors(t *testing.T) {
 		{"renamed column", strings.Replace(header, "hkid", "hkid_no", 1), `column 4 should be "hkid"`},
 		{"missing column", strings.Replace(header, ",completion_date", "", 1), "the first row has 8 columns"},
 		{"extra unknown column", strings.TrimSuffix(header, "\n") + ",email\n", `column 10 should be "passport_no"`},
-		{"two extra columns", strings.TrimSuffix(header, "\n") + ",passport_no,x\n", "the first row has 11 columns"},
+		// chinese_name may follow passport_no (issue 13): 11 columns are fine,
+		// 12 are too many.
+		{"two extra columns", strings.TrimSuffix(header, "\n") + ",passport_no,x\n", `column 11 should be "chinese_name"`},
+		{"three extra columns", strings.TrimSuffix(header, "\n") + ",passport_no,chinese_name,x\n", "the first row has 12 columns"},
 		{"header not CSV", "student_id,\"surname\n", "not valid CSV"},
 	}
 	for _, tt := range tests {

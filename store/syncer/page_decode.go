@@ -55,6 +55,7 @@ const (
 	fLockedUntil
 	fAlias
 	fPersonalEmail
+	fChineseName
 )
 
 var snapshotKeys = map[string]int{
@@ -64,7 +65,7 @@ var snapshotKeys = map[string]int{
 	"passport_hash": fPassportHash, "password_hash": fPasswordHash, "password_history": fPasswordHistory,
 	"activated_at": fActivatedAt, "password_changed_at": fPasswordChangedAt, "totp_sealed": fTOTPSealed,
 	"totp_last_step": fTOTPLastStep, "directory_public": fDirectoryPublic, "locked_until": fLockedUntil,
-	"alias": fAlias, "personal_email": fPersonalEmail,
+	"alias": fAlias, "personal_email": fPersonalEmail, "chinese_name": fChineseName,
 }
 
 // scanner reads JSON from b; every method reports false for anything it
@@ -250,6 +251,8 @@ func stringField(v *domain.Snapshot, f int) *string {
 		return &v.PasswordHash
 	case fAlias:
 		return &v.Alias
+	case fChineseName:
+		return &v.ChineseName
 	}
 	return &v.PersonalEmail
 }

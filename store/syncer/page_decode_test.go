@@ -18,7 +18,8 @@ func fullSnapshot() domain.Snapshot {
 		ExtendedUntil: "2030-12-31", Status: "active", HKIDHash: []byte{1, 2, 3}, DOBHash: []byte{}, PassportHash: []byte{0xff},
 		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", PasswordHistory: []string{"h2", "h1"},
 		ActivatedAt: &at, PasswordChangedAt: &at, TOTPSealed: []byte("sealed"), TOTPLastStep: 59_000_000,
-		DirectoryPublic: true, LockedUntil: &at, Alias: "anna.muller", PersonalEmail: "anna@example.com"}
+		DirectoryPublic: true, LockedUntil: &at, Alias: "anna.muller", PersonalEmail: "anna@example.com",
+		ChineseName: "穆勒·安娜"}
 }
 
 // The scanner reads what encoding/json writes, and gets what encoding/json

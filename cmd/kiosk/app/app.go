@@ -95,6 +95,7 @@ func OpenReplicaOnly(cfg *config.Config, clk clock.Clock, logger *slog.Logger, d
 		EmailDomain: cfg.Station.EmailDomain, Issuer: cfg.Station.TOTPIssuer,
 		Logger: logger, StudentIDLength: cfg.Station.StudentIDLength,
 		ServiceDesk: cfg.Station.ServiceDesk, AliasDomain: cfg.Station.AliasDomain,
+		NoticeLanguages:     cfg.Notices.Languages,
 		DeferIntegrityCheck: deferCheck, DemoRegistry: demo.Registry, Rand: SecretRand,
 	})
 	if err != nil {
@@ -182,7 +183,7 @@ func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, 
 		Institution: s.Institution, ServiceName: s.ServiceName,
 		StationID: s.ID, StationName: s.Name,
 		IdleTimeout: s.IdleTimeout, ServiceDesk: s.ServiceDesk,
-		StudentIDLength: s.StudentIDLength, AliasDomain: s.AliasDomain, Dev: dev,
+		StudentIDLength: s.StudentIDLength, AliasDomain: s.AliasDomain, Language: s.Language, Dev: dev,
 		Staff: staff, StaffKey: cfg.Staff.Key, StaffPINHash: cfg.Staff.PINHash, Version: Version(),
 	}
 }

@@ -1,0 +1,182 @@
+// Package text is the station's message catalog: every sentence a student
+// reads, one TOML file per language (en.toml, zh-HK.toml, ...), embedded.
+// Code holds message ids, never sentences; a sentence is a whole entry with
+// named placeholders ({{.Until}}), because word order differs between
+// languages, and plurals go through the catalog (CLDR plural forms).
+//
+// It lives under store, not kiosk, because the notices that store/notice
+// composes are in the catalog too, and store may not import kiosk; policy
+// stays free of it and returns ids (policy.Error.ID, policy.Violation.ID)
+// that the screens render here.
+//
+// Adding a language is adding one file, named by its BCP 47 tag (fr.toml),
+// with every key of en.toml: Languages lists what the files give, and the
+// catalog tests refuse a file that lacks a key or a placeholder.
+//
+// Convention, relied on by the catalog tests: an id appears in Go source as
+// a whole string literal ("refusal.locked.title"), never built from pieces,
+// so that a scan of the source finds every id in use.
+package text
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// English is the catalog's base language: every key is in en.toml, and a
+// station without a [station] language speaks it.
+const English = "en"
+
+//go:embed *.toml
+var files embed.FS
+
+// Data is the named values a message's placeholders refer to.
+type Data = map[string]any
+
+// Catalog is a set of languages loaded from one directory of TOML files.
+type Catalog struct {
+	bundle   *i18n.Bundle
+	langs    []string // file names without .toml, English first
+	keys     map[string][]string
+	printers map[string]*Printer
+}
+
+// Load reads every *.toml file at the top of fsys; each names its language.
+func Load(fsys fs.FS) (*Catalog, error) {
+	names, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{bundle: i18n.NewBundle(language.English), keys: map[string][]string{},
+		printers: map[string]*Printer{}}
+	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, name := range names {
+		buf, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		mf, err := c.bundle.ParseMessageFileBytes(buf, name)
+		if err != nil {
+			return nil, fmt.Errorf("text: %s: %w", name, err)
+		}
+		lang := strings.TrimSuffix(path.Base(name), ".toml")
+		c.langs = append(c.langs, lang)
+		for _, m := range mf.Messages {
+			c.keys[lang] = append(c.keys[lang], m.ID)
+		}
+		slices.Sort(c.keys[lang])
+	}
+	if !slices.Contains(c.langs, English) {
+		return nil, fmt.Errorf("text: no %s.toml: English is the base language", English)
+	}
+	slices.SortFunc(c.langs, func(a, b string) int {
+		switch {
+		case a == English:
+			return -1
+		case b == English:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	for _, l := range c.langs {
+		c.printers[l] = &Printer{lang: l, loc: i18n.NewLocalizer(c.bundle, l)}
+	}
+	return c, nil
+}
+
+// Languages lists the catalog's languages, English first.
+func (c *Catalog) Languages() []string { return slices.Clone(c.langs) }
+
+// Has reports whether lang is one of the catalog's languages.
+func (c *Catalog) Has(lang string) bool { return slices.Contains(c.langs, lang) }
+
+// Keys lists the message ids of one language, sorted.
+func (c *Catalog) Keys(lang string) []string { return slices.Clone(c.keys[lang]) }
+
+// Printer speaks one language of the catalog; an unknown language speaks
+// English.
+func (c *Catalog) Printer(lang string) *Printer {
+	if p, ok := c.printers[lang]; ok {
+		return p
+	}
+	return c.printers[English]
+}
+
+// Printer renders messages in one language.
+type Printer struct {
+	lang string
+	loc  *i18n.Localizer
+}
+
+// Lang is the printer's language tag.
+func (p *Printer) Lang() string { return p.lang }
+
+// T renders message id with named data; an int "Count" in data chooses the
+// plural form. A missing id renders as the id itself, so a gap shows on
+// screen instead of a blank (the catalog tests keep that from shipping).
+func (p *Printer) T(id string, data Data) string {
+	lc := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"].(int); ok {
+		lc.PluralCount = n
+	}
+	s, err := p.loc.Localize(lc)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// N renders message id in the plural form for count; data may be nil and
+// gets count as {{.Count}}.
+func (p *Printer) N(id string, count int, data Data) string {
+	d := Data{"Count": count}
+	for k, v := range data {
+		d[k] = v
+	}
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+var (
+	defaultOnce sync.Once
+	defaultCat  *Catalog
+)
+
+// Default is the catalog of the files shipped in this package.
+func Default() *Catalog {
+	defaultOnce.Do(func() {
+		c, err := Load(files)
+		if err != nil {
+			panic(err) // the embedded files are tested; this is a build mistake
+		}
+		defaultCat = c
+	})
+	return defaultCat
+}
+
+// Languages lists the shipped languages, English first.
+func Languages() []string { return Default().Languages() }
+
+// Has reports whether lang is a shipped language.
+func Has(lang string) bool { return Default().Has(lang) }
+
+// For is the printer of a shipped language (English for an unknown one).
+func For(lang string) *Printer { return Default().Printer(lang) }
+
+// T renders message id in lang with named data.
+func T(lang, id string, data Data) string { return For(lang).T(id, data) }
+
+// N renders message id in lang in the plural form for count.
+func N(lang, id string, count int, data Data) string { return For(lang).N(id, count, data) }
