@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/expressstation/kiosk/policy"
@@ -295,9 +297,28 @@ func (s *sqliteStore) KnownAccounts(ctx context.Context, fn func(KnownAccount)) 
 	return rows.Err()
 }
 
-// LockImport: the import's batches are write transactions on the one file,
-// whose lock another process waits for; in-process imports queue in Central.
-func (s *sqliteStore) LockImport(context.Context) (func(), error) { return func() {}, nil }
+// LockImport holds an exclusive lock on the file beside the database
+// (central.db-import.lock) while an import runs, so that an import in
+// another process waits and then names from what this one added.
+func (s *sqliteStore) LockImport(ctx context.Context) (func(), error) {
+	f, err := os.OpenFile(s.path+"-import.lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	locked := make(chan error, 1)
+	go func() { locked <- syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }()
+	select {
+	case err = <-locked:
+	case <-ctx.Done():
+		f.Close() // the waiting Flock fails once the file is closed
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil // closing releases the lock
+}
 
 // candidatesSQL narrows the search for accounts that may move at ?1 (a
 // date): registered or active ones whose completion date has come, grace
