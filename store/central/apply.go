@@ -106,6 +106,15 @@ func (s *Central) commitGroup(group []*applyReq) {
 		}
 		err = s.inTx(ctx, func(tx Tx, head *int64) error {
 			a := &applier{tx: tx, now: s.opt.Now().UTC(), head: *head, log: s.log.Warn}
+			if p, ok := tx.(Prefetcher); ok {
+				var ops []domain.Op
+				for _, req := range group {
+					ops = append(ops, req.ops...)
+				}
+				if err := p.Prefetch(ctx, ops); err != nil {
+					return err
+				}
+			}
 			for _, req := range group {
 				a.applyRequest(ctx, req)
 			}
@@ -155,6 +164,7 @@ func (a *applier) applyRequest(ctx context.Context, req *applyReq) {
 	}
 	if err := a.tx.ReleaseSavepoint(ctx); err != nil && req.err == nil {
 		req.results, req.err = nil, err
+		a.head = mark // the backend undid the request
 	}
 }
 

@@ -124,3 +124,9 @@ type Tx interface {
 	PutStation(ctx context.Context, id, tokenHash string, at time.Time) error
 	RevokeStation(ctx context.Context, id string, at time.Time) (bool, error)
 }
+
+// Prefetcher is a Tx that reads at once what a group of ops will ask for
+// (PostgreSQL: fewer round trips). Optional.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, ops []domain.Op) error
+}

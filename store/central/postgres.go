@@ -275,11 +275,14 @@ func (s *pgStore) Changes(ctx context.Context, after int64, limit int) (Feed, er
 	return f, err
 }
 
-// pgTx is one write transaction, holding the head's row lock.
+// pgTx is one write transaction, holding the head's row lock. A group of
+// ops runs with few round trips (pg_batch.go): what it reads is fetched
+// for the whole group at once, and each request's writes go in one batch.
 type pgTx struct {
 	s           *pgStore
 	tx          pgx.Tx
 	start, head int64
+	groupCache
 }
 
 // Begin starts a write transaction and locks the head (see the top of
@@ -295,6 +298,7 @@ func (s *pgStore) Begin(ctx context.Context) (Tx, error) {
 		return nil, err
 	}
 	t.head = t.start
+	t.reset()
 	return t, nil
 }
 
@@ -303,6 +307,9 @@ func (t *pgTx) Head() int64 { return t.head }
 // Commit stores the head the transaction reached, with a NOTIFY (sent at
 // commit) when it moved.
 func (t *pgTx) Commit(ctx context.Context, head int64) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	if head != t.start {
 		if _, err := t.tx.Exec(ctx, `UPDATE central_head SET head = $1`, head); err != nil {
 			return err
@@ -316,20 +323,16 @@ func (t *pgTx) Commit(ctx context.Context, head int64) error {
 
 func (t *pgTx) Rollback() error { return t.tx.Rollback(context.Background()) }
 
+// exec runs a statement now, after the writes queued before it.
 func (t *pgTx) exec(ctx context.Context, q string, args ...any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	_, err := t.tx.Exec(ctx, q, args...)
 	return err
 }
 
-func (t *pgTx) Savepoint(ctx context.Context) error { return t.exec(ctx, "SAVEPOINT request") }
-func (t *pgTx) RollbackToSavepoint(ctx context.Context) error {
-	return t.exec(ctx, "ROLLBACK TO SAVEPOINT request")
-}
-func (t *pgTx) ReleaseSavepoint(ctx context.Context) error {
-	return t.exec(ctx, "RELEASE SAVEPOINT request")
-}
-
-func (t *pgTx) LoadAccount(ctx context.Context, name string) (*Account, int64, error) {
+func (t *pgTx) loadAccount(ctx context.Context, name string) (*Account, int64, error) {
 	var (
 		id, seq  int64
 		snap     []byte
@@ -354,31 +357,22 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
-func (t *pgTx) SaveAccount(ctx context.Context, id, seq int64, snapshot, failures []byte, alias string, at time.Time) error {
-	return t.exec(ctx, `UPDATE accounts SET seq = $1, snapshot = $2, failures = $3, alias = $4, updated_at = $5 WHERE id = $6`,
+func (t *pgTx) saveAccount(ctx context.Context, id, seq int64, snapshot, failures []byte, alias string, at time.Time) error {
+	return t.queue(`UPDATE accounts SET seq = $1, snapshot = $2, failures = $3, alias = $4, updated_at = $5 WHERE id = $6`,
 		seq, snapshot, string(failures), nullIfEmpty(alias), at, id)
 }
 
-func (t *pgTx) SaveFailures(ctx context.Context, id int64, failures []byte, at time.Time) error {
-	return t.exec(ctx, `UPDATE accounts SET failures = $1, updated_at = $2 WHERE id = $3`, string(failures), at, id)
+func (t *pgTx) saveFailures(ctx context.Context, id int64, failures []byte, at time.Time) error {
+	return t.queue(`UPDATE accounts SET failures = $1, updated_at = $2 WHERE id = $3`, string(failures), at, id)
 }
 
-func (t *pgTx) SeenOp(ctx context.Context, id string) (wire.Outcome, string, bool, error) {
-	var outcome, reason string
-	err := t.tx.QueryRow(ctx, `SELECT outcome, reason FROM ops WHERE op_id = $1`, id).Scan(&outcome, &reason)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", "", false, nil
-	}
-	return wire.Outcome(outcome), reason, err == nil, err
-}
-
-func (t *pgTx) RecordOp(ctx context.Context, station string, op domain.Op, at time.Time, outcome wire.Outcome, reason string) error {
-	return t.exec(ctx, `INSERT INTO ops (op_id, station, account, kind, created_at, received_at, outcome, reason, after_op, proof)
+func (t *pgTx) recordOp(ctx context.Context, station string, op domain.Op, at time.Time, outcome wire.Outcome, reason string) error {
+	return t.queue(`INSERT INTO ops (op_id, station, account, kind, created_at, received_at, outcome, reason, after_op, proof)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		op.ID, station, op.Account, string(op.Kind), op.CreatedAt.UTC(), at, string(outcome), reason, op.After, op.Proof)
 }
 
-func (t *pgTx) Link(ctx context.Context, id string) (Link, bool, error) {
+func (t *pgTx) link(ctx context.Context, id string) (Link, bool, error) {
 	l := Link{ID: id}
 	var kind, outcome string
 	err := t.tx.QueryRow(ctx, `SELECT account, kind, outcome, reason, after_op FROM ops WHERE op_id = $1`, id).
@@ -393,7 +387,7 @@ func (t *pgTx) Link(ctx context.Context, id string) (Link, bool, error) {
 	return l, true, nil
 }
 
-func (t *pgTx) ActivatedBy(ctx context.Context, account string) (string, error) {
+func (t *pgTx) activatedBy(ctx context.Context, account string) (string, error) {
 	var station string
 	err := t.tx.QueryRow(ctx, `SELECT station FROM ops WHERE account = $1 AND outcome = 'applied'
 		AND kind = ANY($2) ORDER BY received_at LIMIT 1`, account, activationKinds).Scan(&station)
@@ -404,6 +398,9 @@ func (t *pgTx) ActivatedBy(ctx context.Context, account string) (string, error) 
 }
 
 func (t *pgTx) AliasTaken(ctx context.Context, alias, except string) (bool, error) {
+	if err := t.flush(ctx); err != nil {
+		return false, err
+	}
 	var taken bool
 	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts WHERE (alias = $1 OR name = $1) AND name <> $2)`,
 		alias, except).Scan(&taken)
@@ -425,8 +422,15 @@ func (t *pgTx) QueueNotice(ctx context.Context, n notice.Notice) error {
 }
 
 func (t *pgTx) LastReminders(ctx context.Context, names []string) (map[string]time.Time, error) {
-	return collectLast(t.tx.Query(ctx, `SELECT account, max(created_at) FROM notices
+	return collectLast(t.query(ctx, `SELECT account, max(created_at) FROM notices
 		WHERE kind = 'password_age' AND account = ANY($1) GROUP BY account`, names))
+}
+
+func (t *pgTx) query(ctx context.Context, q string, args ...any) (pgx.Rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	return t.tx.Query(ctx, q, args...)
 }
 
 func collectLast(rows pgx.Rows, err error) (map[string]time.Time, error) {
@@ -453,6 +457,10 @@ func (t *pgTx) InsertAccounts(ctx context.Context, rows []NewAccount) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	t.reset()
 	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"accounts"},
 		[]string{"name", "student_id", "seq", "snapshot", "fingerprint", "updated_at"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
@@ -463,17 +471,24 @@ func (t *pgTx) InsertAccounts(ctx context.Context, rows []NewAccount) error {
 }
 
 func (t *pgTx) AccountSnapshot(ctx context.Context, id int64) ([]byte, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	var stored []byte
 	err := t.tx.QueryRow(ctx, `SELECT snapshot FROM accounts WHERE id = $1`, id).Scan(&stored)
 	return stored, err
 }
 
 func (t *pgTx) UpdateParticulars(ctx context.Context, id, seq int64, snapshot, fingerprint []byte, at time.Time) error {
+	t.reset()
 	return t.exec(ctx, `UPDATE accounts SET seq = $1, snapshot = $2, fingerprint = $3, updated_at = $4 WHERE id = $5`,
 		seq, snapshot, fingerprint, at.UTC(), id)
 }
 
 func (t *pgTx) Station(ctx context.Context, id string) (bool, bool, error) {
+	if err := t.flush(ctx); err != nil {
+		return false, false, err
+	}
 	var revoked *time.Time
 	err := t.tx.QueryRow(ctx, `SELECT revoked_at FROM stations WHERE id = $1`, id).Scan(&revoked)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -489,6 +504,9 @@ func (t *pgTx) PutStation(ctx context.Context, id, tokenHash string, at time.Tim
 }
 
 func (t *pgTx) RevokeStation(ctx context.Context, id string, at time.Time) (bool, error) {
+	if err := t.flush(ctx); err != nil {
+		return false, err
+	}
 	tag, err := t.tx.Exec(ctx, `UPDATE stations SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC(), id)
 	return tag.RowsAffected() > 0, err
 }
