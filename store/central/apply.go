@@ -95,15 +95,20 @@ func (s *Central) gather(first *applyReq) []*applyReq {
 // op id) is tried again as a whole; nothing of a failed attempt was kept.
 const groupAttempts = 3
 
+// groupTimeout bounds one attempt at a group transaction: a database
+// server that died without closing its connections (a crashed machine, a
+// failover) must not hold every station's push forever.
+const groupTimeout = 30 * time.Second
+
 // commitGroup applies a group in one durable transaction and answers each
 // request.
 func (s *Central) commitGroup(group []*applyReq) {
-	ctx := context.Background()
 	var err error
 	for attempt := range groupAttempts {
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 		err = s.inTx(ctx, func(tx Tx, head *int64) error {
 			a := &applier{tx: tx, now: s.opt.Now().UTC(), head: *head, log: s.log.Warn}
 			if p, ok := tx.(Prefetcher); ok {
@@ -121,6 +126,7 @@ func (s *Central) commitGroup(group []*applyReq) {
 			*head = a.head
 			return nil
 		})
+		cancel()
 		if err == nil {
 			break
 		}
