@@ -309,6 +309,42 @@ func confConcurrent(t *testing.T, db database) {
 		names = append(names, n)
 	}
 	const stations, each = 20, 10
+	// A station follows the feed while the pushes go on: a change that
+	// committed after it passed its number (a smaller number committing
+	// later) would never reach it.
+	seen := map[string]bool{}
+	var cursor int64
+	follow := func() {
+		for {
+			f, err := b.Changes(ctx, cursor, 50)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, c := range f.Changes {
+				var snap domain.Snapshot
+				json.Unmarshal(c.Snapshot, &snap)
+				seen[fmt.Sprint(snap.Name, c.Seq)] = true
+				cursor = c.Seq
+			}
+			if len(f.Changes) == 0 {
+				return
+			}
+		}
+	}
+	stop := make(chan struct{})
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				follow()
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	applied := map[string]int{}
@@ -332,6 +368,9 @@ func confConcurrent(t *testing.T, db database) {
 		})
 	}
 	wg.Wait()
+	close(stop)
+	<-followed
+	follow()
 	nApplied, nDup := 0, 0
 	for k, n := range applied {
 		switch {
@@ -348,12 +387,17 @@ func confConcurrent(t *testing.T, db database) {
 		t.Fatalf("%d applied, %d duplicates", nApplied, nDup)
 	}
 	f, _ := b.Changes(ctx, 0, 10000)
-	seen := map[int64]bool{}
+	numbers := map[int64]bool{}
 	for _, c := range f.Changes {
-		if seen[c.Seq] {
+		if numbers[c.Seq] {
 			t.Fatalf("change number %d twice", c.Seq)
 		}
-		seen[c.Seq] = true
+		numbers[c.Seq] = true
+		var snap domain.Snapshot
+		json.Unmarshal(c.Snapshot, &snap)
+		if !seen[fmt.Sprint(snap.Name, c.Seq)] {
+			t.Errorf("the following station never saw %s's change %d (its cursor passed it before it committed)", snap.Name, c.Seq)
+		}
 	}
 	if last := f.Changes[len(f.Changes)-1].Seq; f.Head != last || f.Head <= 20 || len(f.Changes) != 20 {
 		t.Fatalf("head %d, last change %d, %d accounts", f.Head, last, len(f.Changes))

@@ -61,7 +61,7 @@ func BenchmarkBootstrap100kBackends(b *testing.B) {
 			if rep := d.importCSV(generatedCSV(benchAccounts)); rep.Added != benchAccounts {
 				b.Fatalf("central import: %+v", rep)
 			}
-			b.ReportMetric(time.Since(start).Seconds(), "s/central-import")
+			imported := time.Since(start)
 			token := d.token("bench")
 			dir := b.TempDir()
 			var wall time.Duration
@@ -79,6 +79,7 @@ func BenchmarkBootstrap100kBackends(b *testing.B) {
 				b.StartTimer()
 			}
 			b.ReportMetric(wall.Seconds()/float64(b.N), "s/bootstrap")
+			b.ReportMetric(imported.Seconds(), "s/central-import") // after ResetTimer, which clears metrics
 		})
 	}
 }
