@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/expressstation/kiosk/policy"
@@ -189,9 +188,6 @@ func (s *pgStore) migrate(ctx context.Context) error {
 func (s *pgStore) Name() string             { return s.name }
 func (s *pgStore) Epoch() string            { return s.epoch }
 func (s *pgStore) PollEvery() time.Duration { return pgPollEvery }
-
-// Pool is the connection pool (migrate and tests).
-func (s *pgStore) Pool() *pgxpool.Pool { return s.pool }
 
 func (s *pgStore) Close() error {
 	if s.stopListen != nil {
@@ -714,10 +710,4 @@ func clipReason(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:500], "")
-}
-
-// isUniqueViolation says whether err is PostgreSQL's unique_violation.
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
 }
