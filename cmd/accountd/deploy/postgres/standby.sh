@@ -83,7 +83,12 @@ kill-primary)
 	# The primary's machine dies: the postmaster and every backend at once
 	# (a postmaster killed alone leaves backends serving their connections).
 	pid="$(head -1 "$dir/primary/postmaster.pid")"
-	kill -9 "$pid" $(pgrep -P "$pid") 2>/dev/null || true
+	kids=()
+	for stat in /proc/[0-9]*/stat; do # its children (no pgrep on a minimal system)
+		read -r p _ _ ppid _ <"$stat" 2>/dev/null || continue
+		[ "$ppid" = "$pid" ] && kids+=("$p")
+	done
+	kill -9 "$pid" "${kids[@]}" 2>/dev/null || true
 	;;
 promote)
 	# The standby stops replaying and accepts writes. The old primary must
