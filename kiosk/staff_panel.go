@@ -353,6 +353,9 @@ func (p *staffPanel) statusView(width int) string {
 		row("Last error", lastErr, lastErrStyle),
 		row("Outbox", outbox, outboxStyle),
 	}
+	if !p.standalone() && r.Upstream != "" { // the accountd in use ([sync] upstream may list several)
+		rows = append(rows, row("Upstream", r.Upstream, s.Text))
+	}
 	for _, op := range r.Rejected {
 		line := fmt.Sprintf("✗ %s %s %s: %s", p.when(op.CreatedAt), op.Kind, op.Account, op.Reason)
 		rows = append(rows, s.Error.Render(ansi.Truncate("  "+line, inner, "…")))

@@ -95,9 +95,12 @@ type StationStatus struct {
 	Cursor         int64      `json:"cursor"`
 	LastSync       *time.Time `json:"last_sync"`
 	LastSyncError  string     `json:"last_sync_error,omitempty"`
-	SchemaVersion  int        `json:"schema_version"`
-	DatabaseBytes  int64      `json:"database_bytes"`
-	Path           string     `json:"path"`
+	// Upstream is the central store URL the last successful sync used
+	// ([sync] upstream may list several).
+	Upstream      string `json:"upstream,omitempty"`
+	SchemaVersion int    `json:"schema_version"`
+	DatabaseBytes int64  `json:"database_bytes"`
+	Path          string `json:"path"`
 }
 
 // Errors a flow can meet. Each has an English message for logs and a

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -41,7 +40,7 @@ func TestOutboxTakesTheDeclaredKinds(t *testing.T) {
 		t.Fatalf("ops before: %+v, %v", before, err)
 	}
 	r.Close()
-	execOn(t, path, `PRAGMA user_version = `+strconv.Itoa(store.SchemaVersion()-1)) // 0008 runs again
+	execOn(t, path, `PRAGMA user_version = 7`) // 0008 runs again (and every later one)
 	r, err = store.Open(path, testOptions(t, clock))
 	if err != nil {
 		t.Fatal(err)

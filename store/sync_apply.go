@@ -561,6 +561,16 @@ func (r *Replica) RecordSync(ctx context.Context, syncErr error) error {
 	return nil
 }
 
+// RecordUpstream records the central store URL the sync loop uses (one of
+// [sync] upstream's list), for `kiosk status` and staff.
+func (r *Replica) RecordUpstream(ctx context.Context, url string) error {
+	if _, err := r.w.ExecContext(ctx, `INSERT INTO sync_upstream (id, url) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET url = excluded.url`, url); err != nil {
+		return fmt.Errorf("saving the sync state: %w", err)
+	}
+	return nil
+}
+
 // RejectedOps returns up to limit ops the central store refused, newest
 // first, for staff: each keeps its reason.
 func (r *Replica) RejectedOps(ctx context.Context, limit int) ([]domain.Op, error) {

@@ -21,6 +21,9 @@ import (
 
 const defaultDB = "central.db"
 
+// dbUsage is every command's --db.
+const dbUsage = "the central store: a SQLite file, or a postgres:// URL (password from PGPASSWORD or ~/.pgpass rather than the URL)"
+
 // sharedFlag is every command's --allow-shared-db-file: the store refuses
 // a database file other users can read unless it is given.
 func sharedFlag(fs *flag.FlagSet) *bool {
@@ -33,7 +36,7 @@ func sharedFlag(fs *flag.FlagSet) *bool {
 // the delivery of notices.
 func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	listen := fs.String("listen", "127.0.0.1:8440", "address to listen on")
 	cert := fs.String("cert", "", "TLS certificate file (PEM); with --key, serve HTTPS")
@@ -78,7 +81,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	if *cert != "" {
 		scheme = "https"
 	}
-	logger.Info("accountd serving", "db", *db, "url", scheme+"://"+ln.Addr().String(), "epoch", st.Epoch())
+	logger.Info("accountd serving", "db", st.Backend().Name(), "url", scheme+"://"+ln.Addr().String(), "epoch", st.Epoch())
 	stopJobs := startJobs(ctx, clk, st, sender, logger)
 	defer stopJobs() // before the store closes
 	errc := make(chan error, 1)
@@ -108,7 +111,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 // were refused (the good ones landed); 2: nothing could be read.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	idFile := fs.String("identity-key", "", "file holding the deployment's identity HMAC key")
 	sealFile := fs.String("seal-key", "", "file holding the deployment's seal key")
@@ -152,7 +155,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // runStation adds, lists or revokes stations.
 func runStation(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	asJSON := fs.Bool("json", false, "list as JSON")
 	want := 1
@@ -217,4 +220,34 @@ func printStations(w io.Writer, list []central.Station) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format(time.DateTime), state)
 	}
 	tw.Flush()
+}
+
+// runMigrate copies a SQLite central store into a new PostgreSQL one,
+// keeping its epoch and change numbers, so stations keep their cursors and
+// tokens.
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	from := fs.String("from", defaultDB, "the SQLite central store to copy")
+	to := fs.String("to", "", "the PostgreSQL database to copy into (postgres://...), empty")
+	shared := sharedFlag(fs)
+	if _, ok := parse(fs, args, 0, stderr); !ok {
+		return 2
+	}
+	if !central.IsPostgresURL(*to) {
+		return fail(stderr, 2, errors.New("migrate: give --to a postgres:// URL"))
+	}
+	if central.IsPostgresURL(*from) {
+		return fail(stderr, 2, errors.New("migrate: --from is a SQLite file"))
+	}
+	if _, err := os.Stat(*from); err != nil {
+		return fail(stderr, 2, fmt.Errorf("migrate: %w", err))
+	}
+	start := time.Now()
+	rep, err := central.CopySQLiteToPostgres(ctx, *from, *to, central.Options{AllowSharedFile: *shared})
+	if err != nil {
+		return fail(stderr, 1, fmt.Errorf("migrate: %w", err))
+	}
+	fmt.Fprintf(stdout, "copied %s: epoch %s, head %d: %d accounts, %d ops, %d stations, %d notices, %d audit rows (%.1fs)\n",
+		*from, rep.Epoch, rep.Head, rep.Accounts, rep.Ops, rep.Stations, rep.Notices, rep.Audit, time.Since(start).Seconds())
+	return 0
 }

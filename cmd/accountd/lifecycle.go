@@ -180,7 +180,7 @@ func deliver(ctx context.Context, st central.Store, sender mail.Sender, logger *
 // prints the moves by kind.
 func runLifecycle(ctx context.Context, clk clock, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lifecycle run", flag.ContinueOnError)
-	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	nowFlag := fs.String("now", "", "run as at this time (RFC 3339, or YYYY-MM-DD for its start, UTC); default now")
 	notices := noticeFlags(fs)
@@ -241,7 +241,7 @@ func printLifecycle(w io.Writer, now time.Time, rep domain.LifecycleReport, remi
 // malformed flag, 1 when the store refuses it (and says why).
 func runExtend(ctx context.Context, clk clock, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("extend", flag.ContinueOnError)
-	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	untilFlag := fs.String("until", "", "the date student services end (YYYY-MM-DD)")
 	reason := fs.String("reason", "", "the supervisor's justification (required)")
@@ -273,7 +273,7 @@ func runExtend(ctx context.Context, clk clock, args []string, stdout, stderr io.
 // runNotices lists the store's notices.
 func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("notices", flag.ContinueOnError)
-	db := fs.String("db", defaultDB, "the central store's SQLite file")
+	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	state := fs.String("state", "", "only notices in this state: pending, sent or kept")
 	limit := fs.Int("limit", 100, "at most this many (pending oldest first, others newest first)")

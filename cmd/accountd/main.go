@@ -32,6 +32,13 @@ usage:
   accountd extend --db central.db ACCOUNT --until YYYY-MM-DD --reason TEXT [notice flags]
   accountd notices --db central.db [--state pending|sent|kept] [--limit N] [--json]
   accountd --version                            the build: version, VCS revision, Go release
+  accountd migrate --from central.db --to postgres://USER@HOST:PORT/DB
+
+--db is a SQLite file or a postgres:// URL (PostgreSQL: several accountd
+processes may serve one database; give the password in PGPASSWORD or
+~/.pgpass, not in the URL, which other users can see in the process list).
+migrate copies a SQLite store into an empty PostgreSQL database, keeping its
+epoch, change numbers, seen ops and station tokens: stations keep syncing.
 
 The --db file (with its -wal and -shm) holds password hashes and sealed 2FA
 keys: accountd creates it 0600, its folder 0700, and refuses to open one that
@@ -120,6 +127,8 @@ func dispatch(ctx context.Context, clk clock, cmd string, rest []string, stdout,
 		return runExtend(ctx, clk, rest, stdout, stderr)
 	case "notices":
 		return runNotices(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "accountd: unknown command %q\n\n%s", cmd, usage)
 	return 2

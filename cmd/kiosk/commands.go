@@ -192,14 +192,21 @@ const statusRejected = 100
 // with the figures the staff panel shows.
 type statusJSON struct {
 	store.StationReport
-	Station  string `json:"station"`
-	Mode     string `json:"mode"`
-	Upstream string `json:"upstream,omitempty"`
-	Version  string `json:"version"`
+	Station string `json:"station"`
+	Mode    string `json:"mode"`
+	// Upstream is the central store URL in use: the one the last
+	// successful sync used, else the first configured.
+	Upstream  string   `json:"upstream,omitempty"`
+	Upstreams []string `json:"upstreams,omitempty"` // [sync] upstream, in failover order
+	Version   string   `json:"version"`
 }
 
 func printJSON(stdout, stderr io.Writer, cfg *config.Config, st store.StationReport) int {
-	out := statusJSON{StationReport: st, Station: cfg.Station.ID, Mode: mode(cfg), Upstream: cfg.Sync.Upstream, Version: app.Version()}
+	out := statusJSON{StationReport: st, Station: cfg.Station.ID, Mode: mode(cfg), Upstream: cfg.Sync.Upstream,
+		Upstreams: cfg.Sync.Upstreams, Version: app.Version()}
+	if st.Upstream != "" && !cfg.Standalone() {
+		out.Upstream = st.Upstream
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {

@@ -85,7 +85,12 @@ type Keys struct {
 }
 
 type Sync struct {
-	Upstream  string        `toml:"upstream"`
+	// Upstream is the first of Upstreams (the one tried first); "" for a
+	// standalone station.
+	Upstream string `toml:"-"`
+	// Upstreams are the central store's URLs, tried in order with failover:
+	// `upstream` holds one URL (a string) or a list of them.
+	Upstreams URLList       `toml:"upstream"`
 	Token     string        `toml:"token"`
 	TokenFile string        `toml:"token_file"`
 	CAFile    string        `toml:"ca_file"`
@@ -169,6 +174,9 @@ func Parse(src []byte, file, dir string) (*Config, error) {
 		k := und[0].String()
 		return nil, &Error{File: file, Line: lineOf(src, k), Key: k, Msg: "unknown key (see the documented keys in kiosk.toml)"}
 	}
+	if len(cfg.Sync.Upstreams) > 0 {
+		cfg.Sync.Upstream = cfg.Sync.Upstreams[0]
+	}
 	if err := cfg.validate(); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
@@ -219,13 +227,13 @@ func (c *Config) validate() error {
 		return bad("keys.identity_file", "set identity_file or identity_env")
 	case c.Keys.SealFile == "" && c.Keys.SealEnv == "":
 		return bad("keys.seal_file", "set seal_file or seal_env")
-	case c.Sync.Upstream != "" && !strings.HasPrefix(c.Sync.Upstream, "http://") && !strings.HasPrefix(c.Sync.Upstream, "https://"):
-		return bad("sync.upstream", "must be an http:// or https:// URL, or empty for a standalone station")
+	case badUpstream(c.Sync.Upstreams):
+		return bad("sync.upstream", "must be an http:// or https:// URL, a list of them, or empty for a standalone station")
 	case c.Sync.Upstream != "" && c.Sync.Token == "" && c.Sync.TokenFile == "":
 		return bad("sync.token", "a station with an upstream needs token or token_file")
 	case c.Sync.Token != "" && c.Sync.TokenFile != "":
 		return bad("sync.token", "set token or token_file, not both")
-	case c.Sync.CAFile != "" && !strings.HasPrefix(c.Sync.Upstream, "https://"):
+	case c.Sync.CAFile != "" && !allHTTPS(c.Sync.Upstreams):
 		return bad("sync.ca_file", "is for an https:// upstream; plain http has no certificate to check")
 	case c.Sync.Interval < time.Second:
 		return bad("sync.interval", "must be at least 1s")
@@ -363,4 +371,51 @@ func lineOf(src []byte, key string) int {
 		}
 	}
 	return 0
+}
+
+// URLList is a key that takes one URL or a list of them ([sync] upstream:
+// a single string stays valid). An empty string is no URL.
+type URLList []string
+
+// UnmarshalTOML takes a string or an array of strings.
+func (l *URLList) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		*l = nil
+		if x != "" {
+			*l = URLList{x}
+		}
+		return nil
+	case []any:
+		out := make(URLList, 0, len(x))
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("a list of URLs holds only strings, not %v", e)
+			}
+			out = append(out, s)
+		}
+		*l = out
+		return nil
+	}
+	return fmt.Errorf("give one URL as a string or a list of them, not %v", v)
+}
+
+func badUpstream(urls URLList) bool {
+	for _, u := range urls {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return true
+		}
+	}
+	return false
+}
+
+// allHTTPS says whether there are upstreams and every one is https.
+func allHTTPS(urls URLList) bool {
+	for _, u := range urls {
+		if !strings.HasPrefix(u, "https://") {
+			return false
+		}
+	}
+	return len(urls) > 0
 }

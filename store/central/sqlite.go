@@ -14,12 +14,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/sqltime"
 )
@@ -83,34 +81,20 @@ const applicationID = 0x45584143
 // (an `accountd import` while serving); changes made here wake it at once.
 const pollEvery = time.Second
 
-// SQLite is the central store in one SQLite file: one writer connection
-// whose transactions apply many stations' ops at once (group commit, each
-// commit durable), and a pool of readers for the feed.
-type SQLite struct {
+// sqliteStore is the central store's Backend in one SQLite file: one writer
+// connection (so write transactions are one at a time; other processes
+// wait on the file's lock) and a pool of readers for the feed.
+type sqliteStore struct {
 	path  string
 	opt   Options
-	log   *slog.Logger
 	epoch string
 
 	w *sql.DB
 	r *sql.DB
-
-	writes  chan *applyReq // to the group-commit writer
-	stop    chan struct{}
-	done    chan struct{}
-	closeMu sync.RWMutex // held to queue a request; Close takes it to stop new ones
-	closed  bool
-
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced when the head moves
-
-	importMu sync.Mutex
 }
 
-var _ Store = (*SQLite)(nil)
-
-// Open opens (creating when missing) the central store at path.
-func Open(path string, opt Options) (*SQLite, error) {
+// OpenSQLite opens (creating when missing) the central store file at path.
+func OpenSQLite(path string, opt Options) (Backend, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("central store: bad path %q: give --db a file name without '?' or '#'", path)
 	}
@@ -120,17 +104,11 @@ func Open(path string, opt Options) (*SQLite, error) {
 	if err := privateFile(path, opt.AllowSharedFile); err != nil {
 		return nil, err
 	}
-	if err := notice.CheckLanguages(opt.NoticeLanguages); err != nil {
-		return nil, fmt.Errorf("central store: %w", err)
-	}
-	opt = opt.withDefaults()
-	s := &SQLite{path: path, opt: opt, log: opt.Logger, writes: make(chan *applyReq, 256),
-		stop: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
+	s := &sqliteStore{path: path, opt: opt.withDefaults()}
 	if err := s.open(); err != nil {
-		s.closeDBs()
+		s.Close()
 		return nil, err
 	}
-	go s.writer()
 	return s, nil
 }
 
@@ -179,7 +157,7 @@ var writerDSN = strings.Join([]string{
 
 var readerDSN = "_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 
-func (s *SQLite) open() error {
+func (s *sqliteStore) open() error {
 	w, err := sql.Open("sqlite", s.path+"?"+writerDSN)
 	if err != nil {
 		return s.fileErr(err)
@@ -202,7 +180,7 @@ func (s *SQLite) open() error {
 	return s.r.PingContext(ctx)
 }
 
-func (s *SQLite) fileErr(err error) error {
+func (s *sqliteStore) fileErr(err error) error {
 	if strings.Contains(err.Error(), "not a database") {
 		return fmt.Errorf("central store %s is not a SQLite database: check --db: %w", s.path, err)
 	}
@@ -213,7 +191,7 @@ func (s *SQLite) fileErr(err error) error {
 var migrationFS embed.FS
 
 // migrate brings the file to the current schema, a step per transaction.
-func (s *SQLite) migrate(ctx context.Context) error {
+func (s *sqliteStore) migrate(ctx context.Context) error {
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return err
@@ -237,7 +215,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.sqlTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
 				return err
 			}
@@ -251,9 +229,9 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // loadEpoch reads the store's epoch, making one for a new file.
-func (s *SQLite) loadEpoch(ctx context.Context) (string, error) {
+func (s *sqliteStore) loadEpoch(ctx context.Context) (string, error) {
 	var epoch string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.sqlTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'epoch'`).Scan(&epoch)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -272,8 +250,8 @@ func (s *SQLite) loadEpoch(ctx context.Context) (string, error) {
 	return epoch, nil
 }
 
-// inTx runs fn in one immediate transaction on the writer.
-func (s *SQLite) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// sqlTx runs fn in one immediate transaction on the writer.
+func (s *sqliteStore) sqlTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -285,21 +263,8 @@ func (s *SQLite) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// Close stops the writer and closes the file.
-func (s *SQLite) Close() error {
-	s.closeMu.Lock()
-	already := s.closed
-	s.closed = true
-	s.closeMu.Unlock()
-	if already {
-		return nil
-	}
-	close(s.stop)
-	<-s.done
-	return s.closeDBs()
-}
-
-func (s *SQLite) closeDBs() error {
+// Close closes the file.
+func (s *sqliteStore) Close() error {
 	var errs []error
 	for _, db := range []*sql.DB{s.r, s.w} {
 		if db != nil {
@@ -309,8 +274,20 @@ func (s *SQLite) closeDBs() error {
 	return errors.Join(errs...)
 }
 
+// Name is the file's path.
+func (s *sqliteStore) Name() string { return s.path }
+
 // Epoch identifies this store's history.
-func (s *SQLite) Epoch() string { return s.epoch }
+func (s *sqliteStore) Epoch() string { return s.epoch }
+
+// Watch: another process's commits are seen by polling only.
+func (s *sqliteStore) Watch(func()) {}
+
+// PollEvery is how often Wait looks at the file's head.
+func (s *sqliteStore) PollEvery() time.Duration { return pollEvery }
+
+// Head is the newest change number.
+func (s *sqliteStore) Head(ctx context.Context) (int64, error) { return head(ctx, s.r) }
 
 // head is the newest change number.
 func head(ctx context.Context, q interface {
@@ -323,19 +300,19 @@ func head(ctx context.Context, q interface {
 
 // Changes reads up to limit changes after the cursor and the head in one
 // read transaction, so the two agree.
-func (s *SQLite) Changes(ctx context.Context, after int64, limit int) (Feed, error) {
+func (s *sqliteStore) Changes(ctx context.Context, after int64, limit int) (Feed, error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return Feed{}, fmt.Errorf("reading changes: %w", err)
+		return Feed{}, err
 	}
 	defer tx.Rollback()
 	var f Feed
 	if f.Head, err = head(ctx, tx); err != nil {
-		return Feed{}, fmt.Errorf("reading changes: %w", err)
+		return Feed{}, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, snapshot FROM accounts WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
-		return Feed{}, fmt.Errorf("reading changes: %w", err)
+		return Feed{}, err
 	}
 	defer rows.Close()
 	f.Changes = make([]Change, 0, min(limit, 1024))
@@ -343,53 +320,12 @@ func (s *SQLite) Changes(ctx context.Context, after int64, limit int) (Feed, err
 		var c Change
 		var snap []byte
 		if err := rows.Scan(&c.Seq, &snap); err != nil {
-			return Feed{}, fmt.Errorf("reading changes: %w", err)
+			return Feed{}, err
 		}
 		c.Snapshot = snap
 		f.Changes = append(f.Changes, c)
 	}
 	return f, rows.Err()
-}
-
-// Wait returns once the head is after the cursor.
-func (s *SQLite) Wait(ctx context.Context, after int64) error {
-	t := time.NewTicker(pollEvery)
-	defer t.Stop()
-	for {
-		ch := s.changes()
-		h, err := head(ctx, s.r)
-		if err != nil {
-			return fmt.Errorf("waiting for changes: %w", err)
-		}
-		if h > after {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-t.C:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// changes is the channel closed at the next move of the head.
-func (s *SQLite) changes() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
-}
-
-// notify wakes every Wait.
-func (s *SQLite) notify() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-func (s *SQLite) audit(ctx context.Context, tx *sql.Tx, action, detail string) error {
-	return auditAccount(ctx, tx, s.opt.Now(), "", action, detail)
 }
 
 // auditAccount writes an audit row about one account ("" for none).

@@ -294,13 +294,18 @@ func (d *deployment) accountNames(n int) []string {
 // BenchmarkPushThroughput has 100 simulated stations push batches of ops
 // at once over loopback HTTP; every op is re-checked and applied, each
 // group commit durable. Metric: ops applied per second.
-func BenchmarkPushThroughput(b *testing.B) {
+func BenchmarkPushThroughput(b *testing.B) { benchPush(b, newDeployment(b)) }
+
+// BenchmarkPushThroughputPostgres is the same on PostgreSQL (needs
+// KIOSK_TEST_POSTGRES; commits are durable: synchronous_commit stays on).
+func BenchmarkPushThroughputPostgres(b *testing.B) { benchPush(b, newPGDeployment(b)) }
+
+func benchPush(b *testing.B, d *deployment) {
 	const (
 		stations = 100
 		batches  = 10 // per station
 		batch    = 50 // ops per push
 	)
-	d := newDeployment(b)
 	d.importCSV(generatedCSV(stations * 10))
 	names := d.accountNames(stations * 10)
 	tokens := make([]string, stations)

@@ -115,6 +115,7 @@ type deployment struct {
 	keys    secret.Keys
 	central *central.SQLite
 	dbPath  string // the central store's file
+	pgURL   string // or its PostgreSQL database (newPGDeployment)
 	gate    *gate
 	url     string
 }
@@ -242,6 +243,9 @@ var cast = csvHeader + rowTaiMan + rowTaiMing + rowSiuLing
 // centralOps counts the ops the store recorded, by outcome.
 func (d *deployment) centralOps() map[string]int {
 	d.t.Helper()
+	if d.pgURL != "" {
+		return d.pgCentralOps()
+	}
 	db, err := sql.Open("sqlite", d.dbPath+"?_pragma=query_only(1)&_pragma=busy_timeout(5000)")
 	if err != nil {
 		d.t.Fatal(err)

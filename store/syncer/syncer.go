@@ -23,13 +23,17 @@ import (
 	"github.com/expressstation/kiosk/store/wire"
 )
 
-// Options configure a Syncer. Upstream and Token are required.
+// Options configure a Syncer. Upstream (or Upstreams) and Token are required.
 type Options struct {
-	Upstream string        // the central store's base URL ([sync] upstream)
-	Token    string        // this station's bearer token; never logged
-	Interval time.Duration // the longest wait between rounds; default 10s
-	Logger   *slog.Logger  // may be nil
-	Now      func() time.Time
+	Upstream string // the central store's base URL ([sync] upstream)
+	// Upstreams are several URLs of the central store (accountd processes
+	// in front of one database), tried in order: a failed round moves to
+	// the next, after the usual backoff. Empty: Upstream alone.
+	Upstreams []string
+	Token     string        // this station's bearer token; never logged
+	Interval  time.Duration // the longest wait between rounds; default 10s
+	Logger    *slog.Logger  // may be nil
+	Now       func() time.Time
 	// RootCAs are the roots an https upstream's certificate must chain to
 	// ([sync] ca_file); nil = the system's. Ignored with HTTPClient.
 	RootCAs *x509.CertPool
@@ -100,34 +104,45 @@ const (
 
 // LinkState is the station's connection to the central store.
 type LinkState struct {
-	Mode  string    // Connecting, Online or Offline
-	Since time.Time // when it entered the mode
-	Err   string    // why it is offline; no secret
+	Mode     string    // Connecting, Online or Offline
+	Since    time.Time // when it entered the mode
+	Err      string    // why it is offline; no secret
+	Upstream string    // the URL in use (the next round's)
 }
 
 // Syncer syncs one replica with the central store.
 type Syncer struct {
-	r   *store.Replica
-	c   *client
-	opt Options
-	log *slog.Logger
+	r       *store.Replica
+	clients []*client // one per upstream, in order
+	opt     Options
+	log     *slog.Logger
 
 	round sync.Mutex // one push-and-pull at a time (Run and SyncOnce)
 
-	mu      sync.Mutex
-	link    LinkState
-	noted   bool // a round has ended
-	failing bool // the last round failed
+	mu       sync.Mutex
+	link     LinkState
+	noted    bool   // a round has ended
+	failing  bool   // the last round failed
+	cur      int    // the upstream in use (index in clients)
+	recorded string // the upstream the replica last recorded
 }
 
 // New makes a Syncer for the replica. Nothing is sent until Run or SyncOnce.
 func New(r *store.Replica, opt Options) (*Syncer, error) {
 	opt = opt.withDefaults()
-	c, err := newClient(opt.Upstream, opt.Token, opt.HTTPClient, opt.RootCAs)
-	if err != nil {
-		return nil, err
+	urls := opt.Upstreams
+	if len(urls) == 0 {
+		urls = []string{opt.Upstream}
 	}
-	return &Syncer{r: r, c: c, opt: opt, log: opt.Logger,
+	var clients []*client
+	for _, u := range urls {
+		c, err := newClient(u, opt.Token, opt.HTTPClient, opt.RootCAs)
+		if err != nil {
+			return nil, err
+		}
+		clients = append(clients, c)
+	}
+	return &Syncer{r: r, clients: clients, opt: opt, log: opt.Logger,
 		link: LinkState{Mode: Connecting, Since: opt.Now()}}, nil
 }
 
@@ -135,7 +150,16 @@ func New(r *store.Replica, opt Options) (*Syncer, error) {
 func (s *Syncer) Link() LinkState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.link
+	l := s.link
+	l.Upstream = s.clients[s.cur].base
+	return l
+}
+
+// client is the upstream in use.
+func (s *Syncer) client() *client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clients[s.cur]
 }
 
 // SyncOnce pushes every pending op and pulls until the replica is current,
@@ -188,6 +212,15 @@ func (s *Syncer) note(ctx context.Context, err error) error {
 	s.mu.Lock()
 	changed := s.failing != (err != nil) || !s.noted
 	s.failing, s.noted = err != nil, true
+	upstream := s.clients[s.cur].base
+	if err != nil && len(s.clients) > 1 {
+		// Fail over: the next round (after the backoff) tries the next
+		// accountd; an op whose answer was lost is answered there as a
+		// duplicate, since every process shares one database.
+		s.cur = (s.cur + 1) % len(s.clients)
+		s.log.Warn("sync upstream failover", "from", upstream, "to", s.clients[s.cur].base, "err", err)
+	}
+	record := err == nil && s.recorded != upstream
 	switch {
 	case err == nil && s.link.Mode != Online:
 		s.link = LinkState{Mode: Online, Since: now}
@@ -199,11 +232,18 @@ func (s *Syncer) note(ctx context.Context, err error) error {
 	s.mu.Unlock()
 	switch {
 	case changed && err == nil:
-		s.log.Info("sync link online", "upstream", s.opt.Upstream)
+		s.log.Info("sync link online", "upstream", upstream)
 	case changed:
-		s.log.Warn("sync link offline", "upstream", s.opt.Upstream, "err", err)
+		s.log.Warn("sync link offline", "upstream", upstream, "err", err)
 	}
 	rerr := s.r.RecordSync(ctx, err)
+	if rerr == nil && record { // for `kiosk status`, another process
+		if rerr = s.r.RecordUpstream(ctx, upstream); rerr == nil {
+			s.mu.Lock()
+			s.recorded = upstream
+			s.mu.Unlock()
+		}
+	}
 	if s.opt.AfterRound != nil {
 		s.opt.AfterRound()
 	}
@@ -217,14 +257,15 @@ func (s *Syncer) note(ctx context.Context, err error) error {
 func (s *Syncer) pushPull(ctx context.Context) error {
 	s.round.Lock()
 	defer s.round.Unlock()
-	if err := s.push(ctx); err != nil {
+	c := s.client()
+	if err := s.push(ctx, c); err != nil {
 		return err
 	}
-	return s.pull(ctx)
+	return s.pull(ctx, c)
 }
 
 // push sends pending ops in batches until none is left.
-func (s *Syncer) push(ctx context.Context) error {
+func (s *Syncer) push(ctx context.Context, c *client) error {
 	last := ""
 	for {
 		ops, err := s.r.PendingOps(ctx, s.opt.PushBatch)
@@ -235,7 +276,7 @@ func (s *Syncer) push(ctx context.Context) error {
 			return fmt.Errorf("op %s stays pending after the central store answered it", last)
 		}
 		last = ops[0].ID
-		resp, err := s.c.push(ctx, ops)
+		resp, err := c.push(ctx, ops)
 		if err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
@@ -258,14 +299,14 @@ type fetched struct {
 // fetched while the current one is applied; each page checks that it
 // starts at the cursor, so overlap can never leave a gap. A store that no
 // longer knows the cursor gets one full resync.
-func (s *Syncer) pull(ctx context.Context) error {
-	err := s.pullPages(ctx)
+func (s *Syncer) pull(ctx context.Context, c *client) error {
+	err := s.pullPages(ctx, c)
 	if errors.Is(err, store.ErrResync) {
 		s.log.Warn("full resync", "reason", err)
 		if err := s.r.StartResync(ctx, err.Error()); err != nil {
 			return err
 		}
-		err = s.pullPages(ctx)
+		err = s.pullPages(ctx, c)
 	}
 	if err != nil {
 		return fmt.Errorf("pull: %w", err)
@@ -273,7 +314,7 @@ func (s *Syncer) pull(ctx context.Context) error {
 	return nil
 }
 
-func (s *Syncer) pullPages(ctx context.Context) error {
+func (s *Syncer) pullPages(ctx context.Context, c *client) error {
 	st, err := s.r.SyncState(ctx)
 	if err != nil {
 		return err
@@ -281,7 +322,7 @@ func (s *Syncer) pullPages(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan fetched, 1)
-	go s.fetch(ctx, st.Cursor, st.Epoch, pages)
+	go s.fetch(ctx, c, st.Cursor, st.Epoch, pages)
 	for f := range pages {
 		if f.err != nil {
 			return f.err
@@ -294,10 +335,10 @@ func (s *Syncer) pullPages(ctx context.Context) error {
 }
 
 // fetch sends pages from the cursor on until one says no more follow.
-func (s *Syncer) fetch(ctx context.Context, after int64, epoch string, out chan<- fetched) {
+func (s *Syncer) fetch(ctx context.Context, c *client, after int64, epoch string, out chan<- fetched) {
 	defer close(out)
 	for {
-		p, err := s.c.changes(ctx, after, epoch, s.opt.PageSize, 0)
+		p, err := c.changes(ctx, after, epoch, s.opt.PageSize, 0)
 		select {
 		case out <- fetched{p, err}:
 		case <-ctx.Done():
@@ -327,7 +368,7 @@ func (s *Syncer) awaitWork(ctx context.Context) error {
 		case <-pollCtx.Done():
 		}
 	}()
-	p, err := s.c.changes(pollCtx, st.Cursor, st.Epoch, s.opt.PageSize, s.opt.LongPoll)
+	p, err := s.client().changes(pollCtx, st.Cursor, st.Epoch, s.opt.PageSize, s.opt.LongPoll)
 	switch {
 	case pollCtx.Err() != nil:
 		return nil // a local write, or shutting down

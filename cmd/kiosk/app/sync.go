@@ -34,7 +34,7 @@ func NewSyncer(cfg *config.Config, r *store.Replica, clk clock.Clock, logger *sl
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s, err := syncer.New(r, syncer.Options{
-		Upstream: cfg.Sync.Upstream, Token: token, RootCAs: roots, Interval: cfg.Sync.Interval,
+		Upstream: cfg.Sync.Upstream, Upstreams: cfg.Sync.Upstreams, Token: token, RootCAs: roots, Interval: cfg.Sync.Interval,
 		Logger: logger.With("part", "sync"), Now: clk.Now, AfterRound: afterRound,
 	})
 	if err != nil {

@@ -2,12 +2,11 @@ package central
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"time"
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store/domain"
@@ -19,12 +18,20 @@ import (
 // account name, the lowest free clash number, assigned here once for every
 // station; a known student with changed particulars keeps the name and gets
 // a new change; identical data writes nothing. Batches commit whole.
-func (s *SQLite) Import(ctx context.Context, csv io.Reader) (registry.ImportReport, error) {
+func (s *Central) Import(ctx context.Context, csv io.Reader) (registry.ImportReport, error) {
 	if s.opt.Keys == nil {
 		return registry.ImportReport{}, errors.New("import needs the deployment's identity key: give --identity-key FILE or set KIOSK_IDENTITY_KEY")
 	}
+	// Names are assigned from the accounts as they are once no other
+	// import runs, here or in another process: two imports racing would
+	// otherwise both give the next tmchan to different students.
 	s.importMu.Lock()
 	defer s.importMu.Unlock()
+	unlock, err := s.b.LockImport(ctx)
+	if err != nil {
+		return registry.ImportReport{}, fmt.Errorf("import into %s: %w", s.b.Name(), err)
+	}
+	defer unlock()
 	im, err := s.newImporter(ctx)
 	if err != nil {
 		return registry.ImportReport{}, err
@@ -46,7 +53,7 @@ func (s *SQLite) Import(ctx context.Context, csv io.Reader) (registry.ImportRepo
 	s.log.Info("registry import", "added", im.report.Added, "updated", im.report.Updated,
 		"unchanged", im.report.Unchanged, "bad_rows", len(rowErrs), "err", err)
 	if err != nil {
-		return im.report, fmt.Errorf("import into %s: %w", s.path, err)
+		return im.report, fmt.Errorf("import into %s: %w", s.b.Name(), err)
 	}
 	return im.report, nil
 }
@@ -59,7 +66,7 @@ type importer struct {
 	names  domain.Names
 	batch  []importRow
 	report registry.ImportReport
-	s      *SQLite
+	s      *Central
 }
 
 type knownAccount struct {
@@ -76,27 +83,16 @@ type importRow struct {
 	fingerprint [32]byte
 }
 
-func (s *SQLite) newImporter(ctx context.Context) (*importer, error) {
+func (s *Central) newImporter(ctx context.Context) (*importer, error) {
 	im := &importer{known: map[string]knownAccount{}, s: s}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, name, student_id, fingerprint FROM accounts`)
+	err := s.b.KnownAccounts(ctx, func(k KnownAccount) {
+		im.known[k.StudentID] = knownAccount{id: k.ID, name: k.Name, fingerprint: k.Fingerprint}
+		im.names.Add(k.Name)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("import: reading known accounts: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			k   knownAccount
-			sid string
-			fp  []byte
-		)
-		if err := rows.Scan(&k.id, &k.name, &sid, &fp); err != nil {
-			return nil, fmt.Errorf("import: reading known accounts: %w", err)
-		}
-		copy(k.fingerprint[:], fp)
-		im.known[sid] = k
-		im.names.Add(k.name)
-	}
-	return im, rows.Err()
+	return im, nil
 }
 
 // add sorts a record into new, changed or unchanged.
@@ -142,24 +138,21 @@ func fingerprint(s domain.Snapshot) [32]byte {
 }
 
 // flush writes the batch in one transaction; each row is a new change.
-func (s *SQLite) flush(ctx context.Context, im *importer) error {
+func (s *Central) flush(ctx context.Context, im *importer) error {
 	if len(im.batch) == 0 {
 		return nil
 	}
 	b := im.batch
 	im.batch = im.batch[:0]
 	var added, updated int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		h, err := head(ctx, tx)
-		if err != nil {
-			return err
-		}
-		now := formatTime(s.opt.Now())
-		var adds []any
+	err := s.inTx(ctx, func(tx Tx, head *int64) error {
+		added, updated = 0, 0
+		now := s.opt.Now()
+		var adds []NewAccount
 		for _, row := range b {
-			h++
+			*head++
 			if row.id != 0 {
-				if err := updateParticulars(ctx, tx, row, h, now); err != nil {
+				if err := updateParticulars(ctx, tx, row, *head, now); err != nil {
 					return err
 				}
 				updated++
@@ -169,46 +162,28 @@ func (s *SQLite) flush(ctx context.Context, im *importer) error {
 			if err != nil {
 				return err
 			}
-			adds = append(adds, row.snap.Name, row.snap.StudentID, h, snap, row.fingerprint[:], now)
+			adds = append(adds, NewAccount{Name: row.snap.Name, StudentID: row.snap.StudentID, Seq: *head,
+				Snapshot: []byte(snap), Fingerprint: row.fingerprint[:], At: now})
 			added++
 		}
-		if err := insertAccounts(ctx, tx, adds); err != nil {
+		if err := tx.InsertAccounts(ctx, adds); err != nil {
 			return fmt.Errorf("lines %d-%d: %w", b[0].line, b[len(b)-1].line, err)
 		}
-		return s.audit(ctx, tx, "import", fmt.Sprintf("lines %d-%d: %d added, %d updated", b[0].line, b[len(b)-1].line, added, updated))
+		return tx.Audit(ctx, now, "", "import", fmt.Sprintf("lines %d-%d: %d added, %d updated", b[0].line, b[len(b)-1].line, added, updated))
 	})
 	if err != nil {
 		return err
 	}
 	im.report.Added += added
 	im.report.Updated += updated
-	s.notify()
-	return nil
-}
-
-// insertRows accounts go into one INSERT statement.
-const insertRows = 100
-
-func insertAccounts(ctx context.Context, tx *sql.Tx, args []any) error {
-	const cols = 6
-	row := "(?, ?, ?, ?, ?, ?)"
-	for len(args) > 0 {
-		chunk := args[:min(len(args), insertRows*cols)]
-		args = args[len(chunk):]
-		q := `INSERT INTO accounts (name, student_id, seq, snapshot, fingerprint, updated_at) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/cols), ", ")
-		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
 // updateParticulars rewrites a known student's registry fields (never the
 // name, password, 2FA or status) as a new change.
-func updateParticulars(ctx context.Context, tx *sql.Tx, row importRow, seq int64, now string) error {
-	var stored []byte
-	if err := tx.QueryRowContext(ctx, `SELECT snapshot FROM accounts WHERE id = ?`, row.id).Scan(&stored); err != nil {
+func updateParticulars(ctx context.Context, tx Tx, row importRow, seq int64, now time.Time) error {
+	stored, err := tx.AccountSnapshot(ctx, row.id)
+	if err != nil {
 		return fmt.Errorf("line %d: %w", row.line, err)
 	}
 	var cur domain.Snapshot
@@ -224,9 +199,7 @@ func updateParticulars(ctx context.Context, tx *sql.Tx, row importRow, seq int64
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE accounts SET seq = ?, snapshot = ?, fingerprint = ?, updated_at = ? WHERE id = ?`,
-		seq, snap, row.fingerprint[:], now, row.id)
-	if err != nil {
+	if err := tx.UpdateParticulars(ctx, row.id, seq, []byte(snap), row.fingerprint[:], now); err != nil {
 		return fmt.Errorf("line %d: %w", row.line, err)
 	}
 	return nil

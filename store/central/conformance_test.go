@@ -1,0 +1,564 @@
+package central
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/expressstation/kiosk/policy"
+	"github.com/expressstation/kiosk/store/central/pgtest"
+	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
+	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
+)
+
+// The conformance suite: what every backend must do, run against each (as
+// litestream's RunWithReplicaClient runs against every replica client). A
+// database opens a fresh, empty store each time its open is called; calls
+// after the first open the same store again (another accountd process).
+type database func(t *testing.T) (open func(opt Options) *Central)
+
+func sqliteDatabase(t *testing.T) func(Options) *Central {
+	path := filepath.Join(t.TempDir(), "central.db")
+	return opener(t, path)
+}
+
+func postgresDatabase(t *testing.T) func(Options) *Central {
+	return opener(t, pgtest.URL(t))
+}
+
+func opener(t *testing.T, db string) func(Options) *Central {
+	return func(opt Options) *Central {
+		t.Helper()
+		s, err := Open(db, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+}
+
+func TestConformanceSQLite(t *testing.T) {
+	t.Parallel()
+	runConformance(t, sqliteDatabase)
+}
+
+func TestConformancePostgres(t *testing.T) {
+	t.Parallel()
+	pgtest.URL(t) // skips, saying how to run it, without a server
+	runConformance(t, postgresDatabase)
+}
+
+func confKeys(t *testing.T) *secret.Keys {
+	keys, err := secret.NewKeys(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &keys
+}
+
+func runConformance(t *testing.T, db database) {
+	for _, c := range []struct {
+		name string
+		fn   func(t *testing.T, db database)
+	}{
+		{"Import", confImport},
+		{"FeedPaging", confFeedPaging},
+		{"LongPoll", confLongPoll},
+		{"ApplyDuplicateRejectChain", confApply},
+		{"ConcurrentPushes", confConcurrent},
+		{"Lifecycle", confLifecycle},
+		{"Notices", confNotices},
+		{"StationsAndTokens", confStations},
+		{"TwoInstances", confTwoInstances},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.fn(t, db)
+		})
+	}
+}
+
+func feedOf(t *testing.T, s Store) map[string]domain.Snapshot {
+	t.Helper()
+	out := map[string]domain.Snapshot{}
+	for after := int64(0); ; {
+		f, err := s.Changes(ctx, after, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Changes) == 0 {
+			return out
+		}
+		for _, c := range f.Changes {
+			var snap domain.Snapshot
+			if err := json.Unmarshal(c.Snapshot, &snap); err != nil {
+				t.Fatal(err)
+			}
+			snap.Seq = c.Seq
+			out[snap.Name] = snap
+			after = c.Seq
+		}
+	}
+}
+
+func confImport(t *testing.T, db database) {
+	open := db(t)
+	s := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	csv := header +
+		"20261001,CHAN,Tai Man,A123456(3),2006-03-14,Computer Science,UG,degree,2030-06-30\n" +
+		"20261002,CHAN,Tai Ming,Y654321(7),2005-11-02,Physics,UG,degree,2030-06-30\n" +
+		"20261003,WONG,Siu Ling,A123456(4),2007-07-21,Mathematics,UG,degree,\n" + // wrong check digit
+		"20261004,WONG,Siu Ling,,2007-07-21,Mathematics,UG,degree,\n"
+	rep, err := s.Import(ctx, strings.NewReader(csv))
+	if err != nil || rep.Added != 3 || len(rep.Errors) != 1 || rep.Errors[0].Line != 4 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	got := feedOf(t, s)
+	if got["tmchan"].StudentID != "20261001" || got["tmchan2"].StudentID != "20261002" || got["slwong"].StudentID != "20261004" {
+		t.Fatalf("names: %v", got)
+	}
+	if rep, _ := s.Import(ctx, strings.NewReader(csv)); rep.Unchanged != 3 || rep.Added+rep.Updated != 0 {
+		t.Fatalf("re-import: %+v", rep)
+	}
+	changed := strings.Replace(csv, "2006-03-14,Computer Science", "2006-03-14,Chemistry", 1)
+	if rep, _ := s.Import(ctx, strings.NewReader(changed)); rep.Updated != 1 || rep.Unchanged != 2 {
+		t.Fatalf("changed import: %+v", rep)
+	}
+	if after := feedOf(t, s)["tmchan"]; after.Department != "Chemistry" || after.Seq != 4 {
+		t.Fatalf("updated: %+v", after)
+	}
+	if _, err := s.Import(ctx, strings.NewReader("name,id\nx,1\n")); err == nil {
+		t.Fatal("a file without the registry header was imported")
+	}
+	// Two imports racing (two processes) still name every student once:
+	// two new CHANs, Tai Mans both, become tmchan3 and tmchan4.
+	other := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	var wg sync.WaitGroup
+	for i, st := range []*Central{s, other} {
+		wg.Go(func() {
+			row := fmt.Sprintf("2026200%d,CHAN,Tai Man,,2006-03-1%d,CS,UG,degree,\n", i, i)
+			if _, err := st.Import(ctx, strings.NewReader(header+row)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	names := map[string]string{}
+	for name, snap := range feedOf(t, s) {
+		names[snap.StudentID] = name
+	}
+	if a, b := names["20262000"], names["20262001"]; a == b || !strings.HasPrefix(a, "tmchan") || !strings.HasPrefix(b, "tmchan") ||
+		a == "tmchan" || b == "tmchan" || len(names) != 5 {
+		t.Fatalf("racing imports named %q and %q (%v)", a, b, names)
+	}
+	if s.Epoch() == "" || other.Epoch() != s.Epoch() {
+		t.Fatalf("epochs %q and %q", s.Epoch(), other.Epoch())
+	}
+}
+
+// students is a registry of n students, one name each.
+func students(n int) string {
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range n {
+		fmt.Fprintf(&b, "2026%04d,CHAN,Student %s,,2006-03-14,CS,UG,degree,2030-06-30\n", i, letters(i))
+	}
+	return b.String()
+}
+
+// letters is i as letters (a distinct given name, so a distinct account name).
+func letters(i int) string {
+	s := ""
+	for {
+		s = string(rune('a'+i%26)) + s
+		i /= 26
+		if i == 0 {
+			return "X" + s
+		}
+	}
+}
+
+func confFeedPaging(t *testing.T, db database) {
+	s := db(t)(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	if _, err := s.Import(ctx, strings.NewReader(students(25))); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Changes(ctx, 0, 10)
+	if err != nil || len(f.Changes) != 10 || f.Head != 25 || f.Changes[0].Seq != 1 || f.Changes[9].Seq != 10 {
+		t.Fatalf("first page: head %d, %d changes, %v", f.Head, len(f.Changes), err)
+	}
+	f, _ = s.Changes(ctx, 20, 10)
+	if len(f.Changes) != 5 || f.Changes[4].Seq != 25 {
+		t.Fatalf("last page: %d changes", len(f.Changes))
+	}
+	// An account that changes again leaves its old place: the feed holds
+	// each account once, as it is now.
+	name := ""
+	for n, snap := range feedOf(t, s) {
+		if snap.Seq == 3 {
+			name = n
+		}
+	}
+	res, err := s.Apply(ctx, "S", []domain.Op{stationOp(name, domain.OpActivate,
+		domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: t0}, t0)})
+	if err != nil || res[0].Outcome != wire.OutcomeApplied || res[0].Snapshot != nil && res[0].Snapshot.Seq != 26 {
+		t.Fatalf("activate: %+v, %v", res, err)
+	}
+	f, _ = s.Changes(ctx, 0, 100)
+	if len(f.Changes) != 25 || f.Head != 26 || f.Changes[24].Seq != 26 || f.Changes[2].Seq != 4 {
+		t.Fatalf("after a change: head %d, %d changes", f.Head, len(f.Changes))
+	}
+	var snap domain.Snapshot
+	json.Unmarshal(f.Changes[24].Snapshot, &snap)
+	if snap.Name != name || snap.Status != policy.StatusActive {
+		t.Fatalf("changed account: %+v", snap)
+	}
+}
+
+func confLongPoll(t *testing.T, db database) {
+	open := db(t)
+	s := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	other := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.Wait(short, 0); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait on an empty store: %v", err)
+	}
+	// A waiter on each instance wakes when the other instance imports.
+	woke := make(chan error, 2)
+	for _, st := range []*Central{s, other} {
+		go func() {
+			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			woke <- st.Wait(wctx, 0)
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // let the waiters wait (the result holds either way)
+	if _, err := other.Import(ctx, strings.NewReader(students(1))); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := <-woke; err != nil {
+			t.Fatalf("wait: %v", err)
+		}
+	}
+	if err := s.Wait(ctx, 0); err != nil { // already after: at once
+		t.Fatal(err)
+	}
+}
+
+func confApply(t *testing.T, db database) {
+	s := db(t)(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	s.Import(ctx, strings.NewReader(header+"20261001,CHAN,Tai Man,A123456(3),2006-03-14,CS,UG,degree,2030-06-30\n"))
+	activate := chainOp(domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: t0}, "", domain.ProofHKID)
+	orphan := chainOp(domain.OpDirectory, domain.DirectoryPayload{Public: false}, "never-sent", domain.ProofHKID)
+	first, err := s.Apply(ctx, "A", []domain.Op{activate, orphan})
+	if err != nil || first[0].Outcome != wire.OutcomeApplied || first[1].Outcome != wire.OutcomeRejected ||
+		!strings.Contains(first[1].Reason, "never reached") || first[1].Snapshot == nil {
+		t.Fatalf("first push: %+v, %v", first, err)
+	}
+	again, err := s.Apply(ctx, "A", []domain.Op{activate, orphan})
+	if err != nil || again[0].Outcome != wire.OutcomeDuplicate || again[0].Original != wire.OutcomeApplied ||
+		again[1].Original != wire.OutcomeRejected || again[1].Reason != first[1].Reason || again[0].Snapshot == nil {
+		t.Fatalf("the same push again: %+v, %v", again, err)
+	}
+	next := chainOp(domain.OpDirectory, domain.DirectoryPayload{Public: false}, activate.ID, domain.ProofHKID)
+	if res, err := s.Apply(ctx, "A", []domain.Op{next}); err != nil || res[0].Outcome != wire.OutcomeApplied {
+		t.Fatalf("following the applied activation: %+v, %v", res, err)
+	}
+	// A second activation elsewhere is refused, naming the first station.
+	second := stationOp("tmchan", domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[1], ActivatedAt: t0}, t0)
+	if res, err := s.Apply(ctx, "B", []domain.Op{second}); err != nil || res[0].Outcome != wire.OutcomeRejected {
+		t.Fatalf("second activation: %+v, %v", res, err)
+	}
+	res, err := s.Apply(ctx, "A", []domain.Op{stepOp("nobody", 5)})
+	if err != nil || res[0].Outcome != wire.OutcomeRejected || !strings.Contains(res[0].Reason, "unknown_account") {
+		t.Fatalf("unknown account: %+v, %v", res, err)
+	}
+	if snap := feedOf(t, s)["tmchan"]; snap.DirectoryPublic || snap.Status != policy.StatusActive || snap.PasswordHash != testHashes()[0] {
+		t.Fatalf("final: %+v", snap)
+	}
+	// Aliases are unique across the store.
+	s.Close()
+	if _, err := s.Apply(ctx, "A", []domain.Op{stepOp("tmchan", 6)}); !errors.Is(err, errClosed) {
+		t.Fatalf("after close: %v", err)
+	}
+}
+
+// Twenty stations push into two instances at once: each op applied once,
+// change numbers never repeat, the newest step wins.
+func confConcurrent(t *testing.T, db database) {
+	open := db(t)
+	a := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	b := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	if _, err := a.Import(ctx, strings.NewReader(students(20))); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{}
+	for n := range feedOf(t, a) {
+		names = append(names, n)
+	}
+	const stations, each = 20, 10
+	// A station follows the feed while the pushes go on: a change that
+	// committed after it passed its number (a smaller number committing
+	// later) would never reach it.
+	seen := map[string]bool{}
+	var cursor int64
+	follow := func() {
+		for {
+			f, err := b.Changes(ctx, cursor, 50)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, c := range f.Changes {
+				var snap domain.Snapshot
+				json.Unmarshal(c.Snapshot, &snap)
+				seen[fmt.Sprint(snap.Name, c.Seq)] = true
+				cursor = c.Seq
+			}
+			if len(f.Changes) == 0 {
+				return
+			}
+		}
+	}
+	stop := make(chan struct{})
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				follow()
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	applied := map[string]int{}
+	for i := range stations {
+		wg.Go(func() {
+			st := []*Central{a, b}[i%2]
+			for j := range each {
+				op := stationOp(names[(i+j)%len(names)], domain.OpDirectory, domain.DirectoryPayload{Public: j%2 == 0}, t0)
+				for range 2 { // the second push is a retry after a lost answer
+					res, err := st.Apply(ctx, fmt.Sprintf("S%d", i), []domain.Op{op})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					applied[res[0].ID+string(res[0].Outcome)]++
+					mu.Unlock()
+					st = []*Central{a, b}[(i+j+1)%2]
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-followed
+	follow()
+	nApplied, nDup := 0, 0
+	for k, n := range applied {
+		switch {
+		case strings.HasSuffix(k, string(wire.OutcomeApplied)):
+			nApplied += n
+		case strings.HasSuffix(k, string(wire.OutcomeDuplicate)):
+			nDup += n
+		}
+		if n != 1 {
+			t.Errorf("%s answered %d times", k, n)
+		}
+	}
+	if nApplied != stations*each || nDup != stations*each {
+		t.Fatalf("%d applied, %d duplicates", nApplied, nDup)
+	}
+	f, _ := b.Changes(ctx, 0, 10000)
+	numbers := map[int64]bool{}
+	for _, c := range f.Changes {
+		if numbers[c.Seq] {
+			t.Fatalf("change number %d twice", c.Seq)
+		}
+		numbers[c.Seq] = true
+		var snap domain.Snapshot
+		json.Unmarshal(c.Snapshot, &snap)
+		if !seen[fmt.Sprint(snap.Name, c.Seq)] {
+			t.Errorf("the following station never saw %s's change %d (its cursor passed it before it committed)", snap.Name, c.Seq)
+		}
+	}
+	if last := f.Changes[len(f.Changes)-1].Seq; f.Head != last || f.Head <= 20 || len(f.Changes) != 20 {
+		t.Fatalf("head %d, last change %d, %d accounts", f.Head, last, len(f.Changes))
+	}
+}
+
+func confLifecycle(t *testing.T, db database) {
+	clk := &clock{t: at(2026, 1, 5)}
+	s := db(t)(Options{Keys: confKeys(t), Now: clk.Now})
+	if rep, err := s.Import(ctx, strings.NewReader(classCSV)); err != nil || rep.Added != 8 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	var ops []domain.Op
+	for _, name := range []string{"kylam", "hyyip", "amuller", "ksato", "wktsang", "cwfung", "sfmak"} {
+		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
+	}
+	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org"}, clk.Now()))
+	if _, err := s.Apply(ctx, "hall-1", ops); err != nil {
+		t.Fatal(err)
+	}
+	if got := moved(runLifecycle(t, s, clk, at(2026, 8, 30))); len(got) != 1 || got["sfmak"] != "active->alumni" {
+		t.Fatalf("30 Aug: moved %v", got)
+	}
+	rep := runLifecycle(t, s, clk, at(2026, 8, 31))
+	if rep.Notices != 5 || rep.Count(policy.StatusGrace) != 6 {
+		t.Fatalf("31 Aug: %+v", rep)
+	}
+	if again := runLifecycle(t, s, clk, at(2026, 8, 31)); len(again.Transitions) != 0 {
+		t.Fatalf("twice: %+v", again)
+	}
+	clk.Set(at(2026, 9, 1))
+	if err := s.Extend(ctx, "kylam", day("2027-03-31"), "medical leave"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Extend(ctx, "nobody", day("2027-03-31"), "x"); !errors.Is(err, ErrNoAccount) {
+		t.Fatalf("extend unknown: %v", err)
+	}
+	got := moved(runLifecycle(t, s, clk, at(2026, 12, 31)))
+	if got["kylam"] != "" || got["wktsang"] != "grace->alumni" || got["hyyip"] != "grace->terminated" {
+		t.Fatalf("31 Dec: %v", got)
+	}
+	snaps := feedOf(t, s)
+	if snaps["kylam"].ExtendedUntil != "2027-03-31" || snaps["hyyip"].Status != policy.StatusTerminated {
+		t.Fatalf("feed: %+v %+v", snaps["kylam"], snaps["hyyip"])
+	}
+	// Password reminders: once, then not within six months.
+	clk.Set(at(2027, 1, 6))
+	if n, err := s.QueuePasswordReminders(ctx, clk.Now()); err != nil || n != 4 {
+		t.Fatalf("reminders: %d, %v", n, err)
+	}
+	if n, _ := s.QueuePasswordReminders(ctx, clk.Now()); n != 0 {
+		t.Fatalf("reminders again: %d", n)
+	}
+}
+
+func confNotices(t *testing.T, db database) {
+	clk := &clock{t: at(2026, 1, 5)}
+	s := db(t)(Options{Keys: confKeys(t), Now: clk.Now})
+	s.Import(ctx, strings.NewReader(classCSV))
+	var ops []domain.Op
+	for _, name := range []string{"kylam", "hyyip", "wktsang"} {
+		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
+	}
+	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org"}, clk.Now()))
+	s.Apply(ctx, "hall-1", ops)
+	runLifecycle(t, s, clk, at(2026, 8, 31))
+	pending, err := s.Notices(ctx, notice.Pending, 0)
+	if err != nil || len(pending) != 3 || pending[0].ID >= pending[1].ID {
+		t.Fatalf("pending: %+v, %v", pending, err)
+	}
+	var ky notice.Notice
+	for _, n := range pending {
+		if n.Account == "kylam" {
+			ky = n
+		}
+	}
+	if ky.To != "ky@example.org" || ky.Kind != notice.GraceStarts || !strings.HasPrefix(ky.Subject, "Your student network services end on 31 Dec 2026 / ") ||
+		!ky.CreatedAt.Equal(at(2026, 8, 31)) || ky.State != notice.Pending {
+		t.Fatalf("kylam's notice: %+v", ky)
+	}
+	clk.Set(at(2026, 8, 31).Add(time.Hour))
+	if err := s.MarkNoticeSent(ctx, pending[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkNoticeSent(ctx, pending[0].ID); err == nil {
+		t.Fatal("a sent notice was sent again")
+	}
+	if err := s.MarkNoticeFailed(ctx, pending[1].ID, "421 try later", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KeepNotice(ctx, pending[2].ID, "no mail server"); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := s.Notices(ctx, "", 0)
+	sent, _ := s.Notices(ctx, notice.Sent, 0)
+	kept, _ := s.Notices(ctx, notice.Kept, 0)
+	left, _ := s.Notices(ctx, notice.Pending, 0)
+	if len(all) != 3 || len(sent) != 1 || !sent[0].SentAt.Equal(clk.Now()) || len(kept) != 1 || kept[0].Error != "no mail server" ||
+		len(left) != 1 || left[0].Attempts != 1 || left[0].Error != "421 try later" {
+		t.Fatalf("after delivery: all %d, sent %+v, kept %+v, left %+v", len(all), sent, kept, left)
+	}
+}
+
+func confStations(t *testing.T, db database) {
+	open := db(t)
+	s := open(Options{Now: func() time.Time { return t0 }})
+	tok, err := s.AddStation(ctx, "hall-1")
+	if err != nil || len(tok) < 43 {
+		t.Fatalf("add: %q, %v", tok, err)
+	}
+	other := open(Options{})
+	if id, err := other.Authenticate(ctx, tok); err != nil || id != "hall-1" {
+		t.Fatalf("authenticate at another instance: %q, %v", id, err)
+	}
+	if _, err := s.AddStation(ctx, "hall-1"); err == nil || !strings.Contains(err.Error(), "revoke it first") {
+		t.Fatalf("second add: %v", err)
+	}
+	if _, err := s.AddStation(ctx, "a b"); err == nil {
+		t.Fatal("bad id accepted")
+	}
+	if _, err := s.Authenticate(ctx, "nonsense"); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("unknown token: %v", err)
+	}
+	if err := s.RevokeStation(ctx, "hall-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Authenticate(ctx, tok); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("revoked token at another instance: %v", err)
+	}
+	if err := s.RevokeStation(ctx, "nowhere"); !errors.Is(err, ErrNoStation) {
+		t.Fatalf("revoke unknown: %v", err)
+	}
+	tok2, err := s.AddStation(ctx, "hall-1")
+	if err != nil || tok2 == tok {
+		t.Fatalf("re-add: %v", err)
+	}
+	list, err := other.Stations(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != "hall-1" || list[0].RevokedAt != nil || !list[0].CreatedAt.Equal(t0) {
+		t.Fatalf("stations: %+v, %v", list, err)
+	}
+}
+
+// Two instances on one store: one epoch, and a change through either is
+// in both feeds.
+func confTwoInstances(t *testing.T, db database) {
+	open := db(t)
+	a := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	b := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	if a.Epoch() != b.Epoch() {
+		t.Fatal("two epochs")
+	}
+	a.Import(ctx, strings.NewReader(students(3)))
+	name := ""
+	for n := range feedOf(t, b) {
+		name = n
+	}
+	if res, err := b.Apply(ctx, "S", []domain.Op{stationOp(name, domain.OpDirectory, domain.DirectoryPayload{}, t0)}); err != nil ||
+		res[0].Outcome != wire.OutcomeApplied {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if fa, fb := feedOf(t, a), feedOf(t, b); fa[name].Seq != 4 || fb[name].DirectoryPublic || len(fa) != 3 {
+		t.Fatalf("feeds: %+v", fa)
+	}
+}
