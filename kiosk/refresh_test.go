@@ -46,3 +46,20 @@ func TestStaffPanelFollowsEverySyncRound(t *testing.T) {
 	s.expect(fmt.Sprintf("%d pending · 0 rejected", after), "pull: connection refused")
 	s.expect("Staff panel") // still open, nothing else changed
 }
+
+// A station with several upstreams shows staff the accountd it syncs with
+// (the one the last successful round used), after the next sync round.
+func TestStaffPanelShowsTheUpstreamInUse(t *testing.T) {
+	s := newStaffStation(t, func(o *kiosk.Options) {
+		o.Link = online
+		o.Sync = func(context.Context) error { return nil }
+	})
+	s.signIn(staffPIN)
+	s.expect("Staff panel")
+	s.expectNot("https://accountd-2.example.edu")
+	if err := s.store.RecordUpstream(context.Background(), "https://accountd-2.example.edu"); err != nil {
+		t.Fatal(err)
+	}
+	s.send(kiosk.RefreshMsg{})
+	s.expect("Upstream", "https://accountd-2.example.edu")
+}
