@@ -62,6 +62,7 @@ else one line of standard input) and prints its argon2id hash for
 func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
 
 func main() {
+	limitMemory = applyMemoryLimit
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
