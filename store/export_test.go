@@ -14,3 +14,11 @@ const ImportBatch = importBatch
 
 // WriteDB is the replica's single writer connection pool.
 func WriteDB(r *Replica) *sql.DB { return r.w }
+
+// SetLifecycleBatch sets how many candidates a lifecycle batch reads and
+// returns the function that restores it.
+func SetLifecycleBatch(n int) (restore func()) {
+	old := lifecycleBatch
+	lifecycleBatch = n
+	return func() { lifecycleBatch = old }
+}
