@@ -72,7 +72,7 @@ func runTUI(configPath string, dev bool, stderr io.Writer) int {
 		return 2
 	}
 	defer st.Close()
-	p := tea.NewProgram(st.Model, programOptions()...)
+	p := tea.NewProgram(st.Root, programOptions()...)
 	defer stopOnSignal(p, st.Logger)()
 	go forwardEvents(p, st.Events)
 	if _, err := p.Run(); err != nil {
