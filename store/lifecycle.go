@@ -94,6 +94,11 @@ func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (domain.Lifec
 	if err := r.writeTx(ctx, "lifecycle", func(tx *sql.Tx) error { return setLifecycleProgress(ctx, tx, day, nil) }); err != nil {
 		return rep, fmt.Errorf("lifecycle run: %w", err)
 	}
+	// The batches filled the writer's page cache (32 MiB, sized for imports)
+	// with pages a station rarely needs again: give them back.
+	if _, err := r.w.ExecContext(ctx, "PRAGMA shrink_memory"); err != nil {
+		r.log.Warn("lifecycle run: shrinking the page cache", "err", err)
+	}
 	r.log.Info("lifecycle run", "checked", rep.Checked, "grace", rep.Count(policy.StatusGrace),
 		"alumni", rep.Count(policy.StatusAlumni), "terminated", rep.Count(policy.StatusTerminated))
 	return rep, nil
