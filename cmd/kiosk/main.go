@@ -18,6 +18,7 @@ import (
 	"slices"
 
 	"github.com/expressstation/kiosk/cmd/internal/buildinfo"
+	"github.com/expressstation/kiosk/store/secret"
 )
 
 const usage = `Express Station
@@ -69,6 +70,7 @@ func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "
 
 func main() {
 	limitMemory = applyMemoryLimit
+	secret.ReleaseAfterHash = true
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
