@@ -158,8 +158,12 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	st.stop = func() { cancel(); st.bg.Wait() }
 	st.Root = &FirstFrame{drawn: make(chan struct{})}
-	// quick_check reads the whole file: run it after the first frame.
+	// quick_check reads the whole file: run it after the first frame, and
+	// the lifecycle run after it, one at a time, so their memory (page
+	// caches, a batch) does not add up at start.
+	checked := make(chan struct{})
 	st.bg.Go(func() {
+		defer close(checked)
 		if !st.Root.wait(ctx) {
 			return
 		}
@@ -170,7 +174,7 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	opt := ModelOptions(cfg, r, clk, dev)
 	events := make(chan tea.Msg, 1)
 	st.Events = events
-	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events, st.Root.drawn); err != nil {
+	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events, checked); err != nil {
 		st.stop()
 		r.Close()
 		logFile.Close()

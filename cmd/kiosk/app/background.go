@@ -27,13 +27,15 @@ const (
 // startBackground starts the station's loops until ctx ends: the sync loop
 // with the upstream (which also keeps the footer's link and staff's Sync now
 // working), or on a standalone station the daily lifecycle job that the
-// central store runs otherwise; and the delivery of notices.
+// central store runs otherwise (its run at start waits until started is
+// closed: after the first frame and the replica check); and the delivery
+// of notices.
 // The loops are counted in wg so that Close can wait for them before it
 // closes the replica under them.
 // After each sync round the loop posts kiosk.RefreshMsg to events (dropped
 // when one is already waiting), for the program to pass to the screens.
 func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, r *store.Replica,
-	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options, events chan<- tea.Msg, drawn <-chan struct{}) (syncOnce func(context.Context) error, err error) {
+	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options, events chan<- tea.Msg, started <-chan struct{}) (syncOnce func(context.Context) error, err error) {
 	refresh := func() {
 		select {
 		case events <- kiosk.RefreshMsg{}:
@@ -53,7 +55,7 @@ func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config
 		opt.Link, opt.Sync = LinkOf(s), s.SyncOnce
 		syncOnce = s.SyncOnce
 	} else {
-		daily(ctx, wg, clk, drawn, func(now time.Time) { runLifecycle(ctx, r, now, logger) })
+		daily(ctx, wg, clk, started, func(now time.Time) { runLifecycle(ctx, r, now, logger) })
 	}
 	wg.Go(func() { every(ctx, deliverEvery, func() { deliver(ctx, r, sender, logger) }) })
 	return syncOnce, nil
