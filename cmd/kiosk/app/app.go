@@ -158,13 +158,17 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	st.stop = func() { cancel(); st.bg.Wait() }
 	st.Root = &FirstFrame{drawn: make(chan struct{})}
-	// quick_check reads the whole file: run it after the first frame, and
-	// the lifecycle run after it, one at a time, so their memory (page
-	// caches, a batch) does not add up at start.
-	checked := make(chan struct{})
+	// quick_check reads the whole file: run it after the first frame and
+	// after a standalone station's lifecycle run at start, one at a time, so
+	// their memory (page caches, a batch) does not add up.
+	started := make(chan struct{})
 	st.bg.Go(func() {
-		defer close(checked)
 		if !st.Root.wait(ctx) {
+			return
+		}
+		select {
+		case <-started:
+		case <-ctx.Done():
 			return
 		}
 		if err := r.CheckIntegrity(ctx); err != nil && ctx.Err() == nil {
@@ -174,7 +178,7 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	opt := ModelOptions(cfg, r, clk, dev)
 	events := make(chan tea.Msg, 1)
 	st.Events = events
-	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events, checked); err != nil {
+	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events, st.Root.drawn, started); err != nil {
 		st.stop()
 		r.Close()
 		logFile.Close()

@@ -27,15 +27,15 @@ const (
 // startBackground starts the station's loops until ctx ends: the sync loop
 // with the upstream (which also keeps the footer's link and staff's Sync now
 // working), or on a standalone station the daily lifecycle job that the
-// central store runs otherwise (its run at start waits until started is
-// closed: after the first frame and the replica check); and the delivery
-// of notices.
+// central store runs otherwise (its run at start waits until drawn is
+// closed, the first frame, and closes started when done); and the delivery
+// of notices. started is closed at once on a synced station.
 // The loops are counted in wg so that Close can wait for them before it
 // closes the replica under them.
 // After each sync round the loop posts kiosk.RefreshMsg to events (dropped
 // when one is already waiting), for the program to pass to the screens.
 func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, r *store.Replica,
-	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options, events chan<- tea.Msg, started <-chan struct{}) (syncOnce func(context.Context) error, err error) {
+	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options, events chan<- tea.Msg, drawn <-chan struct{}, started chan<- struct{}) (syncOnce func(context.Context) error, err error) {
 	refresh := func() {
 		select {
 		case events <- kiosk.RefreshMsg{}:
@@ -54,8 +54,13 @@ func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config
 		wg.Go(func() { s.Run(ctx) })
 		opt.Link, opt.Sync = LinkOf(s), s.SyncOnce
 		syncOnce = s.SyncOnce
+		close(started)
 	} else {
-		daily(ctx, wg, clk, started, func(now time.Time) { runLifecycle(ctx, r, now, logger) })
+		var first sync.Once
+		daily(ctx, wg, clk, drawn, func(now time.Time) {
+			runLifecycle(ctx, r, now, logger)
+			first.Do(func() { close(started) })
+		})
 	}
 	wg.Go(func() { every(ctx, deliverEvery, func() { deliver(ctx, r, sender, logger) }) })
 	return syncOnce, nil
