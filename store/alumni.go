@@ -161,6 +161,10 @@ func (r *Replica) alumniActivatable(a row) error {
 	return nil
 }
 
+// afterAlumniHash, when set (only by tests), runs between ActivateAlumni's
+// hashing and its transaction: what another writer may do meanwhile.
+var afterAlumniHash func()
+
 // ActivateAlumni sets the first password of a degree graduate's account
 // that was never activated. The account takes its lifecycle status now:
 // alumni, or grace until the grace period ends (student services for the
@@ -176,16 +180,30 @@ func (r *Replica) ActivateAlumni(ctx context.Context, p Proof, password string) 
 	if err != nil {
 		return Account{}, err
 	}
+	if afterAlumniHash != nil {
+		afterAlumniHash()
+	}
 	now := r.now()
 	status := r.effective(a)
 	c := &change{Account: a.Name, Action: "activate_alumni", Detail: "status " + string(status),
 		Kind: domain.OpActivateAlumni, At: now,
 		Payload: domain.ActivateAlumniPayload{PasswordHash: hash, ActivatedAt: now, Status: status}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		// The rule is asked again on the row as it is now: the daily
+		// lifecycle job may have moved the stored status (registered to
+		// grace or alumni) while the password was hashed, which changes
+		// nothing for a graduate who never activated.
+		fresh, err := loadRow(ctx, tx, "name", a.Name)
+		if err != nil {
+			return err
+		}
+		if err := r.alumniActivatable(fresh); err != nil {
+			return errNoChange{err}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE accounts
 			SET status = ?, password_hash = ?, activated_at = ?, password_changed_at = ?, updated_at = ?
-			WHERE id = ? AND status = ? AND password_hash IS NULL AND activated_at IS NULL`,
-			string(status), hash, formatTime(now), formatTime(now), formatTime(now), a.ID, string(a.Status))
+			WHERE id = ? AND password_hash IS NULL AND activated_at IS NULL`,
+			string(status), hash, formatTime(now), formatTime(now), formatTime(now), a.ID)
 		if err := mustAffect(res, err, ErrAlumniAlreadyActive); err != nil {
 			return err
 		}

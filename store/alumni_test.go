@@ -218,3 +218,28 @@ func TestStudentFlowsSendGraduatesToAlumni(t *testing.T) {
 		t.Errorf("non-degree Activate: %v", err)
 	}
 }
+
+// The daily lifecycle job may move a graduate's stored status (registered
+// to alumni) while her first password is being hashed: the activation
+// still goes through, since she never activated (it was refused as
+// "already activated" when the update insisted on the status read before).
+func TestActivateAlumniWhileTheLifecycleJobMovesHer(t *testing.T) {
+	ctx := context.Background()
+	r, clock, _ := graduates(t)
+	if got := stored(t, r, "vanguyen"); got != policy.StatusRegistered {
+		t.Skipf("the fixture's graduate is %s before the lifecycle run; this test needs registered", got)
+	}
+	store.SetAfterAlumniHash(func() {
+		if _, err := r.RunLifecycle(ctx, clock.Now()); err != nil {
+			t.Error(err)
+		}
+	})
+	defer store.SetAfterAlumniHash(nil)
+	a, err := r.ActivateAlumni(ctx, store.Unverified("vanguyen"), goodPassword)
+	if err != nil {
+		t.Fatalf("activation refused after the lifecycle job moved the account: %v", err)
+	}
+	if a.Status != policy.StatusAlumni || a.ActivatedAt.IsZero() {
+		t.Fatalf("activated: %+v", a)
+	}
+}

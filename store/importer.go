@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,15 @@ func (r *Replica) ImportRegistry(ctx context.Context, csv io.Reader) (registry.I
 	if err != nil {
 		return registry.ImportReport{}, err
 	}
+	// A large cache for the batches, given back afterwards (see writerDSN).
+	if _, err := r.w.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(importCacheKiB)); err != nil {
+		return registry.ImportReport{}, r.fileError(err)
+	}
+	defer func() {
+		if _, err := r.w.ExecContext(context.Background(), "PRAGMA cache_size = -"+strconv.Itoa(writerCacheKiB)); err == nil {
+			r.w.ExecContext(context.Background(), "PRAGMA shrink_memory")
+		}
+	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan batch, 1)

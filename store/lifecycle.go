@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -27,51 +26,106 @@ import (
 // so a graduate who never activated is found as an alumnus by Alumni Account
 // Activation. They get no notices: they have no mailbox anyone reads.
 
-// lifecycleBatch is how many transitions share a transaction: few commits
-// (an fsync each), yet a student's write never waits long behind the job.
-const lifecycleBatch = 256
+// lifecycleBatch is how many candidates are read, and their transitions
+// committed, at a time: few commits (an fsync each), yet a student's write
+// never waits long behind the job, and the job never holds more than a
+// batch in memory.
+var lifecycleBatch = 256
 
 // RunLifecycle moves every stored status to the one policy.LifecycleStatus
 // gives at now (LifecycleFacts.Due, shared with the central store). Each
 // transition is a whole change (status, audit row, outbox op "lifecycle"
 // and its notice together): grace starts ("your student services end on
-// <date>") or the expiry date (alumni, or terminated). Transitions are
-// committed in batches. Running it again at the same time changes nothing.
-// A transition whose account changed meanwhile (an extension came in) is
-// left for the next run.
+// <date>") or the expiry date (alumni, or terminated). Running it again at
+// the same time changes nothing. A transition whose account changed
+// meanwhile (an extension came in) is left for the next run.
+//
+// The candidates are read in batches in name order; each batch's
+// transitions commit together with how far the run got (lifecycle_progress),
+// so a run cut short (the station stopped) resumes on the same day after
+// its last committed batch instead of starting over.
 func (r *Replica) RunLifecycle(ctx context.Context, now time.Time) (domain.LifecycleReport, error) {
 	now = now.UTC().Truncate(time.Millisecond)
-	rows, err := r.lifecycleCandidates(ctx, now)
+	day := now.Format(dateLayout)
+	var rep domain.LifecycleReport
+	after, err := r.lifecycleResume(ctx, day)
 	if err != nil {
-		return domain.LifecycleReport{}, err
+		return rep, fmt.Errorf("lifecycle run: %w", err)
 	}
-	rep := domain.LifecycleReport{Checked: len(rows)}
-	type due struct {
-		a row
-		t domain.Transition
-	}
-	byName := map[string]due{}
-	var changes []*change
-	for _, a := range rows {
-		if t, ok := a.lifecycle().Due(now); ok {
-			byName[a.Name] = due{a, t}
-			changes = append(changes, transition(t, now))
+	for {
+		rows, err := r.lifecycleCandidates(ctx, now, after, lifecycleBatch)
+		if err != nil {
+			return rep, err
 		}
-	}
-	for chunk := range slices.Chunk(changes, lifecycleBatch) {
-		done, err := r.commitEach(ctx, "lifecycle", chunk, func(tx *sql.Tx, c *change) error {
-			return applyTransition(ctx, tx, byName[c.Account].a, c)
-		})
+		if len(rows) == 0 {
+			break
+		}
+		rep.Checked += len(rows)
+		byName := map[string]row{}
+		var changes []*change
+		var due []domain.Transition
+		for _, a := range rows {
+			if t, ok := a.lifecycle().Due(now); ok {
+				byName[a.Name] = a
+				changes = append(changes, transition(t, now))
+				due = append(due, t)
+			}
+		}
+		after = rows[len(rows)-1].Name
+		done, err := r.commitEachThen(ctx, "lifecycle", changes, func(tx *sql.Tx, c *change) error {
+			return applyTransition(ctx, tx, byName[c.Account], c)
+		}, func(tx *sql.Tx) error { return setLifecycleProgress(ctx, tx, day, &after) })
 		if err != nil {
 			return rep, fmt.Errorf("lifecycle run: %w", err)
 		}
+		moved := map[string]bool{}
 		for _, c := range done {
-			rep.Add(byName[c.Account].t)
+			moved[c.Account] = true
 		}
+		for _, t := range due {
+			if moved[t.Account] {
+				rep.Add(t)
+			}
+		}
+		if len(rows) < lifecycleBatch {
+			break
+		}
+	}
+	if err := r.writeTx(ctx, "lifecycle", func(tx *sql.Tx) error { return setLifecycleProgress(ctx, tx, day, nil) }); err != nil {
+		return rep, fmt.Errorf("lifecycle run: %w", err)
+	}
+	// The batches filled the writer's page cache (32 MiB, sized for imports)
+	// with pages a station rarely needs again: give them back.
+	if _, err := r.w.ExecContext(ctx, "PRAGMA shrink_memory"); err != nil {
+		r.log.Warn("lifecycle run: shrinking the page cache", "err", err)
 	}
 	r.log.Info("lifecycle run", "checked", rep.Checked, "grace", rep.Count(policy.StatusGrace),
 		"alumni", rep.Count(policy.StatusAlumni), "terminated", rep.Count(policy.StatusTerminated))
 	return rep, nil
+}
+
+// lifecycleResume is the account after which a run on day goes on: the
+// last committed batch's of an unfinished run that day, else "" (from the
+// start).
+func (r *Replica) lifecycleResume(ctx context.Context, day string) (string, error) {
+	var d string
+	var after sql.NullString
+	err := r.r.QueryRowContext(ctx, `SELECT day, after_name FROM lifecycle_progress WHERE id = 1`).Scan(&d, &after)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if d != day || !after.Valid {
+		return "", nil
+	}
+	return after.String, nil
+}
+
+// setLifecycleProgress records that the run on day committed every
+// candidate up to *after; nil: the run finished.
+func setLifecycleProgress(ctx context.Context, tx *sql.Tx, day string, after *string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO lifecycle_progress (id, day, after_name) VALUES (1, ?1, ?2)
+		ON CONFLICT (id) DO UPDATE SET day = ?1, after_name = ?2`, day, after)
+	return err
 }
 
 // lifecycle is the row's lifecycle facts.
@@ -80,17 +134,18 @@ func (a row) lifecycle() domain.LifecycleFacts {
 		Extended: a.Extended, Activated: a.activated()}
 }
 
-// lifecycleCandidates are the accounts that may move at now: registered or
-// active ones whose completion date has come, and grace ones whose grace
-// and extension have ended. SQLite's date arithmetic is only trusted to
-// narrow the search (with days to spare); policy.LifecycleStatus decides.
-func (r *Replica) lifecycleCandidates(ctx context.Context, now time.Time) ([]row, error) {
+// lifecycleCandidates are up to limit accounts, in name order after the
+// name after, that may move at now: registered or active ones whose
+// completion date has come, and grace ones whose grace and extension have
+// ended. SQLite's date arithmetic is only trusted to narrow the search
+// (with days to spare); policy.LifecycleStatus decides.
+func (r *Replica) lifecycleCandidates(ctx context.Context, now time.Time, after string, limit int) ([]row, error) {
 	today := now.Format(dateLayout)
-	return r.queryRows(ctx, `completion_date IS NOT NULL AND completion_date <= ?1 AND (
+	return r.queryRows(ctx, `name > ?2 AND completion_date IS NOT NULL AND completion_date <= ?1 AND (
 			status IN ('registered', 'active') OR
 			status = 'grace' AND date(completion_date, '+`+strconv.Itoa(policy.GraceMonths)+` months') <= date(?1, '+4 days')
 				AND (extended_until IS NULL OR extended_until <= date(?1, '+4 days')))
-		ORDER BY name`, today)
+		ORDER BY name LIMIT ?3`, today, after, limit)
 }
 
 // errMovedMeanwhile abandons a transition whose account changed since it was read.

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -181,9 +182,19 @@ var writerDSN = strings.Join([]string{
 	"_pragma=journal_mode(WAL)",
 	"_pragma=synchronous(FULL)",
 	"_pragma=temp_store(MEMORY)", // statement journals of multi-row inserts
-	"_pragma=cache_size(-32768)", // 32 MiB: an import batch's index pages stay in memory
+	// 8 MiB: a station's writes touch few pages; ImportRegistry raises it
+	// for its batches, so a lifecycle run or a sync round cannot leave
+	// 32 MiB of pages behind in a station's memory (issue 17).
+	"_pragma=cache_size(" + strconv.Itoa(-writerCacheKiB) + ")",
 	"_txlock=immediate",
 }, "&")
+
+// The writer's page cache in KiB, and during an import (so an import
+// batch's index pages stay in memory).
+const (
+	writerCacheKiB = 8 << 10
+	importCacheKiB = 32 << 10
+)
 
 var readerDSN = strings.Join([]string{
 	fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),

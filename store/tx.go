@@ -107,6 +107,13 @@ func (r *Replica) record(ctx context.Context, tx *sql.Tx, c *change, apply func(
 // It returns the changes recorded.
 func (r *Replica) commitEach(ctx context.Context, action string, cs []*change,
 	apply func(tx *sql.Tx, c *change) error) ([]*change, error) {
+	return r.commitEachThen(ctx, action, cs, apply, nil)
+}
+
+// commitEachThen is commitEach that also runs then, if not nil, in the same
+// transaction after the changes (a job's progress, committed with them).
+func (r *Replica) commitEachThen(ctx context.Context, action string, cs []*change,
+	apply func(tx *sql.Tx, c *change) error, then func(tx *sql.Tx) error) ([]*change, error) {
 	var done []*change
 	err := r.writeTx(ctx, action, func(tx *sql.Tx) error {
 		done = done[:0]
@@ -129,6 +136,9 @@ func (r *Replica) commitEach(ctx context.Context, action string, cs []*change,
 			if _, err := tx.ExecContext(ctx, `RELEASE change`); err != nil {
 				return err
 			}
+		}
+		if then != nil {
+			return then(tx)
 		}
 		return nil
 	})

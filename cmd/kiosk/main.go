@@ -1,6 +1,12 @@
 // Command kiosk is the Express Station program: the full-screen station, the
 // headless tape runner, the standalone registry import and the status report.
 // The command line is a contract (DESIGN.md); add to it, never rename.
+
+// The runtime would re-read the CPU affinity and cgroup limits every second
+// to adjust GOMAXPROCS: a wake-up and two system calls a second on an idle
+// station whose CPUs never change (issue 17).
+//
+//go:debug updatemaxprocs=0
 package main
 
 import (
@@ -12,6 +18,7 @@ import (
 	"slices"
 
 	"github.com/expressstation/kiosk/cmd/internal/buildinfo"
+	"github.com/expressstation/kiosk/store/secret"
 )
 
 const usage = `Express Station
@@ -62,6 +69,8 @@ else one line of standard input) and prints its argon2id hash for
 func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
 
 func main() {
+	limitMemory = applyMemoryLimit
+	secret.ReleaseAfterHash = true
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

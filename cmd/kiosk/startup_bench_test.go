@@ -106,3 +106,30 @@ func BenchmarkProcessToFirstFrame(b *testing.B) {
 	}
 	b.ReportMetric(float64(worst.Milliseconds()), "worst-ms")
 }
+
+// BenchmarkStartup runs the real binary side by side: `kiosk --help` (the
+// anchor: process start and package initialisation only) and a one-line
+// tape that waits for the menu of a 100,000-account standalone station.
+// Goals (issue 17): menu <= 30 ms, --help <= 5 ms. Run:
+//
+//	go test ./cmd/kiosk -run X -bench Startup -benchtime 20x
+func BenchmarkStartup(b *testing.B) {
+	path := bigStation(b, 100_000)
+	bin := filepath.Join(b.TempDir(), "kiosk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	run := func(b *testing.B, stdin string, args ...string) {
+		for range b.N {
+			cmd := exec.Command(bin, args...)
+			cmd.Stdin = strings.NewReader(stdin)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("%v\n%s", err, out)
+			}
+		}
+	}
+	b.Run("help", func(b *testing.B) { run(b, "", "--help") })
+	b.Run("menu-100k", func(b *testing.B) {
+		run(b, "Expect \"Student A/C Activation\"\n", "--config", path, "--script", "-")
+	})
+}

@@ -62,6 +62,29 @@ type Station struct {
 	// return to after the idle wipe and at the end of a flow: a language
 	// of the message catalog (store/text), "en" or "zh-HK".
 	Language string `toml:"language"`
+	// MemoryLimit is the Go runtime's soft memory limit
+	// (debug.SetMemoryLimit); 0 leaves the runtime's default.
+	MemoryLimit ByteSize `toml:"memory_limit"`
+}
+
+// ByteSize is a size in bytes, written "48MiB", "64MB", "512KiB" or a
+// plain number of bytes.
+type ByteSize int64
+
+// UnmarshalText reads a size with an optional unit (B, KiB, MiB, GiB, KB,
+// MB, GB).
+func (b *ByteSize) UnmarshalText(t []byte) error {
+	s := strings.TrimSpace(string(t))
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.TrimSpace(s[len(num):])
+	mult, ok := map[string]int64{"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
+		"KB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || n > (1<<62)/mult {
+		return fmt.Errorf("%q is not a size: write e.g. \"48MiB\" or \"64MB\"", s)
+	}
+	*b = ByteSize(n * mult)
+	return nil
 }
 
 // Notices say which languages the station's notice e-mails are written
@@ -247,6 +270,8 @@ func (c *Config) validate() error {
 		return bad("mail.from", "must be the sender's address when a mail server is set")
 	case c.Mail.PasswordEnv != "" && c.Mail.PasswordFile != "":
 		return bad("mail.password_env", "set password_env or password_file, not both")
+	case c.Station.MemoryLimit != 0 && c.Station.MemoryLimit < 16<<20:
+		return bad("station.memory_limit", "must be at least 16MiB (a password check alone needs 19MiB), or 0 for no limit")
 	case c.Log.MaxBytes < 64<<10:
 		return bad("log.max_bytes", "must be at least 65536")
 	}

@@ -179,3 +179,27 @@ func TestLanguage(t *testing.T) {
 		}
 	}
 }
+
+// [station] memory_limit is a size with a unit; the shipped file sets one
+// (issue 17: the station's heap stayed high for a minute after each hash).
+func TestMemoryLimit(t *testing.T) {
+	c, err := Parse(Default, "kiosk.toml", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Station.MemoryLimit != 48<<20 {
+		t.Fatalf("memory_limit = %d, want 48MiB", c.Station.MemoryLimit)
+	}
+	for src, want := range map[string]ByteSize{`"64MB"`: 64e6, `"1GiB"`: 1 << 30, `"33554432"`: 32 << 20, `0`: 0, `"0"`: 0} {
+		c, err := Parse([]byte(strings.Replace(string(Default), `memory_limit = "48MiB"`, "memory_limit = "+src, 1)), "kiosk.toml", t.TempDir())
+		if err != nil || c.Station.MemoryLimit != want {
+			t.Errorf("memory_limit = %s: %v, %v; want %d", src, c, err, want)
+		}
+	}
+	for _, src := range []string{`"48 potatoes"`, `"MiB"`, `"1MiB"`, `"-5MiB"`} {
+		_, err := Parse([]byte(strings.Replace(string(Default), `memory_limit = "48MiB"`, "memory_limit = "+src, 1)), "kiosk.toml", t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), "memory_limit") {
+			t.Errorf("memory_limit = %s: %v, want a refusal naming the key", src, err)
+		}
+	}
+}

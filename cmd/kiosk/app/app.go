@@ -29,7 +29,12 @@ type Station struct {
 	Config  *config.Config
 	Replica *store.Replica
 	Model   *kiosk.Model
-	Logger  *slog.Logger
+	// Root is Model as a program runs it (the TUI, the tape runner): its
+	// first View releases the start-up jobs (the whole-file replica check,
+	// a standalone station's lifecycle run), so they never delay the first
+	// frame. Run Root, not Model.
+	Root   *FirstFrame
+	Logger *slog.Logger
 	// SyncOnce runs one sync round with the upstream; nil when standalone.
 	SyncOnce func(ctx context.Context) error
 	// Events are messages from the background loops for the running
@@ -152,8 +157,20 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	st := &Station{Config: cfg, Replica: r, Logger: logger, logFile: logFile}
 	ctx, cancel := context.WithCancel(context.Background())
 	st.stop = func() { cancel(); st.bg.Wait() }
-	// quick_check reads the whole file: run it after the first frame.
+	st.Root = &FirstFrame{drawn: make(chan struct{})}
+	// quick_check reads the whole file: run it after the first frame and
+	// after a standalone station's lifecycle run at start, one at a time, so
+	// their memory (page caches, a batch) does not add up.
+	started := make(chan struct{})
 	st.bg.Go(func() {
+		if !st.Root.wait(ctx) {
+			return
+		}
+		select {
+		case <-started:
+		case <-ctx.Done():
+			return
+		}
 		if err := r.CheckIntegrity(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("replica integrity check failed", "err", err)
 		}
@@ -161,13 +178,14 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	opt := ModelOptions(cfg, r, clk, dev)
 	events := make(chan tea.Msg, 1)
 	st.Events = events
-	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events); err != nil {
+	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events, st.Root.drawn, started); err != nil {
 		st.stop()
 		r.Close()
 		logFile.Close()
 		return nil, err
 	}
 	st.Model = kiosk.New(opt)
+	st.Root.Model = st.Model
 	logger.Info("station started", "standalone", cfg.Standalone())
 	return st, nil
 }
@@ -193,4 +211,35 @@ func (s *Station) Close() error {
 	s.stop()
 	s.Logger.Info("station stopped")
 	return errors.Join(s.Replica.Close(), s.logFile.Close())
+}
+
+// FirstFrame is the station's root model that tells when its first frame
+// was drawn.
+type FirstFrame struct {
+	*kiosk.Model
+	once  sync.Once
+	drawn chan struct{}
+}
+
+// Update passes msg on; the root model always returns itself.
+func (f *FirstFrame) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := f.Model.Update(msg)
+	return f, cmd
+}
+
+// View draws the frame, and marks the first as drawn.
+func (f *FirstFrame) View() string {
+	v := f.Model.View()
+	f.once.Do(func() { close(f.drawn) })
+	return v
+}
+
+// wait waits for the first frame; false if ctx ended first.
+func (f *FirstFrame) wait(ctx context.Context) bool {
+	select {
+	case <-f.drawn:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

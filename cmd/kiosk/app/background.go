@@ -27,13 +27,15 @@ const (
 // startBackground starts the station's loops until ctx ends: the sync loop
 // with the upstream (which also keeps the footer's link and staff's Sync now
 // working), or on a standalone station the daily lifecycle job that the
-// central store runs otherwise; and the delivery of notices.
+// central store runs otherwise (its run at start waits until drawn is
+// closed, the first frame, and closes started when done); and the delivery
+// of notices. started is closed at once on a synced station.
 // The loops are counted in wg so that Close can wait for them before it
 // closes the replica under them.
 // After each sync round the loop posts kiosk.RefreshMsg to events (dropped
 // when one is already waiting), for the program to pass to the screens.
 func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, r *store.Replica,
-	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options, events chan<- tea.Msg) (syncOnce func(context.Context) error, err error) {
+	clk clock.Clock, logger *slog.Logger, opt *kiosk.Options, events chan<- tea.Msg, drawn <-chan struct{}, started chan<- struct{}) (syncOnce func(context.Context) error, err error) {
 	refresh := func() {
 		select {
 		case events <- kiosk.RefreshMsg{}:
@@ -52,8 +54,13 @@ func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config
 		wg.Go(func() { s.Run(ctx) })
 		opt.Link, opt.Sync = LinkOf(s), s.SyncOnce
 		syncOnce = s.SyncOnce
+		close(started)
 	} else {
-		daily(ctx, wg, clk, func(now time.Time) { runLifecycle(ctx, r, now, logger) })
+		var first sync.Once
+		daily(ctx, wg, clk, drawn, func(now time.Time) {
+			runLifecycle(ctx, r, now, logger)
+			first.Do(func() { close(started) })
+		})
 	}
 	wg.Go(func() { every(ctx, deliverEvery, func() { deliver(ctx, r, sender, logger) }) })
 	return syncOnce, nil
@@ -79,8 +86,10 @@ func every(ctx context.Context, d time.Duration, job func()) {
 // armed before the callback returns: so a virtual clock's Advance over many
 // days runs the job once a day, each at its own time, and finds the next
 // day's timer (clock.AfterFunc). The first timer is armed before daily
-// returns, so an Advance right after start cannot miss it.
-func daily(ctx context.Context, wg *sync.WaitGroup, clk clock.Clock, job func(now time.Time)) {
+// returns, so an Advance right after start cannot miss it. The run "now"
+// waits until first is closed (the station's first frame is drawn), so it
+// never competes with it.
+func daily(ctx context.Context, wg *sync.WaitGroup, clk clock.Clock, first <-chan struct{}, job func(now time.Time)) {
 	type run struct {
 		at   time.Time
 		done chan struct{}
@@ -99,6 +108,12 @@ func daily(ctx context.Context, wg *sync.WaitGroup, clk clock.Clock, job func(no
 	now := clk.Now()
 	stop := arm(now)
 	wg.Go(func() {
+		select {
+		case <-first:
+		case <-ctx.Done():
+			stop()
+			return
+		}
 		job(now)
 		for {
 			select {
@@ -124,10 +139,16 @@ func untilNextRun(now time.Time) time.Duration {
 	return next.Sub(now)
 }
 
+// onLifecycleRun, when set (tests), is called as each lifecycle run begins.
+var onLifecycleRun func()
+
 // runLifecycle moves accounts along their lifecycle (grace, alumni,
 // terminated) as at now and queues password-age reminders: the standalone
 // station's share of what accountd does for synced stations.
 func runLifecycle(ctx context.Context, r *store.Replica, now time.Time, logger *slog.Logger) {
+	if onLifecycleRun != nil {
+		onLifecycleRun()
+	}
 	rep, err := r.RunLifecycle(ctx, now)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -25,7 +25,7 @@ func TapeStarter(cfg *config.Config) func(clk clock.Clock) (tape.Station, error)
 			return tape.Station{}, err
 		}
 		return tape.Station{
-			Model:     st.Model,
+			Model:     st.Root,
 			Sync:      st.SyncOnce,
 			AfterSync: kiosk.RefreshMsg{},
 			Events:    st.Events,
