@@ -78,7 +78,10 @@ func BuildSnapshot(ctx context.Context, dst string, next func(ctx context.Contex
 	if err := r.w.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&info.Accounts); err != nil {
 		return SnapshotInfo{}, fmt.Errorf("building a replica snapshot: %w", err)
 	}
-	info.Schema = SchemaVersion() // Open migrated the file
+	info.Schema = SchemaVersion()                // Open migrated the file
+	if err := os.Chmod(tmp, 0o600); err != nil { // password hashes and sealed 2FA keys
+		return SnapshotInfo{}, fmt.Errorf("saving the replica snapshot: %w", err)
+	}
 	if info.SHA256, info.Size, err = fileSHA256(tmp); err != nil {
 		return SnapshotInfo{}, err
 	}
