@@ -206,3 +206,45 @@ func sumOf(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// Killed during the swap (transaction open) or right after it, the
+// replica is the old one or the new one whole, never a mix, and the
+// outbox is intact.
+func TestCrashDuringSnapshotInstall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child process")
+	}
+	ctx := context.Background()
+	info := buildSnapshot(t, testFeed(300))
+	t.Setenv("STORE_CRASH_SNAPSHOT", info.Path)
+	t.Setenv("STORE_CRASH_SUM", info.SHA256)
+	for _, mode := range []string{"bootstrap", "bootstrap-done"} {
+		t.Run(mode, func(t *testing.T) {
+			r, path := openReplica(t, newClock())
+			mustApply(t, r, page(0, 1, false, snap(1, "tmchan", "20261001")))
+			if _, err := r.Activate(ctx, store.Unverified("tmchan"), "Harbour lights 42 again"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.ResetForResync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			old, outbox := accountDump(t, r), outboxRows(t, r)
+			r.Close()
+
+			runAndKill(t, mode, path, func(line string) bool { return line == inTx || line == "DONE" })
+
+			r = reopen(t, path) // integrity_check ok
+			got := accountDump(t, r)
+			st, _ := r.SyncState(ctx)
+			switch {
+			case mode == "bootstrap" && (got != old || st.Cursor != 0):
+				t.Errorf("killed in the swap: the replica changed (cursor %d):\n%.500s", st.Cursor, got)
+			case mode == "bootstrap-done" && (st.Cursor != 300 || countRows(t, r, `SELECT count(*) FROM accounts`) != 300):
+				t.Errorf("killed after the swap: cursor %d, want the whole snapshot", st.Cursor)
+			}
+			if after := outboxRows(t, r); after != outbox {
+				t.Errorf("the outbox changed:\n%s\nwant:\n%s", after, outbox)
+			}
+		})
+	}
+}
