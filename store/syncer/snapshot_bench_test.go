@@ -106,4 +106,3 @@ func copyOverLoopback(b *testing.B, src, dst string) time.Duration {
 	f.Close()
 	return time.Since(start)
 }
-
