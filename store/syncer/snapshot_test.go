@@ -202,3 +202,30 @@ func TestSnapshotCorruptFallsBackToFeed(t *testing.T) {
 		t.Errorf("left behind: %v", m)
 	}
 }
+
+// A station whose cursor the store no longer knows resyncs through the
+// snapshot too, and keeps its pending ops.
+func TestSnapshotResync(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(generatedCSV(100))
+	d.withSnapshots()
+	st := d.station("s1")
+	st.sync()
+	db, err := sql.Open("sqlite", st.path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE sync_state SET epoch = 'another history'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var q requests
+	d.gate.hooks(q.hook, nil)
+	st.sync()
+	if got := q.String(); !strings.Contains(got, "/v1/snapshot") {
+		t.Errorf("requests:\n%s\nwant the snapshot after the resync", got)
+	}
+	if s := st.status(); s.Accounts != 100 {
+		t.Errorf("accounts = %d", s.Accounts)
+	}
+}

@@ -313,6 +313,9 @@ func (s *Syncer) pull(ctx context.Context, c *client) error {
 		if err := s.r.StartResync(ctx, err.Error()); err != nil {
 			return err
 		}
+		if err := s.bootstrap(ctx, c); err != nil { // the snapshot, as for an empty replica
+			return fmt.Errorf("pull: %w", err)
+		}
 		err = s.pullPages(ctx, c)
 	}
 	if err != nil {
