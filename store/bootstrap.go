@@ -176,7 +176,15 @@ func (r *Replica) InstallSnapshot(ctx context.Context, path string, info Snapsho
 		if rep.Replayed, err = r.replayPending(ctx, tx); err != nil {
 			return err
 		}
-		if err := r.finishReset(ctx, tx, &rep); err != nil {
+		err = tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM main.accounts),
+			(SELECT count(*) FROM main.outbox WHERE state = 'pending'),
+			(SELECT count(*) FROM main.outbox WHERE state = 'rejected')`).Scan(&rep.Accounts, &rep.Pending, &rep.Rejected)
+		if err != nil {
+			return fmt.Errorf("bootstrap: %w", err)
+		}
+		detail := fmt.Sprintf("replica snapshot at cursor %d: %d accounts, %d undelivered ops applied again, %d pending and %d rejected ops kept",
+			info.Cursor, rep.Accounts, rep.Replayed, rep.Pending, rep.Rejected)
+		if err := r.audit(ctx, tx, r.now(), "", "bootstrap", detail); err != nil {
 			return err
 		}
 		if beforeCommit != nil {
