@@ -51,6 +51,15 @@ func TestCrashChild(t *testing.T) {
 	case "reset":
 		stopAt("reset", 1)
 		_, err = r.RebuildFromRegistry(ctx)
+	case "bootstrap", "bootstrap-done":
+		if mode == "bootstrap" {
+			stopAt("bootstrap", 1)
+		}
+		info := store.SnapshotInfo{Cursor: 300, Epoch: "e1", SHA256: os.Getenv("STORE_CRASH_SUM")}
+		if _, err = r.InstallSnapshot(ctx, os.Getenv("STORE_CRASH_SNAPSHOT"), info); err == nil {
+			fmt.Println("DONE")
+			select {}
+		}
 	}
 	fmt.Println("ERROR the child was not killed:", err)
 	os.Exit(3)

@@ -240,7 +240,18 @@ func (r *Replica) replayPending(ctx context.Context, tx *sql.Tx) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		snaps = append(snaps, a.snapshot(nil)) // no history: the rebuild starts it afresh
+		// The row's own history and change number (a reset's rebuild has
+		// neither; a snapshot bootstrap has both), so the replay is written
+		// over it and the history goes on.
+		hist, err := historyIn(ctx, tx, a.ID)
+		if err != nil {
+			return 0, err
+		}
+		s := a.snapshot(hist)
+		if err := tx.QueryRowContext(ctx, `SELECT central_seq FROM main.accounts WHERE id = ?`, a.ID).Scan(&s.Seq); err != nil {
+			return 0, fmt.Errorf("reset: %w", err)
+		}
+		snaps = append(snaps, s)
 		replayed += n
 	}
 	st, err := readSyncState(ctx, tx)
@@ -269,4 +280,23 @@ func (r *Replica) finishReset(ctx context.Context, tx *sql.Tx, rep *ResetReport)
 func (r *Replica) logReset(rep ResetReport) {
 	r.log.Info("station reset", "action", AuditStaffReset, "source", rep.Source, "accounts", rep.Accounts,
 		"replayed", rep.Replayed, "pending", rep.Pending, "rejected", rep.Rejected, "bad_rows", rep.BadRows)
+}
+
+// historyIn is history, read inside a transaction.
+func historyIn(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx,
+		`SELECT hash FROM main.password_history WHERE account_id = ? ORDER BY seq DESC LIMIT ?`, id, historyLen)
+	if err != nil {
+		return nil, fmt.Errorf("reading password history: %w", err)
+	}
+	defer rows.Close()
+	var hs []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("reading password history: %w", err)
+		}
+		hs = append(hs, h)
+	}
+	return hs, rows.Err()
 }

@@ -334,7 +334,6 @@ const historyRows = 100
 // the history alone: the account's central_seq tells). Registered accounts
 // without history, the bulk of a bootstrap, are left alone.
 func writeHistories(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, gen int64, now time.Time) error {
-	const account = `SELECT id FROM accounts WHERE name = ? AND central_seq = ? AND sync_gen = ?`
 	var ids, rows []any // (name, seq, gen) triples; (name, seq, gen, hash, set_at) oldest first
 	for i := range snaps {
 		s := &snaps[i]
@@ -350,19 +349,57 @@ func writeHistories(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, ge
 			rows = append(rows, s.Name, s.Seq, gen, s.PasswordHistory[j], setAt)
 		}
 	}
-	for chunk := range slices.Chunk(ids, 3*historyRows) {
-		q := `DELETE FROM password_history WHERE account_id IN (` +
-			strings.TrimSuffix(strings.Repeat(account+" UNION ALL ", len(chunk)/3), " UNION ALL ") + `)`
-		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
-			return fmt.Errorf("writing pulled password history: %w", err)
-		}
+	if err := execChunks(ctx, tx, ids, 3, deleteHistorySQL); err != nil {
+		return fmt.Errorf("writing pulled password history: %w", err)
 	}
-	const row = "((" + account + "), ?, ?)"
-	for chunk := range slices.Chunk(rows, 5*historyRows) {
-		q := `INSERT INTO password_history (account_id, hash, set_at) SELECT * FROM (VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/5), ", ") + `) WHERE column1 IS NOT NULL`
-		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
-			return fmt.Errorf("writing pulled password history: %w", err)
+	if err := execChunks(ctx, tx, rows, 5, insertHistorySQL); err != nil {
+		return fmt.Errorf("writing pulled password history: %w", err)
+	}
+	return nil
+}
+
+// historyAccount finds the account a pulled snapshot wrote (name, seq, gen).
+const historyAccount = `SELECT id FROM accounts WHERE name = ? AND central_seq = ? AND sync_gen = ?`
+
+// deleteHistorySQL clears the history of n accounts (3 arguments each).
+func deleteHistorySQL(n int) string {
+	return `DELETE FROM password_history WHERE account_id IN (` +
+		strings.TrimSuffix(strings.Repeat(historyAccount+" UNION ALL ", n), " UNION ALL ") + `)`
+}
+
+// insertHistorySQL writes n history rows (5 arguments each).
+func insertHistorySQL(n int) string {
+	const row = "((" + historyAccount + "), ?, ?)"
+	return `INSERT INTO password_history (account_id, hash, set_at) SELECT * FROM (VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + `) WHERE column1 IS NOT NULL`
+}
+
+// execChunks runs the statement query(n) over args, historyRows rows of width
+// arguments at a time. The full-size statement (a 100-way UNION ALL or
+// VALUES list) is prepared once per call, not once per chunk; only a
+// shorter last chunk gets its own.
+func execChunks(ctx context.Context, tx *sql.Tx, args []any, width int, query func(n int) string) error {
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for chunk := range slices.Chunk(args, width*historyRows) {
+		if len(chunk) < width*historyRows {
+			if _, err := tx.ExecContext(ctx, query(len(chunk)/width), chunk...); err != nil {
+				return err
+			}
+			continue
+		}
+		if full == nil {
+			var err error
+			if full, err = tx.PrepareContext(ctx, query(historyRows)); err != nil {
+				return err
+			}
+		}
+		if _, err := full.ExecContext(ctx, chunk...); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -44,6 +46,8 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	smtpAddr := fs.String("smtp", "", "SMTP server host:port for notices; none: notices are kept")
 	mailFrom := fs.String("mail-from", "", "sender address of notices (with --smtp)")
 	requireTLS := fs.Bool("smtp-require-tls", false, "send notices only over STARTTLS")
+	snapDir := fs.String("snapshot-dir", "", "where the station replica snapshot is built (default: beside a SQLite --db, else the temp directory)")
+	snapEvery := fs.Int64("snapshot-every", 10000, "rebuild the station replica snapshot after this many changes; 0: serve none (stations walk the feed)")
 	notices := noticeFlags(fs)
 	if _, ok := parse(fs, args, 0, stderr); !ok {
 		return 2
@@ -68,9 +72,27 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	// Long-polls end when shutdown starts, so in-flight requests drain fast.
 	base, stopRequests := context.WithCancel(context.Background())
 	defer stopRequests()
+	apiOpt := httpapi.Options{Logger: logger}
+	if *snapEvery > 0 {
+		dir := *snapDir
+		if dir == "" && strings.Contains(*db, "://") {
+			dir = filepath.Join(os.TempDir(), "accountd-snapshots")
+		} else if dir == "" {
+			dir = *db + ".snapshots"
+		}
+		sn, err := httpapi.NewSnapshots(st, dir, *snapEvery, logger)
+		if err != nil {
+			return fail(stderr, 2, fmt.Errorf("serve: %w", err))
+		}
+		apiOpt.Snapshots = sn
+		snapCtx, stopSnap := context.WithCancel(ctx)
+		snapDone := make(chan struct{})
+		go func() { defer close(snapDone); sn.Run(snapCtx) }()
+		defer func() { stopSnap(); <-snapDone }() // before the store closes
+	}
 	srv := &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return base },
-		Handler:           httpapi.New(st, httpapi.Options{Logger: logger}),
+		Handler:           httpapi.New(st, apiOpt),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute, // past the longest long-poll

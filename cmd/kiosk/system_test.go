@@ -119,7 +119,7 @@ Expect "Choose a new password for tmchan"
 	}
 }
 
-func buildBinary(t *testing.T, dir, pkg string) string {
+func buildBinary(t testing.TB, dir, pkg string) string {
 	t.Helper()
 	out := filepath.Join(dir, filepath.Base(filepath.Clean(pkg)))
 	if pkg == "." {
@@ -131,14 +131,14 @@ func buildBinary(t *testing.T, dir, pkg string) string {
 	return out
 }
 
-func writeKey(t *testing.T, path string, b byte) {
+func writeKey(t testing.TB, path string, b byte) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(strings.Repeat(fmt.Sprintf("%02x", b), 32)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func runOK(t *testing.T, bin string, args ...string) string {
+func runOK(t testing.TB, bin string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "KIOSK_IDENTITY_KEY=", "KIOSK_SEAL_KEY=")
@@ -158,7 +158,7 @@ func lastLine(s string) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -168,7 +168,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitListening(t *testing.T, addr string) {
+func waitListening(t testing.TB, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -183,7 +183,7 @@ func waitListening(t *testing.T, addr string) {
 
 // stationConfig writes a synced station's kiosk.toml: the shipped file with
 // its own id, the upstream and token, and the deployment's keys.
-func stationConfig(t *testing.T, dir, id, upstream, token, idKey, sealKey string) string {
+func stationConfig(t testing.TB, dir, id, upstream, token, idKey, sealKey string) string {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func stationConfig(t *testing.T, dir, id, upstream, token, idKey, sealKey string
 	return path
 }
 
-func statusOf(t *testing.T, bin, cfg string) map[string]any {
+func statusOf(t testing.TB, bin, cfg string) map[string]any {
 	t.Helper()
 	out := runOK(t, bin, "--config", cfg, "status", "--json")
 	var m map[string]any

@@ -56,6 +56,9 @@ type Options struct {
 	// and look at the replica again (a station waiting for its first
 	// accounts, the staff panel's figures). It must not block.
 	AfterRound func()
+	// NoSnapshot makes an empty replica walk the whole feed instead of
+	// installing the store's replica snapshot first.
+	NoSnapshot bool
 }
 
 func (o Options) withDefaults() Options {
@@ -298,13 +301,20 @@ type fetched struct {
 // pull applies pages until the replica is current. The next page is
 // fetched while the current one is applied; each page checks that it
 // starts at the cursor, so overlap can never leave a gap. A store that no
-// longer knows the cursor gets one full resync.
+// longer knows the cursor gets one full resync. An empty replica installs
+// the store's replica snapshot first, when it offers one.
 func (s *Syncer) pull(ctx context.Context, c *client) error {
+	if err := s.bootstrap(ctx, c); err != nil {
+		return fmt.Errorf("pull: %w", err)
+	}
 	err := s.pullPages(ctx, c)
 	if errors.Is(err, store.ErrResync) {
 		s.log.Warn("full resync", "reason", err)
 		if err := s.r.StartResync(ctx, err.Error()); err != nil {
 			return err
+		}
+		if err := s.bootstrap(ctx, c); err != nil { // the snapshot, as for an empty replica
+			return fmt.Errorf("pull: %w", err)
 		}
 		err = s.pullPages(ctx, c)
 	}

@@ -6,6 +6,8 @@
 //	GET  /v1/changes?after=N&limit=M&wait=25s&epoch=E a page of the change feed (wire.Page);
 //	                                                 with wait, held open until a change comes
 //	POST /v1/ops                                     push ops (wire.PushRequest -> wire.PushResponse)
+//	GET  /v1/snapshot                                a ready station replica (SQLite file) with its
+//	                                                 cursor and epoch in headers; ETag = SHA-256; Range
 //
 // Every request needs a station's token (Authorization: Bearer T), else
 // 401. Errors are JSON {"error": "...", "code": "..."}: 400 malformed input
@@ -42,6 +44,8 @@ type Options struct {
 	MaxPage     int           // changes in one page; default 10000
 	DefaultPage int           // default 1000
 	MaxWait     time.Duration // longest long-poll; default 60s
+	// Snapshots, when set, serves GET /v1/snapshot (else 404 no_snapshot).
+	Snapshots *Snapshots
 }
 
 func (o Options) withDefaults() Options {
@@ -80,6 +84,7 @@ func New(st central.Store, opt Options) http.Handler {
 	mux.HandleFunc("/v1/health", s.method(http.MethodGet, s.health))
 	mux.HandleFunc("/v1/changes", s.method(http.MethodGet, s.changes))
 	mux.HandleFunc("/v1/ops", s.method(http.MethodPost, s.push))
+	mux.HandleFunc("/v1/snapshot", s.method(http.MethodGet, s.snapshot))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: see GET /v1/health, GET /v1/changes, POST /v1/ops")
 	})
