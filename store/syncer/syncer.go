@@ -56,6 +56,10 @@ type Options struct {
 	// and look at the replica again (a station waiting for its first
 	// accounts, the staff panel's figures). It must not block.
 	AfterRound func()
+	// Health, when set, adds what only the app knows (version, maintenance,
+	// free disk) to the heartbeat sent after each round; the syncer fills
+	// in the outbox, cursor and the round's error from the replica.
+	Health func(h *wire.Health)
 }
 
 func (o Options) withDefaults() Options {
@@ -258,10 +262,35 @@ func (s *Syncer) pushPull(ctx context.Context) error {
 	s.round.Lock()
 	defer s.round.Unlock()
 	c := s.client()
-	if err := s.push(ctx, c); err != nil {
-		return err
+	err := s.push(ctx, c)
+	if err == nil {
+		err = s.pull(ctx, c)
 	}
-	return s.pull(ctx, c)
+	if ctx.Err() == nil {
+		s.heartbeat(ctx, c, err)
+	}
+	return err
+}
+
+// heartbeat tells the central store how the station is after a round
+// (POST /v1/health). It is best effort: a store that cannot take it (an
+// older accountd answers 405, or the link is down) costs the round nothing.
+func (s *Syncer) heartbeat(ctx context.Context, c *client, roundErr error) {
+	h, err := s.r.Health(ctx, s.opt.Now())
+	if err != nil {
+		s.log.Debug("heartbeat", "err", err)
+		return
+	}
+	h.LastError = ""
+	if roundErr != nil {
+		h.LastError = roundErr.Error()
+	}
+	if s.opt.Health != nil {
+		s.opt.Health(&h)
+	}
+	if err := c.health(ctx, h); err != nil {
+		s.log.Debug("heartbeat not taken", "err", err)
+	}
 }
 
 // push sends pending ops in batches until none is left.
