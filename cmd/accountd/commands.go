@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/expressstation/kiosk/store/central"
@@ -153,14 +152,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 // runStation adds, lists or revokes stations.
-func runStation(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
+func runStation(ctx context.Context, clk clock, cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	asJSON := fs.Bool("json", false, "list as JSON")
 	want := 1
+	var stale *time.Duration
 	if cmd == "station list" {
 		want = 0
+		stale = fs.Duration("stale", 10*time.Minute, "mark a live station stale when no heartbeat came for this long")
 	}
 	pos, ok := parse(fs, args, want, stderr)
 	if !ok {
@@ -185,7 +186,7 @@ func runStation(ctx context.Context, cmd string, args []string, stdout, stderr i
 		}
 		fmt.Fprintf(stdout, "station %s revoked: its token no longer works\n", pos[0])
 	case "station list":
-		list, err := st.Stations(ctx)
+		list, err := stationViews(ctx, st, clk.Now(), *stale)
 		if err != nil {
 			return fail(stderr, 1, err)
 		}
@@ -207,19 +208,6 @@ func printJSON[T any](w io.Writer, list []T) int {
 	enc.SetIndent("", "  ")
 	enc.Encode(list)
 	return 0
-}
-
-func printStations(w io.Writer, list []central.Station) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATION\tADDED\tSTATE")
-	for _, s := range list {
-		state := "active"
-		if s.RevokedAt != nil {
-			state = "revoked " + s.RevokedAt.Local().Format(time.DateTime)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format(time.DateTime), state)
-	}
-	tw.Flush()
 }
 
 // runMigrate copies a SQLite central store into a new PostgreSQL one,
