@@ -38,6 +38,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	listen := fs.String("listen", "127.0.0.1:8440", "address to listen on")
+	metricsListen := fs.String("metrics-listen", "", "serve Prometheus /metrics on this address (its own listener, not --listen's); none: no metrics")
 	cert := fs.String("cert", "", "TLS certificate file (PEM); with --key, serve HTTPS")
 	key := fs.String("key", "", "TLS private key file (PEM)")
 	smtpAddr := fs.String("smtp", "", "SMTP server host:port for notices; none: notices are kept")
@@ -64,12 +65,31 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	if err != nil {
 		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
 	}
+	var api central.Store = st
+	var handler http.Handler
+	if *metricsListen != "" {
+		m := newMetrics(st, clk.Now)
+		api = m.wrap(st)
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			ln.Close()
+			return fail(stderr, 2, fmt.Errorf("serve: --metrics-listen: %w", err))
+		}
+		msrv := &http.Server{Handler: m.handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		handler = m.middleware(httpapi.New(api, httpapi.Options{Logger: logger}))
+		logger.Info("accountd metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	} else {
+		handler = httpapi.New(st, httpapi.Options{Logger: logger})
+	}
 	// Long-polls end when shutdown starts, so in-flight requests drain fast.
 	base, stopRequests := context.WithCancel(context.Background())
 	defer stopRequests()
 	srv := &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return base },
-		Handler:           httpapi.New(st, httpapi.Options{Logger: logger}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute, // past the longest long-poll
@@ -81,7 +101,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 		scheme = "https"
 	}
 	logger.Info("accountd serving", "db", st.Backend().Name(), "url", scheme+"://"+ln.Addr().String(), "epoch", st.Epoch())
-	stopJobs := startJobs(ctx, clk, st, sender, logger)
+	stopJobs := startJobs(ctx, clk, api, sender, logger)
 	defer stopJobs() // before the store closes
 	errc := make(chan error, 1)
 	go func() {

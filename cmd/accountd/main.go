@@ -24,6 +24,7 @@ const usage = `accountd: the Express Station central account store
 usage:
   accountd serve --db central.db --listen 127.0.0.1:8440 [--cert F --key F]
                  [--smtp HOST:PORT --mail-from ADDR [--smtp-require-tls]] [notice flags]
+                 [--metrics-listen 127.0.0.1:9440]
   accountd import --db central.db [key flags] REGISTRY.csv
   accountd station add --db central.db ID       prints the new station's token once
   accountd station list --db central.db [--stale 10m] [--json]
@@ -43,6 +44,11 @@ epoch, change numbers, seen ops and station tokens: stations keep syncing.
 The --db file (with its -wal and -shm) holds password hashes and sealed 2FA
 keys: accountd creates it 0600, its folder 0700, and refuses to open one that
 other users can read unless --allow-shared-db-file (on any command) says so.
+
+serve --metrics-listen ADDR serves Prometheus /metrics on a listener of its
+own: requests by endpoint and status, ops applied, duplicate and rejected
+(by reason code), lifecycle moves and notices by state, push and page
+latency, the feed head, and each station's lag and last heartbeat.
 
 station list shows each station's last heartbeat (stations send one after
 every sync round): when it came, its version, its lag (the feed's newest
