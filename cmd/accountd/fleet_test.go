@@ -39,8 +39,8 @@ type fleet struct {
 type fleetStation struct {
 	id    string
 	token string
-	r  *store.Replica
-	sy *syncer.Syncer
+	r     *store.Replica
+	sy    *syncer.Syncer
 }
 
 func newFleet(t *testing.T) *fleet {
