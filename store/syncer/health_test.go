@@ -3,6 +3,7 @@ package syncer_test
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,8 +41,17 @@ func TestRoundSendsHeartbeat(t *testing.T) {
 	if _, err := a.r.Activate(ctx, store.Unverified("tmchan"), pw1); err != nil {
 		t.Fatal(err)
 	}
+	var calls atomic.Int32
+	d.gate.hooks(func(r *http.Request) {
+		if r.URL.Path == "/v1/health" {
+			calls.Add(1)
+		}
+	}, nil)
 	if err := a.s.SyncOnce(ctx); err == nil {
 		t.Fatal("sync with the store down succeeded")
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("%d heartbeats tried with the link down", n)
 	}
 	d.clock.Advance(90 * time.Second)
 

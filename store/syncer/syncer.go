@@ -266,10 +266,18 @@ func (s *Syncer) pushPull(ctx context.Context) error {
 	if err == nil {
 		err = s.pull(ctx, c)
 	}
-	if ctx.Err() == nil {
+	if ctx.Err() == nil && answered(err) {
 		s.heartbeat(ctx, c, err)
 	}
 	return err
+}
+
+// answered reports whether the store answered the round (it succeeded, or
+// the store refused it with a status): only then is a heartbeat worth a
+// request, not when the link is down or the token refused.
+func answered(err error) bool {
+	var se *StatusError
+	return err == nil || errors.As(err, &se) || errors.Is(err, store.ErrResync)
 }
 
 // heartbeat tells the central store how the station is after a round
