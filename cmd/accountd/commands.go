@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/expressstation/kiosk/store/central"
@@ -41,6 +40,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	listen := fs.String("listen", "127.0.0.1:8440", "address to listen on")
+	metricsListen := fs.String("metrics-listen", "", "serve Prometheus /metrics on this address (its own listener, not --listen's); none: no metrics")
 	cert := fs.String("cert", "", "TLS certificate file (PEM); with --key, serve HTTPS")
 	key := fs.String("key", "", "TLS private key file (PEM)")
 	smtpAddr := fs.String("smtp", "", "SMTP server host:port for notices; none: notices are kept")
@@ -69,9 +69,6 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	if err != nil {
 		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
 	}
-	// Long-polls end when shutdown starts, so in-flight requests drain fast.
-	base, stopRequests := context.WithCancel(context.Background())
-	defer stopRequests()
 	apiOpt := httpapi.Options{Logger: logger}
 	if *snapEvery > 0 {
 		dir := *snapDir
@@ -90,9 +87,31 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 		go func() { defer close(snapDone); sn.Run(snapCtx) }()
 		defer func() { stopSnap(); <-snapDone }() // before the store closes
 	}
+	var api central.Store = st
+	var handler http.Handler
+	if *metricsListen != "" {
+		m := newMetrics(st, clk.Now)
+		api = m.wrap(st)
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			ln.Close()
+			return fail(stderr, 2, fmt.Errorf("serve: --metrics-listen: %w", err))
+		}
+		msrv := &http.Server{Handler: m.handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		handler = m.middleware(httpapi.New(api, apiOpt))
+		logger.Info("accountd metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	} else {
+		handler = httpapi.New(st, apiOpt)
+	}
+	// Long-polls end when shutdown starts, so in-flight requests drain fast.
+	base, stopRequests := context.WithCancel(context.Background())
+	defer stopRequests()
 	srv := &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return base },
-		Handler:           httpapi.New(st, apiOpt),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute, // past the longest long-poll
@@ -104,7 +123,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 		scheme = "https"
 	}
 	logger.Info("accountd serving", "db", st.Backend().Name(), "url", scheme+"://"+ln.Addr().String(), "epoch", st.Epoch())
-	stopJobs := startJobs(ctx, clk, st, sender, logger)
+	stopJobs := startJobs(ctx, clk, api, sender, logger)
 	defer stopJobs() // before the store closes
 	errc := make(chan error, 1)
 	go func() {
@@ -175,14 +194,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 // runStation adds, lists or revokes stations.
-func runStation(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
+func runStation(ctx context.Context, clk clock, cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	db := fs.String("db", defaultDB, dbUsage)
 	shared := sharedFlag(fs)
 	asJSON := fs.Bool("json", false, "list as JSON")
 	want := 1
+	var stale *time.Duration
 	if cmd == "station list" {
 		want = 0
+		stale = fs.Duration("stale", 10*time.Minute, "mark a live station stale when no heartbeat came for this long")
 	}
 	pos, ok := parse(fs, args, want, stderr)
 	if !ok {
@@ -207,7 +228,7 @@ func runStation(ctx context.Context, cmd string, args []string, stdout, stderr i
 		}
 		fmt.Fprintf(stdout, "station %s revoked: its token no longer works\n", pos[0])
 	case "station list":
-		list, err := st.Stations(ctx)
+		list, err := stationViews(ctx, st, clk.Now(), *stale)
 		if err != nil {
 			return fail(stderr, 1, err)
 		}
@@ -229,19 +250,6 @@ func printJSON[T any](w io.Writer, list []T) int {
 	enc.SetIndent("", "  ")
 	enc.Encode(list)
 	return 0
-}
-
-func printStations(w io.Writer, list []central.Station) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATION\tADDED\tSTATE")
-	for _, s := range list {
-		state := "active"
-		if s.RevokedAt != nil {
-			state = "revoked " + s.RevokedAt.Local().Format(time.DateTime)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format(time.DateTime), state)
-	}
-	tw.Flush()
 }
 
 // runMigrate copies a SQLite central store into a new PostgreSQL one,

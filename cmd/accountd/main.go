@@ -24,9 +24,10 @@ const usage = `accountd: the Express Station central account store
 usage:
   accountd serve --db central.db --listen 127.0.0.1:8440 [--cert F --key F]
                  [--smtp HOST:PORT --mail-from ADDR [--smtp-require-tls]] [notice flags]
+                 [--metrics-listen 127.0.0.1:9440]
   accountd import --db central.db [key flags] REGISTRY.csv
   accountd station add --db central.db ID       prints the new station's token once
-  accountd station list --db central.db [--json]
+  accountd station list --db central.db [--stale 10m] [--json]
   accountd station revoke --db central.db ID
   accountd lifecycle run --db central.db [--now RFC3339|YYYY-MM-DD] [notice flags]
   accountd extend --db central.db ACCOUNT --until YYYY-MM-DD --reason TEXT [notice flags]
@@ -43,6 +44,17 @@ epoch, change numbers, seen ops and station tokens: stations keep syncing.
 The --db file (with its -wal and -shm) holds password hashes and sealed 2FA
 keys: accountd creates it 0600, its folder 0700, and refuses to open one that
 other users can read unless --allow-shared-db-file (on any command) says so.
+
+serve --metrics-listen ADDR serves Prometheus /metrics on a listener of its
+own: requests by endpoint and status, ops applied, duplicate and rejected
+(by reason code), lifecycle moves and notices by state, push and page
+latency, the feed head, and each station's lag and last heartbeat.
+
+station list shows each station's last heartbeat (stations send one after
+every sync round): when it came, its version, its lag (the feed's newest
+change minus the station's cursor), its outbox backlog and rejected ops,
+whether it is in maintenance, and STALE for a live station silent for longer
+than --stale (default 10m; one never heard from counts from when it was added).
 
 serve uses TLS when --cert and --key are given. import needs the deployment's
 identity and seal keys, the same as every station's: --identity-key FILE and
@@ -120,7 +132,7 @@ func dispatch(ctx context.Context, clk clock, cmd string, rest []string, stdout,
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
 	case "station add", "station list", "station revoke":
-		return runStation(ctx, cmd, rest, stdout, stderr)
+		return runStation(ctx, clk, cmd, rest, stdout, stderr)
 	case "lifecycle run":
 		return runLifecycle(ctx, clk, rest, stdout, stderr)
 	case "extend":

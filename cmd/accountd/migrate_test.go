@@ -51,6 +51,10 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 	if _, err := src.RunLifecycle(ctx, now); err != nil { // kylam into grace: a notice and audit rows
 		t.Fatal(err)
 	}
+	heartbeat := wire.Health{Version: "v1.4.0", OutboxRejected: 1, Cursor: 2, Maintenance: true}
+	if err := src.RecordHealth(ctx, "hall-1", heartbeat); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := src.Changes(ctx, 0, 100)
 	notices, _ := src.Notices(ctx, "", 0)
 	epoch := src.Epoch()
@@ -82,6 +86,11 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 	}
 	if id, err := dst.Authenticate(ctx, token); err != nil || id != "hall-1" {
 		t.Fatalf("token: %q %v", id, err)
+	}
+	// The station's last heartbeat comes along.
+	if list, err := dst.Stations(ctx); err != nil || len(list) != 1 || list[0].LastSeen == nil ||
+		!list[0].LastSeen.Equal(now) || list[0].Health == nil || *list[0].Health != heartbeat {
+		t.Fatalf("stations after migrate: %+v, %v", list, err)
 	}
 	// The activation again is a duplicate; an op that follows it applies;
 	// new changes number on from the copied head.

@@ -51,6 +51,10 @@ type Backend interface {
 	Stations(ctx context.Context) ([]Station, error)
 	// StationByTokenHash is the live station with a token hash, or "".
 	StationByTokenHash(ctx context.Context, hash string) (string, error)
+	// PutHealth stores a station's latest heartbeat (wire.Health as JSON)
+	// and when it came, replacing the one before; ok false when no such
+	// station.
+	PutHealth(ctx context.Context, id string, at time.Time, health []byte) (ok bool, err error)
 
 	// The notices table (notice.Box's methods).
 	Notices(ctx context.Context, state notice.State, limit int) ([]notice.Notice, error)

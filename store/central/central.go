@@ -65,6 +65,8 @@ type Store interface {
 	AddStation(ctx context.Context, id string) (token string, err error)
 	Stations(ctx context.Context) ([]Station, error)
 	RevokeStation(ctx context.Context, id string) error
+	// RecordHealth keeps a station's latest heartbeat, seen now.
+	RecordHealth(ctx context.Context, station string, h wire.Health) error
 	Close() error
 }
 
@@ -86,6 +88,10 @@ type Station struct {
 	ID        string     `json:"id"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// LastSeen is when its latest heartbeat came and Health what it said;
+	// nil for a station that never sent one.
+	LastSeen *time.Time   `json:"last_seen,omitempty"`
+	Health   *wire.Health `json:"health,omitempty"`
 }
 
 var (

@@ -79,6 +79,7 @@ func runConformance(t *testing.T, db database) {
 		{"Lifecycle", confLifecycle},
 		{"Notices", confNotices},
 		{"StationsAndTokens", confStations},
+		{"StationHealth", confStationHealth},
 		{"TwoInstances", confTwoInstances},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -537,6 +538,42 @@ func confStations(t *testing.T, db database) {
 	list, err := other.Stations(ctx)
 	if err != nil || len(list) != 1 || list[0].ID != "hall-1" || list[0].RevokedAt != nil || !list[0].CreatedAt.Equal(t0) {
 		t.Fatalf("stations: %+v, %v", list, err)
+	}
+}
+
+// A station's latest heartbeat is kept, replacing the one before, and
+// seen through another instance; a station that never sent one has none.
+func confStationHealth(t *testing.T, db database) {
+	open := db(t)
+	now := t0
+	s := open(Options{Now: func() time.Time { return now }})
+	for _, id := range []string{"hall-1", "hall-2"} {
+		if _, err := s.AddStation(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := wire.Health{Version: "v1.0.0", OutboxPending: 3, Cursor: 7}
+	if err := s.RecordHealth(ctx, "hall-1", first); err != nil {
+		t.Fatal(err)
+	}
+	now = t0.Add(time.Minute)
+	latest := wire.Health{Version: "v1.0.1", OutboxPending: 1, OutboxRejected: 2, OldestPending: 90,
+		LastError: "central store unreachable", Maintenance: true, Cursor: 12, FreeDisk: 1 << 30}
+	if err := s.RecordHealth(ctx, "hall-1", latest); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordHealth(ctx, "nowhere", latest); !errors.Is(err, ErrNoStation) {
+		t.Fatalf("heartbeat of an unknown station: %v", err)
+	}
+	list, err := open(Options{}).Stations(ctx)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("stations: %+v, %v", list, err)
+	}
+	if h := list[0].Health; list[0].LastSeen == nil || !list[0].LastSeen.Equal(now) || h == nil || *h != latest {
+		t.Fatalf("hall-1: seen %v, health %+v; want %v, %+v", list[0].LastSeen, h, now, latest)
+	}
+	if list[1].LastSeen != nil || list[1].Health != nil {
+		t.Fatalf("hall-2 never sent a heartbeat: %+v", list[1])
 	}
 }
 

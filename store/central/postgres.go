@@ -595,15 +595,18 @@ func (s *pgStore) readSnapshots(ctx context.Context, query string, args ...any) 
 }
 
 func (s *pgStore) Stations(ctx context.Context) ([]Station, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, created_at, revoked_at FROM stations ORDER BY id`)
+	rows, err := s.pool.Query(ctx, `SELECT id, created_at, revoked_at, last_seen, health FROM stations ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Station
 	for rows.Next() {
-		var st Station
-		if err := rows.Scan(&st.ID, &st.CreatedAt, &st.RevokedAt); err != nil {
+		var (
+			st     Station
+			health *string
+		)
+		if err := rows.Scan(&st.ID, &st.CreatedAt, &st.RevokedAt, &st.LastSeen, &health); err != nil {
 			return nil, err
 		}
 		st.CreatedAt = st.CreatedAt.UTC()
@@ -611,9 +614,24 @@ func (s *pgStore) Stations(ctx context.Context) ([]Station, error) {
 			r := st.RevokedAt.UTC()
 			st.RevokedAt = &r
 		}
+		if st.LastSeen != nil {
+			t := st.LastSeen.UTC()
+			st.LastSeen = &t
+			if health != nil {
+				st.Health = decodeHealth([]byte(*health))
+			}
+		}
 		out = append(out, st)
 	}
 	return out, rows.Err()
+}
+
+func (s *pgStore) PutHealth(ctx context.Context, id string, at time.Time, health []byte) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE stations SET last_seen = $1, health = $2 WHERE id = $3`, at, string(health), id)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 func (s *pgStore) StationByTokenHash(ctx context.Context, hash string) (string, error) {

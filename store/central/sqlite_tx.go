@@ -370,7 +370,7 @@ func readSnapshots(ctx context.Context, db *sql.DB, query string, args ...any) (
 
 // Stations lists every station, revoked ones too.
 func (s *sqliteStore) Stations(ctx context.Context) ([]Station, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, created_at, revoked_at FROM stations ORDER BY id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, created_at, revoked_at, last_seen, health FROM stations ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -378,11 +378,11 @@ func (s *sqliteStore) Stations(ctx context.Context) ([]Station, error) {
 	var out []Station
 	for rows.Next() {
 		var (
-			st      Station
-			created string
-			revoked sql.NullString
+			st                       Station
+			created                  string
+			revoked, seen, healthTxt sql.NullString
 		)
-		if err := rows.Scan(&st.ID, &created, &revoked); err != nil {
+		if err := rows.Scan(&st.ID, &created, &revoked, &seen, &healthTxt); err != nil {
 			return nil, err
 		}
 		st.CreatedAt = parseTime(created)
@@ -390,9 +390,23 @@ func (s *sqliteStore) Stations(ctx context.Context) ([]Station, error) {
 			t := parseTime(revoked.String)
 			st.RevokedAt = &t
 		}
+		if seen.Valid {
+			t := parseTime(seen.String)
+			st.LastSeen = &t
+			st.Health = decodeHealth([]byte(healthTxt.String))
+		}
 		out = append(out, st)
 	}
 	return out, rows.Err()
+}
+
+func (s *sqliteStore) PutHealth(ctx context.Context, id string, at time.Time, health []byte) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE stations SET last_seen = ?, health = ? WHERE id = ?`, formatTime(at), string(health), id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 func (s *sqliteStore) StationByTokenHash(ctx context.Context, hash string) (string, error) {

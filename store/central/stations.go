@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"regexp"
 
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // Station tokens are 256-bit random values, shown once when made; the store
@@ -101,4 +103,34 @@ func (s *Central) Authenticate(ctx context.Context, token string) (string, error
 		return "", ErrUnauthorized
 	}
 	return id, nil
+}
+
+// RecordHealth keeps a station's latest heartbeat, seen now. It is not a
+// change of the feed nor audited: only the latest matters.
+func (s *Central) RecordHealth(ctx context.Context, station string, h wire.Health) error {
+	b, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	ok, err := s.b.PutHealth(ctx, station, s.opt.Now().UTC(), b)
+	switch {
+	case err != nil:
+		return fmt.Errorf("recording station %s's heartbeat: %w", station, err)
+	case !ok:
+		return fmt.Errorf("%w: %s", ErrNoStation, station)
+	}
+	return nil
+}
+
+// decodeHealth reads a stored heartbeat; nil when none (or unreadable,
+// which only an older accountd could have written).
+func decodeHealth(b []byte) *wire.Health {
+	if len(b) == 0 {
+		return nil
+	}
+	var h wire.Health
+	if json.Unmarshal(b, &h) != nil {
+		return nil
+	}
+	return &h
 }

@@ -125,6 +125,18 @@ func (c *client) push(ctx context.Context, ops []domain.Op) (wire.PushResponse, 
 	return resp, nil
 }
 
+// health sends the station's heartbeat; the store answers 204.
+func (c *client) health(ctx context.Context, h wire.Health) error {
+	body, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	_, err = c.do(ctx, http.MethodPost, "/v1/health", body)
+	return err
+}
+
 // maxAnswer bounds what the station reads from one answer (a page of
 // 10,000 changes is about 4 MB).
 const maxAnswer = 64 << 20
@@ -144,6 +156,9 @@ func (c *client) do(ctx context.Context, method, path string, body []byte) ([]by
 		return nil, fmt.Errorf("central store unreachable: %w", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNoContent {
+		return nil, nil
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(resp)
 	}

@@ -59,6 +59,10 @@ type Options struct {
 	// NoSnapshot makes an empty replica walk the whole feed instead of
 	// installing the store's replica snapshot first.
 	NoSnapshot bool
+	// Health, when set, adds what only the app knows (version, maintenance,
+	// free disk) to the heartbeat sent after each round; the syncer fills
+	// in the outbox, cursor and the round's error from the replica.
+	Health func(h *wire.Health)
 }
 
 func (o Options) withDefaults() Options {
@@ -261,10 +265,43 @@ func (s *Syncer) pushPull(ctx context.Context) error {
 	s.round.Lock()
 	defer s.round.Unlock()
 	c := s.client()
-	if err := s.push(ctx, c); err != nil {
-		return err
+	err := s.push(ctx, c)
+	if err == nil {
+		err = s.pull(ctx, c)
 	}
-	return s.pull(ctx, c)
+	if ctx.Err() == nil && answered(err) {
+		s.heartbeat(ctx, c, err)
+	}
+	return err
+}
+
+// answered reports whether the store answered the round (it succeeded, or
+// the store refused it with a status): only then is a heartbeat worth a
+// request, not when the link is down or the token refused.
+func answered(err error) bool {
+	var se *StatusError
+	return err == nil || errors.As(err, &se) || errors.Is(err, store.ErrResync)
+}
+
+// heartbeat tells the central store how the station is after a round
+// (POST /v1/health). It is best effort: a store that cannot take it (an
+// older accountd answers 405, or the link is down) costs the round nothing.
+func (s *Syncer) heartbeat(ctx context.Context, c *client, roundErr error) {
+	h, err := s.r.Health(ctx, s.opt.Now())
+	if err != nil {
+		s.log.Debug("heartbeat", "err", err)
+		return
+	}
+	h.LastError = ""
+	if roundErr != nil {
+		h.LastError = roundErr.Error()
+	}
+	if s.opt.Health != nil {
+		s.opt.Health(&h)
+	}
+	if err := c.health(ctx, h); err != nil {
+		s.log.Debug("heartbeat not taken", "err", err)
+	}
 }
 
 // push sends pending ops in batches until none is left.

@@ -56,3 +56,19 @@ type OpResult struct {
 func (r OpResult) Rejected() bool {
 	return r.Outcome == OutcomeRejected || (r.Outcome == OutcomeDuplicate && r.Original == OutcomeRejected)
 }
+
+// Health is a station's heartbeat: what it says of itself after each sync
+// round (POST /v1/health), so staff see a station that is down, behind or
+// holding rejected ops without walking to it. Every field is optional: the
+// central store keeps the latest as sent, and a station that sends none
+// still syncs.
+type Health struct {
+	Version        string `json:"version,omitempty"`          // buildinfo, as kiosk --version
+	OutboxPending  int    `json:"outbox_pending"`             // ops not yet accepted
+	OutboxRejected int    `json:"outbox_rejected"`            // ops the central store refused
+	OldestPending  int64  `json:"oldest_pending_s,omitempty"` // age of the oldest pending op, seconds
+	LastError      string `json:"last_error,omitempty"`       // the last sync round's error, "" when it succeeded
+	Maintenance    bool   `json:"maintenance"`                // the station shows its maintenance screen
+	Cursor         int64  `json:"cursor"`                     // the replica's feed cursor
+	FreeDisk       int64  `json:"free_disk_bytes,omitempty"`  // free bytes where the replica lives; 0 unknown
+}

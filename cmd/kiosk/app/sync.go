@@ -35,7 +35,7 @@ func NewSyncer(cfg *config.Config, r *store.Replica, clk clock.Clock, logger *sl
 	}
 	s, err := syncer.New(r, syncer.Options{
 		Upstream: cfg.Sync.Upstream, Upstreams: cfg.Sync.Upstreams, Token: token, RootCAs: roots, Interval: cfg.Sync.Interval,
-		Logger: logger.With("part", "sync"), Now: clk.Now, AfterRound: afterRound,
+		Logger: logger.With("part", "sync"), Now: clk.Now, AfterRound: afterRound, Health: stationHealth(r),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: [sync]: %w", cfg.Path, err)

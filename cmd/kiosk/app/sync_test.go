@@ -18,6 +18,7 @@ import (
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/syncer"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // openReplica opens an empty replica in dir, closed when the test ends.
@@ -94,5 +95,18 @@ func TestNewSyncerCAFile(t *testing.T) {
 		if trusted := errors.Is(err, syncer.ErrUnauthorized); trusted != (caFile != "") {
 			t.Fatalf("ca_file %q: %v", caFile, err)
 		}
+	}
+}
+
+// The heartbeat carries the version, the maintenance switch and free disk.
+func TestStationHealthExtras(t *testing.T) {
+	r := openReplica(t, t.TempDir())
+	if err := r.SetMaintenance(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	var h wire.Health
+	stationHealth(r)(&h)
+	if h.Version != Version() || h.Version == "" || !h.Maintenance || h.FreeDisk <= 0 {
+		t.Fatalf("health = %+v", h)
 	}
 }

@@ -3,6 +3,7 @@
 // certificate):
 //
 //	GET  /v1/health                                  the store is up; who the token belongs to
+//	POST /v1/health                                  the station's heartbeat (wire.Health) -> 204
 //	GET  /v1/changes?after=N&limit=M&wait=25s&epoch=E a page of the change feed (wire.Page);
 //	                                                 with wait, held open until a change comes
 //	POST /v1/ops                                     push ops (wire.PushRequest -> wire.PushResponse)
@@ -81,7 +82,13 @@ func New(st central.Store, opt Options) http.Handler {
 	opt = opt.withDefaults()
 	s := &server{st: st, opt: opt, log: opt.Logger}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/health", s.method(http.MethodGet, s.health))
+	mux.HandleFunc("/v1/health", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			s.heartbeat(w, r)
+			return
+		}
+		s.method(http.MethodGet, s.health)(w, r)
+	})
 	mux.HandleFunc("/v1/changes", s.method(http.MethodGet, s.changes))
 	mux.HandleFunc("/v1/ops", s.method(http.MethodPost, s.push))
 	mux.HandleFunc("/v1/snapshot", s.method(http.MethodGet, s.snapshot))
@@ -148,6 +155,38 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "station": stationOf(r), "epoch": s.st.Epoch(), "head": head})
+}
+
+// heartbeat keeps the station's latest health (wire.Health).
+func (s *server) heartbeat(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the health as application/json")
+		return
+	}
+	var h wire.Health
+	// Unknown fields are allowed: a newer station may say more.
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&h); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "the body is not a station's health: "+err.Error())
+		return
+	}
+	h.LastError = clip(h.LastError, 500)
+	h.Version = clip(h.Version, 100)
+	if err := s.st.RecordHealth(r.Context(), stationOf(r), h); err != nil {
+		s.internal(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// clip keeps at most n bytes of a station's free text, on a rune boundary.
+func clip(v string, n int) string {
+	if len(v) <= n {
+		return v
+	}
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n]
 }
 
 // head is the newest change number (a feed read past every change).

@@ -278,3 +278,33 @@ func TestChangesLongPoll(t *testing.T) {
 		t.Fatal("the long-poll did not return on a change")
 	}
 }
+
+// POST /v1/health keeps the station's latest heartbeat, under its token's
+// station; GET /v1/health still answers as before.
+func TestHeartbeat(t *testing.T) {
+	a := newAPI(t)
+	body := []byte(`{"version":"v1.2.3","outbox_pending":4,"outbox_rejected":1,"maintenance":true,"cursor":2,"later_field":1}`)
+	if code, _, b := a.call("POST", "/v1/health", "Bearer "+a.token, "application/json", body); code != http.StatusNoContent {
+		t.Fatalf("heartbeat: %d %s", code, b)
+	}
+	if code, _, b := a.call("POST", "/v1/health", "Bearer "+a.token, "application/json", []byte(`[`)); code != 400 {
+		t.Fatalf("malformed heartbeat: %d %s", code, b)
+	}
+	if code, _, _ := a.call("POST", "/v1/health", "Bearer "+a.revoked, "application/json", body); code != 401 {
+		t.Fatalf("heartbeat with a revoked token: %d", code)
+	}
+	if code, _, b := a.call("GET", "/v1/health", "Bearer "+a.token, "", nil); code != 200 || !strings.Contains(string(b), `"station":"A"`) {
+		t.Fatalf("GET health: %d %s", code, b)
+	}
+	list, err := a.st.Stations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wire.Health{Version: "v1.2.3", OutboxPending: 4, OutboxRejected: 1, Maintenance: true, Cursor: 2}
+	if list[0].ID != "A" || list[0].Health == nil || *list[0].Health != want || list[0].LastSeen == nil {
+		t.Fatalf("station A: %+v", list[0])
+	}
+	if list[1].Health != nil {
+		t.Fatalf("station R sent nothing: %+v", list[1])
+	}
+}

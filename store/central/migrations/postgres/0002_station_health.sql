@@ -1,0 +1,4 @@
+-- 0002: each station's latest heartbeat (wire.Health as JSON) and when it
+-- came, for accountd station list and /metrics.
+ALTER TABLE stations ADD COLUMN last_seen timestamptz;
+ALTER TABLE stations ADD COLUMN health    text;
