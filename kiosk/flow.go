@@ -92,10 +92,11 @@ func (k flowKind) String() string {
 	return fmt.Sprintf("flow %d", int(k))
 }
 
-// What a flow's 2FA check protects, for the refusal after too many wrong codes.
+// What a flow's 2FA check protects, for the refusal after too many wrong
+// codes: each picks whole sentences (step_totp.go).
 const (
-	guardsPassword  = "the password was not changed"
-	guardsMyAccount = "My Account did not open"
+	guardsPassword  = "password"
+	guardsMyAccount = "account"
 )
 
 // stage is one entry of a flow's plan: a step, shown only when its
@@ -116,9 +117,9 @@ func activationPlan() []stage {
 		{make: newAUP},
 		{make: identity(identityConf{})},
 		{make: summary(summaryConf{check: activatable, graduateTo: flowAlumni,
-			ready: "Your account is ready to activate. Next, choose its password."})},
-		{make: password(passwordConf{title: "Choose a password for ", save: Accounts.Activate})},
-		{make: totpEnrol(totpConf{later: true, next: "your entry in the University Directory"})},
+			ready: "screen.summary.ready"})},
+		{make: password(passwordConf{title: "screen.password.title-first", save: Accounts.Activate})},
+		{make: totpEnrol(totpConf{later: true, next: "screen.totp.next-directory"})},
 		{make: newDirectory},
 		{make: done(activatedWords)},
 	}
@@ -130,9 +131,9 @@ func alumniPlan() []stage {
 		{make: newAlumniIdentity},
 		// VerifyAlumni only returns an account that can be activated: nothing to check.
 		{make: summary(summaryConf{graduated: true,
-			ready: "Your alumni account is ready to activate. Next, choose its password."})},
-		{make: password(passwordConf{title: "Choose a password for ", save: Accounts.ActivateAlumni})},
-		{make: totpEnrol(totpConf{later: true, next: "your alumni e-mail alias"})},
+			ready: "screen.summary.ready-alumni"})},
+		{make: password(passwordConf{title: "screen.password.title-first", save: Accounts.ActivateAlumni})},
+		{make: totpEnrol(totpConf{later: true, next: "screen.totp.next-alias"})},
 		{make: newAlias},
 		{make: done(alumniWords)},
 	}
@@ -153,7 +154,7 @@ func changePlan() []stage {
 	return []stage{
 		{make: newLogin},
 		{when: enrolled, make: totpVerify(guardsPassword)},
-		{make: password(passwordConf{title: "Choose a new password for ", save: Accounts.SetPassword})},
+		{make: password(passwordConf{title: "screen.password.title-new", save: Accounts.SetPassword})},
 		{when: notEnrolled, make: totpEnrol(totpConf{offer: true})}, // offered, may be skipped
 		{make: done(passwordWords)},
 	}
@@ -163,7 +164,7 @@ func forgotPlan() []stage {
 	return []stage{
 		{make: identity(identityConf{check: resettable})},
 		{when: enrolled, make: totpVerify(guardsPassword)},
-		{make: password(passwordConf{title: "Choose a new password for ", save: Accounts.SetPassword})},
+		{make: password(passwordConf{title: "screen.password.title-new", save: Accounts.SetPassword})},
 		{when: notEnrolled, make: totpEnrol(totpConf{offer: true})},
 		{make: done(passwordWords)},
 	}
@@ -233,7 +234,7 @@ func (f *flow) next() tea.Cmd {
 }
 
 // stop ends the flow with a message instead of its remaining steps.
-func (f *flow) stop(r refusal) tea.Cmd {
+func (f *flow) stop(r telling) tea.Cmd {
 	f.closeStep()
 	f.at = len(f.stages)
 	f.step = newEnd(f, r, false)

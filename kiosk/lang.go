@@ -1,6 +1,9 @@
 package kiosk
 
 import (
+	"errors"
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -57,6 +60,15 @@ func checkLabel(c *Common, it policy.CheckItem) string {
 		return it.Label
 	}
 	return c.printer().T(it.LabelID, it.Data)
+}
+
+// date is a day as the screens' language writes it ("2 Sep 2026",
+// "2026年9月2日").
+func (c *Common) date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.tr("screen.date.format", text.Data{"Date": t})
 }
 
 // langButtonID is the header's language button.
@@ -120,6 +132,11 @@ var helpIDs = map[string]string{
 	"main menu":        "screen.key.main-menu",
 	"language":         "screen.key.language",
 	"any key":          "screen.key.any-key",
+	"tick":             "screen.key.tick-only",
+	"untick":           "screen.key.untick",
+	"press":            "screen.key.press",
+	"save":             "screen.key.save",
+	"set up later":     "screen.key.set-up-later",
 }
 
 // localHelp is bindings with their help in the screens' language.
@@ -141,4 +158,49 @@ func (c *Common) localHelp(bindings []key.Binding) []key.Binding {
 		out[i] = b
 	}
 	return out
+}
+
+// words is a text a screen keeps to show later (a field's hint or error, a
+// step's status line): kept as how to say it, not as the sentence, so that
+// a language switch redraws it in the new language. nil says nothing.
+type words func(c *Common) string
+
+// say is a catalog text with its named values.
+func say(id string, data text.Data) words {
+	return func(c *Common) string { return c.tr(id, data) }
+}
+
+// sayN is a catalog text in the plural form for count.
+func sayN(id string, count int, data text.Data) words {
+	return func(c *Common) string { return c.printer().N(id, count, data) }
+}
+
+// sayErr is a policy or store error as one sentence (errorText).
+func sayErr(err error) words {
+	return func(c *Common) string { return errorText(c, err) }
+}
+
+// sayInput is a policy error under a field as policy words it, without
+// errorText's capital and full stop (the field notes were always so).
+func sayInput(err error) words {
+	return func(c *Common) string {
+		var typed *policy.Error
+		if errors.As(err, &typed) && typed.ID != "" {
+			return c.tr(typed.ID, typed.Data)
+		}
+		return err.Error()
+	}
+}
+
+// sayRefusal is what explain says of err: the body under a form.
+func sayRefusal(err error) words {
+	return func(c *Common) string { r, _ := explain(c, err); return r.body }
+}
+
+// in renders w in the screens' language.
+func (w words) in(c *Common) string {
+	if w == nil {
+		return ""
+	}
+	return w(c)
 }
