@@ -72,7 +72,7 @@ func (m *menu) button(i, bw int) string {
 	}
 	text := lipgloss.JoinVertical(lipgloss.Left,
 		s.MenuNumber.Render(menuNumber(i))+"  "+lipgloss.NewStyle().Bold(true).Render(m.c.tr(d.name, nil)),
-		s.Muted.PaddingLeft(3).Width(bw-2-6).Render(m.c.tr(d.desc, nil))) // within the border and padding, wrapped lines indented too
+		wrapStyle(s.Muted.PaddingLeft(3), bw-2-6, m.c.tr(d.desc, nil))) // within the border and padding, wrapped lines indented too
 	return touch.Mark(d.menuID, m.c.tr(d.name, nil), style.Width(bw-2).Render(text))
 }
 

@@ -350,7 +350,7 @@ func (m *Model) tooSmall() bool {
 func (m *Model) bodyView() string {
 	needW, needH := m.need()
 	if m.tooSmall() {
-		return m.c.Styles.Warning.Width(min(m.c.Width, 40)).Render(
+		return wrapStyle(m.c.Styles.Warning, min(m.c.Width, 40),
 			m.c.tr("screen.enlarge", text.Data{"Width": needW, "Height": needH + 2}))
 	}
 	cw, ch := m.c.bodySize()

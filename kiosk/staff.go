@@ -69,7 +69,7 @@ func (m *Model) outOfServiceView(width int) string {
 	}
 	body := lipgloss.JoinVertical(lipgloss.Center,
 		s.Title.Render(title), "",
-		s.Text.Width(w-6).Align(lipgloss.Center).Render(text))
+		wrapStyle(s.Text.Align(lipgloss.Center), w-6, text))
 	return s.Panel.Width(w).Align(lipgloss.Center).Render(body)
 }
 

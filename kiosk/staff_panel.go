@@ -273,9 +273,9 @@ func (p *staffPanel) view(width, height int) string {
 	case p.spin.active:
 		foot = p.spin.view(c)
 	case p.note != "" && p.noteBad:
-		foot = s.Error.Width(min(width, 76)).Render(p.note)
+		foot = wrapStyle(s.Error, min(width, 76), p.note)
 	case p.note != "":
-		foot = s.Success.Width(min(width, 76)).Render(p.note)
+		foot = wrapStyle(s.Success, min(width, 76), p.note)
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, head, "", body, "", foot)
 }

@@ -106,7 +106,7 @@ func (st *staffPINStep) view(width, height int) string {
 	w := min(width, 64)
 	return lipgloss.JoinVertical(lipgloss.Left,
 		s.Title.Render(st.title()),
-		s.Muted.Width(w).Render(c.tr("screen.staff-pin.intro", nil)), "",
+		wrapStyle(s.Muted, w, c.tr("screen.staff-pin.intro", nil)), "",
 		st.field("staff:pin", 24, w), st.status(w, st.err, ""), "",
 		buttonRow(st.button("staff:signin", c.tr("screen.staff-pin.sign-in", nil)), st.button("staff:cancel", c.tr("screen.button.cancel", nil))))
 }

@@ -325,14 +325,14 @@ func (st *aliasStep) clashView(width int) string {
 	c := st.f.c
 	s := c.Styles
 	if len(st.offers) == 0 {
-		return s.Warning.Width(width).Render(c.tr("screen.alias.taken", textData{"Alias": st.taken}))
+		return wrapStyle(s.Warning, width, c.tr("screen.alias.taken", textData{"Alias": st.taken}))
 	}
 	var buttons []string
 	for _, o := range st.offers {
 		buttons = append(buttons, st.button(offerPrefix+o, o))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left,
-		s.Warning.Width(width).Render(c.tr("screen.alias.taken-offers", textData{"Alias": st.taken})),
+		wrapStyle(s.Warning, width, c.tr("screen.alias.taken-offers", textData{"Alias": st.taken})),
 		buttonFlow(width, buttons...))
 }
 

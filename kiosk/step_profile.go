@@ -351,13 +351,13 @@ func (st *profileStep) view(width, height int) string {
 		facts = append(facts, wrap(c, w, t))
 	}
 	if t, due := passwordText(c, a.PasswordChangedAt, c.Now()); due {
-		facts = append(facts, s.Warning.Width(w).Render(t))
+		facts = append(facts, wrapStyle(s.Warning, w, t))
 	} else if t != "" {
 		facts = append(facts, wrap(c, w, t))
 	}
 	status := st.status(w, st.err, "")
 	if status == "" && st.note != nil {
-		status = s.Success.Width(w).Render("✓ " + st.note.in(c))
+		status = wrapStyle(s.Success, w, "✓ "+st.note.in(c))
 	}
 	buttons := []string{
 		publicBox(c, a.DirectoryPublic, st.cur() == publicID, !st.spin.active),

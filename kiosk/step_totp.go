@@ -310,7 +310,7 @@ func (st *totpEnrolStep) view(width, height int) string {
 	} else if p != "" {
 		head = s.Progress.Render(p)
 	}
-	right := []string{head, s.Title.Width(rw).Render(st.title()), "",
+	right := []string{head, wrapStyle(s.Title, rw, st.title()), "",
 		wrap(c, rw, c.tr("screen.totp.scan", nil))}
 	switch {
 	case st.spin.active && st.key == "":
@@ -338,7 +338,7 @@ func (st *totpEnrolStep) view(width, height int) string {
 		if st.qrErr {
 			qrErr = c.tr("screen.totp.qr-failed", nil)
 		}
-		return lipgloss.JoinVertical(lipgloss.Left, s.Error.Width(rw).Render(qrErr), col)
+		return lipgloss.JoinVertical(lipgloss.Left, wrapStyle(s.Error, rw, qrErr), col)
 	}
 	return lipgloss.JoinHorizontal(lipgloss.Top, img.text, "  ", col)
 }

@@ -217,15 +217,16 @@ func (f *field) view(c *Common, width, noteWidth int, focused bool) string {
 	label := c.tr(f.label, nil)
 	input := touch.Mark(f.id, label, box.Width(width-box.GetHorizontalBorderSize()).Render(f.input.View()))
 	var note string
+	nw := max(width, noteWidth)
 	switch {
 	case f.err != nil:
-		note = c.Styles.Error.Render("✗ " + f.err.in(c))
+		note = c.Styles.Error.Render(prewrap("✗ "+f.err.in(c), nw))
 	case f.ok != nil:
-		note = c.Styles.Success.Render("✓ " + f.ok.in(c))
+		note = c.Styles.Success.Render(prewrap("✓ "+f.ok.in(c), nw))
 	default:
-		note = c.Styles.Muted.Render(f.hint.in(c))
+		note = c.Styles.Muted.Render(prewrap(f.hint.in(c), nw))
 	}
-	note = lipgloss.NewStyle().Width(max(width, noteWidth)).Render(note)
+	note = lipgloss.NewStyle().Width(nw).Render(note)
 	return lipgloss.JoinVertical(lipgloss.Left, c.Styles.Label.Render(label), input, note)
 }
 
@@ -432,9 +433,9 @@ func (fm *form) status(width int, err words, idle string) string {
 	case fm.spin.active:
 		return fm.spin.view(fm.c)
 	case err != nil:
-		return s.Error.Width(width).Render(err.in(fm.c))
+		return wrapStyle(s.Error, width, err.in(fm.c))
 	case idle != "":
-		return s.Muted.Width(width).Render(idle)
+		return wrapStyle(s.Muted, width, idle)
 	}
 	return ""
 }
@@ -505,12 +506,15 @@ func padCells(s string, w int) string {
 
 // wrap fits plain text to width, for paragraphs of instructions.
 func wrap(c *Common, width int, text string) string {
-	return c.Styles.Text.Width(width).Render(text)
+	return wrapStyle(c.Styles.Text, width, text)
 }
 
 // wordwrap breaks s at spaces into lines of at most w runes (the labels are
 // plain text, so counting runes is enough and much cheaper than measuring).
 func wordwrap(s string, w int) string {
+	if hasWide(s) {
+		return cjkWrap(s, w) // Chinese: by cells, between characters (wrap.go)
+	}
 	if utf8.RuneCountInString(s) <= w {
 		return s
 	}
@@ -531,7 +535,7 @@ func wordwrap(s string, w int) string {
 	return b.String()
 }
 
-// hanging wraps text into lines of at most width runes after prefix, the
+// hanging wraps text into lines of at most width cells after prefix, the
 // lines after the first indented to start under the text (a hanging indent
 // for list items and checklist labels).
 func hanging(prefix, text string, width int) []string {
