@@ -52,7 +52,7 @@ func cjkUnits(run string) []string {
 		wide := wideRune(r)
 		switch {
 		case strings.ContainsRune(noLineStart, r):
-			cur.WriteRune(r) // stays with what it closes
+			cur.WriteRune(r)          // stays with what it closes
 			curWide = curWide || wide // a line may break after "，" even in "Wi-Fi，"
 			continue
 		case cur.Len() > 0 && strings.ContainsRune(noLineEnd, lastRune(cur.String())):
