@@ -29,8 +29,8 @@ var latinAllowed = []*regexp.Regexp{
 	regexp.MustCompile(`\b(tab|enter|esc|space|shift|pgup|pgdn|end|f2|Esc|Tab)\b`),
 	regexp.MustCompile(`Microsoft|Google|Authenticator|Wi.Fi|QR|PIN|A123456\(3\)`),
 	regexp.MustCompile(`\b(CHAN|Tai|Man|WONG|Siu|Ling|LEE|Ka|Yan|LAU|Chi|Keung|CHEUNG|Mei)\b`), // names
-	regexp.MustCompile(`\b(tmchan|kylee|cklau|mlcheung|peter\.chan|meiling\.cheung)\b`),      // account names, aliases
-	regexp.MustCompile(`\b[A-Z2-7]{4}\b`), // the 2FA key's groups
+	regexp.MustCompile(`\b(tmchan|kylee|cklau|mlcheung|peter\.chan|meiling\.cheung)\b`),        // account names, aliases
+	regexp.MustCompile(`\b[A-Z2-7]{4}\b`),                                                      // the 2FA key's groups
 	regexp.MustCompile(`kiosk import|kiosk hash-pin|kiosk\.toml|pin_hash|\baaa\b`),
 	regexp.MustCompile(`學系 +[A-Za-z ,&]+`), // the department, as the registry names it
 }
