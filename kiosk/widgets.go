@@ -513,7 +513,7 @@ func wrap(c *Common, width int, text string) string {
 // plain text, so counting runes is enough and much cheaper than measuring).
 func wordwrap(s string, w int) string {
 	if hasWide(s) {
-		return cjkWrap(s, w) // Chinese: by cells, between characters (wrap.go)
+		return cachedWrap(s, w) // Chinese: by cells, between characters (wrap.go)
 	}
 	if utf8.RuneCountInString(s) <= w {
 		return s

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
@@ -25,8 +26,22 @@ func hasWide(s string) bool {
 	return false
 }
 
-// wideRune reports whether r takes two cells (nothing below U+1100 does).
-func wideRune(r rune) bool { return r >= 0x1100 && ansi.StringWidth(string(r)) == 2 }
+// wideRune reports whether r takes two cells: the East Asian Wide and
+// Fullwidth blocks (Hangul Jamo, CJK, Hangul, compatibility forms,
+// fullwidth forms, the supplementary ideographs). A table, because
+// measuring each rune on every frame costs more than the rest of wrapping.
+func wideRune(r rune) bool {
+	switch {
+	case r < 0x1100:
+		return false
+	case r <= 0x115f, r >= 0x2e80 && r <= 0x303e, r >= 0x3041 && r <= 0x33ff,
+		r >= 0x3400 && r <= 0x4dbf, r >= 0x4e00 && r <= 0x9fff, r >= 0xa000 && r <= 0xa4cf,
+		r >= 0xac00 && r <= 0xd7a3, r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f,
+		r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6, r >= 0x20000 && r <= 0x3fffd:
+		return true
+	}
+	return false
+}
 
 // noLineStart and noLineEnd are the punctuation a line may not start or
 // end with (kinsoku).
@@ -114,6 +129,40 @@ func cjkWrap(s string, width int) string {
 		out = append(out, line.String())
 	}
 	return strings.Join(out, "\n")
+}
+
+// wrapCache keeps cjkWrap's lines of the catalog's list texts (checklist
+// labels, policy paragraphs), which the password step wraps again on every
+// keystroke. It is bounded, and only wordwrap uses it: those texts hold
+// nothing a student typed.
+var wrapCache struct {
+	sync.Mutex
+	m map[wrapKey]string
+}
+
+type wrapKey struct {
+	s string
+	w int
+}
+
+const wrapCacheMax = 1024
+
+func cachedWrap(s string, w int) string {
+	k := wrapKey{s, w}
+	wrapCache.Lock()
+	out, ok := wrapCache.m[k]
+	wrapCache.Unlock()
+	if ok {
+		return out
+	}
+	out = cjkWrap(s, w)
+	wrapCache.Lock()
+	if wrapCache.m == nil || len(wrapCache.m) >= wrapCacheMax {
+		wrapCache.m = map[wrapKey]string{}
+	}
+	wrapCache.m[k] = out
+	wrapCache.Unlock()
+	return out
 }
 
 // prewrap is cjkWrap for text with wide characters, and text as it is
