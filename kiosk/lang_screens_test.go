@@ -1,6 +1,7 @@
 package kiosk_test
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,6 +10,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/kiosktest"
+	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 )
 
@@ -31,7 +35,7 @@ var latinAllowed = []*regexp.Regexp{
 	regexp.MustCompile(`\b(CHAN|Tai|Man|WONG|Siu|Ling|LEE|Ka|Yan|LAU|Chi|Keung|CHEUNG|Mei)\b`), // names
 	regexp.MustCompile(`\b(tmchan|kylee|cklau|mlcheung|peter\.chan|meiling\.cheung)\b`),        // account names, aliases
 	regexp.MustCompile(`\b[A-Z2-7]{4}\b`),                                                      // the 2FA key's groups
-	regexp.MustCompile(`kiosk import|kiosk hash-pin|kiosk\.toml|pin_hash|\baaa\b`),
+	regexp.MustCompile(`kiosk import|kiosk hash-pin|kiosk\.toml|pin_hash|\baaa\b|版本 +dev`),
 	regexp.MustCompile(`學系 +[A-Za-z ,&]+`), // the department, as the registry names it
 }
 
@@ -320,4 +324,38 @@ func TestLanguageIdleAndStaff(t *testing.T) {
 	s.advance(5 * time.Minute) // nobody there: wiped
 	s.expect("Welcome", "中文")
 	s.expectNot("歡迎")
+}
+
+// Staff mode follows the station's language: on a Chinese station the PIN
+// screen and the panel are Chinese and fit 80x24, and have no language
+// button (F2 does nothing there); a student's switch does not carry over.
+func TestLanguageStaffFollowsStation(t *testing.T) {
+	ok := func(context.Context) error { return nil }
+	staff := &kiosktest.Staff{
+		StaffSignInFunc:   func(context.Context, string, string) error { return nil },
+		StaffAuditFunc:    func(context.Context, string, string) error { return nil },
+		MaintenanceFunc:   func(context.Context) (bool, error) { return false, nil },
+		StationReportFunc: func(context.Context, int) (store.StationReport, error) { return store.StationReport{}, nil },
+	}
+	for _, lang := range []string{"zh-HK", "en"} {
+		s := &station{t: t, clk: &testClock{now: termStart}}
+		s.m = kiosk.New(kiosk.Options{Accounts: &kiosktest.Accounts{}, Staff: staff, StaffPINHash: "x", Sync: ok,
+			Clock: s.clk, Language: lang, Institution: "Test University", StationID: "ES-T1", StationName: "Hall 1",
+			ServiceDesk: "the IT Service Desk, Room 4001"})
+		s.run(s.m.Init())
+		s.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+		zh := lang == "zh-HK"
+		s.press(tea.KeyF2) // a student switches on the menu...
+		s.press(tea.KeyF12)
+		want := map[bool][]string{true: {"職員登入", "職員 PIN"}, false: {"Staff sign-in", "Staff PIN"}}[zh]
+		s.expect(want...) // ...staff mode speaks the station's language
+		s.expectNot("中文 ", "English ")
+		s.checkScreen(80, zh)
+		s.typ("1234")
+		s.press(tea.KeyF2)
+		s.expect(want...)
+		s.press(tea.KeyEnter)
+		s.expect(map[bool]string{true: "職員控制台", false: "Staff panel"}[zh])
+		s.checkScreen(80, zh)
+	}
 }
