@@ -104,7 +104,14 @@ func (m *Model) switchLang(lang string) tea.Cmd {
 	}
 	if m.flow != nil {
 		m.idle.input(m.c) // switching is the student being there
+		return nil
 	}
+	if m.c.lang != "" {
+		// On the menu too, someone who switched and walked away leaves
+		// the next student the station's language: the idle timer runs.
+		return m.idle.arm(m.c)
+	}
+	m.idle.disarm()
 	return nil
 }
 

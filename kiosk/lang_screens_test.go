@@ -76,29 +76,16 @@ func (s *station) both(w int) {
 	s.checkScreen(w, zh)
 }
 
-// keyOnScreen is the 2FA key after prefix, also when it wraps to a second
-// line under itself.
-func (s *station) keyOnScreen(prefix string) string {
+// keyOnScreen is the 2FA key after prefix. The key wraps beside the QR
+// code on a small screen, so it is read on a wide one, and the size is put
+// back (a resize keeps everything).
+func (s *station) keyOnScreen(prefix string, w, h int) string {
 	s.t.Helper()
-	lines := strings.Split(s.screen(), "\n")
-	group := regexp.MustCompile(`^[A-Z2-7]{4}( [A-Z2-7]{4})*`)
-	for i, line := range lines {
-		at := strings.Index(line, prefix)
-		if at < 0 {
-			continue
-		}
-		key := group.FindString(line[at+len(prefix):])
-		if key == "" {
-			continue // the instructions end with the same words
-		}
-		if i+1 < len(lines) {
-			col := ansi.StringWidth(line[:at+len(prefix)])
-			next := ansi.Cut(lines[i+1], col, col+40)
-			if more := group.FindString(next); more != "" {
-				key += " " + more
-			}
-		}
-		return key
+	s.send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	defer s.send(tea.WindowSizeMsg{Width: w, Height: h})
+	group := regexp.MustCompile(regexp.QuoteMeta(prefix) + `([A-Z2-7]{4}(?: [A-Z2-7]{4})+)`)
+	if m := group.FindStringSubmatch(s.screen()); m != nil {
+		return m[1]
 	}
 	s.t.Fatalf("no %q on screen:\n%s", prefix, s.screen())
 	return ""
@@ -184,7 +171,7 @@ func TestLanguageActivationSteps(t *testing.T) {
 		t.Run("2fa", func(t *testing.T) {
 			s.t = t
 			s.expect("設定雙重認證")
-			key := s.keyOnScreen("金鑰： ")
+			key := s.keyOnScreen("金鑰： ", size[0], size[1])
 			code := s.code(key)
 			s.typ(code[:3])
 			s.press(tea.KeyF2)
@@ -324,6 +311,12 @@ func TestLanguageIdleAndStaff(t *testing.T) {
 	s.advance(5 * time.Minute) // nobody there: wiped
 	s.expect("Welcome", "中文")
 	s.expectNot("歡迎")
+
+	// Switched on the menu and left there: the menu returns to English too.
+	s.press(tea.KeyF2)
+	s.expect("歡迎")
+	s.advance(2 * time.Minute)
+	s.expect("Welcome", "中文")
 }
 
 // Staff mode follows the station's language: on a Chinese station the PIN

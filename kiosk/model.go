@@ -216,6 +216,7 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 		if m.closed() {
 			return nil // out of service or not ready: no flow starts
 		}
+		m.idle.input(m.c) // a menu in the language a student chose waits for them (switchLang)
 		kind, ok := m.menu.update(msg)
 		if !ok {
 			return nil
