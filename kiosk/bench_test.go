@@ -36,7 +36,7 @@ func BenchmarkPasswordKeystrokeChinese(b *testing.B) {
 	s.expect("Your password needs")
 	s.typ("Lantern moon 5")
 	s.press(tea.KeyF2)
-	s.expect("你的密碼必須")
+	s.expect("密碼要求")
 	keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'x'}}, {Type: tea.KeyBackspace}}
 	b.ReportAllocs()
 	i := 0

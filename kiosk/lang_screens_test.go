@@ -153,7 +153,7 @@ func TestLanguageActivationSteps(t *testing.T) {
 		})
 		t.Run("password", func(t *testing.T) {
 			s.t = t
-			s.expect("為 tmchan 設定密碼", "你的密碼必須")
+			s.expect("為 tmchan 設定密碼", "密碼要求")
 			s.typ("correct horse")
 			s.press(tea.KeyF2)
 			s.expect("Choose a password for tmchan", strings.Repeat("•", 13))
