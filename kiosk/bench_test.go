@@ -25,6 +25,28 @@ func BenchmarkPasswordKeystroke(b *testing.B) {
 	}
 }
 
+// BenchmarkPasswordKeystrokeChinese is the same keystroke with the screens
+// in Chinese (F2): the catalog renders every text of the frame, and the
+// Chinese checklist wraps by cells. Issue 13: within 1.2x of English.
+func BenchmarkPasswordKeystrokeChinese(b *testing.B) {
+	s := newStation(b)
+	s.acceptAUP()
+	s.identify(taiMan, taiManID)
+	s.press(tea.KeyEnter)
+	s.expect("Your password needs")
+	s.typ("Lantern moon 5")
+	s.press(tea.KeyF2)
+	s.expect("密碼要求")
+	keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'x'}}, {Type: tea.KeyBackspace}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.m.Update(keys[i%2])
+		s.m.View()
+		i++
+	}
+}
+
 // BenchmarkMenuView is the cheapest frame, for comparison.
 func BenchmarkMenuView(b *testing.B) {
 	s := newStation(b)

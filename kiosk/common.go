@@ -16,6 +16,9 @@ type Common struct {
 	Height int
 	Styles *Styles
 	Keys   *KeyMap
+	// lang is the language a student switched to; "" is the station's
+	// (Lang, setLang in lang.go).
+	lang string
 }
 
 // Now is the station's time: the only clock screens read.

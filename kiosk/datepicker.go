@@ -21,8 +21,18 @@ type datePicker struct {
 	col   int
 }
 
-var datePartNames = [3]string{"Year", "Month", "Day"}
+var datePartNames = [3]string{"Year", "Month", "Day"} // in the buttons' ids
 var datePartWidths = [3]int{4, 2, 2}
+
+// datePartIDs and datePartEmpty are the parts' names and the placeholders
+// of empty parts in the catalog; monthIDs the months' short names.
+var (
+	datePartIDs   = [3]string{"screen.date.year", "screen.date.month", "screen.date.day"}
+	datePartEmpty = [3]string{"screen.date.yyyy", "screen.date.mm", "screen.date.dd"}
+	monthIDs      = [12]string{"screen.month.1", "screen.month.2", "screen.month.3", "screen.month.4",
+		"screen.month.5", "screen.month.6", "screen.month.7", "screen.month.8", "screen.month.9",
+		"screen.month.10", "screen.month.11", "screen.month.12"}
+)
 
 // values returns the date and whether every part is filled in.
 func (d *datePicker) values() (y, m, day int, complete bool) {
@@ -138,22 +148,23 @@ func (d *datePicker) date(today time.Time) (dob string, complete bool, err error
 func (d *datePicker) view(c *Common, focused bool) string {
 	s := c.Styles
 	var cols []string
-	for i, name := range datePartNames {
+	for i, id := range datePartNames {
+		name := c.tr(datePartIDs[i], nil)
 		box := s.Field
 		if focused && i == d.col {
 			box = s.FieldFocused
 		}
 		text := d.parts[i]
 		if text == "" {
-			text = s.Muted.Render([3]string{"YYYY", "MM", "DD"}[i])
+			text = s.Muted.Render(c.tr(datePartEmpty[i], nil))
 		} else if i == 1 {
 			if m, err := strconv.Atoi(text); err == nil && m >= 1 && m <= 12 {
-				text += " " + s.Muted.Render(time.Month(m).String()[:3])
+				text += " " + s.Muted.Render(c.tr(monthIDs[m-1], nil))
 			}
 		}
-		value := touch.Mark("dob:"+name, name, box.Width(10).Align(lipgloss.Center).Render(text))
-		minus := textButton(c, "dob:"+name+":-", name+" −", "−", false, true)
-		plus := textButton(c, "dob:"+name+":+", name+" +", "+", false, true)
+		value := touch.Mark("dob:"+id, name, box.Width(10).Align(lipgloss.Center).Render(text))
+		minus := textButton(c, "dob:"+id+":-", name+" −", "−", false, true)
+		plus := textButton(c, "dob:"+id+":+", name+" +", "+", false, true)
 		row := lipgloss.JoinHorizontal(lipgloss.Top, minus, value, plus)
 		cols = append(cols, lipgloss.JoinVertical(lipgloss.Center, s.Muted.Render(name), row))
 	}

@@ -18,6 +18,15 @@ type refusal struct {
 	body  string
 }
 
+// telling is how to word a refusal in the screens' language: the end
+// screen keeps it rather than the sentences, so a language switch rewords it.
+type telling func(c *Common) refusal
+
+// explained is explain's refusal for err, as a telling.
+func explained(err error) telling {
+	return func(c *Common) refusal { r, _ := explain(c, err); return r }
+}
+
 // explain turns a store error into words a student can act on, in the
 // station's language (store/text). final reports whether the flow has to
 // stop (the student can do nothing more here) rather than let them correct

@@ -33,6 +33,6 @@ func AddMenuFlows(t testing.TB, n int) []string {
 	return names
 }
 
-func checkedWords(a store.Account, _ bool) (r, offline refusal) {
+func checkedWords(_ *Common, a store.Account, _ bool) (r, offline refusal) {
 	return refusal{"Your account is in order", "You are signed in as " + a.Name + "."}, refusal{}
 }

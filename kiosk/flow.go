@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/expressstation/kiosk/store"
+	"github.com/expressstation/kiosk/store/text"
 )
 
 // step is one screen of a flow (one model per screen). Steps are shared:
@@ -58,9 +59,9 @@ const (
 // entry here; the shared steps it lists are configured by the plan, never by
 // asking which flow they are in.
 type flowDef struct {
-	name string
+	name string // a catalog id (screen.flow.*)
 	// menuID and desc make its main-menu button; a flow without a menuID
-	// is not on the menu (staff mode opens by its key).
+	// is not on the menu (staff mode opens by its key); desc is a catalog id.
 	menuID, desc string
 	plan         func() []stage
 }
@@ -68,32 +69,34 @@ type flowDef struct {
 // flowDefs holds every flow; menuFlows is the main menu's order.
 var (
 	flowDefs = map[flowKind]flowDef{
-		flowActivate: {name: "Student A/C Activation", menuID: "menu:activate",
-			desc: "New student? Activate your network account", plan: activationPlan},
-		flowChange: {name: "Change Network Password", menuID: "menu:change",
-			desc: "Know your password? Choose a new one", plan: changePlan},
-		flowForgot: {name: "Forgot Password", menuID: "menu:forgot",
-			desc: "Reset it with your HK ID card or birth date", plan: forgotPlan},
-		flowAlumni: {name: "Alumni Account Activation", menuID: "menu:alumni",
-			desc: "Graduated, never activated? Start here", plan: alumniPlan},
-		flowAccount: {name: "My Account", menuID: "menu:account",
-			desc: "Your details, notice e-mail and directory", plan: accountPlan},
-		flowStaff: {name: "Staff mode", plan: staffPlan},
+		flowActivate: {name: "screen.flow.activate", menuID: "menu:activate",
+			desc: "screen.flow.activate.desc", plan: activationPlan},
+		flowChange: {name: "screen.flow.change", menuID: "menu:change",
+			desc: "screen.flow.change.desc", plan: changePlan},
+		flowForgot: {name: "screen.flow.forgot", menuID: "menu:forgot",
+			desc: "screen.flow.forgot.desc", plan: forgotPlan},
+		flowAlumni: {name: "screen.flow.alumni", menuID: "menu:alumni",
+			desc: "screen.flow.alumni.desc", plan: alumniPlan},
+		flowAccount: {name: "screen.flow.account", menuID: "menu:account",
+			desc: "screen.flow.account.desc", plan: accountPlan},
+		flowStaff: {name: "screen.flow.staff", plan: staffPlan},
 	}
 	menuFlows = []flowKind{flowActivate, flowChange, flowForgot, flowAlumni, flowAccount}
 )
 
+// String is the flow's English name, for logs and tests.
 func (k flowKind) String() string {
 	if d, ok := flowDefs[k]; ok {
-		return d.name
+		return text.T(text.English, d.name, nil)
 	}
 	return fmt.Sprintf("flow %d", int(k))
 }
 
-// What a flow's 2FA check protects, for the refusal after too many wrong codes.
+// What a flow's 2FA check protects, for the refusal after too many wrong
+// codes: each picks whole sentences (step_totp.go).
 const (
-	guardsPassword  = "the password was not changed"
-	guardsMyAccount = "My Account did not open"
+	guardsPassword  = "password"
+	guardsMyAccount = "account"
 )
 
 // stage is one entry of a flow's plan: a step, shown only when its
@@ -114,9 +117,9 @@ func activationPlan() []stage {
 		{make: newAUP},
 		{make: identity(identityConf{})},
 		{make: summary(summaryConf{check: activatable, graduateTo: flowAlumni,
-			ready: "Your account is ready to activate. Next, choose its password."})},
-		{make: password(passwordConf{title: "Choose a password for ", save: Accounts.Activate})},
-		{make: totpEnrol(totpConf{later: true, next: "your entry in the University Directory"})},
+			ready: "screen.summary.ready"})},
+		{make: password(passwordConf{title: "screen.password.title-first", save: Accounts.Activate})},
+		{make: totpEnrol(totpConf{later: true, next: "screen.totp.next-directory"})},
 		{make: newDirectory},
 		{make: done(activatedWords)},
 	}
@@ -128,9 +131,9 @@ func alumniPlan() []stage {
 		{make: newAlumniIdentity},
 		// VerifyAlumni only returns an account that can be activated: nothing to check.
 		{make: summary(summaryConf{graduated: true,
-			ready: "Your alumni account is ready to activate. Next, choose its password."})},
-		{make: password(passwordConf{title: "Choose a password for ", save: Accounts.ActivateAlumni})},
-		{make: totpEnrol(totpConf{later: true, next: "your alumni e-mail alias"})},
+			ready: "screen.summary.ready-alumni"})},
+		{make: password(passwordConf{title: "screen.password.title-first", save: Accounts.ActivateAlumni})},
+		{make: totpEnrol(totpConf{later: true, next: "screen.totp.next-alias"})},
 		{make: newAlias},
 		{make: done(alumniWords)},
 	}
@@ -151,7 +154,7 @@ func changePlan() []stage {
 	return []stage{
 		{make: newLogin},
 		{when: enrolled, make: totpVerify(guardsPassword)},
-		{make: password(passwordConf{title: "Choose a new password for ", save: Accounts.SetPassword})},
+		{make: password(passwordConf{title: "screen.password.title-new", save: Accounts.SetPassword})},
 		{when: notEnrolled, make: totpEnrol(totpConf{offer: true})}, // offered, may be skipped
 		{make: done(passwordWords)},
 	}
@@ -161,7 +164,7 @@ func forgotPlan() []stage {
 	return []stage{
 		{make: identity(identityConf{check: resettable})},
 		{when: enrolled, make: totpVerify(guardsPassword)},
-		{make: password(passwordConf{title: "Choose a new password for ", save: Accounts.SetPassword})},
+		{make: password(passwordConf{title: "screen.password.title-new", save: Accounts.SetPassword})},
 		{when: notEnrolled, make: totpEnrol(totpConf{offer: true})},
 		{make: done(passwordWords)},
 	}
@@ -212,8 +215,8 @@ func newFlow(c *Common, id int, k flowKind) *flow {
 
 func (f *flow) start() tea.Cmd { return f.next() }
 
-// name is the flow's name, for the head of its screens.
-func (f *flow) name() string { return f.kind.String() }
+// name is the flow's name in the screens' language, for the head of its screens.
+func (f *flow) name() string { return f.c.tr(flowDefs[f.kind].name, nil) }
 
 // next moves to the next stage whose condition holds.
 func (f *flow) next() tea.Cmd {
@@ -231,7 +234,7 @@ func (f *flow) next() tea.Cmd {
 }
 
 // stop ends the flow with a message instead of its remaining steps.
-func (f *flow) stop(r refusal) tea.Cmd {
+func (f *flow) stop(r telling) tea.Cmd {
 	f.closeStep()
 	f.at = len(f.stages)
 	f.step = newEnd(f, r, false)
@@ -352,7 +355,7 @@ func (f *flow) progress() string {
 			n++
 		}
 	}
-	return fmt.Sprintf("Step %d of %d", f.shown, n)
+	return f.c.tr("screen.flow.progress", text.Data{"Step": f.shown, "Steps": n})
 }
 
 func (f *flow) view() string {
@@ -360,7 +363,7 @@ func (f *flow) view() string {
 		return f.step.view(f.c.fullSize())
 	}
 	s := f.c.Styles
-	head := s.Progress.Render(f.kind.String())
+	head := s.Progress.Render(f.name())
 	if p := f.progress(); p != "" {
 		head += s.Progress.Render(" · " + p)
 	}

@@ -24,6 +24,7 @@ type KeyMap struct {
 	Leave                 key.Binding // Back, as the staff screens' help says it
 	GoBack                key.Binding // Back, as a confirmation's help says it
 	ToMenu                key.Binding // Back, once the password is saved and nothing is left to cancel
+	Language              key.Binding // switches the screens' language on every student screen (lang.go)
 }
 
 // DefaultKeyMap returns the station's keys. dev enables Ctrl+C to quit.
@@ -53,6 +54,7 @@ func DefaultKeyMap(dev bool) *KeyMap {
 		Leave:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave staff mode")),
 		GoBack:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "go back")),
 		ToMenu:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "main menu")),
+		Language:  key.NewBinding(key.WithKeys("f2"), key.WithHelp("f2", "language")),
 	}
 	k.Quit.SetEnabled(dev)
 	return k

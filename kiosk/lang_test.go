@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/expressstation/kiosk/kiosk/clock"
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
@@ -116,5 +119,41 @@ func TestFieldErrorsAndChecklistInChinese(t *testing.T) {
 	}
 	if got := checkLabel(zh, items[0]); got != "最少 12 個字元" {
 		t.Errorf("zh min-length label %q", got)
+	}
+}
+
+// Every refusal as the end screen shows it, in both languages at 80x24 and
+// 100x30: no line is wider than the screen, and the Chinese screen has no
+// English word but what the allow-list names (the service desk is
+// configured in English). A switch on the end screen rewords it.
+func TestRefusalScreensFitInBothLanguages(t *testing.T) {
+	allow := regexp.MustCompile(`Express Station|Test University|Hall 1|ES-T1|English|\b(enter|esc|tab|f2)\b`)
+	for name, err := range refusalErrors() {
+		for _, size := range [][2]int{{80, 24}, {100, 30}} {
+			for _, lang := range []string{"en", "zh-HK"} {
+				at := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+				m := New(Options{Language: lang, Clock: clock.NewVirtual(at), ServiceDesk: "the IT Service Desk",
+					Institution: "Test University", StationID: "ES-T1", StationName: "Hall 1"})
+				m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				m.startFlow(flowActivate)
+				m.flow.stop(explained(err))
+				scr := ansi.Strip(m.View())
+				for i, l := range strings.Split(scr, "\n") {
+					if ansi.StringWidth(l) > size[0] {
+						t.Fatalf("%s %s %dx%d: line %d too wide:\n%s", name, lang, size[0], size[1], i, scr)
+					}
+				}
+				if lang == "zh-HK" && name != "unknown" { // an unknown error says its own English words
+					if w := latinWord.FindString(allowedLatin(allow.ReplaceAllString(scr, ""))); w != "" {
+						t.Fatalf("%s %dx%d: English word %q on a Chinese screen:\n%s", name, size[0], size[1], w, scr)
+					}
+					m.Update(tea.KeyMsg{Type: tea.KeyF2})
+					lines := strings.Split(ansi.Strip(m.View()), "\n")
+					if body := strings.Join(lines[1:len(lines)-1], "\n"); strings.IndexFunc(body, isHan) >= 0 { // the header and footer offer 中文
+						t.Fatalf("%s: the switch to English left Chinese on the end screen:\n%s", name, body)
+					}
+				}
+			}
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/expressstation/kiosk/kiosk/touch"
+	"github.com/expressstation/kiosk/store/text"
 )
 
 // menu is the main menu: one large button per flow on it (flowDefs,
@@ -70,9 +71,9 @@ func (m *menu) button(i, bw int) string {
 		style = s.MenuFocused
 	}
 	text := lipgloss.JoinVertical(lipgloss.Left,
-		s.MenuNumber.Render(menuNumber(i))+"  "+lipgloss.NewStyle().Bold(true).Render(d.name),
-		s.Muted.PaddingLeft(3).Width(bw-2-6).Render(d.desc)) // within the border and padding, wrapped lines indented too
-	return touch.Mark(d.menuID, d.name, style.Width(bw-2).Render(text))
+		s.MenuNumber.Render(menuNumber(i))+"  "+lipgloss.NewStyle().Bold(true).Render(m.c.tr(d.name, nil)),
+		wrapStyle(s.Muted.PaddingLeft(3), bw-2-6, m.c.tr(d.desc, nil))) // within the border and padding, wrapped lines indented too
+	return touch.Mark(d.menuID, m.c.tr(d.name, nil), style.Width(bw-2).Render(text))
 }
 
 // menuNumber is the key that chooses the i-th button: 1–9, none after.
@@ -86,7 +87,7 @@ func menuNumber(i int) string {
 func (m *menu) view(width, height int) string {
 	s := m.c.Styles
 	n := len(menuFlows)
-	head := []string{s.Title.Render("Welcome"), s.Muted.Render("Touch a button, or press its number.")}
+	head := []string{s.Title.Render(m.c.tr("screen.menu.title", nil)), s.Muted.Render(m.c.tr("screen.menu.hint", nil))}
 	if 2+menuButtonLines*n > height {
 		return lipgloss.JoinVertical(lipgloss.Left, append(head, m.crowded(width, height-2))...)
 	}
@@ -132,7 +133,7 @@ func (m *menu) crowded(width, height int) string {
 	for i := first; i < first+k; i++ {
 		rows = append(rows, m.button(i, min(width, 56)))
 	}
-	rows = append(rows, m.c.Styles.Muted.Render(fmt.Sprintf("Buttons %d–%d of %d: ↑/↓ for the others", first+1, first+k, n)))
+	rows = append(rows, m.c.Styles.Muted.Render(m.c.tr("screen.menu.more", text.Data{"First": first + 1, "Last": first + k, "Count": n})))
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
 

@@ -1,7 +1,7 @@
 package kiosk
 
 import (
-	"fmt"
+	"github.com/expressstation/kiosk/store/text"
 	"strings"
 	"sync"
 	"time"
@@ -152,6 +152,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.key(msg)
 	case tea.MouseMsg:
 		return m, m.mouse(msg)
+	case LanguageMsg:
+		return m, m.switchLang(msg.Language())
 	}
 	return m, nil
 }
@@ -165,6 +167,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil // kiosk mode: no leaving, no suspending
 	case key.Matches(msg, k.Staff):
 		return m.openStaff()
+	case key.Matches(msg, k.Language):
+		return m.switchLang(m.c.otherLang())
 	case m.tooSmall():
 		return nil // the step behind "Please enlarge the window" is not seen: it takes no keys
 	}
@@ -186,6 +190,9 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		m.mu.Lock()
 		b, ok := touch.Hit(m.buttons, msg.X, msg.Y)
 		m.mu.Unlock()
+		if ok && b.ID == langButtonID {
+			return m.switchLang(m.c.otherLang())
+		}
 		if !ok {
 			if m.idle.warning { // a tap anywhere answers "Still there?"
 				return m.input(pressMsg{})
@@ -209,6 +216,7 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 		if m.closed() {
 			return nil // out of service or not ready: no flow starts
 		}
+		m.idle.input(m.c) // a menu in the language a student chose waits for them (switchLang)
 		kind, ok := m.menu.update(msg)
 		if !ok {
 			return nil
@@ -236,8 +244,10 @@ func (m *Model) toFlow(msg tea.Msg) tea.Cmd {
 	}
 	if m.flow.over {
 		then, ok := m.flow.then, m.flow.handOver
+		lang := m.c.lang
 		bye := m.endFlow()
-		if ok { // the flow sent the student to another one (flow.switchTo)
+		if ok { // the flow sent the student to another one (flow.switchTo), in the language they chose
+			m.c.lang = lang
 			return tea.Batch(bye, m.startFlow(then))
 		}
 		return bye
@@ -256,6 +266,7 @@ func (m *Model) endFlow() tea.Cmd {
 	m.flow = nil
 	m.idle.disarm()
 	m.menu.focus = 0
+	m.c.lang = "" // the next student meets the station's language
 	return bye
 }
 
@@ -340,8 +351,8 @@ func (m *Model) tooSmall() bool {
 func (m *Model) bodyView() string {
 	needW, needH := m.need()
 	if m.tooSmall() {
-		return m.c.Styles.Warning.Width(min(m.c.Width, 40)).Render(fmt.Sprintf(
-			"Please enlarge the window: this screen needs %d×%d characters.", needW, needH+2))
+		return wrapStyle(m.c.Styles.Warning, min(m.c.Width, 40),
+			m.c.tr("screen.enlarge", text.Data{"Width": needW, "Height": needH + 2}))
 	}
 	cw, ch := m.c.bodySize()
 	switch {
@@ -359,11 +370,11 @@ func (m *Model) bodyView() string {
 func (m *Model) idleView(width int) string {
 	s := m.c.Styles
 	body := lipgloss.JoinVertical(lipgloss.Center,
-		s.Title.Render("Still there?"), "",
-		s.Text.Render("For your security this screen will be cleared in"),
-		s.Warning.Render(fmt.Sprintf("%d seconds", m.idle.remaining(m.c))), "",
-		s.Muted.Render("Touch the screen or press any key to continue."), "",
-		button(m.c, "idle:continue", "I'm still here", true, true))
+		s.Title.Render(m.c.tr("screen.idle.title", nil)), "",
+		s.Text.Render(m.c.tr("screen.idle.body", nil)),
+		s.Warning.Render(m.c.printer().N("screen.idle.seconds", m.idle.remaining(m.c), nil)), "",
+		s.Muted.Render(m.c.tr("screen.idle.hint", nil)), "",
+		button(m.c, "idle:continue", m.c.tr("screen.idle.button", nil), true, true))
 	return s.Panel.Width(min(width, 60)).Align(lipgloss.Center).Render(body)
 }
 
@@ -376,7 +387,10 @@ func (m *Model) headerView(w int) string {
 	}
 	station := s.HeaderStation.Render(o.StationName)
 	if m.inStaffMode() {
-		station = s.HeaderStation.Render("Staff mode · " + o.StationName)
+		station = s.HeaderStation.Render(m.c.tr("screen.header.staff", text.Data{"Station": o.StationName}))
+	}
+	if m.langSwitchable() && !m.tooSmall() { // top right, on every student screen; nothing is touchable behind "Please enlarge"
+		station += m.langButton()
 	}
 	room := max(0, w-lipgloss.Width(station))
 	left := s.Header.Render(ansi.Truncate(title, max(0, room-2), "…"))
@@ -402,6 +416,13 @@ func (m *Model) footerView(w int) string {
 	default:
 		bindings = m.menu.help()
 	}
+	if m.langSwitchable() {
+		lang := m.c.Keys.Language
+		lang.SetHelp(lang.Help().Key, text.T(m.c.otherLang(), "screen.lang.button", nil))
+		bindings = append(m.c.localHelp(bindings), lang)
+	} else {
+		bindings = m.c.localHelp(bindings)
+	}
 	m.help.Width = max(0, w-lipgloss.Width(status)-4)
 	keys := m.help.ShortHelpView(bindings)
 	gap := strings.Repeat(" ", max(1, w-2-lipgloss.Width(status)-lipgloss.Width(keys)))
@@ -411,16 +432,16 @@ func (m *Model) footerView(w int) string {
 func (m *Model) linkText() string {
 	switch m.link.Mode {
 	case LinkConnecting:
-		return "connecting…"
+		return m.c.tr("screen.link.connecting", nil)
 	case LinkOnline:
-		return "online"
+		return m.c.tr("screen.link.online", nil)
 	case LinkOffline:
-		text := "offline"
+		s := m.c.tr("screen.link.offline", nil)
 		if !m.link.Since.IsZero() {
-			text += " since " + m.link.Since.In(m.c.Now().Location()).Format("15:04")
+			s = m.c.tr("screen.link.offline-since", text.Data{"Since": m.link.Since.In(m.c.Now().Location()).Format("15:04")})
 		}
-		return m.c.Styles.FooterOffline.Render(text)
+		return m.c.Styles.FooterOffline.Render(s)
 	default:
-		return "standalone"
+		return m.c.tr("screen.link.standalone", nil)
 	}
 }

@@ -86,7 +86,6 @@ func (m *Model) onAccounts(msg accountsMsg) tea.Cmd {
 func (m *Model) closed() bool { return m.maintenance || m.notReady }
 
 // notReadyText is the not-ready screen's title and paragraph.
-func notReadyText() (title, text string) {
-	return "Getting ready", "This station is getting ready: it is loading account data from the university. " +
-		"Please use another Express Station, or try again in a few minutes."
+func notReadyText(c *Common) (title, text string) {
+	return c.tr("screen.ready.title", nil), c.tr("screen.ready.body", nil)
 }

@@ -63,14 +63,13 @@ func (m *Model) onMaintenance(msg maintenanceMsg) tea.Cmd {
 func (m *Model) outOfServiceView(width int) string {
 	s := m.c.Styles
 	w := min(width, 60)
-	title, text := "Out of service", "This station is closed for maintenance. "+
-		"Please use another Express Station, or ask at "+m.c.Opt.ServiceDesk+"."
+	title, text := m.c.tr("screen.closed.title", nil), m.c.tr("screen.closed.body", textData{"Desk": m.c.Opt.ServiceDesk})
 	if !m.maintenance {
-		title, text = notReadyText()
+		title, text = notReadyText(m.c)
 	}
 	body := lipgloss.JoinVertical(lipgloss.Center,
 		s.Title.Render(title), "",
-		s.Text.Width(w-6).Align(lipgloss.Center).Render(text))
+		wrapStyle(s.Text.Align(lipgloss.Center), w-6, text))
 	return s.Panel.Width(w).Align(lipgloss.Center).Render(body)
 }
 

@@ -64,7 +64,7 @@ func newStaffPanel(f *flow) step {
 
 func (p *staffPanel) init() tea.Cmd { return p.load() }
 
-func (p *staffPanel) title() string { return "Staff panel" }
+func (p *staffPanel) title() string { return p.f.c.tr("screen.staff.title", nil) }
 
 func (p *staffPanel) ownHead() bool { return true }
 
@@ -94,7 +94,7 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case staffReportMsg:
 		if msg.err != nil {
-			p.say(true, "The station's figures could not be read: %v", msg.err)
+			p.say(true, "screen.staff.read-failed", textData{"Error": msg.err})
 			return nil
 		}
 		p.report, p.loaded = msg.report, true
@@ -105,9 +105,9 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 	case staffSyncMsg:
 		p.spin.stop()
 		if msg.err != nil {
-			p.say(true, "Sync failed: %v", msg.err)
+			p.say(true, "screen.staff.sync-failed", textData{"Error": msg.err})
 		} else {
-			p.say(false, "Synced with the central store at %s.", p.f.c.Now().Format("15:04"))
+			p.say(false, "screen.staff.synced", textData{"At": p.f.c.Now().Format("15:04")})
 		}
 		return tea.Batch(p.load(), checkAccounts(p.f.c)) // the root's not-ready screen
 	case staffResetMsg:
@@ -129,8 +129,10 @@ func (p *staffPanel) canBack() bool { return p.ask != "" }
 
 func (p *staffPanel) back() { p.press(askCancel) }
 
-func (p *staffPanel) say(bad bool, format string, args ...any) {
-	p.note, p.noteBad = fmt.Sprintf(format, args...), bad
+// say sets the note under the panel: a catalog text in the station's
+// language (staff mode does not switch language).
+func (p *staffPanel) say(bad bool, id string, data textData) {
+	p.note, p.noteBad = p.f.c.tr(id, data), bad
 }
 
 // press does what a button says; Reset station and Exit program only ask.
@@ -168,7 +170,7 @@ func (p *staffPanel) press(id string) tea.Cmd {
 
 func (p *staffPanel) syncNow() tea.Cmd {
 	syncOnce := p.f.c.Opt.Sync
-	return p.run("Syncing with the central store…",
+	return p.run("screen.staff.syncing",
 		p.f.staffCall(syncTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			err := syncOnce(ctx)
 			detail := "ok"
@@ -184,7 +186,7 @@ func (p *staffPanel) syncNow() tea.Cmd {
 // students the out-of-service screen (and hands the answer back here).
 func (p *staffPanel) toggleMaintenance() tea.Cmd {
 	on := !p.report.Maintenance
-	return p.run("Saving…",
+	return p.run("screen.staff.saving",
 		callFor(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			return maintenanceMsg{on: on, err: s.SetMaintenance(ctx, on)}
 		}, p.f.c.Opt.Staff))
@@ -193,13 +195,13 @@ func (p *staffPanel) toggleMaintenance() tea.Cmd {
 func (p *staffPanel) onMaintenance(msg maintenanceMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
-		p.say(true, "Maintenance could not be switched: %v", msg.err)
+		p.say(true, "screen.staff.maintenance-failed", textData{"Error": msg.err})
 	case msg.on:
 		p.report.Maintenance = true
-		p.say(false, "Maintenance is on: students see the out-of-service screen, also after a restart.")
+		p.say(false, "screen.staff.maintenance-on", nil)
 	default:
 		p.report.Maintenance = false
-		p.say(false, "Maintenance is off: students can use the station again.")
+		p.say(false, "screen.staff.maintenance-off", nil)
 	}
 	return p.load() // since when
 }
@@ -208,7 +210,7 @@ func (p *staffPanel) onMaintenance(msg maintenanceMsg) tea.Cmd {
 // sync loop fetches it again, starting now).
 func (p *staffPanel) reset() tea.Cmd {
 	syncOnce := p.f.c.Opt.Sync
-	return p.run("Resetting the station…",
+	return p.run("screen.staff.resetting",
 		p.f.staffCall(resetTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			if syncOnce == nil {
 				rep, err := s.RebuildFromRegistry(ctx)
@@ -225,30 +227,31 @@ func (p *staffPanel) reset() tea.Cmd {
 // onReset ends the staff session on the result: the station starts afresh.
 func (p *staffPanel) onReset(msg staffResetMsg) tea.Cmd {
 	if msg.err != nil {
-		p.say(true, "The station was not reset: %v", msg.err)
+		p.say(true, "screen.staff.reset-failed", textData{"Error": msg.err})
 		return nil
 	}
-	r := msg.report
-	body := fmt.Sprintf("The accounts were rebuilt from %s: %d accounts. "+
-		"%d changes made here and not yet delivered were applied again; all %d pending and %d rejected outbox entries are kept.",
-		r.Source, r.Accounts, r.Replayed, r.Pending, r.Rejected)
-	if !p.standalone() {
-		body = fmt.Sprintf("The accounts were cleared, and the station fetches them from the central store again. "+
-			"All %d pending and %d rejected outbox entries are kept: the pending changes are sent and applied again "+
-			"over what the central store sends.", r.Pending, r.Rejected)
-		if msg.syncErr != nil {
-			body += fmt.Sprintf(" The central store could not be reached (%v): until it can, students cannot use this station.", msg.syncErr)
+	r, standalone, syncErr := msg.report, p.standalone(), msg.syncErr
+	done := func(c *Common) refusal {
+		data := textData{"Source": r.Source, "Accounts": r.Accounts, "Replayed": r.Replayed,
+			"Pending": r.Pending, "Rejected": r.Rejected}
+		body := c.tr("screen.staff.rebuilt", data)
+		if !standalone {
+			body = c.tr("screen.staff.cleared", data)
+			if syncErr != nil {
+				body += " " + c.tr("screen.staff.unreachable", textData{"Error": syncErr})
+			}
 		}
+		if r.BadRows > 0 {
+			body += " " + c.printer().N("screen.staff.bad-rows", r.BadRows, nil)
+		}
+		return refusal{c.tr("screen.staff.reset-title", nil), body}
 	}
-	if r.BadRows > 0 {
-		body += fmt.Sprintf(" %d registry rows were skipped: run `kiosk import` on the file to see why.", r.BadRows)
-	}
-	return tea.Batch(p.f.stop(refusal{"Station reset", body}), checkAccounts(p.f.c)) // now empty?
+	return tea.Batch(p.f.stop(done), checkAccounts(p.f.c)) // now empty?
 }
 
 // exit asks the root to quit, once the exit is in the audit.
 func (p *staffPanel) exit() tea.Cmd {
-	return p.run("Exiting…",
+	return p.run("screen.staff.exiting",
 		callFor(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			_ = s.StaffAudit(ctx, store.AuditStaffExit, "")
 			return ShutdownMsg{}
@@ -270,9 +273,9 @@ func (p *staffPanel) view(width, height int) string {
 	case p.spin.active:
 		foot = p.spin.view(c)
 	case p.note != "" && p.noteBad:
-		foot = s.Error.Width(min(width, 76)).Render(p.note)
+		foot = wrapStyle(s.Error, min(width, 76), p.note)
 	case p.note != "":
-		foot = s.Success.Width(min(width, 76)).Render(p.note)
+		foot = wrapStyle(s.Success, min(width, 76), p.note)
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, head, "", body, "", foot)
 }
@@ -281,16 +284,17 @@ func (p *staffPanel) view(width, height int) string {
 const staffButtonWidth = 21
 
 func (p *staffPanel) mainView(width int) string {
-	maint := "Start maintenance"
+	c := p.f.c
+	maint := c.tr("screen.staff.start-maintenance", nil)
 	if p.report.Maintenance {
-		maint = "End maintenance"
+		maint = c.tr("screen.staff.end-maintenance", nil)
 	}
 	buttons := lipgloss.JoinVertical(lipgloss.Left,
-		p.panelButton(actSync, "Sync now", !p.standalone()),
+		p.panelButton(actSync, c.tr("screen.staff.sync-now", nil), !p.standalone()),
 		p.panelButton(actMaintenance, maint, p.loaded),
-		p.panelButton(actReset, "Reset station", true),
-		p.panelButton(actExit, "Exit program", true),
-		p.panelButton(actLeave, "Leave staff mode", true))
+		p.panelButton(actReset, c.tr("screen.staff.reset", nil), true),
+		p.panelButton(actExit, c.tr("screen.staff.exit", nil), true),
+		p.panelButton(actLeave, c.tr("screen.staff.leave", nil), true))
 	statusW := min(width, 100) - staffButtonWidth - 2
 	return lipgloss.JoinHorizontal(lipgloss.Top, p.statusView(statusW), "  ", buttons)
 }
@@ -311,47 +315,49 @@ func (p *staffPanel) statusView(width int) string {
 	s := c.Styles
 	inner := max(20, width-s.Panel.GetHorizontalFrameSize())
 	if !p.loaded {
-		return s.Panel.Width(width - s.Panel.GetHorizontalBorderSize()).Render(s.Muted.Render("Reading the station's figures…"))
+		return s.Panel.Width(width - s.Panel.GetHorizontalBorderSize()).Render(s.Muted.Render(c.tr("screen.staff.reading", nil)))
 	}
 	r := p.report
 	valueW := inner - 13
 	row := func(label, value string, style lipgloss.Style) string {
-		return s.Muted.Render(fmt.Sprintf("%-13s", label)) + style.Render(ansi.Truncate(value, valueW, "…"))
+		return s.Muted.Render(padCells(label, 13)) + style.Render(ansi.Truncate(value, valueW, "…"))
 	}
-	mode := "synced with the central store"
+	mode := c.tr("screen.staff.mode-synced", nil)
 	if p.standalone() {
-		mode = "standalone"
+		mode = c.tr("screen.staff.mode-standalone", nil)
 	}
-	lastErr, lastErrStyle := "none", s.Text
+	lastErr, lastErrStyle := c.tr("screen.staff.none", nil), s.Text
 	if r.LastSyncError != "" {
 		lastErr, lastErrStyle = r.LastSyncError, s.Error
 	}
-	maint, maintStyle := "off", s.Text
+	maint, maintStyle := c.tr("screen.staff.off", nil), s.Text
 	if r.Maintenance {
-		maint, maintStyle = "on: students see the out-of-service screen", s.Warning
+		maint, maintStyle = c.tr("screen.staff.on", nil), s.Warning
 		if r.MaintenanceSince != nil {
-			maint = "on since " + p.when(*r.MaintenanceSince)
+			maint = c.tr("screen.staff.on-since", textData{"Since": p.when(*r.MaintenanceSince)})
 		}
 	}
-	outbox, outboxStyle := fmt.Sprintf("%d pending · %d rejected", r.OutboxPending, r.OutboxRejected), s.Text
+	outboxData := textData{"Pending": r.OutboxPending, "Rejected": r.OutboxRejected}
+	outbox, outboxStyle := c.tr("screen.staff.outbox", outboxData), s.Text
 	if p.standalone() {
 		// Nothing drains a standalone station's outbox: say so, or "pending"
 		// reads as a backlog waiting on a link.
-		outbox += " · not pushed (standalone)"
+		outbox = c.tr("screen.staff.outbox-standalone", outboxData)
 	}
 	if r.OutboxRejected > 0 {
 		outboxStyle = s.Warning
 	}
 	rows := []string{
-		row("Station", c.Opt.StationID+" · "+mode, s.Strong),
-		row("Version", c.Opt.Version, s.Text),
-		row("Replica", shortPath(r.Path, valueW), s.Text),
-		row("Database", fmt.Sprintf("%s · schema %d", humanBytes(r.DatabaseBytes), r.SchemaVersion), s.Text),
-		row("Accounts", fmt.Sprint(r.Accounts), s.Text),
-		row("Sync cursor", fmt.Sprint(r.Cursor), s.Text),
-		row("Last sync", p.lastSync(), s.Text),
-		row("Last error", lastErr, lastErrStyle),
-		row("Outbox", outbox, outboxStyle),
+		row(c.tr("screen.staff.station", nil), c.Opt.StationID+" · "+mode, s.Strong),
+		row(c.tr("screen.staff.version", nil), c.Opt.Version, s.Text),
+		row(c.tr("screen.staff.replica", nil), shortPath(r.Path, valueW), s.Text),
+		row(c.tr("screen.staff.database", nil), c.tr("screen.staff.database-value",
+			textData{"Size": humanBytes(r.DatabaseBytes), "Schema": r.SchemaVersion}), s.Text),
+		row(c.tr("screen.staff.accounts", nil), fmt.Sprint(r.Accounts), s.Text),
+		row(c.tr("screen.staff.cursor", nil), fmt.Sprint(r.Cursor), s.Text),
+		row(c.tr("screen.staff.last-sync", nil), p.lastSync(), s.Text),
+		row(c.tr("screen.staff.last-error", nil), lastErr, lastErrStyle),
+		row(c.tr("screen.staff.outbox-label", nil), outbox, outboxStyle),
 	}
 	if !p.standalone() && r.Upstream != "" { // the accountd in use ([sync] upstream may list several)
 		rows = append(rows, row("Upstream", r.Upstream, s.Text))
@@ -360,7 +366,7 @@ func (p *staffPanel) statusView(width int) string {
 		line := fmt.Sprintf("✗ %s %s %s: %s", p.when(op.CreatedAt), op.Kind, op.Account, op.Reason)
 		rows = append(rows, s.Error.Render(ansi.Truncate("  "+line, inner, "…")))
 	}
-	rows = append(rows, row("Maintenance", maint, maintStyle))
+	rows = append(rows, row(c.tr("screen.staff.maintenance", nil), maint, maintStyle))
 	return s.Panel.Width(width - s.Panel.GetHorizontalBorderSize()).Render(lipgloss.JoinVertical(lipgloss.Left, rows...))
 }
 
@@ -369,9 +375,9 @@ func (p *staffPanel) lastSync() string {
 	case p.report.LastSync != nil:
 		return p.when(*p.report.LastSync)
 	case p.standalone():
-		return "never (standalone)"
+		return p.f.c.tr("screen.staff.never-standalone", nil)
 	}
-	return "never"
+	return p.f.c.tr("screen.staff.never", nil)
 }
 
 // when is a time as the station's clock shows it: the time of day, with
@@ -392,24 +398,21 @@ func (p *staffPanel) askView(width int) string {
 	var title, body, label string
 	switch p.ask {
 	case actReset:
-		title, label = "Reset station?", "Reset station"
-		from := "the registry recorded at the last import"
-		if r.RegistrySource == store.DemoRegistrySource {
-			from = "the demo registry"
-		} else if r.RegistrySource != "" {
-			from = "the registry file " + r.RegistrySource
+		title, label = c.tr("screen.staff.reset-ask", nil), c.tr("screen.staff.reset", nil)
+		data := textData{"File": r.RegistrySource, "Pending": r.OutboxPending, "Rejected": r.OutboxRejected}
+		switch {
+		case !p.standalone():
+			body = c.tr("screen.staff.reset-body-synced", data)
+		case r.RegistrySource == store.DemoRegistrySource:
+			body = c.tr("screen.staff.reset-body-demo", data)
+		case r.RegistrySource != "":
+			body = c.tr("screen.staff.reset-body-file", data)
+		default:
+			body = c.tr("screen.staff.reset-body-last", data)
 		}
-		body = "This ends the staff session and rebuilds every account from " + from + ". "
-		if !p.standalone() {
-			body = "This ends the staff session, clears the accounts and fetches them from the central store again: " +
-				"students cannot use the station until that is done. "
-		}
-		body += fmt.Sprintf("Nothing in the outbox is dropped: the %d changes not yet delivered are kept and applied again, "+
-			"and the %d rejected ones stay for staff to see.", r.OutboxPending, r.OutboxRejected)
 	default:
-		title, label = "Exit the station program?", "Exit program"
-		body = "The station stops and the terminal returns to the operating system. " +
-			"Students cannot use it until it is started again."
+		title, label = c.tr("screen.staff.exit-ask", nil), c.tr("screen.staff.exit", nil)
+		body = c.tr("screen.staff.exit-body", nil)
 	}
 	confirm := s.Button
 	if p.cur() == askConfirm {
@@ -418,7 +421,7 @@ func (p *staffPanel) askView(width int) string {
 	return lipgloss.JoinVertical(lipgloss.Left,
 		s.Warning.Render(title), "",
 		wrap(c, width, body), "",
-		buttonRow(p.button(askCancel, "Cancel"),
+		buttonRow(p.button(askCancel, c.tr("screen.button.cancel", nil)),
 			touch.Mark(askConfirm, label, confirm.Render(label))))
 }
 

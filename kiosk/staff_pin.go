@@ -3,7 +3,6 @@ package kiosk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -20,7 +19,7 @@ type staffPINStep struct {
 	form
 	f   *flow
 	pin *field
-	err string
+	err words
 }
 
 type staffSignInMsg struct{ err error }
@@ -29,10 +28,9 @@ type staffSignInMsg struct{ err error }
 const staffPINLimit = 32
 
 func newStaffPIN(f *flow) step {
-	st := &staffPINStep{f: f, pin: newField("staff:pin", "Staff PIN", staffPINLimit, true)}
-	st.pin.hint = fmt.Sprintf("%d wrong PINs in a row lock staff entry for %d minutes.",
-		store.StaffPINTries, int(store.StaffLockFor/time.Minute))
-	st.pin.changed = func() { st.err = "" }
+	st := &staffPINStep{f: f, pin: newField("staff:pin", "screen.staff-pin.label", staffPINLimit, true)}
+	st.pin.hint = sayN("screen.staff-pin.hint", store.StaffPINTries, textData{"Minutes": int(store.StaffLockFor / time.Minute)})
+	st.pin.changed = func() { st.err = nil }
 	if f.c.Opt.StaffPINHash == "" {
 		st.err = notSetUp
 	}
@@ -44,9 +42,9 @@ func newStaffPIN(f *flow) step {
 	return st
 }
 
-const notSetUp = "Staff mode is not set up on this station: put the hash printed by `kiosk hash-pin` in [staff] pin_hash of kiosk.toml."
+var notSetUp = say("screen.staff-pin.not-set-up", nil)
 
-func (st *staffPINStep) title() string { return "Staff sign-in" }
+func (st *staffPINStep) title() string { return st.f.c.tr("screen.staff-pin.title", nil) }
 
 func (st *staffPINStep) ownHead() bool { return true }
 
@@ -70,11 +68,11 @@ func (st *staffPINStep) submit() tea.Cmd {
 		st.err = notSetUp
 		return nil
 	case pin == "":
-		st.err = "Type the staff PIN."
+		st.err = say("screen.staff-pin.empty", nil)
 		return nil
 	}
-	st.err = ""
-	return st.run("Checking the PIN…",
+	st.err = nil
+	return st.run("screen.staff-pin.checking",
 		st.f.staffCall(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
 			return staffSignInMsg{err: s.StaffSignIn(ctx, hash, pin)}
 		}))
@@ -89,15 +87,13 @@ func (st *staffPINStep) answer(err error) tea.Cmd {
 	case err == nil:
 		return st.f.report(stepDone{next: true, signedIn: true})
 	case errors.As(err, &wrong):
-		st.err = fmt.Sprintf("Wrong PIN. %d more wrong PINs lock staff entry for %d minutes.",
-			wrong.Left, int(store.StaffLockFor/time.Minute))
+		st.err = sayN("screen.staff-pin.wrong", wrong.Left, textData{"Minutes": int(store.StaffLockFor / time.Minute)})
 	case errors.As(err, &locked):
-		st.err = fmt.Sprintf("Too many wrong PINs: staff entry is locked until %s.",
-			locked.Until.In(st.f.c.Now().Location()).Format("15:04"))
+		st.err = say("screen.staff-pin.locked", textData{"Until": locked.Until.In(st.f.c.Now().Location()).Format("15:04")})
 	case errors.Is(err, store.ErrStaffNotSetUp):
 		st.err = notSetUp
 	default:
-		st.err = "The PIN could not be checked: " + err.Error()
+		st.err = say("screen.staff-pin.failed", textData{"Error": err.Error()})
 	}
 	return nil
 }
@@ -105,13 +101,14 @@ func (st *staffPINStep) answer(err error) tea.Cmd {
 func (st *staffPINStep) wipe() { st.pin.reset() }
 
 func (st *staffPINStep) view(width, height int) string {
-	s := st.f.c.Styles
+	c := st.f.c
+	s := c.Styles
 	w := min(width, 64)
 	return lipgloss.JoinVertical(lipgloss.Left,
 		s.Title.Render(st.title()),
-		s.Muted.Width(w).Render("For station staff. Students: press Esc to go back to the main menu."), "",
+		wrapStyle(s.Muted, w, c.tr("screen.staff-pin.intro", nil)), "",
 		st.field("staff:pin", 24, w), st.status(w, st.err, ""), "",
-		buttonRow(st.button("staff:signin", "Sign in"), st.button("staff:cancel", "Cancel")))
+		buttonRow(st.button("staff:signin", c.tr("screen.staff-pin.sign-in", nil)), st.button("staff:cancel", c.tr("screen.button.cancel", nil))))
 }
 
 func (st *staffPINStep) minSize() (int, int) { return 60, 14 }

@@ -3,7 +3,6 @@ package kiosk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -26,7 +25,7 @@ type aliasStep struct {
 	alias  *field
 	taken  string   // the alias the store refused as taken
 	offers []string // free aliases like it, from the store
-	err    string
+	err    words
 	skip   string                      // label of the button that goes on without an alias
 	done   func(store.Account) tea.Cmd // the alias is saved
 	leave  func() tea.Cmd              // the student skipped
@@ -56,19 +55,20 @@ type (
 	}
 )
 
-const aliasHint = "Letters a–z and digits, one dot or hyphen between parts"
+var aliasHint = say("screen.alias.hint", nil)
 
 const offerPrefix = "alias:offer:"
 
 // newAlias is the alias choice at the end of Alumni Account Activation.
 func newAlias(f *flow) step {
-	return aliasChooser(f, "Skip", f.moveOn, func() tea.Cmd { return f.report(stepDone{next: true}) })
+	return aliasChooser(f, "screen.button.skip", f.moveOn, func() tea.Cmd { return f.report(stepDone{next: true}) })
 }
 
-// aliasChooser builds the step; done and leave say where the flow goes.
+// aliasChooser builds the step; done and leave say where the flow goes;
+// skip is the leave button's catalog id.
 func aliasChooser(f *flow, skip string, done func(store.Account) tea.Cmd, leave func() tea.Cmd) *aliasStep {
 	st := &aliasStep{f: f, skip: skip, done: done, leave: leave,
-		alias: newField("alias:name", "Alias", policy.AliasMaxLen+10, false)}
+		alias: newField("alias:name", "screen.alias.label", policy.AliasMaxLen+10, false)}
 	st.alias.hint = aliasHint
 	st.alias.changed = st.check
 	st.form = newForm(f.c, st.alias)
@@ -77,7 +77,7 @@ func aliasChooser(f *flow, skip string, done func(store.Account) tea.Cmd, leave 
 	return st
 }
 
-func (st *aliasStep) title() string { return "Choose your alumni e-mail alias" }
+func (st *aliasStep) title() string { return st.f.c.tr("screen.alias.title", nil) }
 
 // reorder puts the suggestions between the field and the buttons.
 func (st *aliasStep) reorder() {
@@ -101,10 +101,10 @@ func (st *aliasStep) check() {
 	switch {
 	case err == nil:
 		st.pending = a
-		st.alias.hint = "Checking whether " + st.address(a) + " is free…"
+		st.alias.hint = say("screen.alias.checking-free", textData{"Address": st.address(a)})
 	case len(v) < policy.AliasMinLen || strings.HasSuffix(v, ".") || strings.HasSuffix(v, "-"):
 	default:
-		st.alias.err = sentence(err.Error())
+		st.alias.err = sayErr(err)
 	}
 }
 
@@ -118,7 +118,7 @@ func (st *aliasStep) lookup(submit bool) tea.Cmd {
 		return aliasFreeMsg{gen: gen, alias: alias, free: free, offers: offers, err: err, submit: submit}
 	})
 	if submit {
-		return st.run("Checking your alias…", call)
+		return st.run("screen.alias.checking", call)
 	}
 	return call
 }
@@ -132,7 +132,7 @@ func (st *aliasStep) known(msg aliasFreeMsg) tea.Cmd {
 	case msg.err != nil: // the live check is a courtesy: Save asks again
 	case msg.free:
 		st.free = msg.alias
-		st.alias.ok = "Your address: " + st.address(msg.alias)
+		st.alias.ok = say("screen.alias.your-address", textData{"Address": st.address(msg.alias)})
 		if msg.submit {
 			st.ask(msg.alias)
 		}
@@ -148,7 +148,7 @@ func (st *aliasStep) known(msg aliasFreeMsg) tea.Cmd {
 // clash shows that alias is taken, with the free ones like it.
 func (st *aliasStep) clash(alias string, offers []string) {
 	st.taken, st.offers = alias, offers
-	st.alias.ok = ""
+	st.alias.ok = nil
 	st.reorder() // the focus stays where it is: typing goes on in the field
 }
 
@@ -219,11 +219,11 @@ func (st *aliasStep) update(msg tea.Msg) tea.Cmd {
 func (st *aliasStep) take(alias string) {
 	st.alias.input.SetValue(alias)
 	st.alias.input.CursorEnd()
-	st.alias.err, st.alias.ok = "", ""
+	st.alias.err, st.alias.ok = nil, nil
 	st.check()
 	st.pending, st.free = "", alias
 	st.alias.hint = aliasHint
-	st.alias.ok = "Your address: " + st.address(alias)
+	st.alias.ok = say("screen.alias.your-address", textData{"Address": st.address(alias)})
 	st.focusOn("alias:save")
 }
 
@@ -232,11 +232,11 @@ func (st *aliasStep) take(alias string) {
 func (st *aliasStep) submit() tea.Cmd {
 	alias, err := policy.ParseAlias(st.alias.value())
 	if err != nil {
-		st.alias.err, st.alias.ok = sentence(err.Error()), ""
+		st.alias.err, st.alias.ok = sayErr(err), nil
 		st.focusOn("alias:name")
 		return nil
 	}
-	st.err = ""
+	st.err = nil
 	if alias == st.free {
 		st.ask(alias)
 		return nil
@@ -248,8 +248,8 @@ func (st *aliasStep) submit() tea.Cmd {
 // save stores the confirmed alias.
 func (st *aliasStep) save() tea.Cmd {
 	alias, proof := st.confirm, st.f.acct.Proof
-	st.err = ""
-	return st.run("Saving your alias…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+	st.err = nil
+	return st.run("screen.alias.saving", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		acct, err := a.SetAlias(ctx, proof, alias)
 		return aliasMsg{acct: acct, err: err}
 	}))
@@ -269,11 +269,11 @@ func (st *aliasStep) answer(msg aliasMsg) tea.Cmd {
 		st.focusOn("alias:name") // typing goes on here; Tab reaches the suggestions
 		return nil
 	}
-	r, final := explain(st.f.c, msg.err)
+	_, final := explain(st.f.c, msg.err)
 	if final {
-		return st.f.stop(r)
+		return st.f.stop(explained(msg.err))
 	}
-	st.err = r.body
+	st.err = sayRefusal(msg.err)
 	return nil
 }
 
@@ -290,16 +290,14 @@ func (st *aliasStep) view(width, height int) string {
 		return st.confirmView(w)
 	}
 	rows := []string{
-		wrap(c, w, fmt.Sprintf("An alias is a second address for your mailbox, yours for life, like %s. "+
-			"You still sign in with your account name, %s. Choose with care: the alias cannot be changed later.",
-			st.address("peter.chan"), st.f.acct.Name)),
+		wrap(c, w, c.tr("screen.alias.intro", textData{"Example": st.address("peter.chan"), "Account": st.f.acct.Name})),
 		"", st.field("alias:name", min(w, 40), w),
 	}
 	if st.taken != "" {
 		rows = append(rows, st.clashView(w))
 	}
 	rows = append(rows, st.status(w, st.err, ""),
-		buttonRow(st.button("alias:save", "Save alias"), st.button("alias:skip", st.skip)))
+		buttonRow(st.button("alias:save", c.tr("screen.alias.save", nil)), st.button("alias:skip", c.tr(st.skip, nil))))
 	if lipgloss.Height(strings.Join(rows, "\n")) > height {
 		rows = rows[2:] // many suggestions on a short screen: the introduction was read already
 	}
@@ -311,30 +309,30 @@ func (st *aliasStep) confirmView(w int) string {
 	c := st.f.c
 	s := c.Styles
 	rows := []string{
-		wrap(c, w, "Your alumni e-mail address will be:"), "",
+		wrap(c, w, c.tr("screen.alias.will-be", nil)), "",
 		"  " + s.Strong.Render(st.address(st.confirm)), "",
-		wrap(c, w, fmt.Sprintf("It is yours for life: once saved, it cannot be changed or removed. Mail to it "+
-			"arrives in your mailbox, and you still sign in with your account name, %s.", st.f.acct.Name)), "",
+		wrap(c, w, c.tr("screen.alias.for-life", textData{"Account": st.f.acct.Name})), "",
 	}
 	if status := st.status(w, st.err, ""); status != "" {
 		rows = append(rows, status) // the spinner while it saves
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, append(rows,
-		buttonRow(st.button("alias:confirm", "Confirm alias"), st.button("alias:change", "Change it")))...)
+		buttonRow(st.button("alias:confirm", c.tr("screen.alias.confirm", nil)), st.button("alias:change", c.tr("screen.alias.change", nil))))...)
 }
 
 // clashView says the alias is taken and shows the free ones as buttons.
 func (st *aliasStep) clashView(width int) string {
-	s := st.f.c.Styles
+	c := st.f.c
+	s := c.Styles
 	if len(st.offers) == 0 {
-		return s.Warning.Width(width).Render(st.taken + " is already taken: type another.")
+		return wrapStyle(s.Warning, width, c.tr("screen.alias.taken", textData{"Alias": st.taken}))
 	}
 	var buttons []string
 	for _, o := range st.offers {
 		buttons = append(buttons, st.button(offerPrefix+o, o))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left,
-		s.Warning.Width(width).Render(st.taken+" is already taken. These are free: touch one, or type another."),
+		wrapStyle(s.Warning, width, c.tr("screen.alias.taken-offers", textData{"Alias": st.taken})),
 		buttonFlow(width, buttons...))
 }
 

@@ -25,17 +25,17 @@ type alumniIdentityStep struct {
 
 func newAlumniIdentity(f *flow) step {
 	st := &alumniIdentityStep{
-		name:     newField("al:name", "Full name", 100, false),
-		passport: newField("al:passport", "Passport number", policy.PassportMaxLen+4, false),
+		name:     newField("al:name", "screen.alumni.name", 100, false),
+		passport: newField("al:passport", "screen.alumni.passport", policy.PassportMaxLen+4, false),
 	}
-	st.name.hint = "Exactly as on your HK ID card or passport, with any middle name"
+	st.name.hint = say("screen.alumni.name-hint", nil)
 	st.name.narrow, st.passport.narrow = true, true
-	st.passport.hint = "The number you gave when you were admitted"
+	st.passport.hint = say("screen.alumni.passport-hint", nil)
 	st.passport.accept = passportRune
-	st.passport.refuse = "A passport number has letters and digits only"
+	st.passport.refuse = say("screen.alumni.passport-chars", nil)
 	st.otherID = "al:passport"
-	st.titles = [2]string{"Your full name and HK ID card", "Your full name and passport"}
-	st.modes = [2]string{"No HK ID card? Use Passport", "Use HK ID card instead"}
+	st.titles = [2]string{"screen.alumni.title-hkid", "screen.alumni.title-passport"}
+	st.modes = [2]string{"screen.alumni.use-passport", "screen.identity.use-hkid"}
 	st.clearOther = st.passport.reset
 	st.refused = st.nameRefused
 	st.submit = st.submitID
@@ -47,15 +47,15 @@ func newAlumniIdentity(f *flow) step {
 // check digit, the passport's shape) before asking the store: what cannot
 // match is said under its field and counts towards no lockout.
 func (st *alumniIdentityStep) submitID() tea.Cmd {
-	st.err = ""
+	st.err = nil
 	id := store.AlumniIdentity{FullName: strings.Join(strings.Fields(st.name.value()), " ")}
 	if id.FullName == "" {
-		st.name.err = "Type your full name, as on your HK ID card or passport"
+		st.name.err = say("screen.alumni.name-missing", nil)
 		st.focusOn("al:name")
 		return nil
 	}
 	if err := policy.CheckFullName(id.FullName); err != nil {
-		st.name.err = sentence(err.Error())
+		st.name.err = sayErr(err)
 		st.focusOn("al:name")
 		return nil
 	}
@@ -83,7 +83,7 @@ func passportRune(r rune) bool {
 func parsePassport(f *field) (string, bool) {
 	n, err := policy.ParsePassport(f.value())
 	if err != nil {
-		f.err = sentence(err.Error())
+		f.err = sayErr(err)
 		return "", false
 	}
 	return n, true
@@ -93,16 +93,13 @@ func parsePassport(f *field) (string, bool) {
 // usual causes. It is also the answer for a number nobody has and for a
 // passport where the record holds an HKID (DESIGN "Identity proofing"), so
 // it tells nothing about which numbers or documents are on record.
-const alumniMismatch = "These details do not match our records. Type your full name exactly as on your " +
-	"HK ID card or passport, with any middle name. If you have an HK ID card, please use it: the passport " +
-	"(a renewed passport may have a new number) is only for graduates without one. After 5 failed attempts " +
-	"self-service is locked for 15 minutes."
+var alumniMismatch = say("screen.alumni.mismatch", nil)
 
 // nameRefused reads the refusals that are about the name or the mismatch.
 func (st *alumniIdentityStep) nameRefused(err error) bool {
 	switch {
 	case errors.Is(err, policy.ErrFullNameLetters): // the store's own check
-		st.err, st.name.err = "", sentence(err.Error())
+		st.err, st.name.err = nil, sayErr(err)
 		st.focusOn("al:name")
 		return true
 	case errors.Is(err, store.ErrIdentityMismatch):

@@ -1,9 +1,7 @@
 package kiosk
 
 import (
-	_ "embed"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -12,18 +10,14 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// aupText is the Acceptable Use Policy and IT Security Guidelines.
-//
-//go:embed aup.txt
-var aupText string
-
 // aupStep shows the policy in a scrollable viewport. "I accept" is enabled
 // only once the end has been reached.
 type aupStep struct {
 	form
 	f       *flow
 	vp      viewport.Model
-	width   int // the text is wrapped for this width
+	width   int    // the text is wrapped for this width
+	lang    string // and in this language
 	reached bool
 }
 
@@ -42,21 +36,24 @@ func (a *aupStep) init() tea.Cmd {
 	return nil
 }
 
-func (a *aupStep) title() string { return "Acceptable Use Policy and IT Security Guidelines" }
+func (a *aupStep) title() string { return a.f.c.tr("screen.aup.title", nil) }
 
 // layout wraps the text for the step's size, keeping the reading position.
 // Border, note and buttons take 6 lines.
 func (a *aupStep) layout(width, height int) {
 	width = min(width, 80) - a.f.c.Styles.Field.GetHorizontalFrameSize()
 	a.vp.Height = max(3, height-6)
-	if width == a.width {
+	lang := a.f.c.Lang()
+	if width == a.width && lang == a.lang {
 		return
 	}
 	first := a.width == 0
 	ratio := a.vp.ScrollPercent()
-	a.width = width
+	a.width, a.lang = width, lang
 	a.vp.Width = width
-	a.vp.SetContent(wrapPolicy(aupText, width-1))
+	// The Acceptable Use Policy and IT Security Guidelines are one catalog
+	// entry per language, so a new language stays one file.
+	a.vp.SetContent(wrapPolicy(a.f.c.tr("screen.aup.text", nil), width-1))
 	if !first {
 		a.vp.SetYOffset(int(ratio * float64(a.vp.TotalLineCount()-a.vp.Height)))
 	}
@@ -146,13 +143,13 @@ func (a *aupStep) view(width, height int) string {
 	text := s.Field.Render(a.vp.View())
 	var note string
 	if a.reached {
-		note = s.Success.Render("✓ You have read to the end.")
+		note = s.Success.Render("✓ " + c.tr("screen.aup.read", nil))
 	} else {
-		note = s.Muted.Render("Scroll to the end to enable “I accept”. ") +
-			s.Progress.Render(strconv.Itoa(int(a.vp.ScrollPercent()*100))+"% read")
+		note = s.Muted.Render(c.tr("screen.aup.scroll", nil)+" ") +
+			s.Progress.Render(c.tr("screen.aup.percent", textData{"Percent": int(a.vp.ScrollPercent() * 100)}))
 	}
-	buttons := buttonRow(a.button("aup:up", "▲ Page up"), a.button("aup:down", "▼ Page down"),
-		a.button("aup:decline", "Decline"), button(c, "aup:accept", "I accept", a.cur() == "aup:accept", a.reached))
+	buttons := buttonRow(a.button("aup:up", c.tr("screen.aup.page-up", nil)), a.button("aup:down", c.tr("screen.aup.page-down", nil)),
+		a.button("aup:decline", c.tr("screen.aup.decline", nil)), button(c, "aup:accept", c.tr("screen.aup.accept", nil), a.cur() == "aup:accept", a.reached))
 	return lipgloss.JoinVertical(lipgloss.Left, text, note, buttons)
 }
 

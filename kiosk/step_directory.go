@@ -16,7 +16,7 @@ type directoryStep struct {
 	form
 	f      *flow
 	public bool
-	err    string
+	err    words
 }
 
 type directoryMsg struct {
@@ -33,7 +33,7 @@ func newDirectory(f *flow) step {
 	return st
 }
 
-func (st *directoryStep) title() string { return "Your entry in the University Directory" }
+func (st *directoryStep) title() string { return st.f.c.tr("screen.directory.title", nil) }
 
 func (st *directoryStep) update(msg tea.Msg) tea.Cmd {
 	if !st.spin.active && togglesPublic(st.f.c, msg) {
@@ -55,8 +55,8 @@ func (st *directoryStep) press(id string) tea.Cmd {
 
 func (st *directoryStep) save() tea.Cmd {
 	proof, public := st.f.acct.Proof, st.public
-	st.err = ""
-	return st.run("Saving your choice…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+	st.err = nil
+	return st.run("screen.directory.saving", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		acct, err := a.SetDirectoryPublic(ctx, proof, public)
 		return directoryMsg{acct: acct, err: err}
 	}))
@@ -64,11 +64,11 @@ func (st *directoryStep) save() tea.Cmd {
 
 func (st *directoryStep) saved(msg directoryMsg) tea.Cmd {
 	if msg.err != nil {
-		r, final := explain(st.f.c, msg.err)
+		_, final := explain(st.f.c, msg.err)
 		if final {
-			return st.f.stop(r)
+			return st.f.stop(explained(msg.err))
 		}
-		st.err = r.body
+		st.err = sayRefusal(msg.err)
 		return nil
 	}
 	return st.f.moveOn(msg.acct)
@@ -77,16 +77,15 @@ func (st *directoryStep) saved(msg directoryMsg) tea.Cmd {
 func (st *directoryStep) view(width, height int) string {
 	c := st.f.c
 	w := min(width, 72)
-	note := "Only members of the university can see your e-mail address."
+	note := c.tr("screen.directory.private-note", nil)
 	if st.public {
-		note = "Anyone on the Internet can find your name, e-mail address and department."
+		note = c.tr("screen.directory.public-note", nil)
 	}
 	check := publicBox(c, st.public, st.cur() == publicID, !st.spin.active)
 	return lipgloss.JoinVertical(lipgloss.Left,
-		wrap(c, w, "Your name, e-mail address and department are listed in the University Communications "+
-			"Directory. Untick “Open to Public” to show them to university members only."),
+		wrap(c, w, c.tr("screen.directory.intro", nil)),
 		"", check, st.status(w, st.err, note), "",
-		st.button("dir:continue", "Continue"))
+		st.button("dir:continue", c.tr("screen.button.continue", nil)))
 }
 
 func (st *directoryStep) help() []key.Binding {
@@ -105,7 +104,8 @@ func publicBox(c *Common, public, focused, enabled bool) string {
 	if public {
 		box = "[✓]"
 	}
-	return textButton(c, publicID, "Open to Public", box+" Open to Public", focused, enabled)
+	label := c.tr("screen.directory.public", nil)
+	return textButton(c, publicID, label, box+" "+label, focused, enabled)
 }
 
 // togglesPublic reports whether msg is the key that ticks or unticks it.

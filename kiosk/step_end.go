@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -17,15 +16,15 @@ import (
 // doneTimeout, counting down once a second on the station's clock.
 type endStep struct {
 	f        *flow
-	r        refusal
+	r        telling
 	done     bool
-	details  [][2]string // label, value rows (account name, e-mail)
-	deadline time.Time   // when it returns to the menu
+	details  func(c *Common) [][2]string // label, value rows (account name, e-mail)
+	deadline time.Time                   // when it returns to the menu
 	// waiting (a done screen on a station with an upstream): the change is
 	// only at this station until it reaches the central store, because the
 	// station is offline or its outbox still holds ops. offline says so.
 	waiting bool
-	offline refusal // the done screen's words while it waits
+	offline telling // the done screen's words while it waits
 }
 
 type (
@@ -33,12 +32,13 @@ type (
 	endPendingMsg struct{ pending int }
 )
 
-func newEnd(f *flow, r refusal, done bool) step { return &endStep{f: f, r: r, done: done} }
+func newEnd(f *flow, r telling, done bool) step { return &endStep{f: f, r: r, done: done} }
 
 // doneWords is what a done screen says about a's visit (enrolledNow: the
-// visit enrolled 2FA): its words, and its words while the change waits to
-// reach the central store. A flow's plan picks them.
-type doneWords func(a store.Account, enrolledNow bool) (r, offline refusal)
+// visit enrolled 2FA), in the screens' language: its words, and its words
+// while the change waits to reach the central store. A flow's plan picks
+// them.
+type doneWords func(c *Common, a store.Account, enrolledNow bool) (r, offline refusal)
 
 // done is the last stage of every student plan.
 func done(words doneWords) func(f *flow) step {
@@ -46,62 +46,58 @@ func done(words doneWords) func(f *flow) step {
 }
 
 func newDone(f *flow, words doneWords) step {
-	a := f.acct
-	e := &endStep{f: f, done: true, details: [][2]string{{"Account name", a.Name}, {"E-mail", a.Email}}}
-	if a.AliasEmail != "" {
-		e.details = append(e.details, [2]string{"Alias", a.AliasEmail})
+	a, enrolledNow := f.acct, f.enrolledNow
+	e := &endStep{f: f, done: true}
+	e.details = func(c *Common) [][2]string {
+		rows := [][2]string{{c.tr("screen.details.account", nil), a.Name}, {c.tr("screen.details.email", nil), a.Email}}
+		if a.AliasEmail != "" {
+			rows = append(rows, [2]string{c.tr("screen.details.alias", nil), a.AliasEmail})
+		}
+		return rows
 	}
-	e.r, e.offline = words(a, f.enrolledNow)
+	e.r = func(c *Common) refusal { r, _ := words(c, a, enrolledNow); return r }
+	e.offline = func(c *Common) refusal { _, o := words(c, a, enrolledNow); return o }
 	e.waiting = e.linkDown() // known at once; the outbox is asked on the first tick
 	return e
 }
 
-const reconnect = "This station cannot reach the central account store just now, so "
-
-// later says where to set up 2FA when it was left for later (My Account
-// enrols without a new password).
-func later(a store.Account) string {
-	if !a.TOTPEnrolled {
-		return " Two-factor authentication is not set up yet: set it up in My Account on the main menu."
-	}
-	return ""
-}
+// Each done text is a whole sentence per case (2FA set up or not, online or
+// waiting), never joined from pieces: word order differs by language.
 
 // alumniWords close Alumni Account Activation.
-func alumniWords(a store.Account, _ bool) (r, offline refusal) {
-	return refusal{"Your alumni account is ready", "Your account is activated. Sign in with your account name " +
-			"and the new password; mail to your alias arrives in the same mailbox. You can start in a few minutes." + later(a)},
-		refusal{"Your alumni account is activated at this station", reconnect + "your activation " +
-			"completes when the station reconnects: from then on you can sign in with your account name and the " +
-			"new password, and mail to your alias arrives in the same mailbox." + later(a)}
+func alumniWords(c *Common, a store.Account, _ bool) (r, offline refusal) {
+	if a.TOTPEnrolled {
+		return refusal{c.tr("screen.done.alumni.title", nil), c.tr("screen.done.alumni.body", nil)},
+			refusal{c.tr("screen.done.alumni.offline-title", nil), c.tr("screen.done.alumni.offline", nil)}
+	}
+	return refusal{c.tr("screen.done.alumni.title", nil), c.tr("screen.done.alumni.body-no2fa", nil)},
+		refusal{c.tr("screen.done.alumni.offline-title", nil), c.tr("screen.done.alumni.offline-no2fa", nil)}
 }
 
 // activatedWords close Student A/C Activation.
-func activatedWords(a store.Account, _ bool) (r, offline refusal) {
-	return refusal{"Your account is ready",
-			"Your network account is activated. You can start using network services and @Connect e-mail in a few minutes." + later(a)},
-		refusal{"Your account is activated at this station", reconnect + "your activation completes " +
-			"when the station reconnects: network services and @Connect e-mail work from then on." + later(a)}
+func activatedWords(c *Common, a store.Account, _ bool) (r, offline refusal) {
+	if a.TOTPEnrolled {
+		return refusal{c.tr("screen.done.activated.title", nil), c.tr("screen.done.activated.body", nil)},
+			refusal{c.tr("screen.done.activated.offline-title", nil), c.tr("screen.done.activated.offline", nil)}
+	}
+	return refusal{c.tr("screen.done.activated.title", nil), c.tr("screen.done.activated.body-no2fa", nil)},
+		refusal{c.tr("screen.done.activated.offline-title", nil), c.tr("screen.done.activated.offline-no2fa", nil)}
 }
 
 // passwordWords close a password change or reset.
-func passwordWords(a store.Account, enrolledNow bool) (r, offline refusal) {
+func passwordWords(c *Common, a store.Account, enrolledNow bool) (r, offline refusal) {
+	title, offTitle := c.tr("screen.done.password.title", nil), c.tr("screen.done.password.offline-title", nil)
+	wifi := textData{"WiFi": wifi}
 	switch {
 	case enrolledNow:
-		r = refusal{"Password changed", "Your new password is set and two-factor authentication is now on. " +
-			"Use the new password everywhere you sign in, including " + wifi + "."}
-		offline = refusal{"Password changed at this station", reconnect + "the new password and two-factor " +
-			"authentication take effect everywhere else, including " + wifi + ", when the station reconnects."}
-	default:
-		r = refusal{"Password changed", "Your new password is set. Use it everywhere you sign in, including " + wifi + "." +
-			" To set up two-factor authentication, choose My Account on the main menu."}
-		if a.TOTPEnrolled {
-			r.body = "Your new password is set. Use it everywhere you sign in, including " + wifi + "."
-		}
-		offline = refusal{"Password changed at this station", reconnect + "the new password takes effect " +
-			"everywhere else, including " + wifi + ", when the station reconnects."}
+		return refusal{title, c.tr("screen.done.password.body-2fa-now", wifi)},
+			refusal{offTitle, c.tr("screen.done.password.offline-2fa-now", wifi)}
+	case a.TOTPEnrolled:
+		return refusal{title, c.tr("screen.done.password.body", wifi)},
+			refusal{offTitle, c.tr("screen.done.password.offline", wifi)}
 	}
-	return r, offline
+	return refusal{title, c.tr("screen.done.password.body-no2fa", wifi)},
+		refusal{offTitle, c.tr("screen.done.password.offline", wifi)}
 }
 
 // upstream reports whether the station syncs with a central store.
@@ -171,27 +167,30 @@ func (e *endStep) update(msg tea.Msg) tea.Cmd {
 // words is what the screen says: the done text, or while the change waits
 // for the central store, the text that says so.
 func (e *endStep) words() refusal {
-	if e.waiting && e.offline.body != "" {
-		return e.offline
+	if e.waiting && e.offline != nil {
+		if o := e.offline(e.f.c); o.body != "" {
+			return o
+		}
 	}
-	return e.r
+	return e.r(e.f.c)
 }
 
 func (e *endStep) title() string { return e.words().title }
 
 func (e *endStep) view(width, height int) string {
-	s := e.f.c.Styles
+	c := e.f.c
+	s := c.Styles
 	w := min(width, 72)
-	rows := []string{wrap(e.f.c, w, e.words().body)}
-	if len(e.details) > 0 {
-		rows = append(rows, "", detailsPanel(e.f.c, e.details))
+	rows := []string{wrap(c, w, e.words().body)}
+	if e.details != nil {
+		rows = append(rows, "", detailsPanel(c, e.details(c)))
 	}
-	label := "Back to main menu"
+	label := c.tr("screen.button.main-menu", nil)
 	if e.done {
-		label = "Finish"
+		label = c.tr("screen.button.finish", nil)
 	}
-	rows = append(rows, "", button(e.f.c, "end:finish", label, true, true), "",
-		s.Muted.Render(fmt.Sprintf("This screen returns to the main menu by itself in %s.", seconds(e.left()))))
+	rows = append(rows, "", button(c, "end:finish", label, true, true), "",
+		s.Muted.Render(c.printer().N("screen.done.countdown", e.left(), nil)))
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
 
@@ -206,10 +205,3 @@ func (e *endStep) minSize() (int, int) { return 60, 14 }
 // wifi is spelt with a non-breaking hyphen (U+2011) so word wrap never
 // leaves "Wi-" at the end of a line.
 const wifi = "Wi\u2011Fi"
-
-func seconds(n int) string {
-	if n == 1 {
-		return "1 second"
-	}
-	return fmt.Sprintf("%d seconds", n)
-}

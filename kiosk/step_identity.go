@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -23,8 +22,8 @@ type idForm struct {
 	otherID string // the id of the other way's input
 	hkid    *field
 	other   bool      // the other way shows instead of the HKID
-	err     string    // the store's answer, shown above the buttons
-	titles  [2]string // the title with the HKID, with the other way
+	err     words     // the store's answer, shown above the buttons
+	titles  [2]string // the title with the HKID, with the other way (catalog ids)
 	modes   [2]string // the mode button's label, likewise
 	// check is the plan's check of a verified account (nil: none).
 	check func(store.Account) error
@@ -46,7 +45,7 @@ func (st *idForm) setup(f *flow, ns, first string, fields ...*field) {
 	st.reorder()
 }
 
-func (st *idForm) title() string { return st.titles[st.mode()] }
+func (st *idForm) title() string { return st.f.c.tr(st.titles[st.mode()], nil) }
 
 func (st *idForm) mode() int {
 	if st.other {
@@ -82,14 +81,14 @@ func (st *idForm) toggleMode() {
 	st.other = !st.other
 	st.hkid.reset()
 	st.clearOther()
-	st.err = ""
+	st.err = nil
 	st.reorder()
 	st.focusOn(st.verifier())
 }
 
 // verify asks the store, with the spinner.
 func (st *idForm) verify(fn func(ctx context.Context, a Accounts) (store.Account, error)) tea.Cmd {
-	return st.run("Checking your details…",
+	return st.run("screen.identity.checking",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 			acct, err := fn(ctx, a)
 			return identityMsg{acct: acct, err: err}
@@ -100,11 +99,10 @@ func (st *idForm) verify(fn func(ctx context.Context, a Accounts) (store.Account
 func (st *idForm) answer(msg identityMsg) tea.Cmd {
 	f := st.f
 	if msg.err != nil {
-		r, final := explain(f.c, msg.err)
-		if final {
-			return f.stop(r)
+		if _, final := explain(f.c, msg.err); final {
+			return f.stop(explained(msg.err))
 		}
-		st.err = r.body
+		st.err = sayRefusal(msg.err)
 		if st.refused != nil && st.refused(msg.err) {
 			return nil
 		}
@@ -113,8 +111,7 @@ func (st *idForm) answer(msg identityMsg) tea.Cmd {
 	}
 	if st.check != nil {
 		if err := st.check(msg.acct); err != nil {
-			r, _ := explain(f.c, err)
-			return f.stop(r)
+			return f.stop(explained(err))
 		}
 	}
 	return f.moveOn(msg.acct)
@@ -130,8 +127,9 @@ func (st *idForm) clearVerifier() {
 
 // buttons are the status line and the Submit and mode buttons.
 func (st *idForm) buttons(w int) []string {
+	c := st.f.c
 	return []string{st.status(w, st.err, ""),
-		buttonRow(st.button(st.ns+":submit", "Submit"), st.button(st.ns+":mode", st.modes[st.mode()]))}
+		buttonRow(st.button(st.ns+":submit", c.tr("screen.button.submit", nil)), st.button(st.ns+":mode", c.tr(st.modes[st.mode()], nil)))}
 }
 
 // identityStep asks for the Student ID and the HK ID card number, or, for a
@@ -140,7 +138,7 @@ type identityStep struct {
 	idForm
 	sid    *field
 	dob    datePicker
-	dobErr string
+	dobErr words
 }
 
 type identityMsg struct {
@@ -172,15 +170,15 @@ func resettable(a store.Account) error {
 
 func newIdentity(f *flow, conf identityConf) step {
 	n := f.c.Opt.StudentIDLength
-	st := &identityStep{sid: newField("id:sid", "Student ID", n, false)}
-	st.sid.hint = fmt.Sprintf("%d digits, as printed on your student card", n)
+	st := &identityStep{sid: newField("id:sid", "screen.identity.sid", n, false)}
+	st.sid.hint = sayN("screen.identity.sid-hint", n, nil)
 	st.sid.narrow = true // ２０２６… from a Chinese keyboard is 2026…
-	st.sid.accept, st.sid.refuse = digitsOnly, "Student ID has digits only (0–9)"
+	st.sid.accept, st.sid.refuse = digitsOnly, say("screen.identity.sid-digits", nil)
 	st.sid.leave = st.checkStudentID
 	st.otherID, st.check = "id:dob", conf.check
-	st.titles = [2]string{"Your Student ID and HK ID card", "Your Student ID and date of birth"}
-	st.modes = [2]string{"No HK ID card? Use Date of Birth", "Use HK ID card instead"}
-	st.clearOther = func() { st.dob.wipe(); st.dobErr = "" }
+	st.titles = [2]string{"screen.identity.title-hkid", "screen.identity.title-dob"}
+	st.modes = [2]string{"screen.identity.use-dob", "screen.identity.use-hkid"}
+	st.clearOther = func() { st.dob.wipe(); st.dobErr = nil }
 	st.submit = st.submitID
 	st.idForm.setup(f, "id", "id:sid", st.sid)
 	return st
@@ -191,9 +189,9 @@ func (st *identityStep) checkStudentID() {
 	if st.sid.value() == "" {
 		return
 	}
-	st.sid.err = ""
+	st.sid.err = nil
 	if _, err := policy.ParseStudentID(st.sid.value(), st.f.c.Opt.StudentIDLength); err != nil {
-		st.sid.err = err.Error()
+		st.sid.err = sayInput(err)
 	}
 }
 
@@ -222,9 +220,9 @@ func (st *identityStep) dobInput(msg tea.Msg) bool {
 
 // hkidField is the HK ID card number input, checked as it is typed.
 func hkidField(id string) *field {
-	f := newField(id, "HK ID card number", 14, false)
+	f := newField(id, "screen.identity.hkid", 14, false)
 	f.narrow = true
-	f.hint = "As on your card, e.g. A123456(3)"
+	f.hint = say("screen.identity.hkid-hint", nil)
 	f.changed = func() { checkHKID(f) }
 	return f
 }
@@ -232,14 +230,14 @@ func hkidField(id string) *field {
 // checkHKID validates as the student types: the format as it grows, the
 // check digit once the number is complete.
 func checkHKID(f *field) {
-	f.err, f.ok = "", ""
+	f.err, f.ok = nil, nil
 	v := f.value()
-	if hint := policy.HKIDHint(v); hint != "" {
-		f.err = hint
+	if hint := policy.HKIDHintID(v); hint != "" {
+		f.err = say(hint, nil)
 		return
 	}
 	if _, err := policy.ParseHKID(v); err == nil {
-		f.ok = "Check digit matches"
+		f.ok = say("screen.identity.check-digit-ok", nil)
 	}
 }
 
@@ -248,7 +246,7 @@ func checkHKID(f *field) {
 func parseHKIDField(f *field) (string, bool) {
 	h, err := policy.ParseHKID(f.value())
 	if err != nil {
-		f.err, f.ok = err.Error(), ""
+		f.err, f.ok = sayInput(err), nil
 		return "", false
 	}
 	return h.String(), true
@@ -256,9 +254,9 @@ func parseHKIDField(f *field) (string, bool) {
 
 func (st *identityStep) checkDOB() {
 	_, _, err := st.dob.date(st.f.c.Now())
-	st.dobErr = ""
+	st.dobErr = nil
 	if err != nil {
-		st.dobErr = err.Error()
+		st.dobErr = sayInput(err)
 	}
 }
 
@@ -266,11 +264,11 @@ func (st *identityStep) checkDOB() {
 // then asks the store.
 func (st *identityStep) submitID() tea.Cmd {
 	c := st.f.c
-	st.err = ""
+	st.err = nil
 	id := store.Identity{}
 	sid, err := policy.ParseStudentID(st.sid.value(), c.Opt.StudentIDLength)
 	if err != nil {
-		st.sid.err = err.Error()
+		st.sid.err = sayInput(err)
 		st.focusOn("id:sid")
 		return nil
 	}
@@ -279,11 +277,11 @@ func (st *identityStep) submitID() tea.Cmd {
 		dob, complete, err := st.dob.date(c.Now())
 		switch {
 		case !complete:
-			st.dobErr = "Choose the year, month and day you were born"
+			st.dobErr = say("screen.identity.dob-incomplete", nil)
 		case err != nil:
-			st.dobErr = err.Error()
+			st.dobErr = sayInput(err)
 		}
-		if st.dobErr != "" {
+		if st.dobErr != nil {
 			st.focusOn("id:dob")
 			return nil
 		}
@@ -312,11 +310,11 @@ func (st *identityStep) view(width, height int) string {
 	w := min(width, 72)
 	rows := []string{st.field("id:sid", min(w, 30), w), ""}
 	if st.other {
-		note := s.Muted.Render("Use ↑/↓ or − / +, or type the digits")
-		if st.dobErr != "" {
-			note = s.Error.Render("✗ " + st.dobErr)
+		note := s.Muted.Render(c.tr("screen.identity.dob-hint", nil))
+		if st.dobErr != nil {
+			note = s.Error.Render("✗ " + st.dobErr.in(c))
 		}
-		rows = append(rows, s.Label.Render("Date of birth"), st.dob.view(c, st.cur() == "id:dob"), note)
+		rows = append(rows, s.Label.Render(c.tr("screen.identity.dob", nil)), st.dob.view(c, st.cur() == "id:dob"), note)
 	} else {
 		rows = append(rows, st.field("id:hkid", min(w, 30), w))
 	}

@@ -17,7 +17,7 @@ type loginStep struct {
 	f    *flow
 	name *field
 	pw   *field
-	err  string
+	err  words
 }
 
 type loginMsg struct {
@@ -28,10 +28,10 @@ type loginMsg struct {
 func newLogin(f *flow) step {
 	st := &loginStep{
 		f:    f,
-		name: newField("login:name", "Account name", 64, false),
-		pw:   newField("login:pw", "Current password", 128, true),
+		name: newField("login:name", "screen.login.name", 64, false),
+		pw:   newField("login:pw", "screen.login.password", 128, true),
 	}
-	st.name.hint = "e.g. tmchan — the part of your e-mail before @"
+	st.name.hint = say("screen.login.name-hint", nil)
 	st.form = newForm(f.c, st.name, st.pw)
 	st.onPress = st.press
 	onAnswer(&st.form, st.answer)
@@ -40,7 +40,7 @@ func newLogin(f *flow) step {
 	return st
 }
 
-func (st *loginStep) title() string { return "Sign in with your current password" }
+func (st *loginStep) title() string { return st.f.c.tr("screen.login.title", nil) }
 
 func (st *loginStep) press(id string) tea.Cmd {
 	if id == "login:submit" {
@@ -60,16 +60,16 @@ func accountName(s string) string {
 
 func (st *loginStep) submit() tea.Cmd {
 	name, pw := accountName(st.name.value()), st.pw.value()
-	st.err = ""
+	st.err = nil
 	switch {
 	case name == "":
-		st.name.err = "Type your account name"
+		st.name.err = say("screen.login.name-missing", nil)
 		st.focusOn("login:name")
 	case pw == "":
-		st.pw.err = "Type your current password"
+		st.pw.err = say("screen.login.password-missing", nil)
 		st.focusOn("login:pw")
 	default:
-		return st.run("Checking your password…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+		return st.run("screen.login.checking", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 			acct, err := a.VerifyPassword(ctx, name, pw)
 			return loginMsg{acct: acct, err: err}
 		}))
@@ -79,11 +79,11 @@ func (st *loginStep) submit() tea.Cmd {
 
 func (st *loginStep) answer(msg loginMsg) tea.Cmd {
 	if msg.err != nil {
-		r, final := explain(st.f.c, msg.err)
+		_, final := explain(st.f.c, msg.err)
 		if final {
-			return st.f.stop(r)
+			return st.f.stop(explained(msg.err))
 		}
-		st.err = r.body
+		st.err = sayRefusal(msg.err)
 		st.pw.reset()
 		st.focusOn("login:pw")
 		return nil
@@ -97,12 +97,13 @@ func (st *loginStep) wipe() {
 }
 
 func (st *loginStep) view(width, height int) string {
+	c := st.f.c
 	w := min(width, 72)
 	return lipgloss.JoinVertical(lipgloss.Left,
 		st.field("login:name", min(w, 40), w), "",
 		st.field("login:pw", min(w, 40), w),
-		st.status(w, st.err, "Forgot it? Press Esc and choose Forgot Password."),
-		"", st.button("login:submit", "Sign in"))
+		st.status(w, st.err, c.tr("screen.login.forgot", nil)),
+		"", st.button("login:submit", c.tr("screen.login.sign-in", nil)))
 }
 
 func (st *loginStep) minSize() (int, int) { return 60, 16 }

@@ -17,16 +17,18 @@ import (
 // submit, in a command, with a spinner (argon2 takes a moment).
 type passwordStep struct {
 	form
-	f       *flow
-	conf    passwordConf
-	pw      *field
-	again   *field
-	items   []policy.CheckItem
-	score   int
-	hint    string
-	reused  bool   // the store refused the last submission as reused
-	err     string // the store's refusal, in words
-	checked string // the password items were computed for
+	f      *flow
+	conf   passwordConf
+	pw     *field
+	again  *field
+	items  []policy.CheckItem
+	score  int
+	hint   string
+	reused bool  // the store refused the last submission as reused
+	err    words // the store's refusal, in words
+	// mismatch: err says the copies differed (typing the second copy clears it).
+	mismatch bool
+	checked  string // the password items were computed for
 }
 
 type passwordMsg struct {
@@ -34,8 +36,8 @@ type passwordMsg struct {
 	err  error
 }
 
-// passwordConf is what a flow's plan sets: the title (the account name
-// follows it) and the store call that saves the password (a first one, or a
+// passwordConf is what a flow's plan sets: the title (a catalog id whose
+// {{.Account}} is the account name) and the store call that saves the password (a first one, or a
 // replacement).
 type passwordConf struct {
 	title string
@@ -50,8 +52,8 @@ func newPassword(f *flow, conf passwordConf) step {
 	st := &passwordStep{
 		f:     f,
 		conf:  conf,
-		pw:    newField("pw:new", "New password", policy.MaxPasswordLen, true),
-		again: newField("pw:again", "Type it again", policy.MaxPasswordLen, true),
+		pw:    newField("pw:new", "screen.password.new", policy.MaxPasswordLen, true),
+		again: newField("pw:again", "screen.password.again", policy.MaxPasswordLen, true),
 	}
 	st.pw.changed = st.typed
 	st.again.changed = st.typedAgain
@@ -64,25 +66,24 @@ func newPassword(f *flow, conf passwordConf) step {
 	return st
 }
 
-func (st *passwordStep) title() string { return st.conf.title + st.f.acct.Name }
+func (st *passwordStep) title() string {
+	return st.f.c.tr(st.conf.title, textData{"Account": st.f.acct.Name})
+}
 
 // typed follows a change to the new password: the checklist ticks, and the
 // store's last refusal no longer applies.
 func (st *passwordStep) typed() {
-	st.err, st.reused = "", false
+	st.err, st.reused, st.mismatch = nil, false, false
 	st.recheck()
 }
 
 // typedAgain follows a change to the second copy: a refusal for copies
 // that differed is stale now, and the live match line says how they compare.
 func (st *passwordStep) typedAgain() {
-	if st.err == errMismatch {
-		st.err = ""
+	if st.mismatch {
+		st.err, st.mismatch = nil, false
 	}
 }
-
-// errMismatch is said when the two copies differ on submit.
-const errMismatch = "The two passwords are not the same: type the new password again."
 
 // recheck runs the policy on the password as typed (once per change).
 func (st *passwordStep) recheck() {
@@ -109,17 +110,17 @@ func (st *passwordStep) press(id string) tea.Cmd {
 func (st *passwordStep) submit() tea.Cmd {
 	switch {
 	case !st.pwMet():
-		st.err = "The password does not keep every rule yet: see the list."
+		st.err, st.mismatch = say("screen.password.rules-unmet", nil), false
 		st.focusOn("pw:new")
 		return nil
 	case st.again.value() != st.pw.value():
-		st.err = errMismatch
+		st.err, st.mismatch = say("screen.password.mismatch", nil), true
 		st.focusOn("pw:again")
 		return nil
 	}
-	st.err = ""
+	st.err, st.mismatch = nil, false
 	proof, pw, save := st.f.acct.Proof, st.pw.value(), st.conf.save
-	return st.run("Checking and saving your password…",
+	return st.run("screen.password.saving",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 			acct, err := save(a, ctx, proof, pw)
 			return passwordMsg{acct: acct, err: err}
@@ -140,9 +141,9 @@ func (st *passwordStep) answer(msg passwordMsg) tea.Cmd {
 	if msg.err == nil {
 		return st.f.report(stepDone{acct: &msg.acct, next: true, toMenu: true})
 	}
-	r, final := explain(st.f.c, msg.err)
+	_, final := explain(st.f.c, msg.err)
 	if final {
-		return st.f.stop(r)
+		return st.f.stop(explained(msg.err))
 	}
 	var pol *store.PolicyError
 	if errors.As(msg.err, &pol) {
@@ -150,7 +151,7 @@ func (st *passwordStep) answer(msg passwordMsg) tea.Cmd {
 			st.reused = st.reused || v.Rule == policy.RuleReuse
 		}
 	}
-	st.err = r.body
+	st.err, st.mismatch = sayRefusal(msg.err), false
 	st.pw.reset()
 	st.again.reset()
 	st.recheck()
@@ -167,7 +168,7 @@ func (st *passwordStep) wipe() {
 // checklistView draws one line per rule (labels wrap with a hanging indent).
 func (st *passwordStep) checklistView(width int) string {
 	s := st.f.c.Styles
-	lines := []string{s.Label.Render("Your password needs")}
+	lines := []string{s.Label.Render(st.f.c.tr("screen.password.needs", nil))}
 	for _, it := range st.items {
 		state := it.State
 		if it.Rule == policy.RuleReuse && st.reused {
@@ -188,20 +189,26 @@ func (st *passwordStep) checklistView(width int) string {
 }
 
 func (st *passwordStep) strengthView() string {
-	s := st.f.c.Styles
+	c := st.f.c
+	s := c.Styles
 	meter := s.MeterOn.Render(strings.Repeat("▰", st.score)) + s.MeterOff.Render(strings.Repeat("▱", 4-st.score))
-	return s.Muted.Render("Strength ") + meter + "\n" + s.Muted.Render(st.hint)
+	hint := st.hint
+	if id, ok := strengthIDs[hint]; ok {
+		hint = c.tr(id, nil)
+	}
+	return s.Muted.Render(c.tr("screen.password.strength", nil)+" ") + meter + "\n" + s.Muted.Render(hint)
 }
 
 func (st *passwordStep) matchView() string {
-	s := st.f.c.Styles
+	c := st.f.c
+	s := c.Styles
 	switch {
 	case st.again.value() == "":
-		return s.Muted.Render("Type the password a second time")
+		return s.Muted.Render(c.tr("screen.password.again-hint", nil))
 	case st.again.value() == st.pw.value():
-		return s.CheckMet.Render("✓ Both passwords match")
+		return s.CheckMet.Render("✓ " + c.tr("screen.password.match", nil))
 	}
-	return s.CheckUnmet.Render("✗ The two passwords are not the same yet")
+	return s.CheckUnmet.Render("✗ " + c.tr("screen.password.no-match", nil))
 }
 
 func (st *passwordStep) view(width, height int) string {
@@ -214,7 +221,7 @@ func (st *passwordStep) view(width, height int) string {
 		rows = append(rows, lipgloss.NewStyle().Width(fw).Render(st.matchView()))
 	}
 	strength := lipgloss.NewStyle().Width(fw).Render(st.strengthView())
-	button := st.button("pw:submit", "Set password")
+	button := st.button("pw:submit", st.f.c.tr("screen.password.set", nil))
 	if lipgloss.Height(strings.Join(append(rows, strength, status, button), "\n")) <= height {
 		rows = append(rows, strength) // a long refusal on a short screen goes first
 	}
@@ -224,3 +231,13 @@ func (st *passwordStep) view(width, height int) string {
 }
 
 func (st *passwordStep) minSize() (int, int) { return 72, 17 }
+
+// strengthIDs are the catalog ids of policy.Strength's hints, which policy
+// gives in English.
+var strengthIDs = map[string]string{
+	"Longer pass phrases are stronger":                                  "screen.strength.longer",
+	"Common passwords are guessed first — choose something of your own": "screen.strength.common",
+	"Add another word, or mix in capitals, digits or symbols":           "screen.strength.add",
+	"Good — another word would make it stronger":                        "screen.strength.good",
+	"Strong password": "screen.strength.strong",
+}

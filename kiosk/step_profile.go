@@ -2,7 +2,7 @@ package kiosk
 
 import (
 	"context"
-	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,19 +27,19 @@ type profileStep struct {
 	email   *field
 	editing bool       // the personal e-mail field shows
 	alias   *aliasStep // the alias choice, while it shows
-	note    string     // what the last change did
-	err     string
+	note    words      // what the last change did
+	err     words
 }
 
 // profileMsg is the store's answer to a change made on the profile.
 type profileMsg struct {
 	acct  store.Account
 	err   error
-	saved string // said when it worked
+	saved words // said when it worked
 }
 
 func newProfile(f *flow) step {
-	st := &profileStep{f: f, acct: f.acct, email: newField("acct:email", "Personal e-mail for notices", 254, false)}
+	st := &profileStep{f: f, acct: f.acct, email: newField("acct:email", "screen.profile.email", 254, false)}
 	st.email.changed = st.checkEmail
 	st.form = newForm(f.c, st.email)
 	st.enter["acct:email"] = "acct:save"
@@ -47,7 +47,7 @@ func newProfile(f *flow) step {
 	st.focusOn("acct:done")
 	f.toMenu = true // nothing here is left to cancel: every change saves at once
 	if f.enrolledNow {
-		st.note = "Two-factor authentication is now on."
+		st.note = say("screen.profile.2fa-on", nil)
 	}
 	return st
 }
@@ -56,7 +56,7 @@ func (st *profileStep) title() string {
 	if st.alias != nil {
 		return st.alias.title()
 	}
-	return "Your account"
+	return st.f.c.tr("screen.summary.title", nil)
 }
 
 // reorder sets the focus order of what shows: the e-mail field and its
@@ -134,7 +134,7 @@ func (st *profileStep) update(msg tea.Msg) tea.Cmd {
 // edit shows or hides the personal e-mail field, starting from the address
 // on record.
 func (st *profileStep) edit(on bool) {
-	st.editing, st.err, st.note = on, "", ""
+	st.editing, st.err, st.note = on, nil, nil
 	st.email.reset()
 	st.reorder()
 	if !on {
@@ -162,7 +162,7 @@ func (st *profileStep) ownDomains() []string {
 // notices go to the university address.
 func (st *profileStep) checkEmail() {
 	v := strings.TrimSpace(st.email.value())
-	st.email.hint = "Leave it empty to get notices at " + st.acct.Email
+	st.email.hint = say("screen.profile.email-hint", textData{"Email": st.acct.Email})
 	if v == "" {
 		return
 	}
@@ -170,10 +170,10 @@ func (st *profileStep) checkEmail() {
 	at := strings.LastIndexByte(v, '@')
 	switch {
 	case err == nil:
-		st.email.ok = "Notices will go to " + addr
+		st.email.ok = say("screen.profile.email-ok", textData{"Email": addr})
 	case at < 0 || !strings.Contains(v[at:], ".") || strings.HasSuffix(v, "."):
 	default:
-		st.email.err = sentence(err.Error())
+		st.email.err = sayErr(err)
 	}
 }
 
@@ -181,26 +181,26 @@ func (st *profileStep) saveEmail() tea.Cmd {
 	v := strings.TrimSpace(st.email.value())
 	if v != "" {
 		if _, err := policy.ParsePersonalEmail(v, st.ownDomains()...); err != nil {
-			st.email.err, st.email.ok = sentence(err.Error()), ""
+			st.email.err, st.email.ok = sayErr(err), nil
 			st.focusOn("acct:email")
 			return nil
 		}
 	}
 	proof := st.acct.Proof
-	return st.run("Saving your e-mail address…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+	return st.run("screen.profile.saving-email", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		acct, err := a.SetPersonalEmail(ctx, proof, v)
-		return profileMsg{acct: acct, err: err, saved: "Saved: notices go to " + noticesTo(acct) + "."}
+		return profileMsg{acct: acct, err: err, saved: say("screen.profile.saved-email", textData{"Email": noticesTo(acct)})}
 	}))
 }
 
 func (st *profileStep) setPublic(public bool) tea.Cmd {
-	st.note, st.err = "", ""
+	st.note, st.err = nil, nil
 	proof := st.acct.Proof
-	saved := "Saved: only university members can see your e-mail address."
+	saved := say("screen.profile.saved-private", nil)
 	if public {
-		saved = "Saved: anyone can find your name, e-mail address and department."
+		saved = say("screen.profile.saved-public", nil)
 	}
-	return st.run("Saving your choice…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+	return st.run("screen.directory.saving", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		acct, err := a.SetDirectoryPublic(ctx, proof, public)
 		return profileMsg{acct: acct, err: err, saved: saved}
 	}))
@@ -208,14 +208,13 @@ func (st *profileStep) setPublic(public bool) tea.Cmd {
 
 func (st *profileStep) saved(msg profileMsg) tea.Cmd {
 	if msg.err != nil {
-		r, final := explain(st.f.c, msg.err)
-		if final {
-			return st.f.stop(r)
+		if _, final := explain(st.f.c, msg.err); final {
+			return st.f.stop(explained(msg.err))
 		}
 		if st.editing {
-			st.email.err = r.body
+			st.email.err = sayRefusal(msg.err)
 		} else {
-			st.err = r.body
+			st.err = sayRefusal(msg.err)
 		}
 		return nil
 	}
@@ -228,11 +227,11 @@ func (st *profileStep) saved(msg profileMsg) tea.Cmd {
 }
 
 func (st *profileStep) openAlias() {
-	st.note, st.err = "", ""
-	st.alias = aliasChooser(st.f, "Back", func(a store.Account) tea.Cmd {
+	st.note, st.err = nil, nil
+	st.alias = aliasChooser(st.f, "screen.button.back", func(a store.Account) tea.Cmd {
 		st.acct = a
 		st.closeAlias()
-		st.note = "Saved: your alias is " + a.AliasEmail + "."
+		st.note = say("screen.profile.saved-alias", textData{"Alias": a.AliasEmail})
 		return st.f.report(stepDone{acct: &a})
 	}, func() tea.Cmd {
 		st.closeAlias()
@@ -264,44 +263,58 @@ func noticesTo(a store.Account) string {
 
 // servicesText says the account's status in dates: when student services
 // end, and what follows.
-func servicesText(a store.Account) string {
-	end := policy.FormatDate(a.ServicesEnd)
-	if !a.ExtendedUntil.IsZero() && a.ExtendedUntil.Equal(a.ServicesEnd) {
-		end += " (extended by your supervisor)"
-	}
-	then := "then the account is closed"
-	if policy.AlumniEligible(a.Category) {
-		then = "then your account continues as an alumni account"
-	}
+func servicesText(c *Common, a store.Account) string {
 	switch {
 	case a.Status == policy.StatusAlumni:
-		return "Your account continues as an alumni account: your e-mail is yours for life."
+		return c.tr("screen.profile.alumni", nil)
 	case a.ServicesEnd.IsZero():
 		return ""
-	case a.Status == policy.StatusGrace:
-		return fmt.Sprintf("Your studies are completed. Student services end on %s; %s.", end, then)
 	}
-	return fmt.Sprintf("Student services end on %s, four months after your studies end (%s); %s.",
-		end, policy.FormatDate(a.CompletionDate), then)
+	// The sentences differ by whether the account continues as an alumni
+	// account and whether the end was extended: whole sentences each.
+	data := textData{"End": c.date(a.ServicesEnd), "Completed": c.date(a.CompletionDate)}
+	extended := !a.ExtendedUntil.IsZero() && a.ExtendedUntil.Equal(a.ServicesEnd)
+	alumni := policy.AlumniEligible(a.Category)
+	if a.Status == policy.StatusGrace {
+		switch {
+		case extended && alumni:
+			return c.tr("screen.profile.grace-extended-alumni", data)
+		case extended:
+			return c.tr("screen.profile.grace-extended-closed", data)
+		case alumni:
+			return c.tr("screen.profile.grace-alumni", data)
+		}
+		return c.tr("screen.profile.grace-closed", data)
+	}
+	switch {
+	case extended && alumni:
+		return c.tr("screen.profile.services-extended-alumni", data)
+	case extended:
+		return c.tr("screen.profile.services-extended-closed", data)
+	case alumni:
+		return c.tr("screen.profile.services-alumni", data)
+	}
+	return c.tr("screen.profile.services-closed", data)
 }
 
 // passwordText says how old the password is, and whether it is time to
 // change it (seed "NetID": a reminder after six months).
-func passwordText(changed, now time.Time) (text string, due bool) {
+func passwordText(c *Common, changed, now time.Time) (text string, due bool) {
 	if changed.IsZero() {
 		return "", false
 	}
-	age := "less than a month ago"
-	switch n := policy.PasswordAgeMonths(changed, now); {
-	case n == 1:
-		age = "1 month ago"
-	case n > 1:
-		age = fmt.Sprintf("%d months ago", n)
-	}
+	n := policy.PasswordAgeMonths(changed, now)
 	if policy.PasswordReminderDue(changed, now) {
-		return "Password last changed " + age + " — please change it: choose Change Network Password on the main menu.", true
+		if n < 1 {
+			return c.tr("screen.profile.password-due-recent", nil), true
+		}
+		return c.printer().N("screen.profile.password-due", n, nil), true
 	}
-	return fmt.Sprintf("Password last changed %s (%s).", age, policy.FormatDate(changed.In(now.Location()))), false
+	date := c.date(changed.In(now.Location()))
+	if n < 1 {
+		return c.tr("screen.profile.password-recent", textData{"Date": date}), false
+	}
+	return c.printer().N("screen.profile.password-age", n, textData{"Date": date}), false
 }
 
 func (st *profileStep) view(width, height int) string {
@@ -314,45 +327,53 @@ func (st *profileStep) view(width, height int) string {
 	w := min(width, 72)
 	// Values longer than the panel (a long personal address) end in "…".
 	fit := func(v string) string { return ansi.Truncate(v, w-detailsFrame, "…") }
-	rows := [][2]string{{"Account name", a.Name}, {"E-mail", a.Email}}
+	rows := [][2]string{{c.tr("screen.details.account", nil), a.Name}}
+	if a.ChineseName != "" {
+		rows = append(rows, [2]string{c.tr("screen.details.chinese-name", nil), a.ChineseName})
+	}
+	rows = append(rows, [2]string{c.tr("screen.details.email", nil), a.Email})
 	switch {
 	case a.AliasEmail != "":
-		rows = append(rows, [2]string{"Alias", fit(a.AliasEmail)})
+		rows = append(rows, [2]string{c.tr("screen.details.alias", nil), fit(a.AliasEmail)})
 	case aliasOpen(a):
-		rows = append(rows, [2]string{"Alias", "none yet"})
+		rows = append(rows, [2]string{c.tr("screen.details.alias", nil), c.tr("screen.details.alias-none", nil)})
 	}
-	rows = append(rows, [2]string{"Status", inWords(statusTexts, a.Status)}, [2]string{"Notices to", fit(noticesTo(a))})
+	rows = append(rows, [2]string{c.tr("screen.details.status", nil), inWords(c, statusIDs, a.Status)},
+		[2]string{c.tr("screen.details.notices-to", nil), fit(noticesTo(a))})
 	panel := detailsPanel(c, rows)
 	if st.editing {
 		return lipgloss.JoinVertical(lipgloss.Left, panel, "",
 			st.field("acct:email", min(w, 48), w), st.status(w, st.err, ""),
-			buttonRow(st.button("acct:save", "Save"), st.button("acct:cancel", "Cancel")))
+			buttonRow(st.button("acct:save", c.tr("screen.button.save", nil)), st.button("acct:cancel", c.tr("screen.button.cancel", nil))))
 	}
 	var facts []string
-	if t := servicesText(a); t != "" {
+	if t := servicesText(c, a); t != "" {
 		facts = append(facts, wrap(c, w, t))
 	}
-	if t, due := passwordText(a.PasswordChangedAt, c.Now()); due {
-		facts = append(facts, s.Warning.Width(w).Render(t))
+	if t, due := passwordText(c, a.PasswordChangedAt, c.Now()); due {
+		facts = append(facts, wrapStyle(s.Warning, w, t))
 	} else if t != "" {
 		facts = append(facts, wrap(c, w, t))
 	}
 	status := st.status(w, st.err, "")
-	if status == "" && st.note != "" {
-		status = s.Success.Width(w).Render("✓ " + st.note)
+	if status == "" && st.note != nil {
+		status = wrapStyle(s.Success, w, "✓ "+st.note.in(c))
 	}
 	buttons := []string{
 		publicBox(c, a.DirectoryPublic, st.cur() == publicID, !st.spin.active),
-		st.button("acct:edit", "Change notice e-mail"),
+		st.button("acct:edit", c.tr("screen.profile.edit-email", nil)),
 	}
 	if aliasOpen(a) {
-		buttons = append(buttons, st.button("acct:alias", "Choose alias"))
+		buttons = append(buttons, st.button("acct:alias", c.tr("screen.profile.choose-alias", nil)))
 	}
-	buttons = append(buttons, st.button("acct:done", "Done"))
+	buttons = append(buttons, st.button("acct:done", c.tr("screen.button.done", nil)))
 	out := append([]string{panel, ""}, facts...)
 	out = append(out, status, buttonFlow(width, buttons...))
 	if lipgloss.Height(strings.Join(out, "\n")) > height {
 		out = append(out[:1], out[2:]...) // a short screen loses the blank line
+	}
+	if lipgloss.Height(strings.Join(out, "\n")) > height && a.ChineseName != "" {
+		out[0] = detailsPanel(c, slices.Delete(rows, 1, 2)) // then the Chinese name, before anything the student can change
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, out...)
 }

@@ -18,8 +18,8 @@ type summaryStep struct {
 	form
 	f      *flow
 	conf   summaryConf
-	refuse *refusal // why this account cannot be activated here
-	alumni bool     // a graduate who never activated: offer Alumni Account Activation
+	refuse error // why this account cannot be activated here (explained as it is drawn)
+	alumni bool  // a graduate who never activated: offer Alumni Account Activation
 }
 
 // summaryConf is what a flow's plan sets: the check that the account can be
@@ -29,7 +29,7 @@ type summaryStep struct {
 type summaryConf struct {
 	check      func(a store.Account, now time.Time) error
 	graduated  bool
-	ready      string
+	ready      string // a catalog id
 	graduateTo flowKind
 }
 
@@ -45,14 +45,10 @@ func newSummary(f *flow, conf summaryConf) step {
 		return st
 	}
 	if err := conf.check(f.acct, f.c.Now()); err != nil {
-		r, _ := explain(f.c, err)
-		st.refuse = &r
+		st.refuse = err
 		st.order("sum:menu")
 		if errors.Is(err, store.ErrAlumniNotActivated) {
 			st.alumni = true // her way in is Alumni Account Activation
-			st.refuse.body = "You have graduated, and this account was never activated. A graduate activates it " +
-				"as an alumni account, with the full name as on the HK ID card or passport: choose Alumni Account " +
-				"Activation below."
 			st.order("sum:alumni", "sum:menu")
 			st.focusOn("sum:alumni")
 		}
@@ -66,7 +62,17 @@ func activatable(a store.Account, now time.Time) error {
 	return store.ActivationError(policy.CanActivate(a.Status, a.Category, a.CompletionDate, !a.ActivatedAt.IsZero(), now))
 }
 
-func (st *summaryStep) title() string { return "Your account" }
+func (st *summaryStep) title() string { return st.f.c.tr("screen.summary.title", nil) }
+
+// refusal is why the account cannot be activated here, in the screens'
+// language.
+func (st *summaryStep) refusal() refusal {
+	r, _ := explain(st.f.c, st.refuse)
+	if st.alumni {
+		r.body = st.f.c.tr("screen.summary.graduate", nil)
+	}
+	return r
+}
 
 func (st *summaryStep) press(id string) tea.Cmd {
 	switch id {
@@ -80,22 +86,22 @@ func (st *summaryStep) press(id string) tea.Cmd {
 	return nil
 }
 
-// statusTexts and levelTexts say the registry's codes in words.
+// statusIDs and levelIDs say the registry's codes in words (catalog ids).
 var (
-	statusTexts = map[policy.Status]string{
-		policy.StatusRegistered: "Created, not activated yet",
-		policy.StatusActive:     "Activated",
-		policy.StatusGrace:      "Studies completed (grace period)",
-		policy.StatusAlumni:     "Alumni",
-		policy.StatusTerminated: "Terminated",
+	statusIDs = map[policy.Status]string{
+		policy.StatusRegistered: "screen.status.registered",
+		policy.StatusActive:     "screen.status.active",
+		policy.StatusGrace:      "screen.status.grace",
+		policy.StatusAlumni:     "screen.status.alumni",
+		policy.StatusTerminated: "screen.status.terminated",
 	}
-	levelTexts = map[policy.Level]string{policy.LevelUG: "Undergraduate", policy.LevelPG: "Postgraduate"}
+	levelIDs = map[policy.Level]string{policy.LevelUG: "screen.level.ug", policy.LevelPG: "screen.level.pg"}
 )
 
 // inWords is the words for a code, or the code itself when there are none.
-func inWords[K ~string](words map[K]string, code K) string {
-	if w, ok := words[code]; ok {
-		return w
+func inWords[K ~string](c *Common, ids map[K]string, code K) string {
+	if id, ok := ids[code]; ok {
+		return c.tr(id, nil)
 	}
 	return string(code)
 }
@@ -105,28 +111,33 @@ func (st *summaryStep) view(width, height int) string {
 	s := c.Styles
 	a := st.f.acct
 	rows := [][2]string{
-		{"Account name", a.Name},
-		{"Status", inWords(statusTexts, a.Status)},
-		{"Student ID", a.StudentID},
-		{"Name", a.Surname + ", " + a.GivenNames},
-		{"Department", a.Department},
-		{"Level", inWords(levelTexts, a.Level)},
+		{c.tr("screen.details.account", nil), a.Name},
+		{c.tr("screen.details.status", nil), inWords(c, statusIDs, a.Status)},
+		{c.tr("screen.details.student-id", nil), a.StudentID},
+		{c.tr("screen.details.name", nil), a.Surname + ", " + a.GivenNames},
 	}
+	if a.ChineseName != "" {
+		rows = append(rows, [2]string{c.tr("screen.details.chinese-name", nil), a.ChineseName})
+	}
+	rows = append(rows,
+		[2]string{c.tr("screen.details.department", nil), a.Department},
+		[2]string{c.tr("screen.details.level", nil), inWords(c, levelIDs, a.Level)})
 	if st.conf.graduated {
-		rows = append(rows, [2]string{"Graduated", policy.FormatDate(a.CompletionDate)})
+		rows = append(rows, [2]string{c.tr("screen.details.graduated", nil), c.date(a.CompletionDate)})
 	}
 	w := min(width, 72)
 	out := []string{detailsPanel(c, rows), ""}
 	if st.refuse != nil {
-		buttons := []string{st.button("sum:menu", "Back to main menu")}
+		buttons := []string{st.button("sum:menu", c.tr("screen.button.main-menu", nil))}
 		if st.alumni {
-			buttons = append([]string{st.button("sum:alumni", st.conf.graduateTo.String())}, buttons...)
+			buttons = append([]string{st.button("sum:alumni", c.tr(flowDefs[st.conf.graduateTo].name, nil))}, buttons...)
 		}
-		out = append(out, s.Warning.Render(st.refuse.title), wrap(c, w, st.refuse.body), "",
+		r := st.refusal()
+		out = append(out, s.Warning.Render(r.title), wrap(c, w, r.body), "",
 			buttonRow(buttons...))
 	} else {
-		out = append(out, wrap(c, w, st.conf.ready), "",
-			buttonRow(st.button("sum:next", "Continue"), st.button("sum:menu", "Cancel")))
+		out = append(out, wrap(c, w, c.tr(st.conf.ready, nil)), "",
+			buttonRow(st.button("sum:next", c.tr("screen.button.continue", nil)), st.button("sum:menu", c.tr("screen.button.cancel", nil))))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, out...)
 }

@@ -3,7 +3,6 @@ package kiosk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,16 +14,16 @@ import (
 
 // codeField is the 6-digit code input both TOTP steps use.
 func codeField() *field {
-	f := newField("totp:code", "6-digit code", 6, false)
-	f.accept, f.refuse = digitsOnly, "The code has digits only (0–9)"
-	f.hint = "The code changes every 30 seconds"
+	f := newField("totp:code", "screen.totp.code", 6, false)
+	f.accept, f.refuse = digitsOnly, say("screen.totp.code-digits", nil)
+	f.hint = say("screen.totp.code-hint", nil)
 	return f
 }
 
 // checkCode is the inline check before a code goes to the store.
 func checkCode(f *field) bool {
 	if len(f.value()) != 6 {
-		f.err = "Type all 6 digits the app shows"
+		f.err = say("screen.totp.code-short", nil)
 		return false
 	}
 	return true
@@ -51,7 +50,7 @@ type totpEnrolStep struct {
 	key      string // grouped for typing
 	code     *field
 	tries    int
-	qrErr    string
+	qrErr    bool // the QR code could not be drawn
 }
 
 type (
@@ -70,7 +69,7 @@ type totpConf struct {
 	offer    bool   // offered first, and may be declined
 	required bool   // offered, and the flow goes on only with 2FA
 	later    bool   // part of an activation: may be left for later by a choice that says what it means
-	next     string // later: what follows, for the question (laterView)
+	next     string // later: what follows, for the question (laterView): a catalog id
 	guards   string // required: what too many wrong codes leave undone
 }
 
@@ -121,13 +120,14 @@ func (st *totpEnrolStep) ownHead() bool { return st.started && !st.question() }
 func (st *totpEnrolStep) question() bool { return st.asking || st.failed }
 
 func (st *totpEnrolStep) title() string {
+	c := st.f.c
 	switch {
 	case st.failed:
-		return "Two-factor authentication not set up"
+		return c.tr("screen.totp.not-set-up", nil)
 	case st.asking:
-		return "Set up two-factor authentication later?"
+		return c.tr("screen.totp.later-title", nil)
 	}
-	return "Set up two-factor authentication"
+	return c.tr("screen.totp.enrol-title", nil)
 }
 
 // begin asks the store for a new secret (nothing is saved yet).
@@ -135,7 +135,7 @@ func (st *totpEnrolStep) begin() tea.Cmd {
 	st.started = true
 	st.codeOrder()
 	proof := st.f.acct.Proof
-	return st.run("Making your key…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+	return st.run("screen.totp.making-key", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		enr, err := a.BeginTOTP(ctx, proof)
 		return totpBegunMsg{enr: enr, err: err}
 	}))
@@ -194,18 +194,17 @@ func (st *totpEnrolStep) backHelp() string {
 	if st.question() {
 		return "go back"
 	}
-	return "set up later"
+	return "set up later" // the footer translates it (helpIDs)
 }
 
 func (st *totpEnrolStep) begun(msg totpBegunMsg) tea.Cmd {
 	if msg.err != nil {
-		r, _ := explain(st.f.c, msg.err)
-		return st.f.stop(r)
+		return st.f.stop(explained(msg.err))
 	}
 	qrs, err := renderQR(st.f.c.Styles.QR, msg.enr.URI)
 	if err != nil {
 		// Without a QR the key still works; say why the picture is missing.
-		st.qrErr = "The QR code could not be drawn: add the account in your app with the key below."
+		st.qrErr = true
 	}
 	st.enr, st.qrs, st.key = msg.enr, qrs, totp.GroupKey(msg.enr.Secret)
 	return nil
@@ -216,7 +215,7 @@ func (st *totpEnrolStep) confirm() tea.Cmd {
 		return nil
 	}
 	enr, code := st.enr, st.code.value()
-	return st.run("Checking the code…",
+	return st.run("screen.totp.checking",
 		st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 			acct, err := a.ConfirmTOTP(ctx, enr, code)
 			return totpConfirmedMsg{acct: acct, err: err}
@@ -240,49 +239,45 @@ func (st *totpEnrolStep) confirmed(msg totpConfirmedMsg) tea.Cmd {
 }
 
 // notSetUp is the refusal after totpTries wrong codes.
-func (st *totpEnrolStep) notSetUp() refusal {
-	title := "Two-factor authentication not set up"
-	if st.required {
-		return refusal{title, fmt.Sprintf("The code was wrong %d times, so 2FA was not set up and %s. "+
-			"Try again from the main menu, and check that you type the code of the entry you just added to your app.",
-			totpTries, st.conf.guards)}
+func (st *totpEnrolStep) notSetUp() telling {
+	required, guards := st.required, st.conf.guards
+	return func(c *Common) refusal {
+		title := c.tr("screen.totp.not-set-up", nil)
+		switch {
+		case required && guards == guardsPassword:
+			return refusal{title, c.printer().N("screen.totp.enrol-failed.password", totpTries, nil)}
+		case required:
+			return refusal{title, c.printer().N("screen.totp.enrol-failed.account", totpTries, nil)}
+		}
+		return refusal{title, c.printer().N("screen.totp.enrol-failed", totpTries, nil)}
 	}
-	return refusal{title, fmt.Sprintf("The code was wrong %d times, so 2FA was not set up. Your password is set. "+
-		"To try again, choose My Account on the main menu: it sets up 2FA with your password, without changing it.", totpTries)}
 }
 
 // skipLabel is the button that declines the offer.
 func (st *totpEnrolStep) skipLabel() string {
 	if st.required {
-		return "Back to main menu"
+		return st.f.c.tr("screen.button.main-menu", nil)
 	}
-	return "Not now"
+	return st.f.c.tr("screen.totp.not-now", nil)
 }
 
 // codeRefused acts on a code the store refused: a wrong code counts, and the
 // last of totpTries ends the flow with last; any other reason the student
 // can act on shows under the field.
-func codeRefused(f *flow, code *field, tries *int, err error, last refusal) tea.Cmd {
-	r, final := explain(f.c, err)
-	if final {
-		return f.stop(r)
+func codeRefused(f *flow, code *field, tries *int, err error, last telling) tea.Cmd {
+	if _, final := explain(f.c, err); final {
+		return f.stop(explained(err))
 	}
 	if errors.Is(err, store.ErrTOTPWrong) {
 		*tries++
 		if *tries >= totpTries {
 			return f.stop(last)
 		}
-		r.body = fmt.Sprintf("That code is not correct: %s left.", triesLeft(totpTries-*tries))
+		code.err = sayN("screen.totp.wrong-code", totpTries-*tries, nil)
+		return nil
 	}
-	code.err = r.body
+	code.err = sayRefusal(err)
 	return nil
-}
-
-func triesLeft(n int) string {
-	if n == 1 {
-		return "1 try"
-	}
-	return fmt.Sprintf("%d tries", n)
 }
 
 // wipe drops the secret, its QR code and its key.
@@ -303,7 +298,7 @@ func (st *totpEnrolStep) view(width, height int) string {
 	s := c.Styles
 	img, ok := st.pickQR(width, height)
 	if !ok && len(st.qrs) > 0 {
-		return s.Warning.Render("Please enlarge the window to show the QR code.")
+		return s.Warning.Render(c.tr("screen.totp.enlarge", nil))
 	}
 	rw := min(width-img.w-2, textColumn)
 	if len(st.qrs) == 0 {
@@ -315,29 +310,35 @@ func (st *totpEnrolStep) view(width, height int) string {
 	} else if p != "" {
 		head = s.Progress.Render(p)
 	}
-	right := []string{head, s.Title.Width(rw).Render(st.title()), "",
-		wrap(c, rw, "Scan the QR code with your authenticator app (such as Microsoft Authenticator), or type this key into it:")}
+	right := []string{head, wrapStyle(s.Title, rw, st.title()), "",
+		wrap(c, rw, c.tr("screen.totp.scan", nil))}
 	switch {
 	case st.spin.active && st.key == "":
 		right = append(right, st.spin.view(c))
 	default:
-		right = append(right, s.Muted.Render("Key: ")+s.Key.Render(fitKey(st.key, rw-5)))
+		label := c.tr("screen.totp.key", nil) + " "
+		lw := lipgloss.Width(label)
+		right = append(right, s.Muted.Render(label)+s.Key.Render(fitKey(st.key, rw-lw, lw)))
 	}
 	right = append(right, "", st.field("totp:code", min(rw, 24), rw))
 	if st.spin.active && st.key != "" {
 		right = append(right, st.spin.view(c))
 	}
-	buttons := []string{st.button("totp:confirm", "Confirm")}
+	buttons := []string{st.button("totp:confirm", c.tr("screen.totp.confirm", nil))}
 	switch {
 	case st.offer:
 		buttons = append(buttons, st.button("totp:skip", st.skipLabel()))
 	case st.later:
-		buttons = append(buttons, st.button("totp:later", "Set up later"))
+		buttons = append(buttons, st.button("totp:later", c.tr("screen.totp.later", nil)))
 	}
 	right = append(right, buttonFlow(rw, buttons...)) // a second row rather than past the edge
 	col := lipgloss.JoinVertical(lipgloss.Left, right...)
 	if img.text == "" {
-		return lipgloss.JoinVertical(lipgloss.Left, s.Error.Width(rw).Render(st.qrErr), col)
+		qrErr := ""
+		if st.qrErr {
+			qrErr = c.tr("screen.totp.qr-failed", nil)
+		}
+		return lipgloss.JoinVertical(lipgloss.Left, wrapStyle(s.Error, rw, qrErr), col)
 	}
 	return lipgloss.JoinHorizontal(lipgloss.Top, img.text, "  ", col)
 }
@@ -356,8 +357,9 @@ func (st *totpEnrolStep) pickQR(width, height int) (qrImage, bool) {
 	return pickQR(st.qrs, width-narrowColumn-2, height)
 }
 
-// fitKey breaks the grouped key into lines of whole groups no wider than w.
-func fitKey(key string, w int) string {
+// fitKey breaks the grouped key into lines of whole groups no wider than w,
+// the lines after the first indented by indent cells (under the key).
+func fitKey(key string, w, indent int) string {
 	var lines []string
 	line := ""
 	for _, g := range strings.Fields(key) {
@@ -371,20 +373,19 @@ func fitKey(key string, w int) string {
 		line += g
 	}
 	lines = append(lines, line)
-	return strings.Join(lines, "\n     ")
+	return strings.Join(lines, "\n"+strings.Repeat(" ", indent))
 }
 
 func (st *totpEnrolStep) offerView(width int) string {
 	c := st.f.c
-	why := "Your account does not have two-factor authentication (2FA) yet."
+	why := c.tr("screen.totp.offer", nil)
 	if st.required {
-		why = st.f.name() + " needs two-factor authentication (2FA), and your account does not have it yet."
+		why = c.tr("screen.totp.offer-required", textData{"Flow": st.f.name()})
 	}
 	return lipgloss.JoinVertical(lipgloss.Left,
-		wrap(c, min(width, 72), why+" With 2FA, a stolen password "+
-			"alone cannot open your account: signing in also needs a code from an app on your phone."),
-		"", wrap(c, min(width, 72), "It takes a minute. Have your phone ready."), "",
-		buttonRow(st.button("totp:start", "Set up 2FA now"), st.button("totp:skip", st.skipLabel())))
+		wrap(c, min(width, 72), why),
+		"", wrap(c, min(width, 72), c.tr("screen.totp.takes-a-minute", nil)), "",
+		buttonRow(st.button("totp:start", c.tr("screen.totp.start", nil)), st.button("totp:skip", st.skipLabel())))
 }
 
 // laterView says what going on without 2FA means, after Esc, "Set up
@@ -394,16 +395,12 @@ func (st *totpEnrolStep) laterView(width int) string {
 	w := min(width, 72)
 	var rows []string
 	if st.failed {
-		rows = append(rows, wrap(c, w, fmt.Sprintf("The code was wrong %d times, so 2FA is not set up yet. "+
-			"Check that your phone's clock is set automatically and that you type the code of the entry you "+
-			"just added to your app, then go back and try again.", totpTries)), "")
+		rows = append(rows, wrap(c, w, c.printer().N("screen.totp.failed-retry", totpTries, nil)), "")
 	}
 	rows = append(rows,
-		wrap(c, w, "Your password is set and your account is active. If you set up 2FA later, your account is "+
-			"protected by its password alone until you do. You can set it up any time in My Account on the main "+
-			"menu, with your password (you do not need a new one)."), "",
-		wrap(c, w, "Next: "+st.conf.next+"."), "",
-		buttonRow(st.button("totp:resume", "Back to 2FA set-up"), st.button("totp:defer", "Set up later")))
+		wrap(c, w, c.tr("screen.totp.later-means", nil)), "",
+		wrap(c, w, c.tr(st.conf.next, nil)), "",
+		buttonRow(st.button("totp:resume", c.tr("screen.totp.resume", nil)), st.button("totp:defer", c.tr("screen.totp.later", nil))))
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
 
@@ -448,14 +445,14 @@ func newTOTPVerify(f *flow, guards string) step {
 	return st
 }
 
-func (st *totpVerifyStep) title() string { return "Two-factor authentication" }
+func (st *totpVerifyStep) title() string { return st.f.c.tr("screen.totp.verify-title", nil) }
 
 func (st *totpVerifyStep) press(id string) tea.Cmd {
 	switch id {
 	case "totp:verify":
 		return st.verify()
 	case "totp:lost":
-		return st.f.stop(lostAuthenticator(st.f.c))
+		return st.f.stop(lostAuthenticator)
 	}
 	return nil
 }
@@ -465,7 +462,7 @@ func (st *totpVerifyStep) verify() tea.Cmd {
 		return nil
 	}
 	proof, code := st.f.acct.Proof, st.code.value()
-	return st.run("Checking the code…", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+	return st.run("screen.totp.checking", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		next, err := a.VerifyTOTP(ctx, proof, code)
 		return totpVerifiedMsg{err: err, proof: next}
 	}))
@@ -476,20 +473,26 @@ func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
 	if msg.err == nil {
 		return st.f.report(stepDone{proof: &msg.proof, next: true}) // the next change follows this step
 	}
-	lost := lostAuthenticator(st.f.c)
-	return codeRefused(st.f, st.code, &st.tries, msg.err, refusal{"Too many wrong codes", fmt.Sprintf(
-		"The code was wrong %d times, so %s. Check that you use the entry for this account in your app and try again later. %s",
-		totpTries, st.guards, lost.body)})
+	guards := st.guards
+	return codeRefused(st.f, st.code, &st.tries, msg.err, func(c *Common) refusal {
+		data := textData{"Lost": lostAuthenticator(c).body}
+		id := "screen.totp.verify-failed.password"
+		if guards == guardsMyAccount {
+			id = "screen.totp.verify-failed.account"
+		}
+		return refusal{c.tr("screen.totp.too-many", nil), c.printer().N(id, totpTries, data)}
+	})
 }
 
 func (st *totpVerifyStep) wipe() { st.code.reset() }
 
 func (st *totpVerifyStep) view(width, height int) string {
+	c := st.f.c
 	w := min(width, 72)
 	return lipgloss.JoinVertical(lipgloss.Left,
-		wrap(st.f.c, w, "Open your authenticator app and type the 6-digit code it shows for "+st.f.acct.Name+"."), "",
-		st.field("totp:code", 24, w), st.status(w, "", ""),
-		buttonRow(st.button("totp:verify", "Verify"), st.button("totp:lost", "Lost your phone or app?")))
+		wrap(c, w, c.tr("screen.totp.verify-intro", textData{"Account": st.f.acct.Name})), "",
+		st.field("totp:code", 24, w), st.status(w, nil, ""),
+		buttonRow(st.button("totp:verify", c.tr("screen.totp.verify", nil)), st.button("totp:lost", c.tr("screen.totp.lost", nil))))
 }
 
 func (st *totpVerifyStep) minSize() (int, int) { return 60, 14 }

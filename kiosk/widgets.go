@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -91,14 +90,14 @@ func buttonFlow(width int, buttons ...string) string {
 // A tap on the field focuses it.
 type field struct {
 	id     string
-	label  string
+	label  string // a catalog id (or plain text, which renders as itself)
 	input  textinput.Model
-	hint   string
-	err    string
-	ok     string
+	hint   words
+	err    words
+	ok     words
 	narrow bool            // an identity field: full-width forms become ASCII (policy.NarrowRune)
 	accept func(rune) bool // which typed runes the field takes; nil takes all
-	refuse string          // said when a typed rune is not taken
+	refuse words           // said when a typed rune is not taken
 	// changed runs after the value changed (live checks); leave when the
 	// focus leaves the field (checks that would nag while typing).
 	changed, leave func()
@@ -134,7 +133,7 @@ func (f *field) setFocus(on bool) {
 // update passes a key to the input after checking the text it brings
 // (take). A change clears the field's message and runs its live check.
 func (f *field) update(msg tea.KeyMsg) {
-	why := ""
+	var why words
 	if msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace {
 		msg.Runes, why = f.take(msg)
 	}
@@ -143,13 +142,13 @@ func (f *field) update(msg tea.KeyMsg) {
 		f.input, _ = f.input.Update(msg)
 	}
 	if f.input.Value() != before {
-		f.err, f.ok = "", ""
+		f.err, f.ok = nil, nil
 		if f.changed != nil {
 			f.changed()
 		}
 	}
-	if why != "" {
-		f.err, f.ok = why, ""
+	if why != nil {
+		f.err, f.ok = why, nil
 	}
 }
 
@@ -162,7 +161,7 @@ func (f *field) update(msg tea.KeyMsg) {
 // before the input sees anything, so a 10 KB paste costs one pass over it.
 // Runes the field does not take (accept) are dropped with its refuse
 // message.
-func (f *field) take(msg tea.KeyMsg) ([]rune, string) {
+func (f *field) take(msg tea.KeyMsg) ([]rune, words) {
 	rs := msg.Runes
 	paste := msg.Paste || len(rs) > 1
 	if f.narrow {
@@ -175,9 +174,9 @@ func (f *field) take(msg tea.KeyMsg) ([]rune, string) {
 	// 30 columns), so that they never push a screen's buttons off at 80x24.
 	if slices.ContainsFunc(rs, func(r rune) bool { return !policy.TextRune(r) }) {
 		if paste {
-			return nil, "Paste has invisible characters"
+			return nil, say("screen.field.paste-invisible", nil)
 		}
-		return nil, "Invisible characters refused"
+		return nil, say("screen.field.invisible", nil)
 	}
 	refused := false
 	if f.accept != nil && msg.Type == tea.KeyRunes {
@@ -191,20 +190,20 @@ func (f *field) take(msg tea.KeyMsg) ([]rune, string) {
 	}
 	if limit, n := f.input.CharLimit, utf8.RuneCountInString(f.input.Value()); limit > 0 && n+len(rs) > limit {
 		if paste {
-			return nil, fmt.Sprintf("Not added: over %d characters", limit)
+			return nil, sayN("screen.field.paste-too-long", limit, nil)
 		}
-		return nil, fmt.Sprintf("At most %d characters here", limit)
+		return nil, sayN("screen.field.too-long", limit, nil)
 	}
 	if refused {
 		return rs, f.refuse
 	}
-	return rs, ""
+	return rs, nil
 }
 
 // reset empties the field and its messages.
 func (f *field) reset() {
 	f.input.Reset()
-	f.err, f.ok = "", ""
+	f.err, f.ok = nil, nil
 }
 
 // view draws the label, the framed input (width cells wide) and one message
@@ -215,18 +214,20 @@ func (f *field) view(c *Common, width, noteWidth int, focused bool) string {
 		box = c.Styles.FieldFocused
 	}
 	f.input.Width = max(1, width-box.GetHorizontalFrameSize()-1)
-	input := touch.Mark(f.id, f.label, box.Width(width-box.GetHorizontalBorderSize()).Render(f.input.View()))
+	label := c.tr(f.label, nil)
+	input := touch.Mark(f.id, label, box.Width(width-box.GetHorizontalBorderSize()).Render(f.input.View()))
 	var note string
+	nw := max(width, noteWidth)
 	switch {
-	case f.err != "":
-		note = c.Styles.Error.Render("✗ " + f.err)
-	case f.ok != "":
-		note = c.Styles.Success.Render("✓ " + f.ok)
+	case f.err != nil:
+		note = c.Styles.Error.Render(prewrap("✗ "+f.err.in(c), nw))
+	case f.ok != nil:
+		note = c.Styles.Success.Render(prewrap("✓ "+f.ok.in(c), nw))
 	default:
-		note = c.Styles.Muted.Render(f.hint)
+		note = c.Styles.Muted.Render(prewrap(f.hint.in(c), nw))
 	}
-	note = lipgloss.NewStyle().Width(max(width, noteWidth)).Render(note)
-	return lipgloss.JoinVertical(lipgloss.Left, c.Styles.Label.Render(f.label), input, note)
+	note = lipgloss.NewStyle().Width(nw).Render(note)
+	return lipgloss.JoinVertical(lipgloss.Left, c.Styles.Label.Render(label), input, note)
 }
 
 func digitsOnly(r rune) bool { return r >= '0' && r <= '9' }
@@ -354,7 +355,8 @@ func (fm *form) sync() {
 	}
 }
 
-// run shows the spinner while call (a store request) runs. The step stops
+// run shows the spinner while call (a store request) runs; label is a
+// catalog id. The step stops
 // it (spin.stop) when the answer arrives.
 func (fm *form) run(label string, call tea.Cmd) tea.Cmd {
 	return tea.Batch(fm.spin.start(fm.c, label), call)
@@ -425,15 +427,15 @@ func (fm *form) button(id, label string) string {
 
 // status is the line above a form's buttons: the spinner while a store call
 // runs, else the error, else idle (muted; may be empty). Text wraps to width.
-func (fm *form) status(width int, err, idle string) string {
+func (fm *form) status(width int, err words, idle string) string {
 	s := fm.c.Styles
 	switch {
 	case fm.spin.active:
 		return fm.spin.view(fm.c)
-	case err != "":
-		return s.Error.Width(width).Render(err)
+	case err != nil:
+		return wrapStyle(s.Error, width, err.in(fm.c))
 	case idle != "":
-		return s.Muted.Width(width).Render(idle)
+		return wrapStyle(s.Muted, width, idle)
 	}
 	return ""
 }
@@ -442,7 +444,7 @@ func (fm *form) status(width int, err, idle string) string {
 // come from the station clock, so tests and tapes see no stray timers.
 type busy struct {
 	active bool
-	label  string
+	label  string // a catalog id (or plain text, which renders as itself)
 	frame  int
 	id     int64
 }
@@ -476,7 +478,7 @@ func (b *busy) update(c *Common, msg busyTickMsg) tea.Cmd {
 }
 
 func (b *busy) view(c *Common) string {
-	return c.Styles.Warning.Render(busyFrames.Frames[b.frame]) + " " + c.Styles.Text.Render(b.label)
+	return c.Styles.Warning.Render(busyFrames.Frames[b.frame]) + " " + c.Styles.Text.Render(c.tr(b.label, nil))
 }
 
 // detailsFrame is the width detailsPanel adds to its longest value: the
@@ -491,19 +493,28 @@ func detailsPanel(c *Common, rows [][2]string) string {
 	s := c.Styles
 	lines := make([]string, len(rows))
 	for i, r := range rows {
-		lines[i] = s.Muted.Render(fmt.Sprintf("%-*s", detailsLabel, r[0])) + s.Strong.Render(r[1])
+		lines[i] = s.Muted.Render(padCells(r[0], detailsLabel)) + s.Strong.Render(r[1])
 	}
 	return s.Panel.Render(strings.Join(lines, "\n"))
 }
 
+// padCells pads s with spaces to w display cells (a Chinese character is
+// two), where fmt's %-*s would count runes.
+func padCells(s string, w int) string {
+	return s + strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))
+}
+
 // wrap fits plain text to width, for paragraphs of instructions.
 func wrap(c *Common, width int, text string) string {
-	return c.Styles.Text.Width(width).Render(text)
+	return wrapStyle(c.Styles.Text, width, text)
 }
 
 // wordwrap breaks s at spaces into lines of at most w runes (the labels are
 // plain text, so counting runes is enough and much cheaper than measuring).
 func wordwrap(s string, w int) string {
+	if hasWide(s) {
+		return cachedWrap(s, w) // Chinese: by cells, between characters (wrap.go)
+	}
 	if utf8.RuneCountInString(s) <= w {
 		return s
 	}
@@ -524,7 +535,7 @@ func wordwrap(s string, w int) string {
 	return b.String()
 }
 
-// hanging wraps text into lines of at most width runes after prefix, the
+// hanging wraps text into lines of at most width cells after prefix, the
 // lines after the first indented to start under the text (a hanging indent
 // for list items and checklist labels).
 func hanging(prefix, text string, width int) []string {

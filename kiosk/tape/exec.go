@@ -28,6 +28,8 @@ func (r *runner) configure(c Command) {
 		r.height = c.number
 	case "Set Timeout":
 		r.timeout = c.dur
+	case "Set Language":
+		r.lang = c.text
 	}
 }
 
@@ -41,6 +43,8 @@ func (r *runner) exec(ctx context.Context, c Command) *failure {
 		err = r.send(tea.WindowSizeMsg{Width: r.width, Height: r.height})
 	case "Set Timeout", "Set Clock":
 		r.configure(c)
+	case "Set Language":
+		err = r.send(languageMsg(c.text))
 	case "Type":
 		err = r.send(typed(r.expand(c))...)
 	case "Paste":
@@ -75,6 +79,13 @@ func (r *runner) exec(ctx context.Context, c Command) *failure {
 	}
 	return nil
 }
+
+// languageMsg switches the station's screens to a language, as the
+// language button does: the station answers any message with a Language
+// method (kiosk.LanguageMsg), so this package needs no import of kiosk.
+type languageMsg string
+
+func (l languageMsg) Language() string { return string(l) }
 
 // expand replaces ${NAME} in a double-quoted Type string with captured values.
 func (r *runner) expand(c Command) string {

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/expressstation/kiosk/store/text"
 )
 
 // Tape is a parsed script: its commands in order, comments and blank lines dropped.
@@ -479,7 +481,7 @@ func (a argList) number(i, lo, hi int) (int, *ParseError) {
 
 func (p *parser) set(c *Command, a argList) *ParseError {
 	if len(a.toks) == 0 {
-		return a.missing("a setting: Width, Height, Timeout or Clock")
+		return a.missing("a setting: Width, Height, Timeout, Clock or Language")
 	}
 	setting := a.toks[0]
 	c.Name = "Set " + setting.val
@@ -506,8 +508,18 @@ func (p *parser) set(c *Command, a argList) *ParseError {
 		return nil
 	case "Clock":
 		return p.setClock(c, a)
+	case "Language":
+		if len(a.toks) < 2 {
+			return a.missing("a language: " + strings.Join(text.Languages(), " or "))
+		}
+		t := a.toks[1]
+		if t.kind != word || !text.Has(t.val) {
+			return &ParseError{Col: t.col, Reason: fmt.Sprintf("unknown language %q: use %s", t.val, strings.Join(text.Languages(), " or "))}
+		}
+		c.text = t.val
+		return a.none(2)
 	}
-	return &ParseError{Col: setting.col, Reason: fmt.Sprintf("unknown setting %q: use Width, Height, Timeout or Clock", setting.val)}
+	return &ParseError{Col: setting.col, Reason: fmt.Sprintf("unknown setting %q: use Width, Height, Timeout, Clock or Language", setting.val)}
 }
 
 // setClock pins the virtual clock's start (RFC 3339), so a tape's screens and

@@ -64,6 +64,8 @@ func TestParseCommands(t *testing.T) {
 			func(c Command) bool { return c.vname == "KEY" && c.re.NumSubexp() == 1 }},
 		{`TOTP "jbsw y3dp ehpk 3pxp"`, "TOTP", []string{"jbsw y3dp ehpk 3pxp"}, func(c Command) bool { return c.vname == "" }},
 		{`Sync`, "Sync", nil, nil},
+		{`Set Language zh-HK`, "Set Language", []string{"Language", "zh-HK"}, func(c Command) bool { return c.text == "zh-HK" }},
+		{`Set Language en`, "Set Language", []string{"Language", "en"}, func(c Command) bool { return c.text == "en" }},
 		{"  Screen   # print it", "Screen", nil, func(c Command) bool { return c.Source == "Screen" }},
 	}
 	for _, tt := range tests {
@@ -136,6 +138,8 @@ func TestParseErrors(t *testing.T) {
 		{"Set Width 5", 1, 11, "Set Width needs a number from 10 to 1000"},
 		{"Set Height x", 1, 12, "Set Height needs a number"},
 		{"Set FontSize 14", 1, 5, `unknown setting "FontSize"`},
+		{"Set Language fr", 1, 14, `unknown language "fr"`},
+		{"Set Language", 1, 13, "a language"},
 		{"Set", 1, 4, "Set needs a setting"},
 		{"Backspace 0", 1, 11, "Backspace needs a number from 1 to 10000"},
 		{"Enter 2 3", 1, 9, "unexpected argument to Enter"},

@@ -108,7 +108,11 @@ func Run(ctx context.Context, t *Tape, start func(clk clock.Clock) (Station, err
 		return ExitBadInput
 	}
 	code := ExitFail
-	if err := r.send(tea.WindowSizeMsg{Width: r.width, Height: r.height}); err != nil {
+	err := r.send(tea.WindowSizeMsg{Width: r.width, Height: r.height})
+	if err == nil && r.lang != "" { // a Set Language before the first command
+		err = r.send(languageMsg(r.lang))
+	}
+	if err != nil {
 		fmt.Fprintf(out, "FAIL the station stopped at once: %v\n", err)
 	} else {
 		code = r.runAll(ctx, cmds)
@@ -166,6 +170,7 @@ type runner struct {
 	ran       int
 
 	width, height int
+	lang          string // Set Language among the leading settings
 	timeout       time.Duration
 	vars          map[string]string
 	dir           string // where relative Screenshot files go

@@ -115,6 +115,9 @@ func (c *Catalog) Printer(lang string) *Printer {
 type Printer struct {
 	lang string
 	loc  *i18n.Localizer
+	// plain caches the messages without data: a screen renders its
+	// labels on every frame, and the catalog does not change.
+	plain sync.Map
 }
 
 // Lang is the printer's language tag.
@@ -124,6 +127,18 @@ func (p *Printer) Lang() string { return p.lang }
 // plural form. A missing id renders as the id itself, so a gap shows on
 // screen instead of a blank (the catalog tests keep that from shipping).
 func (p *Printer) T(id string, data Data) string {
+	if len(data) == 0 {
+		if s, ok := p.plain.Load(id); ok {
+			return s.(string)
+		}
+		s := p.localize(id, nil)
+		p.plain.Store(id, s)
+		return s
+	}
+	return p.localize(id, data)
+}
+
+func (p *Printer) localize(id string, data Data) string {
 	lc := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
 	if n, ok := data["Count"].(int); ok {
 		lc.PluralCount = n
