@@ -45,6 +45,9 @@ func checkAccounts(c *Common) tea.Cmd {
 	}
 	return call(func(ctx context.Context, a Accounts) tea.Msg {
 		st, err := a.Status(ctx)
+		if st.Bootstrapping {
+			st.Accounts = 0 // not ready until the walk reaches the head
+		}
 		return accountsMsg{n: st.Accounts, err: err}
 	}, c.Opt.Accounts)
 }

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/expressstation/kiosk/kiosk"
+	"github.com/expressstation/kiosk/kiosk/kiosktest"
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 )
@@ -105,5 +106,26 @@ func TestResetWithAnUnreachableUpstreamIsNotReady(t *testing.T) {
 	s.expectNot("Welcome")
 	s.fill()
 	s.advance(5 * time.Second)
+	s.expect("Welcome")
+}
+
+// A synced station whose replica holds accounts from a snapshot, while the
+// pull after it has not reached the central store's head (Bootstrapping),
+// is not ready yet: the snapshot may predate a change the feed already
+// has (an activation at another station), and a student must not meet it.
+func TestNotReadyWhileBootstrapping(t *testing.T) {
+	bootstrapping := true
+	fake := &kiosktest.Accounts{StatusFunc: func(context.Context) (store.StationStatus, error) {
+		return store.StationStatus{Accounts: 11, Bootstrapping: bootstrapping}, nil
+	}}
+	s := &station{t: t, clk: &testClock{now: termStart}}
+	s.m = kiosk.New(kiosk.Options{Accounts: fake, Clock: s.clk, Link: online, Institution: "Test University",
+		StationID: "ES-T1", ServiceDesk: "the IT Service Desk, Room 4001"})
+	s.run(s.m.Init())
+	s.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	s.expect("Getting ready")
+	s.expectNot("Welcome")
+	bootstrapping = false // the next round reached the head
+	s.send(kiosk.RefreshMsg{})
 	s.expect("Welcome")
 }

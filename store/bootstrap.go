@@ -168,8 +168,11 @@ func (r *Replica) InstallSnapshot(ctx context.Context, path string, info Snapsho
 			}
 		}
 		// The snapshot's generation becomes the station's, so its rows count
-		// as written by this walk.
-		if _, err := tx.ExecContext(ctx, `UPDATE main.sync_state SET cursor = ?, epoch = ?, resyncing = 0, last_error = '',
+		// as written by this walk. The walk is still under way (resyncing)
+		// until the pull after the snapshot's cursor reaches the head: the
+		// snapshot may be older than changes the feed already has, and
+		// students must not meet that state (StationStatus.Bootstrapping).
+		if _, err := tx.ExecContext(ctx, `UPDATE main.sync_state SET cursor = ?, epoch = ?, resyncing = 1, last_error = '',
 			gen = (SELECT gen FROM rebuild.sync_state WHERE id = 1) WHERE id = 1`, info.Cursor, info.Epoch); err != nil {
 			return fmt.Errorf("bootstrap: %w", err)
 		}

@@ -115,11 +115,19 @@ func TestSnapshotBootstrapMatchesFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := viaSnap.SyncState(ctx)
-	if st.Cursor != 200 || st.Epoch != "e1" || st.Resyncing {
+	// The walk goes on until the pull after the snapshot reaches the head:
+	// till then students see "Getting ready" (Status().Bootstrapping).
+	if st.Cursor != 200 || st.Epoch != "e1" || !st.Resyncing {
 		t.Fatalf("sync state after the snapshot = %+v", st)
+	}
+	if status, _ := viaSnap.Status(ctx); !status.Bootstrapping {
+		t.Fatalf("status after the snapshot, before the pull: %+v", status)
 	}
 	p, _ := feedOf(changes, 1000)(ctx, st.Cursor)
 	mustApply(t, viaSnap, p)
+	if status, _ := viaSnap.Status(ctx); status.Bootstrapping {
+		t.Fatalf("status after the pull reached the head: %+v", status)
+	}
 	if a, b := accountDump(t, viaFeed), accountDump(t, viaSnap); a != b {
 		t.Fatalf("accounts differ:\nfeed:\n%.2000s\nsnapshot:\n%.2000s", a, b)
 	}

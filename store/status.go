@@ -16,9 +16,10 @@ func (r *Replica) Status(ctx context.Context) (StationStatus, error) {
 			(SELECT count(*) FROM accounts),
 			(SELECT count(*) FROM outbox WHERE state = 'pending'),
 			(SELECT count(*) FROM outbox WHERE state = 'rejected'),
-			cursor, last_sync, last_error, coalesce((SELECT url FROM sync_upstream WHERE id = 1), '')
+			cursor, last_sync, last_error, coalesce((SELECT url FROM sync_upstream WHERE id = 1), ''), resyncing
 		FROM sync_state WHERE id = 1`).Scan(
-		&st.Accounts, &st.OutboxPending, &st.OutboxRejected, &st.Cursor, &lastSync, &st.LastSyncError, &st.Upstream)
+		&st.Accounts, &st.OutboxPending, &st.OutboxRejected, &st.Cursor, &lastSync, &st.LastSyncError, &st.Upstream,
+		&st.Bootstrapping)
 	if err != nil {
 		return StationStatus{}, fmt.Errorf("replica %s status: %w", r.path, err)
 	}
