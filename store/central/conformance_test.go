@@ -80,6 +80,7 @@ func runConformance(t *testing.T, db database) {
 		{"Notices", confNotices},
 		{"StationsAndTokens", confStations},
 		{"TwoInstances", confTwoInstances},
+		{"AccessPass", confPass},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
