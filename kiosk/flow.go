@@ -51,6 +51,7 @@ const (
 	flowAlumni  // a degree graduate who never activated (seed "alumni-accounts-faq")
 	flowAccount // My Account: the profile after sign-in and 2FA
 	flowStaff   // staff mode: the PIN, then the staff panel (staff*.go)
+	flowPass    // lost authenticator: the service desk's access pass (step_pass.go)
 )
 
 // flowDef is what makes a flow, in one place: its name (its menu button and
@@ -79,6 +80,8 @@ var (
 		flowAccount: {name: "My Account", menuID: "menu:account",
 			desc: "Your details, notice e-mail and directory", plan: accountPlan},
 		flowStaff: {name: "Staff mode", plan: staffPlan},
+		// Reached from the 2FA code screens, not the menu.
+		flowPass: {name: "Lost your authenticator?", plan: passPlan},
 	}
 	menuFlows = []flowKind{flowActivate, flowChange, flowForgot, flowAlumni, flowAccount}
 )
