@@ -100,10 +100,29 @@ func (r *Replica) IssuePass(ctx context.Context, account, reason, by string, val
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	norm, _ := policy.NormalizeAccessPass(pass)
+	expires, err := r.setPass(ctx, a, pass, reason, by, valid)
+	return pass, expires, err
+}
+
+// SeedPass gives an account a known pass: for the demo station's seeding
+// only (README publishes the demo pass, as it publishes the demo TOTP key).
+func (r *Replica) SeedPass(ctx context.Context, account, pass string, valid time.Duration) error {
+	a, err := r.byName(ctx, account)
+	if err != nil {
+		return err
+	}
+	_, err = r.setPass(ctx, a, pass, "demo seeding", "demo", valid)
+	return err
+}
+
+func (r *Replica) setPass(ctx context.Context, a row, pass, reason, by string, valid time.Duration) (time.Time, error) {
+	norm, err := policy.NormalizeAccessPass(pass)
+	if err != nil {
+		return time.Time{}, err
+	}
 	hash, err := secret.HashPassword(norm)
 	if err != nil {
-		return "", time.Time{}, err
+		return time.Time{}, err
 	}
 	now := r.now()
 	expires := now.Add(valid)
@@ -116,10 +135,10 @@ func (r *Replica) IssuePass(ctx context.Context, account, reason, by string, val
 			fmt.Sprintf("by %s, valid until %s: %s", by, expires.UTC().Format(time.RFC3339), reason))
 	})
 	if err != nil {
-		return "", time.Time{}, err
+		return time.Time{}, err
 	}
 	r.log.Info("access pass issued", "account", a.Name, "by", by)
-	return pass, expires, nil
+	return expires, nil
 }
 
 // errPassStaff refuses a staff pass without the facts the audit needs.
