@@ -77,6 +77,10 @@ func explain(c *Common, err error) (r refusal, final bool) {
 		return refusal{p.T("refusal.totp-replay.title", nil), p.T("refusal.totp-replay.body", nil)}, false
 	case errors.Is(err, store.ErrTOTPClock):
 		return refusal{p.T("refusal.totp-clock.title", nil), p.T("refusal.totp-clock.body", nil)}, false
+	case errors.Is(err, store.ErrPassWrong), errors.Is(err, store.ErrPassFormat):
+		return refusal{p.T("refusal.pass.title", nil), errorText(c, err)}, false
+	case errors.Is(err, store.ErrPassNone), errors.Is(err, store.ErrPassExpired), errors.Is(err, store.ErrPassUsed):
+		return refusal{p.T("refusal.pass.title", nil), errorText(c, err)}, true
 	case errors.Is(err, store.ErrProofMismatch):
 		return refusal{p.T("refusal.proof-mismatch.title", nil), p.T("refusal.proof-mismatch.body", desk)}, true
 	case errors.As(err, &typed): // the store's own check of an address or alias

@@ -52,6 +52,7 @@ const (
 	flowAlumni  // a degree graduate who never activated (seed "alumni-accounts-faq")
 	flowAccount // My Account: the profile after sign-in and 2FA
 	flowStaff   // staff mode: the PIN, then the staff panel (staff*.go)
+	flowPass    // lost authenticator: the service desk's access pass (step_pass.go)
 )
 
 // flowDef is what makes a flow, in one place: its name (its menu button and
@@ -80,6 +81,8 @@ var (
 		flowAccount: {name: "screen.flow.account", menuID: "menu:account",
 			desc: "screen.flow.account.desc", plan: accountPlan},
 		flowStaff: {name: "screen.flow.staff", plan: staffPlan},
+		// Reached from the 2FA code screens, not the menu.
+		flowPass: {name: "screen.flow.pass", plan: passPlan},
 	}
 	menuFlows = []flowKind{flowActivate, flowChange, flowForgot, flowAlumni, flowAccount}
 )

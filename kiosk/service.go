@@ -28,6 +28,10 @@ type Accounts interface {
 	ConfirmTOTP(ctx context.Context, e store.Enrolment, code string) (store.Account, error)
 	// VerifyTOTP checks a code for an enrolled account; a step once accepted is refused again.
 	VerifyTOTP(ctx context.Context, p store.Proof, code string) (store.Proof, error)
+	// UsePass spends the service desk's access pass after the identity
+	// check; the proof it returns stands for a 2FA code (a wrong pass counts
+	// toward the lockout).
+	UsePass(ctx context.Context, p store.Proof, pass string) (store.Proof, error)
 	// SetDirectoryPublic records the "Open to Public" choice.
 	SetDirectoryPublic(ctx context.Context, p store.Proof, public bool) (store.Account, error)
 

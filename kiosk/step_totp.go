@@ -452,7 +452,8 @@ func (st *totpVerifyStep) press(id string) tea.Cmd {
 	case "totp:verify":
 		return st.verify()
 	case "totp:lost":
-		return st.f.stop(lostAuthenticator)
+		st.f.switchTo(flowPass) // the desk's pass, or the way to the desk
+		return nil
 	}
 	return nil
 }

@@ -32,12 +32,15 @@ type row struct {
 	LockedUntil          time.Time
 	Alias, PersonalEmail string // "" when not set
 	ChineseName          string // "" when the registry gives none
+	// The desk's access pass: its hash ("" when none), expiry and issuer.
+	PassHash, PassIssuedBy string
+	PassExpires            time.Time
 }
 
 const rowColumns = `id, name, student_id, surname, given_names, department, level, category,
 	completion_date, extended_until, status, hkid_hash, dob_hash, passport_hash, password_hash,
 	activated_at, password_changed_at, totp_sealed, totp_last_step, directory_public, locked_until,
-	alias, personal_email, chinese_name`
+	alias, personal_email, chinese_name, pass_hash, pass_expires, pass_issued_by`
 
 // rowFrom is the accounts table with each account's profile (0004).
 const rowFrom = ` FROM accounts LEFT JOIN account_profiles ON account_profiles.account = accounts.name `
@@ -69,12 +72,13 @@ func scanRow(sc interface{ Scan(dest ...any) error }) (row, error) {
 		pwHash                   sql.NullString
 		activated, changed, lock sql.NullString
 		alias, personal          sql.NullString
+		passExpires              sql.NullString
 	)
 	err := sc.Scan(
 		&a.ID, &a.Name, &a.StudentID, &a.Surname, &a.GivenNames, &a.Department, &level, &category,
 		&completion, &extended, &status, &a.HKIDHash, &a.DOBHash, &a.PassportHash, &pwHash,
 		&activated, &changed, &a.TOTPSealed, &a.TOTPLastStep, &a.DirectoryPublic, &lock,
-		&alias, &personal, &a.ChineseName)
+		&alias, &personal, &a.ChineseName, &a.PassHash, &passExpires, &a.PassIssuedBy)
 	if err != nil {
 		return row{}, err
 	}
@@ -83,6 +87,7 @@ func scanRow(sc interface{ Scan(dest ...any) error }) (row, error) {
 	a.PasswordHash = pwHash.String
 	a.ActivatedAt, a.PasswordChangedAt, a.LockedUntil = parseTime(activated), parseTime(changed), parseTime(lock)
 	a.Alias, a.PersonalEmail = alias.String, personal.String
+	a.PassExpires = parseTime(passExpires)
 	return a, nil
 }
 

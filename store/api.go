@@ -97,11 +97,11 @@ type StationStatus struct {
 	LastSyncError  string     `json:"last_sync_error,omitempty"`
 	// Upstream is the central store URL the last successful sync used
 	// ([sync] upstream may list several).
-	Upstream      string `json:"upstream,omitempty"`
+	Upstream string `json:"upstream,omitempty"`
 	// Bootstrapping: a walk of the whole feed (or the pull after a
 	// replica snapshot) has not reached the central store's head yet, so
 	// the replica may lack or hold stale accounts; students wait for it.
-	Bootstrapping bool `json:"bootstrapping,omitempty"`
+	Bootstrapping bool   `json:"bootstrapping,omitempty"`
 	SchemaVersion int    `json:"schema_version"`
 	DatabaseBytes int64  `json:"database_bytes"`
 	Path          string `json:"path"`

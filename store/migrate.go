@@ -86,6 +86,8 @@ func migrate(ctx context.Context, db *sql.DB, path string) error {
 // user_version was set back), so these are added here, not in the script.
 var addColumns = map[int][]struct{ table, column, decl string }{
 	9: {{"accounts", "chinese_name", "TEXT NOT NULL DEFAULT ''"}},
+	11: {{"accounts", "pass_hash", "TEXT NOT NULL DEFAULT ''"}, {"accounts", "pass_expires", "TEXT"},
+		{"accounts", "pass_issued_by", "TEXT NOT NULL DEFAULT ''"}},
 }
 
 func applyMigration(ctx context.Context, db *sql.DB, version int, script string) error {

@@ -88,6 +88,9 @@ func (p Proof) next(id string, k domain.OpKind) Proof {
 	if k.ProvesTOTP() {
 		p.Kind = domain.ProofTOTP
 	}
+	if k.ProvesPass() {
+		p.Kind = domain.ProofPass
+	}
 	return p
 }
 

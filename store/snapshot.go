@@ -34,6 +34,7 @@ func (a row) snapshot(hist []string) domain.Snapshot {
 		TOTPSealed: a.TOTPSealed, TOTPLastStep: a.TOTPLastStep,
 		DirectoryPublic: a.DirectoryPublic, LockedUntil: timePtr(a.LockedUntil),
 		Alias: a.Alias, PersonalEmail: a.PersonalEmail, ChineseName: a.ChineseName,
+		PassHash: a.PassHash, PassExpires: timePtr(a.PassExpires), PassIssuedBy: a.PassIssuedBy,
 	}
 }
 

@@ -194,7 +194,7 @@ const upsertRows = 64
 var upsertColumns = []string{"name", "student_id", "surname", "given_names", "department", "level", "category",
 	"completion_date", "extended_until", "status", "hkid_hash", "dob_hash", "passport_hash", "password_hash",
 	"activated_at", "password_changed_at", "totp_sealed", "totp_last_step", "directory_public", "locked_until",
-	"updated_at", "central_seq", "sync_gen", "created_at", "chinese_name"}
+	"updated_at", "central_seq", "sync_gen", "created_at", "chinese_name", "pass_hash", "pass_expires", "pass_issued_by"}
 
 // upsertSQL writes n snapshots; an existing account (by name) is updated
 // unless it already holds a newer snapshot of the same generation.
@@ -219,7 +219,8 @@ func snapshotArgs(args []any, s *domain.Snapshot, gen int64, now string) []any {
 		string(s.Category), nullString(s.CompletionDate), nullString(s.ExtendedUntil), string(s.Status),
 		nullBlob(s.HKIDHash), nullBlob(s.DOBHash), nullBlob(s.PassportHash), nullString(s.PasswordHash),
 		timeArg(s.ActivatedAt), timeArg(s.PasswordChangedAt), nullBlob(s.TOTPSealed), s.TOTPLastStep,
-		s.DirectoryPublic, timeArg(s.LockedUntil), now, s.Seq, gen, now, s.ChineseName)
+		s.DirectoryPublic, timeArg(s.LockedUntil), now, s.Seq, gen, now, s.ChineseName,
+		s.PassHash, timeArg(s.PassExpires), s.PassIssuedBy)
 }
 
 func timeArg(t *time.Time) any {

@@ -10,7 +10,7 @@ import (
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, cmd := range [][]string{{}, {"serve"}, {"import"}, {"station"}, {"station", "add"},
 		{"station", "list"}, {"station", "revoke"}, {"lifecycle"}, {"lifecycle", "run"},
-		{"extend"}, {"notices"}, {"migrate"}} {
+		{"extend"}, {"notices"}, {"migrate"}, {"pass"}, {"pass", "issue"}, {"pass", "list"}, {"pass", "revoke"}} {
 		for _, flag := range []string{"--help", "-h"} {
 			args := append(append([]string(nil), cmd...), flag)
 			code, stdout, stderr := out(t, args...)

@@ -32,6 +32,10 @@ usage:
   accountd lifecycle run --db central.db [--now RFC3339|YYYY-MM-DD] [notice flags]
   accountd extend --db central.db ACCOUNT --until YYYY-MM-DD --reason TEXT [notice flags]
   accountd notices --db central.db [--state pending|sent|kept] [--limit N] [--json]
+  accountd pass issue --db central.db ACCOUNT --reason TEXT --by WHO [--valid 1h]
+                                                prints a one-time access pass once
+  accountd pass list --db central.db [--json]
+  accountd pass revoke --db central.db ACCOUNT [--by WHO]
   accountd --version                            the build: version, VCS revision, Go release
   accountd migrate --from central.db --to postgres://USER@HOST:PORT/DB
 
@@ -77,6 +81,12 @@ STARTTLS), and without --smtp keeps them for notices to list.
 Notice flags say what notices name, as the stations' [station] keys do:
 --email-domain (default $ACCOUNTD_EMAIL_DOMAIN, else connect.example.edu)
 and --service-desk (default $ACCOUNTD_SERVICE_DESK, else the IT Service Desk).
+
+pass issue is for a student who lost the authenticator, after the desk has
+checked the student's identity card in person: the pass (10 characters,
+shown once, only its hash kept) lets one station visit set a new password
+and a new 2FA enrolment for that account, until it expires (default 1h).
+Issuing, revoking and using it are audited; its use sends a notice.
 `
 
 func main() {
@@ -108,7 +118,7 @@ func runWith(ctx context.Context, clk clock, args []string, stdout, stderr io.Wr
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "station", "lifecycle":
+	case "station", "lifecycle", "pass":
 		if len(rest) > 0 && isHelp(rest[0]) {
 			return help(ctx, clk, cmd, stdout)
 		}
@@ -139,6 +149,8 @@ func dispatch(ctx context.Context, clk clock, cmd string, rest []string, stdout,
 		return runExtend(ctx, clk, rest, stdout, stderr)
 	case "notices":
 		return runNotices(ctx, rest, stdout, stderr)
+	case "pass issue", "pass list", "pass revoke":
+		return runPass(ctx, clk, cmd, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	}
@@ -146,7 +158,7 @@ func dispatch(ctx context.Context, clk clock, cmd string, rest []string, stdout,
 	return 2
 }
 
-var subcommands = map[string]string{"station": "add, list or revoke", "lifecycle": "run"}
+var subcommands = map[string]string{"station": "add, list or revoke", "lifecycle": "run", "pass": "issue, list or revoke"}
 
 func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
 

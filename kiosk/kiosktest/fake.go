@@ -32,6 +32,7 @@ type Accounts struct {
 	BeginTOTPFunc          func(ctx context.Context, p store.Proof) (store.Enrolment, error)
 	ConfirmTOTPFunc        func(ctx context.Context, e store.Enrolment, code string) (store.Account, error)
 	VerifyTOTPFunc         func(ctx context.Context, p store.Proof, code string) (store.Proof, error)
+	UsePassFunc            func(ctx context.Context, p store.Proof, pass string) (store.Proof, error)
 	SetDirectoryPublicFunc func(ctx context.Context, p store.Proof, public bool) (store.Account, error)
 	VerifyAlumniFunc       func(ctx context.Context, id store.AlumniIdentity) (store.Account, error)
 	ActivateAlumniFunc     func(ctx context.Context, p store.Proof, password string) (store.Account, error)
@@ -88,6 +89,13 @@ func (f *Accounts) VerifyTOTP(ctx context.Context, p store.Proof, code string) (
 		return store.Proof{}, notFaked("VerifyTOTP")
 	}
 	return f.VerifyTOTPFunc(ctx, p, code)
+}
+
+func (f *Accounts) UsePass(ctx context.Context, p store.Proof, pass string) (store.Proof, error) {
+	if f.UsePassFunc == nil {
+		return store.Proof{}, notFaked("UsePass")
+	}
+	return f.UsePassFunc(ctx, p, pass)
 }
 
 func (f *Accounts) SetDirectoryPublic(ctx context.Context, p store.Proof, public bool) (store.Account, error) {

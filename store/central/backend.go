@@ -47,6 +47,9 @@ type Backend interface {
 	// ReminderCandidates are the snapshots of accounts not terminated whose
 	// password was set before a bound.
 	ReminderCandidates(ctx context.Context, before time.Time) ([]domain.Snapshot, error)
+	// PassHolders are the snapshots of accounts with an access pass
+	// (expired ones too), by name.
+	PassHolders(ctx context.Context) ([]domain.Snapshot, error)
 
 	Stations(ctx context.Context) ([]Station, error)
 	// StationByTokenHash is the live station with a token hash, or "".

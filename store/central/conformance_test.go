@@ -81,6 +81,7 @@ func runConformance(t *testing.T, db database) {
 		{"StationsAndTokens", confStations},
 		{"StationHealth", confStationHealth},
 		{"TwoInstances", confTwoInstances},
+		{"AccessPass", confPass},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -573,6 +573,11 @@ func (s *pgStore) ReminderCandidates(ctx context.Context, before time.Time) ([]d
 		ORDER BY name`, before.UTC().Format(time.RFC3339))
 }
 
+func (s *pgStore) PassHolders(ctx context.Context) ([]domain.Snapshot, error) {
+	return s.readSnapshots(ctx, `SELECT snapshot FROM accounts
+		WHERE coalesce(snapshot ->> 'pass_hash', '') <> '' ORDER BY name`)
+}
+
 func (s *pgStore) readSnapshots(ctx context.Context, query string, args ...any) ([]domain.Snapshot, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {

@@ -153,7 +153,7 @@ func checkProof(s *domain.Snapshot, op domain.Op, chain []Link) *domain.Rejectio
 		return nil
 	}
 	for _, l := range chain { // all applied: checkChain passed, and each link was checked so
-		if l.Kind.ProvesTOTP() {
+		if l.Kind.ProvesTOTP() || l.Kind.ProvesPass() { // a desk pass stands for a code
 			return nil
 		}
 	}
@@ -211,5 +211,5 @@ func sameSnapshot(a, b domain.Snapshot) bool {
 		sameTime(a.PasswordChangedAt, b.PasswordChangedAt) && bytes.Equal(a.TOTPSealed, b.TOTPSealed) &&
 		a.TOTPLastStep == b.TOTPLastStep && a.DirectoryPublic == b.DirectoryPublic &&
 		sameTime(a.LockedUntil, b.LockedUntil) && a.Alias == b.Alias && a.PersonalEmail == b.PersonalEmail &&
-		a.ExtendedUntil == b.ExtendedUntil
+		a.ExtendedUntil == b.ExtendedUntil && a.PassHash == b.PassHash && sameTime(a.PassExpires, b.PassExpires)
 }

@@ -346,6 +346,11 @@ func (s *sqliteStore) ReminderCandidates(ctx context.Context, before time.Time) 
 	return readSnapshots(ctx, s.r, remindersSQL, before.UTC().Format(time.RFC3339))
 }
 
+func (s *sqliteStore) PassHolders(ctx context.Context) ([]domain.Snapshot, error) {
+	return readSnapshots(ctx, s.r, `SELECT snapshot FROM accounts
+		WHERE coalesce(snapshot ->> '$.pass_hash', '') <> '' ORDER BY name`)
+}
+
 // readSnapshots reads the snapshots a query selects (one column).
 func readSnapshots(ctx context.Context, db *sql.DB, query string, args ...any) ([]domain.Snapshot, error) {
 	rows, err := db.QueryContext(ctx, query, args...)

@@ -21,4 +21,9 @@ const (
 	// TOTPSecret is public demo data, never a real secret: testers type its
 	// codes with `TOTP` in tapes or add it to an authenticator app.
 	TOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+	// Pass is the service desk's access pass for TOTPAccount (public demo
+	// data), valid for a week from the demo station's first start: it
+	// tries "Lost your phone or app?" (README, kiosk/tape/examples).
+	Pass = "DEMQ7-PAX22"
 )

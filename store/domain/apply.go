@@ -97,3 +97,14 @@ func (s *Snapshot) LockUntil(until time.Time) {
 		s.LockedUntil = &until
 	}
 }
+
+// applyUsePass spends the pass it names (a replay, or a newer pass issued
+// since, is left alone).
+func applyUsePass(s *Snapshot, p UsePassPayload) {
+	if s.PassHash == p.PassHash {
+		s.ClearPass()
+	}
+}
+
+// ClearPass forgets the account's access pass (used, revoked or expired).
+func (s *Snapshot) ClearPass() { s.PassHash, s.PassExpires, s.PassIssuedBy = "", nil, "" }

@@ -209,3 +209,15 @@ func checkStep(s *Snapshot, step int64) *Rejection {
 	}
 	return nil
 }
+
+// checkUsePass: the pass used must be the one outstanding (not used,
+// revoked or replaced meanwhile) and unexpired when the station took it.
+func checkUsePass(c *checking, p UsePassPayload) *Rejection {
+	switch {
+	case p.PassHash == "" || c.s.PassHash != p.PassHash:
+		return Reject("pass_used", "the access pass had already been used, revoked or replaced (at this or another station)")
+	case !c.s.PassOutstanding(c.at):
+		return Reject("pass_expired", "the access pass had expired when it was used")
+	}
+	return nil
+}

@@ -23,6 +23,7 @@ const (
 	OpActivateAlumni OpKind = "activate_alumni"
 	OpAlias          OpKind = "alias"
 	OpPersonalEmail  OpKind = "personal_email"
+	OpUsePass        OpKind = "use_pass" // a service-desk access pass was used: 2FA reset follows
 )
 
 var kinds = map[OpKind]kind{
@@ -44,6 +45,8 @@ var kinds = map[OpKind]kind{
 	OpAlias: {handlers: handle(applyAlias, checkAlias), gate: gateActivated,
 		refused: "chose an alumni e-mail alias (it was not kept)", needs2FA: true},
 	OpPersonalEmail: {handlers: handle(applyPersonalEmail, checkPersonalEmail), gate: gateActivated, needs2FA: true},
+	OpUsePass: {handlers: handle(applyUsePass, checkUsePass), gate: gateActivated, notice: notice.TOTPReset,
+		refused: "used a service-desk access pass (your two-factor authentication was not reset)", provesPass: true},
 }
 
 // kind is what the stores need to know of an op kind.
@@ -64,6 +67,10 @@ type kind struct {
 	// needs2FA: on an account with 2FA, the change needs a 2FA code (or
 	// enrolment) earlier in the visit.
 	needs2FA bool
+	// provesPass: a service-desk access pass was accepted, so the visit's
+	// next changes are made with ProofPass, which stands for a 2FA code
+	// (the desk checked the student in person).
+	provesPass bool
 	// activates: the account's first password.
 	activates bool
 	// graduate: a graduate's own op, so a passport number must be used to
@@ -113,6 +120,11 @@ func (k OpKind) Refused() string { return kinds[k].refused }
 // ProvesTOTP reports whether a change of kind k accepted a 2FA code (or
 // confirmed an enrolment): the visit's next changes carry ProofTOTP.
 func (k OpKind) ProvesTOTP() bool { return kinds[k].provesTOTP }
+
+// ProvesPass reports whether a change of kind k accepted an access pass:
+// the visit's next changes carry ProofPass, which a change that needs 2FA
+// accepts.
+func (k OpKind) ProvesPass() bool { return kinds[k].provesPass }
 
 // Needs2FA reports whether a change of kind k to an account with 2FA needs
 // a 2FA code earlier in its visit.

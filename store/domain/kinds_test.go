@@ -28,6 +28,7 @@ var samples = map[domain.OpKind]any{
 	domain.OpActivateAlumni: domain.ActivateAlumniPayload{PasswordHash: "$argon2id$three", ActivatedAt: t0, Status: policy.StatusAlumni},
 	domain.OpAlias:          domain.AliasPayload{Alias: "tai.man"},
 	domain.OpPersonalEmail:  domain.PersonalEmailPayload{Email: "tai.man@example.com"},
+	domain.OpUsePass:        domain.UsePassPayload{PassHash: "$argon2id$pass", At: t0},
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -118,17 +119,18 @@ func TestKindTable(t *testing.T) {
 		}
 	}
 	check("notices", of(func(k domain.OpKind) bool { return k.Notice() != "" }),
-		[]domain.OpKind{domain.OpActivate, domain.OpActivateAlumni, domain.OpSetPassword, domain.OpEnrolTOTP})
+		[]domain.OpKind{domain.OpActivate, domain.OpActivateAlumni, domain.OpSetPassword, domain.OpEnrolTOTP, domain.OpUsePass})
 	for k, want := range map[domain.OpKind]notice.Kind{domain.OpActivate: notice.Activated,
 		domain.OpActivateAlumni: notice.Activated, domain.OpSetPassword: notice.PasswordChanged,
-		domain.OpEnrolTOTP: notice.TOTPChanged} {
+		domain.OpEnrolTOTP: notice.TOTPChanged, domain.OpUsePass: notice.TOTPReset} {
 		if k.Notice() != want {
 			t.Errorf("%s sends %q, want %q", k, k.Notice(), want)
 		}
 	}
 	check("refusal notices", of(func(k domain.OpKind) bool { return k.Refused() != "" }),
-		[]domain.OpKind{domain.OpActivate, domain.OpActivateAlumni, domain.OpSetPassword, domain.OpEnrolTOTP, domain.OpAlias})
+		[]domain.OpKind{domain.OpActivate, domain.OpActivateAlumni, domain.OpSetPassword, domain.OpEnrolTOTP, domain.OpAlias, domain.OpUsePass})
 	check("prove 2FA", of(domain.OpKind.ProvesTOTP), []domain.OpKind{domain.OpTOTPStep, domain.OpEnrolTOTP})
+	check("prove a desk pass", of(domain.OpKind.ProvesPass), []domain.OpKind{domain.OpUsePass})
 	check("need 2FA", of(domain.OpKind.Needs2FA), []domain.OpKind{domain.OpSetPassword, domain.OpEnrolTOTP,
 		domain.OpDirectory, domain.OpAlias, domain.OpPersonalEmail})
 	check("activate", of(domain.OpKind.Activates), []domain.OpKind{domain.OpActivate, domain.OpActivateAlumni})

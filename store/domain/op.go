@@ -49,6 +49,7 @@ const (
 	ProofPassport = "passport"
 	ProofPassword = "password"
 	ProofTOTP     = "totp" // a 2FA code was accepted (or an enrolment confirmed) in this visit
+	ProofPass     = "pass" // a service-desk access pass was accepted in this visit
 )
 
 // DecodePayload decodes an op's payload into the type its kind declares

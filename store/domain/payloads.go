@@ -59,4 +59,11 @@ type (
 	PersonalEmailPayload struct {
 		Email string `json:"email"`
 	}
+	// UsePassPayload: the outstanding pass (named by its hash, which every
+	// station has) was used at At. A pass works once: the centre refuses a
+	// second use as it refuses a 2FA code used twice.
+	UsePassPayload struct {
+		PassHash string    `json:"pass_hash"`
+		At       time.Time `json:"at"`
+	}
 )

@@ -37,6 +37,18 @@ type Snapshot struct {
 	Alias             string          `json:"alias,omitempty"`          // alumni e-mail alias
 	PersonalEmail     string          `json:"personal_email,omitempty"` // where notices go
 	ChineseName       string          `json:"chinese_name,omitempty"`   // registry's name in Chinese characters, or ""
+	// The service desk's access pass (policy.NewAccessPass), while one is
+	// outstanding: its argon2id hash only, never the pass, and who issued
+	// it (for the audit and the station's message). Using, revoking or
+	// expiring it clears them.
+	PassHash     string     `json:"pass_hash,omitempty"`
+	PassExpires  *time.Time `json:"pass_expires,omitempty"`
+	PassIssuedBy string     `json:"pass_issued_by,omitempty"`
+}
+
+// PassOutstanding reports whether the account has a pass not yet expired at.
+func (s *Snapshot) PassOutstanding(at time.Time) bool {
+	return s.PassHash != "" && s.PassExpires != nil && at.Before(*s.PassExpires)
 }
 
 // Activated reports whether the account was ever activated (as a student or

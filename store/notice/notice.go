@@ -34,6 +34,7 @@ const (
 	PasswordAge     Kind = "password_age"     // unchanged for more than six months
 	PasswordChanged Kind = "password_changed" // wasn't me?
 	TOTPChanged     Kind = "totp_changed"     // wasn't me?
+	TOTPReset       Kind = "totp_reset"       // 2FA reset with a service-desk pass: wasn't me?
 	Activated       Kind = "activated"        // wasn't me?
 	// ChangeRefused tells a student that a change made at a station was
 	// refused afterwards by the central store (ComposeRefusal).
@@ -179,6 +180,10 @@ func compose(p *text.Printer, kind Kind, f Facts) (subject, body string) {
 	case TOTPChanged:
 		subject = p.T("notice.totp-changed.subject", d)
 		b.WriteString(p.T("notice.totp-changed.body", d))
+		b.WriteString(p.T("notice.totp-changed.wasnt-me", d))
+	case TOTPReset:
+		subject = p.T("notice.totp-reset.subject", d)
+		b.WriteString(p.T("notice.totp-reset.body", d))
 		b.WriteString(p.T("notice.totp-changed.wasnt-me", d))
 	case Activated:
 		subject = p.T("notice.activated.subject", d)

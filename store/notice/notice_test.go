@@ -39,7 +39,7 @@ func TestComposeEnglishUnchanged(t *testing.T) {
 // By default a notice is in English and then Chinese; the configuration
 // sets the order; an unknown language is ignored.
 func TestComposeBothLanguages(t *testing.T) {
-	for _, kind := range []Kind{GraceStarts, Expired, Extended, PasswordAge, PasswordChanged, TOTPChanged, Activated, "other"} {
+	for _, kind := range []Kind{GraceStarts, Expired, Extended, PasswordAge, PasswordChanged, TOTPChanged, TOTPReset, Activated, "other"} {
 		subject, body := Compose(kind, facts())
 		en, zh := strings.Index(body, "Dear Tai Man Chan,"), strings.Index(body, "Tai Man Chan 你好：")
 		if en != 0 || zh < 0 || !strings.Contains(subject, " / ") || !strings.Contains(subject, "帳戶") && !strings.Contains(subject, "服務") && !strings.Contains(subject, "密碼") && !strings.Contains(subject, "雙重認證") {

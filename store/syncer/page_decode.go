@@ -56,6 +56,9 @@ const (
 	fAlias
 	fPersonalEmail
 	fChineseName
+	fPassHash
+	fPassExpires
+	fPassIssuedBy
 )
 
 var snapshotKeys = map[string]int{
@@ -66,6 +69,7 @@ var snapshotKeys = map[string]int{
 	"activated_at": fActivatedAt, "password_changed_at": fPasswordChangedAt, "totp_sealed": fTOTPSealed,
 	"totp_last_step": fTOTPLastStep, "directory_public": fDirectoryPublic, "locked_until": fLockedUntil,
 	"alias": fAlias, "personal_email": fPersonalEmail, "chinese_name": fChineseName,
+	"pass_hash": fPassHash, "pass_expires": fPassExpires, "pass_issued_by": fPassIssuedBy,
 }
 
 // scanner reads JSON from b; every method reports false for anything it
@@ -213,6 +217,8 @@ func (s *scanner) field(v *domain.Snapshot, f int) (ok bool) {
 		v.PasswordChangedAt, ok = s.time()
 	case fLockedUntil:
 		v.LockedUntil, ok = s.time()
+	case fPassExpires:
+		v.PassExpires, ok = s.time()
 	case fPasswordHistory:
 		v.PasswordHistory, ok = s.strings()
 	default:
@@ -253,6 +259,10 @@ func stringField(v *domain.Snapshot, f int) *string {
 		return &v.Alias
 	case fChineseName:
 		return &v.ChineseName
+	case fPassHash:
+		return &v.PassHash
+	case fPassIssuedBy:
+		return &v.PassIssuedBy
 	}
 	return &v.PersonalEmail
 }

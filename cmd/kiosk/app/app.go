@@ -18,6 +18,7 @@ import (
 	"github.com/expressstation/kiosk/kiosk"
 	"github.com/expressstation/kiosk/kiosk/clock"
 	"github.com/expressstation/kiosk/kiosk/config"
+	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 	"github.com/expressstation/kiosk/store/secret"
@@ -139,8 +140,10 @@ func seedDemo(ctx context.Context, r *store.Replica, clk clock.Clock) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.ConfirmTOTP(ctx, store.Enrolment{Account: demo.TOTPAccount, Secret: demo.TOTPSecret}, code)
-	return err
+	if _, err = r.ConfirmTOTP(ctx, store.Enrolment{Account: demo.TOTPAccount, Secret: demo.TOTPSecret}, code); err != nil {
+		return err
+	}
+	return r.SeedPass(ctx, demo.TOTPAccount, demo.Pass, policy.MaxPassValid)
 }
 
 // Start opens everything a station needs on clock clk.
