@@ -36,17 +36,17 @@ func explain(c *Common, err error) (r refusal, final bool) {
 		return r, true
 	}
 	p := c.printer()
-	desk := text.Data{"Desk": c.Opt.ServiceDesk}
+	desk := text.Data{"Desk": c.desk()}
 	var locked *store.LockedError
 	var paused *store.IdentityPausedError
 	var pol *store.PolicyError
 	var typed *policy.Error
 	switch {
 	case errors.As(err, &paused): // may come with a lock: the pause is the wider answer
-		at := text.Data{"Until": paused.Until.In(c.Now().Location()).Format("15:04"), "Desk": c.Opt.ServiceDesk}
+		at := text.Data{"Until": paused.Until.In(c.Now().Location()).Format("15:04"), "Desk": c.desk()}
 		return refusal{p.T("refusal.paused.title", nil), p.T("refusal.paused.body", at)}, true
 	case errors.As(err, &locked):
-		at := text.Data{"Until": locked.Until.In(c.Now().Location()).Format("15:04"), "Desk": c.Opt.ServiceDesk}
+		at := text.Data{"Until": locked.Until.In(c.Now().Location()).Format("15:04"), "Desk": c.desk()}
 		return refusal{p.T("refusal.locked.title", nil), p.T("refusal.locked.body", at)}, true
 	case errors.As(err, &pol):
 		var lines []string
@@ -104,7 +104,7 @@ func identityMismatch(c *Common) string { return c.printer().T("refusal.mismatch
 // too (ErrNotEligible, ErrAlreadyActive), so these come first.
 func explainAlumni(c *Common, err error) (refusal, bool) {
 	p := c.printer()
-	desk := text.Data{"Desk": c.Opt.ServiceDesk}
+	desk := text.Data{"Desk": c.desk()}
 	notEligible := p.T("refusal.alumni-not-eligible.title", nil)
 	switch {
 	case errors.Is(err, store.ErrAlumniNonDegree):
@@ -178,7 +178,7 @@ func sentence(msg string) string {
 func lostAuthenticator(c *Common) refusal {
 	p := c.printer()
 	return refusal{p.T("refusal.lost-authenticator.title", nil),
-		p.T("refusal.lost-authenticator.body", text.Data{"Desk": c.Opt.ServiceDesk})}
+		p.T("refusal.lost-authenticator.body", text.Data{"Desk": c.desk()})}
 }
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }

@@ -53,6 +53,15 @@ func (c *Common) printer() *text.Printer { return text.For(c.Lang()) }
 // tr renders a screen text in the screens' language.
 func (c *Common) tr(id string, data text.Data) string { return c.printer().T(id, data) }
 
+// desk is where a student gets help in person, in the screens' language
+// when the station names it there ([station] service_desk_in).
+func (c *Common) desk() string {
+	if d := c.Opt.ServiceDeskIn[c.Lang()]; d != "" {
+		return d
+	}
+	return c.Opt.ServiceDesk
+}
+
 // checkLabel is one line of the password checklist in the screens'
 // language: the narrow point where the password step meets the catalog.
 func checkLabel(c *Common, it policy.CheckItem) string {

@@ -352,3 +352,20 @@ func TestLanguageStaffFollowsStation(t *testing.T) {
 		s.checkScreen(80, zh)
 	}
 }
+
+// A Chinese screen names the service desk as the station names it in
+// Chinese ([station] service_desk_in), and the English one in English.
+func TestServiceDeskInTheScreensLanguage(t *testing.T) {
+	s := &station{t: t, clk: &testClock{now: termStart}}
+	staff := &kiosktest.Staff{MaintenanceFunc: func(context.Context) (bool, error) { return true, nil }}
+	s.m = kiosk.New(kiosk.Options{Accounts: &kiosktest.Accounts{}, Staff: staff, StaffPINHash: "x", Clock: s.clk,
+		Language: "zh-HK", Institution: "Test University", StationID: "ES-T1",
+		ServiceDesk: "the IT Service Desk, Room 4001", ServiceDeskIn: map[string]string{"zh-HK": "資訊科技服務台（4001 室）"}})
+	s.run(s.m.Init())
+	s.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	s.expect("資訊科技服務台（4001 室）")
+	s.expectNot("the IT Service Desk")
+	s.press(tea.KeyF2)
+	s.expect("ask at the IT Service", "Desk, Room 4001")
+	s.expectNot("資訊科技服務台")
+}

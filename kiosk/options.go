@@ -12,14 +12,16 @@ import (
 // Options configure a station's screens. Accounts is required; every other
 // field has a default.
 type Options struct {
-	Accounts        Accounts
-	Clock           clock.Clock // default clock.Real
-	Institution     string      // header, e.g. "Hong Kong University of Science and Technology"
-	ServiceName     string      // header, default "Express Station"
-	StationID       string      // footer
-	StationName     string      // header, e.g. "Academic Building, LG1"
-	IdleTimeout     time.Duration
-	ServiceDesk     string // where a student gets help in person
+	Accounts    Accounts
+	Clock       clock.Clock // default clock.Real
+	Institution string      // header, e.g. "Hong Kong University of Science and Technology"
+	ServiceName string      // header, default "Express Station"
+	StationID   string      // footer
+	StationName string      // header, e.g. "Academic Building, LG1"
+	IdleTimeout time.Duration
+	ServiceDesk string // where a student gets help in person
+	// ServiceDeskIn is ServiceDesk in other languages, by catalog language.
+	ServiceDeskIn   map[string]string
 	StudentIDLength int
 	// AliasDomain is where alumni e-mail aliases live ([station]
 	// alias_domain), for the address the alias screen previews and for

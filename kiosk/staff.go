@@ -63,7 +63,7 @@ func (m *Model) onMaintenance(msg maintenanceMsg) tea.Cmd {
 func (m *Model) outOfServiceView(width int) string {
 	s := m.c.Styles
 	w := min(width, 60)
-	title, text := m.c.tr("screen.closed.title", nil), m.c.tr("screen.closed.body", textData{"Desk": m.c.Opt.ServiceDesk})
+	title, text := m.c.tr("screen.closed.title", nil), m.c.tr("screen.closed.body", textData{"Desk": m.c.desk()})
 	if !m.maintenance {
 		title, text = notReadyText(m.c)
 	}

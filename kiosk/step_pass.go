@@ -58,7 +58,7 @@ func (st *passIntroStep) view(width, height int) string {
 	p := st.f.c.printer()
 	return lipgloss.JoinVertical(lipgloss.Left,
 		wrap(st.f.c, w, lostAuthenticator(st.f.c).body), "",
-		wrap(st.f.c, w, p.T("screen.pass.intro", text.Data{"Desk": st.f.c.Opt.ServiceDesk})), "",
+		wrap(st.f.c, w, p.T("screen.pass.intro", text.Data{"Desk": st.f.c.desk()})), "",
 		buttonRow(st.button("pass:have", p.T("screen.pass.have", nil))))
 }
 

@@ -48,16 +48,19 @@ type Config struct {
 }
 
 type Station struct {
-	ID              string        `toml:"id"`
-	Name            string        `toml:"name"`
-	Institution     string        `toml:"institution"`
-	ServiceName     string        `toml:"service_name"`
-	IdleTimeout     time.Duration `toml:"idle_timeout"`
-	ServiceDesk     string        `toml:"service_desk"`
-	EmailDomain     string        `toml:"email_domain"`
-	TOTPIssuer      string        `toml:"totp_issuer"`
-	StudentIDLength int           `toml:"student_id_length"`
-	AliasDomain     string        `toml:"alias_domain"`
+	ID          string        `toml:"id"`
+	Name        string        `toml:"name"`
+	Institution string        `toml:"institution"`
+	ServiceName string        `toml:"service_name"`
+	IdleTimeout time.Duration `toml:"idle_timeout"`
+	ServiceDesk string        `toml:"service_desk"`
+	// ServiceDeskIn is the service desk in the station's other languages,
+	// by catalog language ("zh-HK"): what a student who switched reads.
+	ServiceDeskIn   map[string]string `toml:"service_desk_in"`
+	EmailDomain     string            `toml:"email_domain"`
+	TOTPIssuer      string            `toml:"totp_issuer"`
+	StudentIDLength int               `toml:"student_id_length"`
+	AliasDomain     string            `toml:"alias_domain"`
 	// Language is what the screens speak when a student walks up, and
 	// return to after the idle wipe and at the end of a flow: a language
 	// of the message catalog (store/text), "en" or "zh-HK".
@@ -281,6 +284,11 @@ func (c *Config) validate() error {
 	langs := `"` + strings.Join(text.Languages(), `", "`) + `"`
 	if !text.Has(c.Station.Language) {
 		return bad("station.language", fmt.Sprintf("%q is not a language of the station: use one of %s", c.Station.Language, langs))
+	}
+	for l := range c.Station.ServiceDeskIn {
+		if !text.Has(l) {
+			return bad("station.service_desk_in", fmt.Sprintf("%q is not a language of the station: use one of %s", l, langs))
+		}
 	}
 	if len(c.Notices.Languages) == 0 {
 		return bad("notices.languages", "must name at least one language, e.g. [\"en\", \"zh-HK\"]")

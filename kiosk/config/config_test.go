@@ -161,6 +161,9 @@ func TestLanguage(t *testing.T) {
 		len(c.Notices.Languages) != 2 {
 		t.Fatalf("a file without the keys (older stations): %v %+v", err, c)
 	}
+	if d := c.Station.ServiceDeskIn["zh-HK"]; !strings.Contains(d, "服務台") {
+		t.Fatalf("service_desk_in zh-HK = %q", d)
+	}
 	zh := strings.Replace(string(Default), "language = \"en\"", "language = \"zh-HK\"", 1)
 	if c, err := Parse([]byte(zh), "kiosk.toml", t.TempDir()); err != nil || c.Station.Language != "zh-HK" {
 		t.Fatalf("zh-HK: %v", err)
@@ -171,6 +174,7 @@ func TestLanguage(t *testing.T) {
 		{"languages = [\"en\", \"zh-HK\"]", "languages = []", "notices.languages"},
 		{"languages = [\"en\", \"zh-HK\"]", "languages = [\"en\", \"en\"]", "notices.languages"},
 		{"languages = [\"en\", \"zh-HK\"]", "languages = [\"en\", \"jp\"]", "notices.languages"},
+		{"service_desk_in = { \"zh-HK\"", "service_desk_in = { \"zh-TW\"", "station.service_desk_in"},
 	} {
 		_, err := Parse([]byte(strings.Replace(string(Default), bad.from, bad.to, 1)), "kiosk.toml", t.TempDir())
 		var ce *Error

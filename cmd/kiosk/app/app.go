@@ -203,7 +203,7 @@ func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, 
 		Accounts: accounts, Clock: clk,
 		Institution: s.Institution, ServiceName: s.ServiceName,
 		StationID: s.ID, StationName: s.Name,
-		IdleTimeout: s.IdleTimeout, ServiceDesk: s.ServiceDesk,
+		IdleTimeout: s.IdleTimeout, ServiceDesk: s.ServiceDesk, ServiceDeskIn: s.ServiceDeskIn,
 		StudentIDLength: s.StudentIDLength, AliasDomain: s.AliasDomain, Language: s.Language, Dev: dev,
 		Staff: staff, StaffKey: cfg.Staff.Key, StaffPINHash: cfg.Staff.PINHash, Version: Version(),
 	}
