@@ -557,9 +557,6 @@ func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, 
 	if err != nil {
 		return err
 	}
-	if _, why, ok := strings.Cut(reason, ": "); ok {
-		reason = why // the message, without the store's code
-	}
 	subject, body := notice.ComposeRefusal(r.noticeFacts(a, now), what, reason, followed)
 	return notice.Queue(ctx, tx, notice.Notice{CreatedAt: now, Account: a.Name, Kind: notice.ChangeRefused,
 		To: notice.Address(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})

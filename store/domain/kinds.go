@@ -28,25 +28,25 @@ const (
 
 var kinds = map[OpKind]kind{
 	OpActivate: {handlers: handle(applyActivate, checkActivate), gate: gateSelfService,
-		notice: notice.Activated, refused: "activated your account", activates: true},
+		notice: notice.Activated, refused: "notice.refused.what.activate", activates: true},
 	OpSetPassword: {handlers: handle(applySetPassword, checkSetPassword), gate: gateActivated,
 		notice:  notice.PasswordChanged,
-		refused: "set a new password (your previous password is still the one in use)", needs2FA: true},
+		refused: "notice.refused.what.password", needs2FA: true},
 	OpEnrolTOTP: {handlers: handle(applyEnrolTOTP, checkEnrolTOTP), gate: gateActivated,
 		notice:  notice.TOTPChanged,
-		refused: "set up two-factor authentication (it is not set up)", provesTOTP: true, needs2FA: true},
+		refused: "notice.refused.what.totp", provesTOTP: true, needs2FA: true},
 	OpTOTPStep:  {handlers: handle(applyTOTPStep, checkTOTPStep), gate: gateActivated, provesTOTP: true},
 	OpDirectory: {handlers: handle[DirectoryPayload](applyDirectory, nil), gate: gateSelfService, needs2FA: true},
 	OpFailure:   {handlers: handle[FailurePayload](applyFailure, nil), gate: gateCounted},
 	OpLifecycle: {handlers: handle(applyLifecycle, checkLifecycle), gate: gateRecords},
 	OpExtend:    {handlers: handle(applyExtend, checkExtend), gate: gateRecords},
 	OpActivateAlumni: {handlers: handle(applyActivateAlumni, checkActivateAlumni), gate: gateSelfService,
-		notice: notice.Activated, refused: "activated your account", activates: true, graduate: true},
+		notice: notice.Activated, refused: "notice.refused.what.activate", activates: true, graduate: true},
 	OpAlias: {handlers: handle(applyAlias, checkAlias), gate: gateActivated,
-		refused: "chose an alumni e-mail alias (it was not kept)", needs2FA: true},
+		refused: "notice.refused.what.alias", needs2FA: true},
 	OpPersonalEmail: {handlers: handle(applyPersonalEmail, checkPersonalEmail), gate: gateActivated, needs2FA: true},
 	OpUsePass: {handlers: handle(applyUsePass, checkUsePass), gate: gateActivated, notice: notice.TOTPReset,
-		refused: "used a service-desk access pass (your two-factor authentication was not reset)", provesPass: true},
+		refused: "notice.refused.what.pass", provesPass: true},
 }
 
 // kind is what the stores need to know of an op kind.

@@ -200,11 +200,43 @@ func compose(p *text.Printer, kind Kind, f Facts) (subject, body string) {
 // the store's reason, and whether what followed at that visit was refused
 // with it. what and reason are the store's English words in every language.
 func ComposeRefusal(f Facts, what, reason string, followed bool) (subject, body string) {
-	d := text.Data{"Name": f.FullName, "Station": f.Station, "What": what, "Reason": reason, "Desk": f.ServiceDesk}
 	return both(f, func(p *text.Printer) (string, string) {
+		d := text.Data{"Name": f.FullName, "Station": f.Station, "What": p.T(what, nil),
+			"Reason": refusalReason(p, reason), "Desk": f.ServiceDesk}
 		if followed {
 			return p.T("notice.refused.subject", nil), p.T("notice.refused.body-followed", d)
 		}
 		return p.T("notice.refused.subject", nil), p.T("notice.refused.body", d)
 	})
+}
+
+// refusalReasons word the central store's refusal codes for a student in
+// every language but English, where the store's own message (which may
+// name a station and a time) is kept.
+var refusalReasons = map[string]string{
+	"activated_elsewhere": "notice.refused.reason.activated-elsewhere",
+	"totp_replay":         "notice.refused.reason.totp-replay",
+	"chain":               "notice.refused.reason.chain",
+	"identity_proof":      "notice.refused.reason.identity-proof",
+	"2fa_required":        "notice.refused.reason.2fa-required",
+	"locked":              "notice.refused.reason.locked",
+	"terminated":          "notice.refused.reason.terminated",
+	"reuse":               "notice.refused.reason.reuse",
+	"pass_used":           "notice.refused.reason.pass-used",
+	"pass_expired":        "notice.refused.reason.pass-expired",
+	"alias_taken":         "notice.refused.reason.alias-taken",
+}
+
+// refusalReason is the reason of a refusal ("code: message") in p's
+// language: English keeps the message; others say the code's sentence,
+// or the message when the code has none.
+func refusalReason(p *text.Printer, reason string) string {
+	code, msg, ok := strings.Cut(reason, ": ")
+	if !ok {
+		return reason
+	}
+	if id, known := refusalReasons[code]; known && p.Lang() != text.English {
+		return p.T(id, nil)
+	}
+	return msg
 }

@@ -72,3 +72,23 @@ func TestCheckLanguages(t *testing.T) {
 		}
 	}
 }
+
+// A refusal notice says what was refused and why in each language: the
+// Chinese part in Chinese (the kind's words and the refusal code's), the
+// English part with the central store's own message.
+func TestComposeRefusalInBothLanguages(t *testing.T) {
+	_, body := ComposeRefusal(facts(), "notice.refused.what.password",
+		"totp_replay: the 2FA code had already been used (at this or another station)", false)
+	for _, want := range []string{
+		"you set a new password (your previous password is still the one in use)",
+		"refused this change afterwards: the 2FA code had already been used (at this or another station).",
+		"設定新密碼（原來的密碼仍然有效）", "該驗證碼已經用過",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
+	}
+	if zh := body[strings.Index(body, "你好："):]; strings.Contains(zh, "2FA code") || strings.Contains(zh, "new password") {
+		t.Errorf("English in the Chinese part:\n%s", zh)
+	}
+}
