@@ -138,7 +138,7 @@ func TestLanguageActivationSteps(t *testing.T) {
 			s.expect("Your Student ID and HK ID card", "20261001", "A12")
 			s.typ("3456(3)")
 			s.press(tea.KeyF2)
-			s.expect("A123456(3)", "核對數字正確")
+			s.expect("A123456(3)", "檢查碼正確")
 			s.both(w)
 			s.press(tea.KeyEnter)
 		})

@@ -99,10 +99,10 @@ func TestFieldErrorsAndChecklistInChinese(t *testing.T) {
 		t.Errorf("zh: %q", got)
 	}
 	taken := &store.AliasTakenError{Alias: "peter.chan", Suggestions: []string{"peter.chan2"}}
-	if got := errorText(zh, taken); got != "peter.chan 已被使用，可試試 peter.chan2。" {
+	if got := errorText(zh, taken); got != "peter.chan 已有人使用，可試試 peter.chan2。" {
 		t.Errorf("zh alias taken: %q", got)
 	}
-	if got := errorText(zh, store.ErrNoIdentity); got != "請輸入你的香港身份證號碼或出生日期。" {
+	if got := errorText(zh, store.ErrNoIdentity); got != "請輸入香港身份證號碼或出生日期。" {
 		t.Errorf("zh no identity: %q", got)
 	}
 	if got := errorText(en, store.ErrNoIdentity); got != "Enter your HK ID card number or your date of birth." {
