@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -584,19 +583,7 @@ func (s *pgStore) readSnapshots(ctx context.Context, query string, args ...any) 
 		return nil, fmt.Errorf("reading accounts: %w", err)
 	}
 	defer rows.Close()
-	var out []domain.Snapshot
-	for rows.Next() {
-		var raw []byte
-		if err := rows.Scan(&raw); err != nil {
-			return nil, fmt.Errorf("reading accounts: %w", err)
-		}
-		var snap domain.Snapshot
-		if err := json.Unmarshal(raw, &snap); err != nil {
-			return nil, fmt.Errorf("reading accounts: stored snapshot: %w", err)
-		}
-		out = append(out, snap)
-	}
-	return out, rows.Err()
+	return scanSnapshots(rows)
 }
 
 func (s *pgStore) Stations(ctx context.Context) ([]Station, error) {

@@ -358,6 +358,18 @@ func readSnapshots(ctx context.Context, db *sql.DB, query string, args ...any) (
 		return nil, fmt.Errorf("reading accounts: %w", err)
 	}
 	defer rows.Close()
+	return scanSnapshots(rows)
+}
+
+// snapshotRows is what both database/sql's and pgx's rows offer.
+type snapshotRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanSnapshots decodes rows of one stored snapshot column, for both backends.
+func scanSnapshots(rows snapshotRows) ([]domain.Snapshot, error) {
 	var out []domain.Snapshot
 	for rows.Next() {
 		var raw []byte
