@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/registry"
+	"github.com/expressstation/kiosk/store/registry/registrytest"
 	"github.com/expressstation/kiosk/store/secret"
 )
 
@@ -115,21 +115,8 @@ func importCSV(t testing.TB, r *store.Replica, csv string) registry.ImportReport
 	return rep
 }
 
-// hkid gives a valid HKID (normalised form) for a one-letter prefix and six
-// digits: weights 9..2 with a space (36) before a single letter, mod 11.
-func hkid(prefix byte, digits int) string {
-	d := fmt.Sprintf("%06d", digits)
-	sum := 36*9 + int(prefix-'A'+10)*8
-	for i := 0; i < 6; i++ {
-		sum += int(d[i]-'0') * (7 - i)
-	}
-	check := (11 - sum%11) % 11
-	c := byte('0' + check)
-	if check == 10 {
-		c = 'A'
-	}
-	return string(prefix) + d + string(c)
-}
+// hkid gives a valid HKID (normalised form) for a one-letter prefix and six digits.
+func hkid(prefix byte, digits int) string { return registrytest.HKID(prefix, digits) }
 
 // counts of rows about one account.
 type accountRows struct{ audit, outbox, failures int }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/expressstation/kiosk/store/registry/registrytest"
 )
 
 // BenchmarkBootstrapBinaries100k is the bootstrap of an empty station as a
@@ -141,29 +143,4 @@ func copyFile(b *testing.B, src, dst string) time.Duration {
 }
 
 // benchRegistry is n valid registry rows.
-func benchRegistry(n int) string {
-	surnames := []string{"CHAN", "WONG", "LEE", "CHEUNG", "LAU", "HO", "NG", "LEUNG"}
-	given := []string{"Tai Man", "Siu Ling", "Ka Yan", "Wing Kei", "Mei Ling", "Chi Keung", "Ho Yin"}
-	var s strings.Builder
-	s.WriteString("student_id,surname,given_names,hkid,date_of_birth,department,level,category,completion_date\n")
-	for i := range n {
-		fmt.Fprintf(&s, "%08d,%s,%s,%s,%04d-%02d-%02d,Computer Science and Engineering,UG,degree,2030-06-30\n",
-			30000000+i, surnames[i%len(surnames)], given[(i/len(surnames))%len(given)], benchHKID(byte('A'+i%26), i%1000000),
-			1985+i%20, 1+i%12, 1+i%28)
-	}
-	return s.String()
-}
-
-func benchHKID(prefix byte, digits int) string {
-	d := fmt.Sprintf("%06d", digits)
-	sum := 36*9 + int(prefix-'A'+10)*8
-	for i := range 6 {
-		sum += int(d[i]-'0') * (7 - i)
-	}
-	check := (11 - sum%11) % 11
-	c := byte('0' + check)
-	if check == 10 {
-		c = 'A'
-	}
-	return string(prefix) + d + string(c)
-}
+func benchRegistry(n int) string { return registrytest.CSV(n) }

@@ -20,6 +20,7 @@ import (
 	"github.com/expressstation/kiosk/store/central/httpapi"
 	"github.com/expressstation/kiosk/store/domain"
 	"github.com/expressstation/kiosk/store/registry"
+	"github.com/expressstation/kiosk/store/registry/registrytest"
 	"github.com/expressstation/kiosk/store/secret"
 	"github.com/expressstation/kiosk/store/syncer"
 )
@@ -229,7 +230,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-const csvHeader = "student_id,surname,given_names,hkid,date_of_birth,department,level,category,completion_date\n"
+const csvHeader = registrytest.Header
 
 // The cast (HKIDs with valid check digits).
 const (
@@ -287,31 +288,4 @@ func (d *deployment) snapshot(name string) domain.Snapshot {
 }
 
 // generatedCSV is a registry of n valid students with many name clashes.
-func generatedCSV(n int) string {
-	surnames := []string{"CHAN", "WONG", "LEE", "CHEUNG", "LAU", "HO", "NG", "LEUNG"}
-	given := []string{"Tai Man", "Siu Ling", "Ka Yan", "Wing Kei", "Mei Ling", "Chi Keung", "Ho Yin"}
-	var b strings.Builder
-	b.Grow(n * 110)
-	b.WriteString(csvHeader)
-	for i := range n {
-		fmt.Fprintf(&b, "%08d,%s,%s,%s,%04d-%02d-%02d,Computer Science and Engineering,UG,degree,2030-06-30\n",
-			30000000+i, surnames[i%len(surnames)], given[(i/len(surnames))%len(given)], hkid(byte('A'+i%26), i%1000000),
-			1985+i%20, 1+i%12, 1+i%28)
-	}
-	return b.String()
-}
-
-// hkid is a valid HKID for a one-letter prefix and six digits.
-func hkid(prefix byte, digits int) string {
-	d := fmt.Sprintf("%06d", digits)
-	sum := 36*9 + int(prefix-'A'+10)*8
-	for i := range 6 {
-		sum += int(d[i]-'0') * (7 - i)
-	}
-	check := (11 - sum%11) % 11
-	c := byte('0' + check)
-	if check == 10 {
-		c = 'A'
-	}
-	return string(prefix) + d + string(c)
-}
+func generatedCSV(n int) string { return registrytest.CSV(n) }
