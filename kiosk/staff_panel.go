@@ -150,6 +150,7 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 		p.spin.stop()
 		if msg.err != nil {
 			p.say(true, "screen.staff.pass-failed", textData{"Error": msg.err})
+			p.focusOn(passAccount) // most often a mistyped account name
 			return nil
 		}
 		p.passing, p.note = false, ""
@@ -410,9 +411,9 @@ func (p *staffPanel) passView(width int) string {
 			buttonRow(p.button(passDone, c.tr("screen.button.done", nil))))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left,
-		s.Title.Render(c.tr("screen.staff.issue-pass", nil)), "",
-		wrap(c, width, c.tr("screen.staff.pass-body", nil)), "",
-		p.field(passAccount, 32, width), p.field(passReason, 48, width), "",
+		s.Title.Render(c.tr("screen.staff.issue-pass", nil)),
+		wrap(c, width, c.tr("screen.staff.pass-body", nil)), "", // lines kept few: an 80×24 terminal shows the note too
+		p.field(passAccount, 32, width), p.field(passReason, 48, width),
 		buttonRow(p.button(askCancel, c.tr("screen.button.cancel", nil)),
 			p.button(passIssue, c.tr("screen.staff.pass-issue", nil))))
 }
