@@ -35,7 +35,7 @@ var latinAllowed = []*regexp.Regexp{
 	regexp.MustCompile(`\b(CHAN|Tai|Man|WONG|Siu|Ling|LEE|Ka|Yan|LAU|Chi|Keung|CHEUNG|Mei)\b`), // names
 	regexp.MustCompile(`\b(tmchan|kylee|cklau|mlcheung|peter\.chan|meiling\.cheung)\b`),        // account names, aliases
 	regexp.MustCompile(`\b[A-Z2-7]{4}\b`),                                                      // the 2FA key's groups
-	regexp.MustCompile(`kiosk import|kiosk hash-pin|kiosk\.toml|pin_hash|\baaa\b|版本 +dev`),
+	regexp.MustCompile(`kiosk import|kiosk hash-pin|accountd pass issue|kiosk\.toml|pin_hash|\baaa\b|版本 +dev`),
 	regexp.MustCompile(`學系 +[A-Za-z ,&]+`), // the department, as the registry names it
 }
 

@@ -58,3 +58,32 @@ func TestLostAuthenticatorWithDeskPass(t *testing.T) {
 		t.Fatalf("the new key: %v", err)
 	}
 }
+
+// Issue 15: the refusal after too many wrong 2FA codes offers the pass flow
+// beside the main menu, by tap and by keys; Enter alone still goes to the
+// menu.
+func TestTooManyCodesOffersPass(t *testing.T) {
+	wrongThrice := func(s *station) {
+		s.typ("3")
+		s.identify(chiKeung, "E314159(8)")
+		for _, code := range []string{"000000", "111111", "222222"} {
+			s.typ(code)
+			s.press(tea.KeyEnter)
+		}
+		s.expect("Too many wrong codes", "password was not changed")
+	}
+	s := newStation(t)
+	wrongThrice(s)
+	s.click("Lost your phone or app?")
+	s.expect("Help in person", "Room 4001", "I have an access pass")
+
+	s = newStation(t)
+	wrongThrice(s)
+	s.press(tea.KeyTab, tea.KeyEnter)
+	s.expect("I have an access pass")
+
+	s = newStation(t)
+	wrongThrice(s)
+	s.press(tea.KeyEnter)
+	s.expect("Welcome")
+}

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"time"
 
 	"github.com/expressstation/kiosk/store"
 )
@@ -74,4 +75,8 @@ type Staff interface {
 	// with an upstream; both keep the outbox whole.
 	RebuildFromRegistry(ctx context.Context) (store.ResetReport, error)
 	ResetForResync(ctx context.Context) (store.ResetReport, error)
+	// IssuePass gives an account a one-time access pass (issue 15) on a
+	// standalone station, valid for valid; the store audits who and why.
+	// The pass is returned to be shown once.
+	IssuePass(ctx context.Context, account, reason, by string, valid time.Duration) (string, time.Time, error)
 }

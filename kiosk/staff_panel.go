@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/expressstation/kiosk/kiosk/touch"
+	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
 )
 
@@ -27,6 +28,12 @@ type staffPanel struct {
 	note    string // what the last action did
 	noteBad bool
 	ask     string // the action waiting for confirmation ("" when none)
+	// The access-pass form (issue 15, standalone only): the account and the
+	// reason typed, and the pass issued, shown once until Done or wipe.
+	passing           bool
+	passAcct, passWhy *field
+	issued, issuedFor string
+	issuedUntil       time.Time
 }
 
 // Panel buttons, in focus order.
@@ -38,6 +45,11 @@ const (
 	actLeave       = "staff:leave"
 	askCancel      = "staff:ask-cancel"
 	askConfirm     = "staff:ask-confirm"
+	actPass        = "staff:pass"
+	passAccount    = "staff:pass-account"
+	passReason     = "staff:pass-reason"
+	passIssue      = "staff:pass-issue"
+	passDone       = "staff:pass-done"
 )
 
 // panelRejected is how many rejected ops the panel lists (newest first).
@@ -48,7 +60,12 @@ type (
 		report store.StationReport
 		err    error
 	}
-	staffSyncMsg  struct{ err error }
+	staffSyncMsg struct{ err error }
+	staffPassMsg struct {
+		account, pass string
+		until         time.Time
+		err           error
+	}
 	staffResetMsg struct {
 		report  store.ResetReport
 		err     error
@@ -57,8 +74,15 @@ type (
 )
 
 func newStaffPanel(f *flow) step {
-	p := &staffPanel{f: f, form: newForm(f.c)}
+	p := &staffPanel{f: f}
+	p.passAcct = newField(passAccount, "screen.staff.pass-account", 64, false)
+	p.passWhy = newField(passReason, "screen.staff.pass-reason", 200, false)
+	p.form = newForm(f.c, p.passAcct, p.passWhy)
+	p.enter[passReason] = passIssue
 	p.refocus()
+	if p.standalone() { // the usual first action, as before the pass button came
+		p.focusOn(actMaintenance)
+	}
 	return p
 }
 
@@ -72,13 +96,22 @@ func (p *staffPanel) standalone() bool { return p.f.c.Opt.Sync == nil }
 
 // refocus sets the focus order for what is on screen.
 func (p *staffPanel) refocus() {
-	if p.ask != "" {
+	switch {
+	case p.ask != "":
 		p.order(askCancel, askConfirm)
+		return
+	case p.issued != "":
+		p.order(passDone)
+		return
+	case p.passing:
+		p.order(passAccount, passReason, askCancel, passIssue)
 		return
 	}
 	ids := []string{actMaintenance, actReset, actExit, actLeave}
 	if !p.standalone() {
 		ids = append([]string{actSync}, ids...)
+	} else {
+		ids = append([]string{actPass}, ids...)
 	}
 	p.order(ids...)
 }
@@ -113,6 +146,19 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 	case staffResetMsg:
 		p.spin.stop()
 		return p.onReset(msg)
+	case staffPassMsg:
+		p.spin.stop()
+		if msg.err != nil {
+			p.say(true, "screen.staff.pass-failed", textData{"Error": msg.err})
+			p.focusOn(passAccount) // most often a mistyped account name
+			return nil
+		}
+		p.passing, p.note = false, ""
+		p.passAcct.reset()
+		p.passWhy.reset()
+		p.issued, p.issuedFor, p.issuedUntil = msg.pass, msg.account, msg.until
+		p.refocus()
+		return nil
 	case RefreshMsg: // a sync round ended: the figures changed
 		return p.load()
 	}
@@ -125,7 +171,7 @@ func (p *staffPanel) update(msg tea.Msg) tea.Cmd {
 
 // canBack: Esc on a confirmation goes back to the panel (flow.update), as
 // Cancel does, instead of leaving staff mode.
-func (p *staffPanel) canBack() bool { return p.ask != "" }
+func (p *staffPanel) canBack() bool { return p.ask != "" || p.passing || p.issued != "" }
 
 func (p *staffPanel) back() { p.press(askCancel) }
 
@@ -151,8 +197,28 @@ func (p *staffPanel) press(id string) tea.Cmd {
 		p.refocus()
 	case actLeave:
 		p.f.finish()
+	case actPass:
+		if p.standalone() {
+			p.passing, p.note = true, ""
+			p.refocus()
+			p.focusOn(passAccount)
+		}
+	case passIssue:
+		return p.issuePass()
+	case passDone: // the pass was read out: it goes for good
+		p.issued, p.issuedFor = "", ""
+		p.refocus()
+		p.focusOn(actPass)
 	case askCancel: // back to the button that asked
 		act := p.ask
+		if p.passing {
+			act, p.passing, p.note = actPass, false, ""
+			p.passAcct.reset()
+			p.passWhy.reset()
+		}
+		if p.issued != "" {
+			act, p.issued, p.issuedFor = actPass, "", ""
+		}
 		p.ask = ""
 		p.refocus()
 		p.focusOn(act)
@@ -166,6 +232,27 @@ func (p *staffPanel) press(id string) tea.Cmd {
 		return p.exit()
 	}
 	return nil
+}
+
+// issuePass asks the replica for a pass for the account typed; the replica
+// audits who (this station's staff panel), why and until when.
+func (p *staffPanel) issuePass() tea.Cmd {
+	account, reason := strings.TrimSpace(p.passAcct.value()), strings.TrimSpace(p.passWhy.value())
+	if account == "" || reason == "" {
+		p.say(true, "screen.staff.pass-missing", nil)
+		if account == "" { // to the empty field, ready to type
+			p.focusOn(passAccount)
+		} else {
+			p.focusOn(passReason)
+		}
+		return nil
+	}
+	by := "staff panel " + p.f.c.Opt.StationID
+	return p.run("screen.staff.saving",
+		p.f.staffCall(storeTimeout, func(ctx context.Context, s Staff) tea.Msg {
+			pass, until, err := s.IssuePass(ctx, account, reason, by, policy.DefaultPassValid)
+			return staffPassMsg{account: account, pass: pass, until: until, err: err}
+		}))
 }
 
 func (p *staffPanel) syncNow() tea.Cmd {
@@ -263,9 +350,12 @@ func (p *staffPanel) view(width, height int) string {
 	s := c.Styles
 	head := s.Title.Render(p.title()) + s.Muted.Render(" · "+c.Opt.StationID)
 	var body string
-	if p.ask != "" {
+	switch {
+	case p.ask != "":
 		body = p.askView(min(width, 72))
-	} else {
+	case p.passing || p.issued != "":
+		body = p.passView(min(width, 72))
+	default:
 		body = p.mainView(width)
 	}
 	var foot string
@@ -290,13 +380,42 @@ func (p *staffPanel) mainView(width int) string {
 		maint = c.tr("screen.staff.end-maintenance", nil)
 	}
 	buttons := lipgloss.JoinVertical(lipgloss.Left,
-		p.panelButton(actSync, c.tr("screen.staff.sync-now", nil), !p.standalone()),
+		p.firstButton(),
 		p.panelButton(actMaintenance, maint, p.loaded),
 		p.panelButton(actReset, c.tr("screen.staff.reset", nil), true),
 		p.panelButton(actExit, c.tr("screen.staff.exit", nil), true),
 		p.panelButton(actLeave, c.tr("screen.staff.leave", nil), true))
 	statusW := min(width, 100) - staffButtonWidth - 2
 	return lipgloss.JoinHorizontal(lipgloss.Top, p.statusView(statusW), "  ", buttons)
+}
+
+// firstButton is Sync now on a station with an upstream, and in its place
+// on a standalone station (which has nothing to sync with) Issue access pass.
+func (p *staffPanel) firstButton() string {
+	if p.standalone() {
+		return p.panelButton(actPass, p.f.c.tr("screen.staff.issue-pass", nil), true)
+	}
+	return p.panelButton(actSync, p.f.c.tr("screen.staff.sync-now", nil), true)
+}
+
+// passView is the access-pass form, or the pass issued, shown once.
+func (p *staffPanel) passView(width int) string {
+	c := p.f.c
+	s := c.Styles
+	if p.issued != "" {
+		data := textData{"Account": p.issuedFor, "Until": p.when(p.issuedUntil)}
+		return lipgloss.JoinVertical(lipgloss.Left,
+			s.Title.Render(c.tr("screen.staff.issue-pass", nil)), "",
+			s.Muted.Render(c.tr("screen.staff.pass-label", nil)+": ")+s.Strong.Render(p.issued), "",
+			wrap(c, width, c.tr("screen.staff.pass-issued", data)), "",
+			buttonRow(p.button(passDone, c.tr("screen.button.done", nil))))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left,
+		s.Title.Render(c.tr("screen.staff.issue-pass", nil)),
+		wrap(c, width, c.tr("screen.staff.pass-body", nil)), "", // lines kept few: an 80×24 terminal shows the note too
+		p.field(passAccount, 32, width), p.field(passReason, 48, width),
+		buttonRow(p.button(askCancel, c.tr("screen.button.cancel", nil)),
+			p.button(passIssue, c.tr("screen.staff.pass-issue", nil))))
 }
 
 // panelButton is a button of the panel's column, all of one width.
@@ -361,6 +480,9 @@ func (p *staffPanel) statusView(width int) string {
 	}
 	if !p.standalone() && r.Upstream != "" { // the accountd in use ([sync] upstream may list several)
 		rows = append(rows, row("Upstream", r.Upstream, s.Text))
+	}
+	if !p.standalone() { // every station receives the desk's passes from there
+		rows = append(rows, row(c.tr("screen.staff.pass-label", nil), c.tr("screen.staff.pass-upstream", nil), s.Text))
 	}
 	for _, op := range r.Rejected {
 		line := fmt.Sprintf("✗ %s %s %s: %s", p.when(op.CreatedAt), op.Kind, op.Account, op.Reason)
@@ -428,6 +550,9 @@ func (p *staffPanel) askView(width int) string {
 func (p *staffPanel) wipe() {
 	p.report = store.StationReport{}
 	p.note = ""
+	p.issued, p.issuedFor = "", ""
+	p.passAcct.reset()
+	p.passWhy.reset()
 }
 
 func (p *staffPanel) help() []key.Binding {

@@ -25,6 +25,9 @@ type endStep struct {
 	// station is offline or its outbox still holds ops. offline says so.
 	waiting bool
 	offline telling // the done screen's words while it waits
+	// lost (the refusal after too many wrong 2FA codes): a second button
+	// into the access-pass flow; onLost is focused, else the menu button.
+	lost, onLost bool
 }
 
 type (
@@ -153,13 +156,27 @@ func (e *endStep) update(msg tea.Msg) tea.Cmd {
 			e.waiting = msg.pending > 0 || e.linkDown()
 		}
 	case pressMsg:
-		if msg.id == "end:finish" {
-			e.f.finish()
-		}
+		return e.press(msg.id)
 	case tea.KeyMsg:
-		if key.Matches(msg, e.f.c.Keys.Select) {
+		k := e.f.c.Keys
+		switch {
+		case key.Matches(msg, k.Select) && e.onLost:
+			return e.press("end:lost")
+		case key.Matches(msg, k.Select):
 			e.f.finish()
+		case e.lost && key.Matches(msg, k.Next, k.Prev, k.Left, k.Right, k.Up, k.Down):
+			e.onLost = !e.onLost
 		}
+	}
+	return nil
+}
+
+func (e *endStep) press(id string) tea.Cmd {
+	switch {
+	case id == "end:finish":
+		e.f.finish()
+	case id == "end:lost" && e.lost:
+		e.f.switchTo(flowPass) // the desk's pass, or the way to the desk
 	}
 	return nil
 }
@@ -189,7 +206,11 @@ func (e *endStep) view(width, height int) string {
 	if e.done {
 		label = c.tr("screen.button.finish", nil)
 	}
-	rows = append(rows, "", button(c, "end:finish", label, true, true), "",
+	finish := button(c, "end:finish", label, !e.onLost, true)
+	if e.lost {
+		finish = buttonRow(finish, button(c, "end:lost", c.tr("screen.totp.lost", nil), e.onLost, true))
+	}
+	rows = append(rows, "", finish, "",
 		s.Muted.Render(c.printer().N("screen.done.countdown", e.left(), nil)))
 	return lipgloss.JoinVertical(lipgloss.Left, rows...)
 }
@@ -197,6 +218,10 @@ func (e *endStep) view(width, height int) string {
 func (e *endStep) help() []key.Binding {
 	b := e.f.c.Keys.Select
 	b.SetHelp("enter", "main menu")
+	if e.lost {
+		b.SetHelp("enter", "choose")
+		return []key.Binding{e.f.c.Keys.Next, b}
+	}
 	return []key.Binding{b}
 }
 

@@ -475,7 +475,7 @@ func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
 		return st.f.report(stepDone{proof: &msg.proof, next: true}) // the next change follows this step
 	}
 	guards := st.guards
-	return codeRefused(st.f, st.code, &st.tries, msg.err, func(c *Common) refusal {
+	cmd := codeRefused(st.f, st.code, &st.tries, msg.err, func(c *Common) refusal {
 		data := textData{"Lost": lostAuthenticator(c).body}
 		id := "screen.totp.verify-failed.password"
 		if guards == guardsMyAccount {
@@ -483,6 +483,10 @@ func (st *totpVerifyStep) verified(msg totpVerifiedMsg) tea.Cmd {
 		}
 		return refusal{c.tr("screen.totp.too-many", nil), c.printer().N(id, totpTries, data)}
 	})
+	if e, ok := st.f.step.(*endStep); ok && st.tries >= totpTries {
+		e.lost = true // too many wrong codes: a lost phone is likely (issue 15)
+	}
+	return cmd
 }
 
 func (st *totpVerifyStep) wipe() { st.code.reset() }

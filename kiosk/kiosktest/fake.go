@@ -9,6 +9,7 @@ package kiosktest
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/expressstation/kiosk/kiosk"
 	"github.com/expressstation/kiosk/store"
@@ -156,6 +157,7 @@ type Staff struct {
 	StationReportFunc       func(ctx context.Context, rejectedLimit int) (store.StationReport, error)
 	RebuildFromRegistryFunc func(ctx context.Context) (store.ResetReport, error)
 	ResetForResyncFunc      func(ctx context.Context) (store.ResetReport, error)
+	IssuePassFunc           func(ctx context.Context, account, reason, by string, valid time.Duration) (string, time.Time, error)
 }
 
 func (f *Staff) StaffSignIn(ctx context.Context, pinHash, pin string) error {
@@ -205,4 +207,11 @@ func (f *Staff) ResetForResync(ctx context.Context) (store.ResetReport, error) {
 		return store.ResetReport{}, notFaked("ResetForResync")
 	}
 	return f.ResetForResyncFunc(ctx)
+}
+
+func (f *Staff) IssuePass(ctx context.Context, account, reason, by string, valid time.Duration) (string, time.Time, error) {
+	if f.IssuePassFunc == nil {
+		return "", time.Time{}, notFaked("IssuePass")
+	}
+	return f.IssuePassFunc(ctx, account, reason, by, valid)
 }
