@@ -512,18 +512,7 @@ func (s *pgStore) KnownAccounts(ctx context.Context, fn func(KnownAccount)) erro
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var (
-			k  KnownAccount
-			fp []byte
-		)
-		if err := rows.Scan(&k.ID, &k.Name, &k.StudentID, &fp); err != nil {
-			return err
-		}
-		copy(k.Fingerprint[:], fp)
-		fn(k)
-	}
-	return rows.Err()
+	return scanKnown(rows, fn)
 }
 
 // LockImport holds the import's advisory lock on a connection of its own

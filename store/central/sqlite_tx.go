@@ -283,18 +283,7 @@ func (s *sqliteStore) KnownAccounts(ctx context.Context, fn func(KnownAccount)) 
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var (
-			k  KnownAccount
-			fp []byte
-		)
-		if err := rows.Scan(&k.ID, &k.Name, &k.StudentID, &fp); err != nil {
-			return err
-		}
-		copy(k.Fingerprint[:], fp)
-		fn(k)
-	}
-	return rows.Err()
+	return scanKnown(rows, fn)
 }
 
 // LockImport holds an exclusive lock on the file beside the database
@@ -359,6 +348,23 @@ func readSnapshots(ctx context.Context, db *sql.DB, query string, args ...any) (
 	}
 	defer rows.Close()
 	return scanSnapshots(rows)
+}
+
+// scanKnown passes each row of (id, name, student_id, fingerprint) to fn,
+// for both backends.
+func scanKnown(rows snapshotRows, fn func(KnownAccount)) error {
+	for rows.Next() {
+		var (
+			k  KnownAccount
+			fp []byte
+		)
+		if err := rows.Scan(&k.ID, &k.Name, &k.StudentID, &fp); err != nil {
+			return err
+		}
+		copy(k.Fingerprint[:], fp)
+		fn(k)
+	}
+	return rows.Err()
 }
 
 // snapshotRows is what both database/sql's and pgx's rows offer.
