@@ -117,7 +117,7 @@ func notEnrolled(f *flow) bool { return !f.acct.TOTPEnrolled }
 
 func activationPlan() []stage {
 	return []stage{
-		{make: newAUP},
+		{make: aup("screen.aup.ready")},
 		{make: identity(identityConf{})},
 		{make: summary(summaryConf{check: activatable, graduateTo: flowAlumni,
 			ready: "screen.summary.ready"})},
@@ -130,7 +130,7 @@ func activationPlan() []stage {
 
 func alumniPlan() []stage {
 	return []stage{
-		{make: newAUP},
+		{make: aup("screen.aup.ready-alumni")},
 		{make: newAlumniIdentity},
 		// VerifyAlumni only returns an account that can be activated: nothing to check.
 		{make: summary(summaryConf{graduated: true,

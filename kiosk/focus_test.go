@@ -117,6 +117,12 @@ func TestStaffFocusShowsWithoutColour(t *testing.T) {
 func TestPolicyListItemsHangAndTheEndFocusesAccept(t *testing.T) {
 	s := newScreen(t, nil, 80, 24)
 	s.typ("1")
+	// The text opens on "Before you start": read down to the policy's
+	// first item, and on until its continuation is on screen too.
+	for i := 0; i < 20 && !strings.Contains(s.screen(), "│ 1. The account is yours alone."); i++ {
+		s.press(tea.KeyDown)
+	}
+	s.press(tea.KeyDown, tea.KeyDown, tea.KeyDown)
 	lines := strings.Split(s.screen(), "\n")
 	item := -1
 	for i, l := range lines {

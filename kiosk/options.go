@@ -47,6 +47,9 @@ type Options struct {
 	Sync func(ctx context.Context) error
 	// Version is the station software's version, shown to staff.
 	Version string
+	// Policies are the texts of the policy step (LoadPolicies, [station]
+	// policy_dir); nil is the built-in set.
+	Policies *Policies
 }
 
 // LinkState is the station's connection to the central store.
@@ -101,6 +104,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Version == "" {
 		o.Version = "dev"
+	}
+	if o.Policies == nil {
+		o.Policies = BuiltinPolicies()
 	}
 	return o
 }

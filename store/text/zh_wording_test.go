@@ -1,10 +1,35 @@
 package text
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
+
+// withPolicies is the catalog entries zh and, as entries named by their
+// path, the Chinese policy texts the station shows (kiosk/policies): they
+// are held to the same wording.
+func withPolicies(t *testing.T, zh map[string]map[string]string) map[string]map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", "kiosk", "policies", "*.zh-HK.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Chinese policy texts in kiosk/policies: %v", err)
+	}
+	all := map[string]map[string]string{}
+	for id, forms := range zh {
+		all[id] = forms
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all[filepath.ToSlash(f)] = map[string]string{"other": string(b)}
+	}
+	return all
+}
 
 // TestChineseQuotedLabels: a Chinese sentence that tells the student to
 // choose 「X」 must quote a label the student can actually see in Chinese
@@ -20,7 +45,7 @@ func TestChineseQuotedLabels(t *testing.T) {
 		}
 	}
 	quote := regexp.MustCompile(`「([^」]*)」`)
-	for id, forms := range zh {
+	for id, forms := range withPolicies(t, zh) {
 		for _, v := range forms {
 			for _, m := range quote.FindAllStringSubmatch(v, -1) {
 				if strings.Contains(m[1], "{{") {
@@ -56,7 +81,7 @@ func TestChineseWording(t *testing.T) {
 		"用戶":        "帳戶",
 		"你毋須採取任何行動": "毋須理會本電郵",
 	}
-	for id, forms := range zh {
+	for id, forms := range withPolicies(t, zh) {
 		for _, v := range forms {
 			for bad, good := range avoid {
 				if strings.Contains(v, bad) {
