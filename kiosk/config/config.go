@@ -68,6 +68,10 @@ type Station struct {
 	// MemoryLimit is the Go runtime's soft memory limit
 	// (debug.SetMemoryLimit); 0 leaves the runtime's default.
 	MemoryLimit ByteSize `toml:"memory_limit"`
+	// PolicyDir holds the deployment's own policy texts, which replace the
+	// built-in ones of the same name (kiosk.LoadPolicies checks them at
+	// start); "" keeps the built-in texts.
+	PolicyDir string `toml:"policy_dir"`
 }
 
 // ByteSize is a size in bytes, written "48MiB", "64MB", "512KiB" or a
@@ -316,7 +320,7 @@ var StaffKeys = func() map[string]bool {
 
 // resolve turns relative paths into paths beside the configuration file.
 func (c *Config) resolve() {
-	for _, p := range []*string{&c.Store.Path, &c.Keys.IdentityFile, &c.Keys.SealFile, &c.Sync.TokenFile, &c.Sync.CAFile, &c.Log.Path, &c.Mail.PasswordFile} {
+	for _, p := range []*string{&c.Store.Path, &c.Keys.IdentityFile, &c.Keys.SealFile, &c.Sync.TokenFile, &c.Sync.CAFile, &c.Log.Path, &c.Mail.PasswordFile, &c.Station.PolicyDir} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(c.Dir, *p)
 		}

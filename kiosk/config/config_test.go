@@ -207,3 +207,25 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+// [station] policy_dir is empty (the built-in policies) unless set, and a
+// relative folder lies beside the configuration file.
+func TestPolicyDir(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Parse(Default, "kiosk.toml", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Station.PolicyDir != "" {
+		t.Fatalf("default policy_dir %q", c.Station.PolicyDir)
+	}
+	for set, want := range map[string]string{"policies": filepath.Join(dir, "policies"), "/etc/kiosk/policies": "/etc/kiosk/policies"} {
+		src := strings.Replace(string(Default), `policy_dir = ""`, `policy_dir = "`+set+`"`, 1)
+		if c, err = Parse([]byte(src), "kiosk.toml", dir); err != nil {
+			t.Fatal(err)
+		}
+		if c.Station.PolicyDir != want {
+			t.Errorf("policy_dir = %q: %q, want %q", set, c.Station.PolicyDir, want)
+		}
+	}
+}

@@ -148,6 +148,11 @@ func seedDemo(ctx context.Context, r *store.Replica, clk clock.Clock) error {
 
 // Start opens everything a station needs on clock clk.
 func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
+	// Checked first: a policy text the students cannot read stops the start.
+	policies, err := kiosk.LoadPolicies(cfg.Station.PolicyDir)
+	if err != nil {
+		return nil, fmt.Errorf("station.policy_dir: %w", err)
+	}
 	logger, logFile, err := OpenLogger(cfg)
 	if err != nil {
 		return nil, err
@@ -179,6 +184,7 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 		}
 	})
 	opt := ModelOptions(cfg, r, clk, dev)
+	opt.Policies = policies
 	events := make(chan tea.Msg, 1)
 	st.Events = events
 	if st.SyncOnce, err = startBackground(ctx, &st.bg, cfg, r, clk, logger, &opt, events, st.Root.drawn, started); err != nil {
