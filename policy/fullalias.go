@@ -64,7 +64,7 @@ func ParseFullNameAlias(s, surname, givenNames string) (string, error) {
 		return "", err
 	}
 	if !isFullNameAlias(a, aliasNameWords(surname), aliasNameWords(givenNames)) {
-		return "", inputError(ErrAliasNotName, "input.alias-not-your-name", "a full-name alias is made of your own names as the registry has them, like "+FullNameAlias(surname, givenNames),
+		return "", inputError(ErrAliasNotName, "input.alias-not-your-name", "a full-name alias is made of your own names, like "+FullNameAlias(surname, givenNames),
 			map[string]any{"Example": FullNameAlias(surname, givenNames)})
 	}
 	return a, nil
