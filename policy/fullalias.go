@@ -92,28 +92,39 @@ func isFullNameAlias(a string, sur, given []string) bool {
 	for i := range sur {
 		need |= 1 << i
 	}
-	var match func(part, pos int, used, full uint) bool
-	match = func(part, pos int, used, full uint) bool {
-		if part == len(parts) {
-			return full&need == need && (len(given) == 0 || used&^need != 0)
+	// failed remembers the states already searched in vain, so that names
+	// that repeat a word cannot make the search try every order of them.
+	type state struct {
+		part, pos  int
+		used, full uint
+	}
+	failed := map[state]bool{}
+	var match func(st state) bool
+	match = func(st state) bool {
+		if st.part == len(parts) {
+			return st.full&need == need && (len(given) == 0 || st.used&^need != 0)
 		}
-		p := parts[part]
-		if pos == len(p) {
-			return pos > 0 && match(part+1, 0, used, full)
+		if failed[st] {
+			return false
+		}
+		p := parts[st.part]
+		if st.pos == len(p) {
+			return match(state{st.part + 1, 0, st.used, st.full})
 		}
 		for i, w := range names {
 			bit := uint(1) << i
-			if used&bit != 0 {
+			if st.used&bit != 0 {
 				continue
 			}
-			if strings.HasPrefix(p[pos:], w) && match(part, pos+len(w), used|bit, full|bit) {
+			if strings.HasPrefix(p[st.pos:], w) && match(state{st.part, st.pos + len(w), st.used | bit, st.full | bit}) {
 				return true
 			}
-			if p[pos] == w[0] && len(w) > 1 && match(part, pos+1, used|bit, full) {
+			if p[st.pos] == w[0] && len(w) > 1 && match(state{st.part, st.pos + 1, st.used | bit, st.full}) {
 				return true
 			}
 		}
+		failed[st] = true
 		return false
 	}
-	return match(0, 0, 0, 0)
+	return match(state{})
 }

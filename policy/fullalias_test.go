@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFullNameAlias(t *testing.T) {
@@ -114,4 +115,22 @@ func FuzzParseFullNameAlias(f *testing.F) {
 			t.Fatalf("%q passed as a full-name alias but ParseAlias gives %q, %v", a, b, err)
 		}
 	})
+}
+
+// Names that repeat a word do not make the check try every order of them.
+func TestParseFullNameAliasRepeatedWords(t *testing.T) {
+	many := strings.TrimSpace(strings.Repeat("A ", maxNameWords-1))
+	done := make(chan bool)
+	go func() {
+		_, err := ParseFullNameAlias("aaaaaaaaaaaaaaaaaaaaaaaaaaab", "A", many)
+		done <- err != nil
+	}()
+	select {
+	case refused := <-done:
+		if !refused {
+			t.Error("an alias with a letter not in the names passed")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the check did not finish within 5 s")
+	}
 }
