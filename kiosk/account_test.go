@@ -229,13 +229,13 @@ func TestMyAccountFitsEightyByTwentyFour(t *testing.T) {
 			t.Fatalf("line wider than 80 columns (%d): %q", w, line)
 		}
 	}
-	for _, label := range []string{"Open to Public", "Change notice e-mail", "Choose alias", "Done"} {
+	for _, label := range []string{"Open to Public", "Change notice e-mail", "Choose alias", "Change display name", "Done"} {
 		if _, ok := touch.Find(s.m.Buttons(), label); !ok {
 			t.Errorf("%q is not a whole button at 80x24:\n%s", label, scr)
 		}
 	}
-	if n := strings.Count(scr, "╰") + strings.Count(scr, "┗"); n != 5 { // the panel and four buttons
-		t.Errorf("%d boxes end on screen, want 5:\n%s", n, scr)
+	if n := strings.Count(scr, "╰") + strings.Count(scr, "┗"); n != 6 { // the panel and five buttons
+		t.Errorf("%d boxes end on screen, want 6:\n%s", n, scr)
 	}
 	s.click("Change notice e-mail")
 	s.expect("Personal e-mail for notices", "Save", "Cancel")

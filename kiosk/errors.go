@@ -121,6 +121,8 @@ func explainAlumni(c *Common, err error) (refusal, bool) {
 		return refusal{p.T("refusal.alumni-not-activated.title", nil), p.T("refusal.alumni-not-activated.body", nil)}, true
 	case errors.Is(err, store.ErrAliasNotEligible):
 		return refusal{p.T("refusal.alias-not-eligible.title", nil), p.T("refusal.alias-not-eligible.body", nil)}, true
+	case errors.Is(err, store.ErrFullNameAliasSet):
+		return refusal{p.T("refusal.full-name-alias-set.title", nil), p.T("refusal.full-name-alias-set.body", desk)}, true
 	case errors.Is(err, store.ErrAliasAlreadySet):
 		return refusal{p.T("refusal.alias-already-set.title", nil), p.T("refusal.alias-already-set.body", desk)}, true
 	}

@@ -53,6 +53,9 @@ type Accounts interface {
 	AliasAvailable(ctx context.Context, account, alias string) (bool, []string, error)
 	// SetPersonalEmail sets the personal address notices go to ("" clears it).
 	SetPersonalEmail(ctx context.Context, p store.Proof, email string) (store.Account, error)
+	// SetDisplayName sets the name on the student's e-mails ("" or the
+	// registry's name: the default).
+	SetDisplayName(ctx context.Context, p store.Proof, name string) (store.Account, error)
 	// Status reports the replica and sync figures for the footer and staff.
 	Status(ctx context.Context) (store.StationStatus, error)
 }

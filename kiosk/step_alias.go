@@ -18,17 +18,21 @@ import (
 // replica (AliasAvailable); a clash offers the store's free suggestions as
 // buttons. An alias is for life, so Save asks to confirm the exact address
 // before it is saved. Alumni Account Activation ends with it; My Account
-// opens it for a graduate who has none.
+// opens it for a graduate who has none, and (fullName) for a postgraduate
+// student the full-name alias: the same choice, of the student's own names
+// (policy.ParseFullNameAlias), at the e-mail domain, set once here and
+// changed at the service desk.
 type aliasStep struct {
 	form
-	f      *flow
-	alias  *field
-	taken  string   // the alias the store refused as taken
-	offers []string // free aliases like it, from the store
-	err    words
-	skip   string                      // label of the button that goes on without an alias
-	done   func(store.Account) tea.Cmd // the alias is saved
-	leave  func() tea.Cmd              // the student skipped
+	f        *flow
+	fullName bool // a postgraduate's full-name alias (fullNameAlias)
+	alias    *field
+	taken    string   // the alias the store refused as taken
+	offers   []string // free aliases like it, from the store
+	err      words
+	skip     string                      // label of the button that goes on without an alias
+	done     func(store.Account) tea.Cmd // the alias is saved
+	leave    func() tea.Cmd              // the student skipped
 	// gen counts the field's changes: a timer or an answer of the live
 	// check that belongs to an earlier value is dropped (the idle timer's
 	// pattern, since ticks cannot be cancelled).
@@ -77,7 +81,47 @@ func aliasChooser(f *flow, skip string, done func(store.Account) tea.Cmd, leave 
 	return st
 }
 
-func (st *aliasStep) title() string { return st.f.c.tr("screen.alias.title", nil) }
+// fullNameAlias is the choice of a postgraduate's full-name alias in My
+// Account, started with the alias the registry's names give (tai.man.chan).
+func fullNameAlias(f *flow, done func(store.Account) tea.Cmd, leave func() tea.Cmd) *aliasStep {
+	st := aliasChooser(f, "screen.button.back", done, leave)
+	st.fullName = true
+	st.alias.input.SetValue(policy.FullNameAlias(f.acct.Surname, f.acct.GivenNames))
+	st.alias.input.CursorEnd()
+	st.check()
+	return st
+}
+
+// parse checks an alias for this step's use.
+func (st *aliasStep) parse(s string) (string, error) {
+	if st.fullName {
+		return policy.ParseFullNameAlias(s, st.f.acct.Surname, st.f.acct.GivenNames)
+	}
+	return policy.ParseAlias(s)
+}
+
+// hint is the field's hint while nothing more is known.
+func (st *aliasStep) hint() words {
+	if st.fullName {
+		return say("screen.alias.hint-full", textData{"Example": policy.FullNameAlias(st.f.acct.Surname, st.f.acct.GivenNames)})
+	}
+	return aliasHint
+}
+
+// opening is the live check of an alias the step starts with.
+func (st *aliasStep) opening() tea.Cmd {
+	if st.pending == "" {
+		return nil
+	}
+	return st.lookup(false)
+}
+
+func (st *aliasStep) title() string {
+	if st.fullName {
+		return st.f.c.tr("screen.alias.title-full", nil)
+	}
+	return st.f.c.tr("screen.alias.title", nil)
+}
 
 // reorder puts the suggestions between the field and the buttons.
 func (st *aliasStep) reorder() {
@@ -95,9 +139,9 @@ func (st *aliasStep) reorder() {
 func (st *aliasStep) check() {
 	st.gen++
 	st.pending, st.free = "", ""
-	st.alias.hint = aliasHint
+	st.alias.hint = st.hint()
 	v := strings.TrimSpace(st.alias.value())
-	a, err := policy.ParseAlias(v)
+	a, err := st.parse(v)
 	switch {
 	case err == nil:
 		st.pending = a
@@ -125,7 +169,7 @@ func (st *aliasStep) lookup(submit bool) tea.Cmd {
 
 // known acts on the replica's answer for the alias as typed now.
 func (st *aliasStep) known(msg aliasFreeMsg) tea.Cmd {
-	st.alias.hint = aliasHint
+	st.alias.hint = st.hint()
 	switch {
 	case msg.err != nil && msg.submit:
 		return st.answer(aliasMsg{err: msg.err})
@@ -169,8 +213,12 @@ func (st *aliasStep) back() {
 }
 
 // address is the alias's e-mail address, or the alias alone when the
-// station does not know the domain.
+// station does not know the domain: an alumni alias at the alias domain, a
+// full-name alias at the domain of the account's own address.
 func (st *aliasStep) address(alias string) string {
+	if at := strings.LastIndexByte(st.f.acct.Email, '@'); st.fullName && at >= 0 {
+		return policy.Email(alias, st.f.acct.Email[at+1:])
+	}
 	if d := st.f.c.Opt.AliasDomain; d != "" {
 		return policy.Email(alias, d)
 	}
@@ -222,7 +270,7 @@ func (st *aliasStep) take(alias string) {
 	st.alias.err, st.alias.ok = nil, nil
 	st.check()
 	st.pending, st.free = "", alias
-	st.alias.hint = aliasHint
+	st.alias.hint = st.hint()
 	st.alias.ok = say("screen.alias.your-address", textData{"Address": st.address(alias)})
 	st.focusOn("alias:save")
 }
@@ -230,7 +278,7 @@ func (st *aliasStep) take(alias string) {
 // submit checks the alias, asks the replica unless it just said the alias
 // is free, and then asks to confirm.
 func (st *aliasStep) submit() tea.Cmd {
-	alias, err := policy.ParseAlias(st.alias.value())
+	alias, err := st.parse(st.alias.value())
 	if err != nil {
 		st.alias.err, st.alias.ok = sayErr(err), nil
 		st.focusOn("alias:name")
@@ -289,8 +337,12 @@ func (st *aliasStep) view(width, height int) string {
 	if st.confirm != "" {
 		return st.confirmView(w)
 	}
+	intro := c.tr("screen.alias.intro", textData{"Example": st.address("peter.chan"), "Account": st.f.acct.Name})
+	if st.fullName {
+		intro = c.tr("screen.alias.intro-full", textData{"Account": st.f.acct.Name, "Desk": c.desk()})
+	}
 	rows := []string{
-		wrap(c, w, c.tr("screen.alias.intro", textData{"Example": st.address("peter.chan"), "Account": st.f.acct.Name})),
+		wrap(c, w, intro),
 		"", st.field("alias:name", min(w, 40), w),
 	}
 	if st.taken != "" {
@@ -308,10 +360,14 @@ func (st *aliasStep) view(width, height int) string {
 func (st *aliasStep) confirmView(w int) string {
 	c := st.f.c
 	s := c.Styles
+	willBe, forLife := "screen.alias.will-be", "screen.alias.for-life"
+	if st.fullName {
+		willBe, forLife = "screen.alias.will-be-full", "screen.alias.set-once-full"
+	}
 	rows := []string{
-		wrap(c, w, c.tr("screen.alias.will-be", nil)), "",
+		wrap(c, w, c.tr(willBe, nil)), "",
 		"  " + s.Strong.Render(st.address(st.confirm)), "",
-		wrap(c, w, c.tr("screen.alias.for-life", textData{"Account": st.f.acct.Name})), "",
+		wrap(c, w, c.tr(forLife, textData{"Account": st.f.acct.Name, "Desk": c.desk()})), "",
 	}
 	if status := st.status(w, st.err, ""); status != "" {
 		rows = append(rows, status) // the spinner while it saves

@@ -18,14 +18,17 @@ import (
 // profileStep is My Account, after the account name, password and 2FA: the
 // account, its status with dates and the password's age, and what a student
 // may change here: the personal e-mail notices go to, "Open to Public" in
-// the directory and, for a graduate without one, the alumni e-mail alias.
-// It shows no secret.
+// the directory, for a graduate without one the alumni e-mail alias, for a
+// postgraduate student the full-name alias (an undergraduate is told it is
+// for postgraduates), and the e-mail display name. It shows no secret.
 type profileStep struct {
 	form
 	f       *flow
 	acct    store.Account // as the last change left it (the flow hears of each change)
 	email   *field
 	editing bool       // the personal e-mail field shows
+	name    *field     // the display name
+	naming  bool       // the display name field shows
 	alias   *aliasStep // the alias choice, while it shows
 	note    words      // what the last change did
 	err     words
@@ -39,10 +42,13 @@ type profileMsg struct {
 }
 
 func newProfile(f *flow) step {
-	st := &profileStep{f: f, acct: f.acct, email: newField("acct:email", "screen.profile.email", 254, false)}
+	st := &profileStep{f: f, acct: f.acct, email: newField("acct:email", "screen.profile.email", 254, false),
+		name: newField("acct:name", "screen.profile.display-name", policy.DisplayNameMaxLen+10, false)}
 	st.email.changed = st.checkEmail
-	st.form = newForm(f.c, st.email)
+	st.name.changed = st.checkName
+	st.form = newForm(f.c, st.email, st.name)
 	st.enter["acct:email"] = "acct:save"
+	st.enter["acct:name"] = "acct:name-save"
 	st.reorder()
 	st.focusOn("acct:done")
 	f.toMenu = true // nothing here is left to cancel: every change saves at once
@@ -66,18 +72,31 @@ func (st *profileStep) reorder() {
 		st.order("acct:email", "acct:save", "acct:cancel")
 		return
 	}
+	if st.naming {
+		st.order("acct:name", "acct:name-save", "acct:name-cancel")
+		return
+	}
 	ids := []string{publicID, "acct:edit"}
 	if aliasOpen(st.acct) {
 		ids = append(ids, "acct:alias")
 	}
-	st.order(append(ids, "acct:done")...)
+	st.order(append(ids, "acct:display-name", "acct:done")...)
 }
 
 // aliasOpen mirrors the store's rule: a degree graduate (grace or alumni)
-// without an alias may choose one.
+// or a postgraduate student without an alias may choose one.
 func aliasOpen(a store.Account) bool {
-	return a.Alias == "" && policy.AlumniEligible(a.Category) &&
-		(a.Status == policy.StatusGrace || a.Status == policy.StatusAlumni)
+	return a.Alias == "" && (fullNameAliasOpen(a) || policy.AlumniEligible(a.Category) &&
+		(a.Status == policy.StatusGrace || a.Status == policy.StatusAlumni))
+}
+
+// fullNameAliasOpen: the alias a student chooses now is a full-name alias.
+func fullNameAliasOpen(a store.Account) bool { return policy.FullNameAliasOpen(a.Level, a.Status) }
+
+// fullNameAliasPGOnly: an undergraduate student, who is told that
+// full-name aliases are for postgraduates rather than shown nothing.
+func fullNameAliasPGOnly(a store.Account) bool {
+	return a.Alias == "" && a.Level != policy.LevelPG && a.Status == policy.StatusActive
 }
 
 func (st *profileStep) busy() bool {
@@ -87,8 +106,9 @@ func (st *profileStep) busy() bool {
 	return st.spin.active
 }
 
-// canBack and back: Esc closes the alias choice or the e-mail field first.
-func (st *profileStep) canBack() bool { return st.alias != nil || st.editing }
+// canBack and back: Esc closes the alias choice or the e-mail or display
+// name field first.
+func (st *profileStep) canBack() bool { return st.alias != nil || st.editing || st.naming }
 
 func (st *profileStep) back() {
 	if st.alias != nil && st.alias.canBack() {
@@ -97,6 +117,10 @@ func (st *profileStep) back() {
 	}
 	if st.alias != nil {
 		st.closeAlias()
+		return
+	}
+	if st.naming {
+		st.editName(false)
 		return
 	}
 	st.edit(false)
@@ -110,7 +134,7 @@ func (st *profileStep) update(msg tea.Msg) tea.Cmd {
 		st.spin.stop()
 		return st.saved(res)
 	}
-	if !st.spin.active && !st.editing && togglesPublic(st.f.c, msg) {
+	if !st.spin.active && !st.editing && !st.naming && togglesPublic(st.f.c, msg) {
 		return st.setPublic(!st.acct.DirectoryPublic)
 	}
 	pressed, cmd := st.handle(msg)
@@ -124,7 +148,13 @@ func (st *profileStep) update(msg tea.Msg) tea.Cmd {
 	case "acct:cancel":
 		st.edit(false)
 	case "acct:alias":
-		st.openAlias()
+		return st.openAlias()
+	case "acct:display-name":
+		st.editName(true)
+	case "acct:name-save":
+		return st.saveName()
+	case "acct:name-cancel":
+		st.editName(false)
 	case "acct:done":
 		st.f.finish()
 	}
@@ -213,6 +243,8 @@ func (st *profileStep) saved(msg profileMsg) tea.Cmd {
 		}
 		if st.editing {
 			st.email.err = sayRefusal(msg.err)
+		} else if st.naming {
+			st.name.err = sayRefusal(msg.err)
 		} else {
 			st.err = sayRefusal(msg.err)
 		}
@@ -222,21 +254,71 @@ func (st *profileStep) saved(msg profileMsg) tea.Cmd {
 	if st.editing {
 		st.edit(false)
 	}
+	if st.naming {
+		st.editName(false)
+	}
 	st.note = msg.saved
 	return st.f.report(stepDone{acct: &msg.acct})
 }
 
-func (st *profileStep) openAlias() {
+func (st *profileStep) openAlias() tea.Cmd {
 	st.note, st.err = nil, nil
-	st.alias = aliasChooser(st.f, "screen.button.back", func(a store.Account) tea.Cmd {
+	done := func(a store.Account) tea.Cmd {
 		st.acct = a
 		st.closeAlias()
 		st.note = say("screen.profile.saved-alias", textData{"Alias": a.AliasEmail})
 		return st.f.report(stepDone{acct: &a})
-	}, func() tea.Cmd {
+	}
+	leave := func() tea.Cmd {
 		st.closeAlias()
 		return nil
-	})
+	}
+	if fullNameAliasOpen(st.acct) {
+		st.alias = fullNameAlias(st.f, done, leave)
+		return st.alias.opening() // is the name it starts with free?
+	}
+	st.alias = aliasChooser(st.f, "screen.button.back", done, leave)
+	return nil
+}
+
+// editName shows or hides the display name field, starting from the name
+// shown now.
+func (st *profileStep) editName(on bool) {
+	st.naming, st.err, st.note = on, nil, nil
+	st.name.reset()
+	st.reorder()
+	if !on {
+		st.focusOn("acct:display-name")
+		return
+	}
+	st.name.input.SetValue(st.acct.DisplayName)
+	st.name.input.CursorEnd()
+	st.checkName()
+	st.focusOn("acct:name")
+}
+
+// checkName validates the display name as it is typed; empty goes back to
+// the registry's name.
+func (st *profileStep) checkName() {
+	def := policy.DefaultDisplayName(st.acct.Surname, st.acct.GivenNames)
+	st.name.hint = say("screen.profile.display-name-hint", textData{"Default": def})
+	if _, err := policy.ParseDisplayName(st.name.value()); err != nil {
+		st.name.err = sayErr(err)
+	}
+}
+
+func (st *profileStep) saveName() tea.Cmd {
+	v := st.name.value()
+	if _, err := policy.ParseDisplayName(v); err != nil {
+		st.name.err, st.name.ok = sayErr(err), nil
+		st.focusOn("acct:name")
+		return nil
+	}
+	proof := st.acct.Proof
+	return st.run("screen.profile.saving-display-name", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
+		acct, err := a.SetDisplayName(ctx, proof, v)
+		return profileMsg{acct: acct, err: err, saved: say("screen.profile.saved-display-name", textData{"Name": acct.DisplayName})}
+	}))
 }
 
 func (st *profileStep) closeAlias() {
@@ -251,6 +333,7 @@ func (st *profileStep) wipe() {
 		st.alias.wipe()
 	}
 	st.email.reset()
+	st.name.reset()
 }
 
 // noticesTo is where the account's notices go.
@@ -337,14 +420,29 @@ func (st *profileStep) view(width, height int) string {
 		rows = append(rows, [2]string{c.tr("screen.details.alias", nil), fit(a.AliasEmail)})
 	case aliasOpen(a):
 		rows = append(rows, [2]string{c.tr("screen.details.alias", nil), c.tr("screen.details.alias-none", nil)})
+	case fullNameAliasPGOnly(a):
+		rows = append(rows, [2]string{c.tr("screen.details.alias", nil), fit(c.tr("screen.details.alias-pg-only", nil))})
 	}
+	nameRow := len(rows)
+	rows = append(rows, [2]string{c.tr("screen.details.display-name", nil), fit(a.DisplayName)})
 	rows = append(rows, [2]string{c.tr("screen.details.status", nil), inWords(c, statusIDs, a.Status)},
 		[2]string{c.tr("screen.details.notices-to", nil), fit(noticesTo(a))})
 	panel := detailsPanel(c, rows)
+	if st.editing { // the display name is not what changes here
+		panel = detailsPanel(c, slices.Delete(slices.Clone(rows), nameRow, nameRow+1))
+	}
+	if st.naming { // the names and addresses, not the status
+		panel = detailsPanel(c, rows[:nameRow+1])
+	}
 	if st.editing {
 		return lipgloss.JoinVertical(lipgloss.Left, panel, "",
 			st.field("acct:email", min(w, 48), w), st.status(w, st.err, ""),
 			buttonRow(st.button("acct:save", c.tr("screen.button.save", nil)), st.button("acct:cancel", c.tr("screen.button.cancel", nil))))
+	}
+	if st.naming {
+		return lipgloss.JoinVertical(lipgloss.Left, panel, "",
+			st.field("acct:name", min(w, 48), w), st.status(w, st.err, ""),
+			buttonRow(st.button("acct:name-save", c.tr("screen.button.save", nil)), st.button("acct:name-cancel", c.tr("screen.button.cancel", nil))))
 	}
 	var facts []string
 	if t := servicesText(c, a); t != "" {
@@ -363,17 +461,30 @@ func (st *profileStep) view(width, height int) string {
 		publicBox(c, a.DirectoryPublic, st.cur() == publicID, !st.spin.active),
 		st.button("acct:edit", c.tr("screen.profile.edit-email", nil)),
 	}
-	if aliasOpen(a) {
+	switch {
+	case aliasOpen(a) && fullNameAliasOpen(a):
+		buttons = append(buttons, st.button("acct:alias", c.tr("screen.profile.choose-full-alias", nil)))
+	case aliasOpen(a):
 		buttons = append(buttons, st.button("acct:alias", c.tr("screen.profile.choose-alias", nil)))
 	}
-	buttons = append(buttons, st.button("acct:done", c.tr("screen.button.done", nil)))
+	buttons = append(buttons, st.button("acct:display-name", c.tr("screen.profile.edit-display-name", nil)),
+		st.button("acct:done", c.tr("screen.button.done", nil)))
 	out := append([]string{panel, ""}, facts...)
 	out = append(out, status, buttonFlow(width, buttons...))
 	if lipgloss.Height(strings.Join(out, "\n")) > height {
 		out = append(out[:1], out[2:]...) // a short screen loses the blank line
 	}
 	if lipgloss.Height(strings.Join(out, "\n")) > height && a.ChineseName != "" {
-		out[0] = detailsPanel(c, slices.Delete(rows, 1, 2)) // then the Chinese name, before anything the student can change
+		rows = slices.Delete(rows, 1, 2)
+		out[0] = detailsPanel(c, rows) // then the Chinese name, before anything the student can change
+	}
+	if lipgloss.Height(strings.Join(out, "\n")) > height && status == "" {
+		out = slices.Delete(out, len(out)-2, len(out)-1) // then the empty status line
+	}
+	if lipgloss.Height(strings.Join(out, "\n")) > height {
+		nameLabel := c.tr("screen.details.display-name", nil)
+		rows = slices.DeleteFunc(rows, func(r [2]string) bool { return r[0] == nameLabel })
+		out[0] = detailsPanel(c, rows) // then the display name, which shows again while it is changed
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, out...)
 }
@@ -385,7 +496,7 @@ func (st *profileStep) help() []key.Binding {
 	k := st.f.c.Keys
 	press := k.Select
 	press.SetHelp("enter", "press")
-	if st.editing {
+	if st.editing || st.naming {
 		press.SetHelp("enter", "save")
 		return []key.Binding{k.Next, press}
 	}

@@ -32,6 +32,8 @@ var kindIDs = map[error]string{
 	ErrAlias:           "input.alias",
 	ErrAliasReserved:   "input.alias-reserved",
 	ErrEmail:           "input.email",
+	ErrAliasNotName:    "input.alias-not-name",
+	ErrDisplayName:     "input.display-name",
 }
 
 // KindID is the message id of an input error kind's own text, or "".

@@ -31,6 +31,8 @@ type row struct {
 	DirectoryPublic      bool
 	LockedUntil          time.Time
 	Alias, PersonalEmail string // "" when not set
+	AliasFullName        bool   // Alias is a PG's full-name alias (at the e-mail domain)
+	DisplayName          string // the name on the student's e-mails; "" = policy.DefaultDisplayName
 	ChineseName          string // "" when the registry gives none
 	// The desk's access pass: its hash ("" when none), expiry and issuer.
 	PassHash, PassIssuedBy string
@@ -40,7 +42,8 @@ type row struct {
 const rowColumns = `id, name, student_id, surname, given_names, department, level, category,
 	completion_date, extended_until, status, hkid_hash, dob_hash, passport_hash, password_hash,
 	activated_at, password_changed_at, totp_sealed, totp_last_step, directory_public, locked_until,
-	alias, personal_email, chinese_name, pass_hash, pass_expires, pass_issued_by`
+	alias, personal_email, chinese_name, pass_hash, pass_expires, pass_issued_by,
+	coalesce(alias_full_name, 0), coalesce(display_name, '')`
 
 // rowFrom is the accounts table with each account's profile (0004).
 const rowFrom = ` FROM accounts LEFT JOIN account_profiles ON account_profiles.account = accounts.name `
@@ -78,7 +81,8 @@ func scanRow(sc interface{ Scan(dest ...any) error }) (row, error) {
 		&a.ID, &a.Name, &a.StudentID, &a.Surname, &a.GivenNames, &a.Department, &level, &category,
 		&completion, &extended, &status, &a.HKIDHash, &a.DOBHash, &a.PassportHash, &pwHash,
 		&activated, &changed, &a.TOTPSealed, &a.TOTPLastStep, &a.DirectoryPublic, &lock,
-		&alias, &personal, &a.ChineseName, &a.PassHash, &passExpires, &a.PassIssuedBy)
+		&alias, &personal, &a.ChineseName, &a.PassHash, &passExpires, &a.PassIssuedBy,
+		&a.AliasFullName, &a.DisplayName)
 	if err != nil {
 		return row{}, err
 	}
@@ -130,7 +134,9 @@ func (r *Replica) account(a row) Account {
 		ActivatedAt:       a.ActivatedAt,
 		PasswordChangedAt: a.PasswordChangedAt,
 		Alias:             a.Alias,
-		AliasEmail:        r.aliasEmail(a.Alias),
+		AliasEmail:        r.aliasEmail(a.Alias, a.AliasFullName),
+		AliasFullName:     a.AliasFullName,
+		DisplayName:       a.displayName(),
 		PersonalEmail:     a.PersonalEmail,
 		ExtendedUntil:     a.Extended,
 		ServicesEnd:       policy.StudentServicesEnd(a.Completion, a.Extended),

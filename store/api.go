@@ -29,7 +29,9 @@ type Account struct {
 
 	// Lifecycle and profile (store/lifecycle.go, store/profile.go).
 	Alias         string    // alumni e-mail alias, e.g. "peter.chan"; "" until chosen
-	AliasEmail    string    // the alias at Options.AliasDomain; "" without an alias
+	AliasEmail    string    // the alias at Options.AliasDomain (a full-name alias: at EmailDomain); "" without an alias
+	AliasFullName bool      // Alias is a postgraduate's full-name alias (store/profile.go)
+	DisplayName   string    // the name on the student's e-mails: the one set, else policy.DefaultDisplayName
 	PersonalEmail string    // where notices go when set; "" = to Email
 	ExtendedUntil time.Time // a supervisor's extension of student services; zero when none
 	ServicesEnd   time.Time // when student services end (grace end or extension); zero without a completion date
@@ -147,6 +149,9 @@ var (
 	ErrAliasAlreadySet = newError("error.alias-already-set", "your alumni e-mail alias is already chosen, and it is for life: "+
 		"to correct it, write to the alumni office")
 	ErrAliasTaken = newError("error.alias-taken", "this alias is already taken: choose another")
+	// A postgraduate's full-name alias is set once at a station; the
+	// service desk changes it (it may be printed on cards and papers).
+	ErrFullNameAliasSet = newError("error.full-name-alias-set", "your full-name alias is already chosen: to change it, ask at the service desk")
 )
 
 // Message is a student-facing error: the catalog id (store/text) and named

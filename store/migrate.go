@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"sort"
 )
 
@@ -20,21 +21,30 @@ const applicationID = 0x45585354
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// migrationScript is one embedded script and the number its file name
+// starts with (0014_... is 14).
+type migrationScript struct {
+	number int
+	text   string
+}
+
 // migrations are the embedded scripts in order; migration i (from 0) moves
 // the file to user_version i+1.
-func migrations() ([]string, error) {
+func migrations() ([]migrationScript, error) {
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(names)
-	out := make([]string, 0, len(names))
+	out := make([]migrationScript, 0, len(names))
 	for _, n := range names {
 		b, err := migrationFS.ReadFile(n)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, string(b))
+		var num int
+		fmt.Sscanf(path.Base(n), "%d_", &num)
+		out = append(out, migrationScript{number: num, text: string(b)})
 	}
 	return out, nil
 }
@@ -80,7 +90,10 @@ func migrate(ctx context.Context, db *sql.DB, path string) error {
 	return nil
 }
 
-// addColumns are columns a migration adds (by version) when missing.
+// addColumns are columns a migration adds when missing, by the number of
+// its script (the same as its version while the scripts are numbered
+// without gaps; by number, a script merged in from another branch keeps
+// its columns).
 // SQLite has no ADD COLUMN IF NOT EXISTS, and a migration must be able to
 // run again over a file that already has its changes (a file whose
 // user_version was set back), so these are added here, not in the script.
@@ -88,18 +101,19 @@ var addColumns = map[int][]struct{ table, column, decl string }{
 	9: {{"accounts", "chinese_name", "TEXT NOT NULL DEFAULT ''"}},
 	11: {{"accounts", "pass_hash", "TEXT NOT NULL DEFAULT ''"}, {"accounts", "pass_expires", "TEXT"},
 		{"accounts", "pass_issued_by", "TEXT NOT NULL DEFAULT ''"}},
+	14: {{"account_profiles", "alias_full_name", "INTEGER NOT NULL DEFAULT 0"}, {"account_profiles", "display_name", "TEXT"}},
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, version int, script string) error {
+func applyMigration(ctx context.Context, db *sql.DB, version int, script migrationScript) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, script); err != nil {
+	if _, err := tx.ExecContext(ctx, script.text); err != nil {
 		return err
 	}
-	for _, c := range addColumns[version] {
+	for _, c := range addColumns[script.number] {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n)
 		if err != nil {

@@ -12,26 +12,33 @@ import (
 )
 
 // Profile self-service (My Account and the end of Alumni Account
-// Activation): the alumni e-mail alias and the personal e-mail address that
-// notices go to. Both live in account_profiles (migration 0004), beside the
+// Activation): the e-mail alias (an alumni alias, or a postgraduate's
+// full-name alias), the e-mail display name and the personal e-mail address
+// that notices go to. Both live in account_profiles (migration 0004), beside the
 // registry data a reset or resync rewrites. The directory choice is
 // SetDirectoryPublic (directory.go).
 
 // aliasSuggestions is how many free aliases a clash offers.
 const aliasSuggestions = 3
 
-// SetAlias gives a degree graduate (in grace or alumni, activated) a lifelong
-// alumni e-mail alias. The alias must keep policy.ParseAlias and be free:
-// no other account has it as its alias or its account name. A clash returns
-// an *AliasTakenError with free suggestions. An alias is for life: the same
-// alias again changes nothing, another one gives ErrAliasAlreadySet.
+// SetAlias gives the account its one e-mail alias, of the use its standing
+// allows (aliasUse): a degree graduate (in grace or alumni, activated) a
+// lifelong alumni alias, a postgraduate student (active) a full-name alias
+// of their own names at the e-mail domain (policy.ParseFullNameAlias). The
+// alias must keep policy.ParseAlias and be free: no other account has it
+// as its alias (of either use) or its account name. A clash returns an
+// *AliasTakenError with free suggestions. An alias is set once: the same
+// alias again changes nothing, another one gives ErrAliasAlreadySet (an
+// alumni alias is for life) or ErrFullNameAliasSet (the desk changes a
+// full-name alias). A postgraduate's full-name alias stays after
+// graduation, as the @connect mailbox does, and is their alias as alumni.
 func (r *Replica) SetAlias(ctx context.Context, p Proof, alias string) (Account, error) {
-	alias, err := policy.ParseAlias(alias)
+	a, err := r.byName(ctx, p.Account)
 	if err != nil {
 		return Account{}, err
 	}
-	a, err := r.byName(ctx, p.Account)
-	if err != nil {
+	full := r.fullNameUse(a)
+	if alias, err = parseAliasFor(a, full, alias); err != nil {
 		return Account{}, err
 	}
 	if err := r.aliasAllowed(a, alias); err != nil {
@@ -43,17 +50,25 @@ func (r *Replica) SetAlias(ctx context.Context, p Proof, alias string) (Account,
 		return acct, nil
 	}
 	if taken, err := r.aliasTaken(ctx, alias, a.Name); err != nil || taken {
-		return Account{}, r.aliasClash(ctx, alias, a.Name, err)
+		return Account{}, r.aliasClash(ctx, alias, a, err)
 	}
 	now := r.now()
-	c := &change{Account: a.Name, Action: "alias", Detail: alias, Kind: domain.OpAlias, At: now,
-		Payload: domain.AliasPayload{Alias: alias}, Proof: p}
+	detail := alias
+	if full {
+		detail += " (full-name alias)"
+	}
+	c := &change{Account: a.Name, Action: "alias", Detail: detail, Kind: domain.OpAlias, At: now,
+		Payload: domain.AliasPayload{Alias: alias, FullName: full}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias) VALUES (?, ?)
-			ON CONFLICT (account) DO UPDATE SET alias = excluded.alias WHERE account_profiles.alias IS NULL`,
-			a.Name, alias)
+		res, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias, alias_full_name) VALUES (?, ?, ?)
+			ON CONFLICT (account) DO UPDATE SET alias = excluded.alias, alias_full_name = excluded.alias_full_name
+			WHERE account_profiles.alias IS NULL`,
+			a.Name, alias, full)
 		if isUniqueViolation(err) { // chosen by someone else at the same moment
-			return errNoChange{r.aliasClash(ctx, alias, a.Name, nil)}
+			return errNoChange{r.aliasClash(ctx, alias, a, nil)}
+		}
+		if full {
+			return mustAffect(res, err, ErrFullNameAliasSet)
 		}
 		return mustAffect(res, err, ErrAliasAlreadySet)
 	})
@@ -73,13 +88,32 @@ func (r *Replica) aliasAllowed(a row, alias string) error {
 		return err
 	}
 	eff := r.effective(a)
-	if !policy.AlumniEligible(a.Category) || (eff != policy.StatusGrace && eff != policy.StatusAlumni) {
+	full := r.fullNameUse(a)
+	if !full && (!policy.AlumniEligible(a.Category) || (eff != policy.StatusGrace && eff != policy.StatusAlumni)) {
 		return ErrAliasNotEligible
 	}
-	if a.Alias != "" && a.Alias != alias {
-		return fmt.Errorf("%w (yours is %s)", ErrAliasAlreadySet, a.Alias)
+	switch {
+	case a.Alias == "" || a.Alias == alias:
+		return nil
+	case a.AliasFullName:
+		return fmt.Errorf("%w (yours is %s)", ErrFullNameAliasSet, a.Alias)
 	}
-	return nil
+	return fmt.Errorf("%w (yours is %s)", ErrAliasAlreadySet, a.Alias)
+}
+
+// fullNameUse reports whether an alias the account chooses now is a
+// full-name alias (a postgraduate student) rather than an alumni alias.
+func (r *Replica) fullNameUse(a row) bool {
+	return policy.FullNameAliasOpen(a.Level, r.effective(a))
+}
+
+// parseAliasFor checks an alias as typed for its use: a full-name alias
+// must also be made of the account's names.
+func parseAliasFor(a row, full bool, alias string) (string, error) {
+	if full {
+		return policy.ParseFullNameAlias(alias, a.Surname, a.GivenNames)
+	}
+	return policy.ParseAlias(alias)
 }
 
 // AliasTaken reports whether an alias (as policy.ParseAlias returns it) is
@@ -95,12 +129,11 @@ func (r *Replica) AliasTaken(ctx context.Context, alias string) (bool, error) {
 // policy.ParseAlias is an error, so is an unknown account. SetAlias decides
 // for good (two stations may be asked at once).
 func (r *Replica) AliasAvailable(ctx context.Context, account, alias string) (bool, []string, error) {
-	alias, err := policy.ParseAlias(alias)
+	a, err := r.byName(ctx, account)
 	if err != nil {
 		return false, nil, err
 	}
-	a, err := r.byName(ctx, account)
-	if err != nil {
+	if alias, err = parseAliasFor(a, r.fullNameUse(a), alias); err != nil {
 		return false, nil, err
 	}
 	if a.Alias == alias {
@@ -111,7 +144,7 @@ func (r *Replica) AliasAvailable(ctx context.Context, account, alias string) (bo
 		return !taken && err == nil, nil, err
 	}
 	var clash *AliasTakenError
-	if err := r.aliasClash(ctx, alias, a.Name, nil); !errors.As(err, &clash) {
+	if err := r.aliasClash(ctx, alias, a, nil); !errors.As(err, &clash) {
 		return false, nil, err
 	}
 	return false, clash.Suggestions, nil
@@ -130,14 +163,18 @@ func (r *Replica) aliasTaken(ctx context.Context, alias, except string) (bool, e
 	return n > 0, nil
 }
 
-// aliasClash is the refusal of a taken alias, with free suggestions (or the
-// error met finding out whether it was free).
-func (r *Replica) aliasClash(ctx context.Context, alias, except string, err error) error {
+// aliasClash is the refusal of a taken alias, with free suggestions the
+// account may take (or the error met finding out whether it was free).
+func (r *Replica) aliasClash(ctx context.Context, alias string, a row, err error) error {
 	if err != nil {
 		return err
 	}
+	full := r.fullNameUse(a)
 	taken := func(s string) bool {
-		t, err := r.aliasTaken(ctx, s, except)
+		if _, err := parseAliasFor(a, full, s); err != nil {
+			return true // not one of the account's names: not offered
+		}
+		t, err := r.aliasTaken(ctx, s, a.Name)
 		return err != nil || t // when in doubt, do not offer it
 	}
 	return &AliasTakenError{Alias: alias, Suggestions: policy.AliasSuggestions(alias, taken, aliasSuggestions)}
@@ -148,12 +185,68 @@ func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-// aliasEmail is an alias's address, or "" without one.
-func (r *Replica) aliasEmail(alias string) string {
-	if alias == "" {
+// aliasEmail is an alias's address, or "" without one: an alumni alias at
+// the alias domain, a full-name alias at the e-mail domain.
+func (r *Replica) aliasEmail(alias string, full bool) string {
+	switch {
+	case alias == "":
 		return ""
+	case full:
+		return policy.Email(alias, r.opt.EmailDomain)
 	}
 	return policy.Email(alias, r.opt.AliasDomain)
+}
+
+// displayName is the name on the account's e-mails: the one set, else the
+// registry's.
+func (a row) displayName() string {
+	if a.DisplayName != "" {
+		return a.DisplayName
+	}
+	return policy.DefaultDisplayName(a.Surname, a.GivenNames)
+}
+
+// SetDisplayName sets the name shown on the student's e-mails
+// (policy.ParseDisplayName: Latin, Chinese or any script, one line); ""
+// or the registry's own name goes back to the default, so a later
+// correction of the registry's name shows. Any activated student may set
+// it (seed "student-user-accounts": "set email display name"; only the
+// full-name alias is for postgraduates). The same name again changes
+// nothing.
+func (r *Replica) SetDisplayName(ctx context.Context, p Proof, name string) (Account, error) {
+	name, err := policy.ParseDisplayName(name)
+	if err != nil {
+		return Account{}, err
+	}
+	a, err := r.selfService(ctx, p.Account, r.requireActivated)
+	if err != nil {
+		return Account{}, err
+	}
+	if name == policy.DefaultDisplayName(a.Surname, a.GivenNames) {
+		name = ""
+	}
+	if a.DisplayName == name {
+		acct := r.account(a)
+		acct.Proof = p
+		return acct, nil
+	}
+	now := r.now()
+	detail := "set"
+	if name == "" {
+		detail = "back to the registry's name"
+	}
+	c := &change{Account: a.Name, Action: "display_name", Detail: detail,
+		Kind: domain.OpDisplayName, At: now, Payload: domain.DisplayNamePayload{Name: name}, Proof: p}
+	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, display_name) VALUES (?, ?)
+			ON CONFLICT (account) DO UPDATE SET display_name = excluded.display_name`,
+			a.Name, nullString(name))
+		return err
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return r.reloadWith(ctx, a.Name, c.Next)
 }
 
 // SetPersonalEmail sets the personal (external) e-mail address that notices

@@ -33,7 +33,8 @@ func (a row) snapshot(hist []string) domain.Snapshot {
 		ActivatedAt: timePtr(a.ActivatedAt), PasswordChangedAt: timePtr(a.PasswordChangedAt),
 		TOTPSealed: a.TOTPSealed, TOTPLastStep: a.TOTPLastStep,
 		DirectoryPublic: a.DirectoryPublic, LockedUntil: timePtr(a.LockedUntil),
-		Alias: a.Alias, PersonalEmail: a.PersonalEmail, ChineseName: a.ChineseName,
+		Alias: a.Alias, AliasFullName: a.AliasFullName, DisplayName: a.DisplayName,
+		PersonalEmail: a.PersonalEmail, ChineseName: a.ChineseName,
 		PassHash: a.PassHash, PassExpires: timePtr(a.PassExpires), PassIssuedBy: a.PassIssuedBy,
 	}
 }

@@ -406,13 +406,14 @@ func execChunks(ctx context.Context, tx *sql.Tx, args []any, width int, query fu
 	return nil
 }
 
-// writeProfiles keeps account_profiles (alias, personal e-mail) as the
-// written snapshots say. The store's word on an alias wins: an account here
-// holding it (a choice the store will refuse) lets go of it. An alias is for
-// life, so a snapshot without one never clears it; a personal e-mail it does.
+// writeProfiles keeps account_profiles (alias, personal e-mail, display
+// name) as the written snapshots say. The store's word on an alias wins: an
+// account here holding it (a choice the store will refuse) lets go of it.
+// An alias is for life, so a snapshot without one never clears it; a
+// personal e-mail or a display name it does.
 func writeProfiles(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, gen int64) error {
 	withEmail := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT account FROM account_profiles WHERE personal_email IS NOT NULL`)
+	rows, err := tx.QueryContext(ctx, `SELECT account FROM account_profiles WHERE personal_email IS NOT NULL OR display_name IS NOT NULL`)
 	if err != nil {
 		return fmt.Errorf("writing pulled profiles: %w", err)
 	}
@@ -424,19 +425,20 @@ func writeProfiles(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, gen
 	rows.Close()
 	for i := range snaps {
 		s := &snaps[i]
-		if s.Alias == "" && s.PersonalEmail == "" && !withEmail[s.Name] {
+		if s.Alias == "" && s.PersonalEmail == "" && s.DisplayName == "" && !withEmail[s.Name] {
 			continue
 		}
 		const written = `EXISTS (SELECT 1 FROM accounts WHERE name = ?1 AND central_seq = ?4 AND sync_gen = ?5)`
-		if _, err := tx.ExecContext(ctx, `UPDATE account_profiles SET alias = NULL
+		if _, err := tx.ExecContext(ctx, `UPDATE account_profiles SET alias = NULL, alias_full_name = 0
 			WHERE alias = ?2 AND account <> ?1 AND `+written, s.Name, s.Alias, nil, s.Seq, gen); err != nil {
 			return fmt.Errorf("writing pulled profiles: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias, personal_email)
-			SELECT ?1, nullif(?2, ''), nullif(?3, '') WHERE `+written+`
+		if _, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias, personal_email, alias_full_name, display_name)
+			SELECT ?1, nullif(?2, ''), nullif(?3, ''), ?6, nullif(?7, '') WHERE `+written+`
 			ON CONFLICT (account) DO UPDATE SET alias = coalesce(excluded.alias, account_profiles.alias),
-				personal_email = excluded.personal_email`,
-			s.Name, s.Alias, s.PersonalEmail, s.Seq, gen); err != nil {
+				alias_full_name = CASE WHEN excluded.alias IS NULL THEN account_profiles.alias_full_name ELSE excluded.alias_full_name END,
+				personal_email = excluded.personal_email, display_name = excluded.display_name`,
+			s.Name, s.Alias, s.PersonalEmail, s.Seq, gen, s.AliasFullName, s.DisplayName); err != nil {
 			return fmt.Errorf("writing pulled profiles: %w", err)
 		}
 	}

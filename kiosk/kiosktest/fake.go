@@ -40,6 +40,7 @@ type Accounts struct {
 	SetAliasFunc           func(ctx context.Context, p store.Proof, alias string) (store.Account, error)
 	AliasAvailableFunc     func(ctx context.Context, account, alias string) (bool, []string, error)
 	SetPersonalEmailFunc   func(ctx context.Context, p store.Proof, email string) (store.Account, error)
+	SetDisplayNameFunc     func(ctx context.Context, p store.Proof, name string) (store.Account, error)
 	StatusFunc             func(ctx context.Context) (store.StationStatus, error)
 }
 
@@ -214,4 +215,11 @@ func (f *Staff) IssuePass(ctx context.Context, account, reason, by string, valid
 		return "", time.Time{}, notFaked("IssuePass")
 	}
 	return f.IssuePassFunc(ctx, account, reason, by, valid)
+}
+
+func (f *Accounts) SetDisplayName(ctx context.Context, p store.Proof, name string) (store.Account, error) {
+	if f.SetDisplayNameFunc == nil {
+		return store.Account{}, notFaked("SetDisplayName")
+	}
+	return f.SetDisplayNameFunc(ctx, p, name)
 }

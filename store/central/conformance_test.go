@@ -82,6 +82,7 @@ func runConformance(t *testing.T, db database) {
 		{"StationHealth", confStationHealth},
 		{"TwoInstances", confTwoInstances},
 		{"AccessPass", confPass},
+		{"Aliases", confAliases},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -598,5 +599,82 @@ func confTwoInstances(t *testing.T, db database) {
 	}
 	if fa, fb := feedOf(t, a), feedOf(t, b); fa[name].Seq != 4 || fb[name].DirectoryPublic || len(fa) != 3 {
 		t.Fatalf("feeds: %+v", fa)
+	}
+}
+
+// A postgraduate's full-name alias and an alumni alias are one namespace
+// with the account names, across the university: two stations (each
+// talking to its own accountd instance) that chose the same alias while
+// offline are decided once, the second refused (its station tells the
+// student: store TestAliasClashAtTheCentre). An
+// undergraduate is refused a full-name alias; a display name is applied.
+func confAliases(t *testing.T, db database) {
+	open := db(t)
+	a := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	b := open(Options{Keys: confKeys(t), Now: func() time.Time { return t0 }})
+	if _, err := a.Import(ctx, strings.NewReader(header+
+		"20261101,CHAN,Tai Man,A123456(3),1990-03-14,CS,PG,degree,2030-06-30\n"+
+		"20261102,CHAN,Tai Man,Y654321(7),1991-11-02,EE,PG,degree,2030-06-30\n"+
+		"20221103,CHAN,Tai Man,,1999-01-02,ME,UG,degree,2026-06-30\n"+
+		"20261104,LEE,Siu Ming,,2007-05-06,CS,UG,degree,2030-06-30\n")); err != nil {
+		t.Fatal(err)
+	}
+	name := map[string]string{}
+	for n, snap := range feedOf(t, a) {
+		name[snap.StudentID] = n
+	}
+	pg1, pg2, grad, ug := name["20261101"], name["20261102"], name["20221103"], name["20261104"]
+	apply := func(s *Central, station, account string, kind domain.OpKind, p any) wire.OpResult {
+		t.Helper()
+		res, err := s.Apply(ctx, station, []domain.Op{stationOp(account, kind, p, t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0]
+	}
+	for _, n := range []string{pg1, pg2, ug} {
+		if r := apply(a, "A", n, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: t0}); r.Outcome != wire.OutcomeApplied {
+			t.Fatalf("activating %s: %+v", n, r)
+		}
+	}
+	if r := apply(a, "A", grad, domain.OpActivateAlumni, domain.ActivateAlumniPayload{PasswordHash: testHashes()[0], ActivatedAt: t0, Status: policy.StatusGrace}); r.Outcome != wire.OutcomeApplied {
+		t.Fatalf("activating the graduate: %+v", r)
+	}
+	full := func(alias string) domain.AliasPayload { return domain.AliasPayload{Alias: alias, FullName: true} }
+	// Station A (instance a) and station B (instance b) both chose
+	// tai.man.chan offline; A's push arrives first.
+	if r := apply(a, "A", pg1, domain.OpAlias, full("tai.man.chan")); r.Outcome != wire.OutcomeApplied {
+		t.Fatalf("the first full-name alias: %+v", r)
+	}
+	if r := apply(b, "B", pg2, domain.OpAlias, full("tai.man.chan")); r.Outcome != wire.OutcomeRejected || !strings.Contains(r.Reason, "alias_taken") {
+		t.Fatalf("the same alias from the other station: %+v", r)
+	}
+	// The same alias as an alumni alias, an account name as an alias, and a
+	// full-name alias for an undergraduate are refused too.
+	if r := apply(b, "C", grad, domain.OpAlias, domain.AliasPayload{Alias: "tai.man.chan"}); r.Outcome != wire.OutcomeRejected || !strings.Contains(r.Reason, "alias_taken") {
+		t.Fatalf("the PG's alias as an alumni alias: %+v", r)
+	}
+	if r := apply(b, "B", pg2, domain.OpAlias, full(pg1)); r.Outcome != wire.OutcomeRejected {
+		t.Fatalf("an account name as a full-name alias: %+v", r)
+	}
+	if r := apply(a, "A", ug, domain.OpAlias, full("siu.ming.lee")); r.Outcome != wire.OutcomeRejected || !strings.Contains(r.Reason, "not_eligible") {
+		t.Fatalf("an undergraduate's full-name alias: %+v", r)
+	}
+	if r := apply(b, "B", pg2, domain.OpAlias, full("tai.man.chan2")); r.Outcome != wire.OutcomeApplied {
+		t.Fatalf("the suggestion: %+v", r)
+	}
+	// Set once: another alias later is the desk's to change.
+	if r := apply(a, "A", pg1, domain.OpAlias, full("t.m.chan")); r.Outcome != wire.OutcomeRejected || !strings.Contains(r.Reason, "alias_set") {
+		t.Fatalf("a second alias: %+v", r)
+	}
+	if r := apply(b, "B", pg1, domain.OpDisplayName, domain.DisplayNamePayload{Name: "CHAN Tai Man 陳大文"}); r.Outcome != wire.OutcomeApplied {
+		t.Fatalf("display name: %+v", r)
+	}
+	feed := feedOf(t, b)
+	if s := feed[pg1]; s.Alias != "tai.man.chan" || !s.AliasFullName || s.DisplayName != "CHAN Tai Man 陳大文" {
+		t.Fatalf("%s in the feed: alias %q (full name %v), display name %q", pg1, s.Alias, s.AliasFullName, s.DisplayName)
+	}
+	if s := feed[pg2]; s.Alias != "tai.man.chan2" || feed[grad].Alias != "" || feed[ug].Alias != "" {
+		t.Fatalf("aliases in the feed: %q %q %q", s.Alias, feed[grad].Alias, feed[ug].Alias)
 	}
 }

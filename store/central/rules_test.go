@@ -59,6 +59,10 @@ func TestDecide(t *testing.T) {
 	aliased := func(a Account) Account { a.Snapshot.Alias = "tai.man"; return a }
 	notEnrolled := func(a Account) Account { a.Snapshot.TOTPSealed, a.Snapshot.TOTPLastStep = nil, 0; return a }
 	graduate := func(a Account) Account { a.Snapshot.Category = policy.CategoryDegree; return ended(a) }
+	named := func(a Account) Account { a.Snapshot.Surname, a.Snapshot.GivenNames = "CHAN", "Tai Man"; return a }
+	pg := func(a Account) Account { a.Snapshot.Level = policy.LevelPG; return named(a) }
+	fullName := func(alias string) domain.AliasPayload { return domain.AliasPayload{Alias: alias, FullName: true} }
+	fullAliased := func(a Account) Account { a.Snapshot.Alias, a.Snapshot.AliasFullName = "tai.man.chan", true; return a }
 	for _, tc := range []struct {
 		name   string
 		acct   Account
@@ -90,6 +94,15 @@ func TestDecide(t *testing.T) {
 		{"a second alias", aliased(inGrace(active())), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tm.chan"}), "alias_set", Unchanged},
 		{"alias not normalised", inGrace(active()), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "Tai.Man"}), "bad_alias", Unchanged},
 		{"alias while studying", active(), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tai.man"}), "not_eligible", Unchanged},
+		{"full-name alias", pg(active()), mkOp(domain.OpAlias, t0, fullName("tai.man.chan")), "", SnapshotChanged},
+		{"full-name alias again", fullAliased(pg(active())), mkOp(domain.OpAlias, t0, fullName("tai.man.chan")), "", Unchanged},
+		{"a second full-name alias", fullAliased(pg(active())), mkOp(domain.OpAlias, t0, fullName("t.m.chan")), "alias_set", Unchanged},
+		{"full-name alias of other names", pg(active()), mkOp(domain.OpAlias, t0, fullName("peter.chan")), "bad_alias", Unchanged},
+		{"full-name alias for an undergraduate", named(active()), mkOp(domain.OpAlias, t0, fullName("tai.man.chan")), "not_eligible", Unchanged},
+		{"full-name alias after graduation", pg(inGrace(active())), mkOp(domain.OpAlias, t0, fullName("tai.man.chan")), "not_eligible", Unchanged},
+		{"alumni alias over a full-name alias", fullAliased(pg(inGrace(active()))), mkOp(domain.OpAlias, t0, domain.AliasPayload{Alias: "tai.man.chan"}), "alias_set", Unchanged},
+		{"display name", active(), mkOp(domain.OpDisplayName, t0, domain.DisplayNamePayload{Name: "CHAN Tai Man 陳大文"}), "", SnapshotChanged},
+		{"display name like an address", active(), mkOp(domain.OpDisplayName, t0, domain.DisplayNamePayload{Name: "it@example.edu"}), "bad_display_name", Unchanged},
 		{"alumni activation", inGrace(registered()), mkOp(domain.OpActivateAlumni, t0, domain.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "", SnapshotChanged},
 		{"alumni activation twice", inGrace(active()), mkOp(domain.OpActivateAlumni, t0, domain.ActivateAlumniPayload{PasswordHash: h1, ActivatedAt: t0, Status: policy.StatusGrace}), "activated_elsewhere", Unchanged},
 		{"alumni activation while studying", registered(), mkOp(domain.OpActivateAlumni, t0, domain.ActivateAlumniPayload{PasswordHash: h0, ActivatedAt: t0, Status: policy.StatusGrace}), "not_eligible", Unchanged},

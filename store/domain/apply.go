@@ -70,9 +70,11 @@ func applyActivateAlumni(s *Snapshot, p ActivateAlumniPayload) {
 
 func applyAlias(s *Snapshot, p AliasPayload) {
 	if s.Alias == "" {
-		s.Alias = p.Alias
+		s.Alias, s.AliasFullName = p.Alias, p.FullName
 	}
 }
+
+func applyDisplayName(s *Snapshot, p DisplayNamePayload) { s.DisplayName = p.Name }
 
 func applyPersonalEmail(s *Snapshot, p PersonalEmailPayload) { s.PersonalEmail = p.Email }
 

@@ -140,18 +140,33 @@ func checkTOTPStep(c *checking, p TOTPStepPayload) *Rejection {
 	return checkStep(c.s, p.Step)
 }
 
-// checkAlias: a well-formed alias, for degree graduates, once for life.
-// Whether another account holds it is the store's to say.
+// checkAlias: a well-formed alias, once: an alumni alias for degree
+// graduates (for life), a full-name alias of the student's own names for
+// postgraduates while they study (changed only at the service desk). An
+// account has one alias, whichever use it was chosen for. Whether another
+// account holds it is the store's to say.
 func checkAlias(c *checking, p AliasPayload) *Rejection {
 	s, alias := c.s, p.Alias
 	norm, err := policy.ParseAlias(alias)
+	if p.FullName && err == nil {
+		norm, err = policy.ParseFullNameAlias(alias, s.Surname, s.GivenNames)
+	}
 	switch {
 	case err != nil || norm != alias:
 		return Reject("bad_alias", "the alias %q is not valid", alias)
-	case !policy.AlumniEligible(s.Category) || (c.status != policy.StatusGrace && c.status != policy.StatusAlumni):
+	case p.FullName && !policy.FullNameAliasOpen(s.Level, c.status):
+		return Reject("not_eligible", "a full-name alias is for postgraduate students")
+	case !p.FullName && (!policy.AlumniEligible(s.Category) || (c.status != policy.StatusGrace && c.status != policy.StatusAlumni)):
 		return Reject("not_eligible", "an alumni alias is for degree graduates")
-	case s.Alias != "" && s.Alias != alias:
-		return Reject("alias_set", "the account already has the alias %s, which is for life", s.Alias)
+	case s.Alias != "" && (s.Alias != alias || s.AliasFullName != p.FullName):
+		return Reject("alias_set", "the account already has the alias %s, which is for life (changed only at the desk)", s.Alias)
+	}
+	return nil
+}
+
+func checkDisplayName(c *checking, p DisplayNamePayload) *Rejection {
+	if n, err := policy.ParseDisplayName(p.Name); err != nil || n != p.Name {
+		return Reject("bad_display_name", "the display name is not valid")
 	}
 	return nil
 }

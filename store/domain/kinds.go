@@ -24,6 +24,7 @@ const (
 	OpAlias          OpKind = "alias"
 	OpPersonalEmail  OpKind = "personal_email"
 	OpUsePass        OpKind = "use_pass" // a service-desk access pass was used: 2FA reset follows
+	OpDisplayName    OpKind = "display_name"
 )
 
 var kinds = map[OpKind]kind{
@@ -47,6 +48,7 @@ var kinds = map[OpKind]kind{
 	OpPersonalEmail: {handlers: handle(applyPersonalEmail, checkPersonalEmail), gate: gateActivated, needs2FA: true},
 	OpUsePass: {handlers: handle(applyUsePass, checkUsePass), gate: gateActivated, notice: notice.TOTPReset,
 		refused: "notice.refused.what.pass", provesPass: true},
+	OpDisplayName: {handlers: handle(applyDisplayName, checkDisplayName), gate: gateActivated, needs2FA: true},
 }
 
 // kind is what the stores need to know of an op kind.

@@ -29,6 +29,7 @@ var samples = map[domain.OpKind]any{
 	domain.OpAlias:          domain.AliasPayload{Alias: "tai.man"},
 	domain.OpPersonalEmail:  domain.PersonalEmailPayload{Email: "tai.man@example.com"},
 	domain.OpUsePass:        domain.UsePassPayload{PassHash: "$argon2id$pass", At: t0},
+	domain.OpDisplayName:    domain.DisplayNamePayload{Name: "Tai Man CHAN 陳大文"},
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -132,7 +133,7 @@ func TestKindTable(t *testing.T) {
 	check("prove 2FA", of(domain.OpKind.ProvesTOTP), []domain.OpKind{domain.OpTOTPStep, domain.OpEnrolTOTP})
 	check("prove a desk pass", of(domain.OpKind.ProvesPass), []domain.OpKind{domain.OpUsePass})
 	check("need 2FA", of(domain.OpKind.Needs2FA), []domain.OpKind{domain.OpSetPassword, domain.OpEnrolTOTP,
-		domain.OpDirectory, domain.OpAlias, domain.OpPersonalEmail})
+		domain.OpDirectory, domain.OpAlias, domain.OpPersonalEmail, domain.OpDisplayName})
 	check("activate", of(domain.OpKind.Activates), []domain.OpKind{domain.OpActivate, domain.OpActivateAlumni})
 	check("graduate", of(domain.OpKind.Graduate), []domain.OpKind{domain.OpActivateAlumni})
 }

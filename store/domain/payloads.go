@@ -52,8 +52,17 @@ type (
 		ActivatedAt  time.Time     `json:"activated_at"`
 		Status       policy.Status `json:"status"`
 	}
+	// AliasPayload chooses the account's one alias: an alumni alias, or
+	// (FullName) a postgraduate's full-name alias at the university's own
+	// mail domain (policy.ParseFullNameAlias).
 	AliasPayload struct {
-		Alias string `json:"alias"`
+		Alias    string `json:"alias"`
+		FullName bool   `json:"full_name,omitempty"`
+	}
+	// DisplayNamePayload sets the name shown on the student's e-mails
+	// (policy.ParseDisplayName); "" goes back to the registry's name.
+	DisplayNamePayload struct {
+		Name string `json:"name"`
 	}
 	// PersonalEmailPayload sets the address notices go to; "" clears it.
 	PersonalEmailPayload struct {

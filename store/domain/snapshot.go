@@ -34,9 +34,11 @@ type Snapshot struct {
 	TOTPLastStep      int64           `json:"totp_last_step"`
 	DirectoryPublic   bool            `json:"directory_public"`
 	LockedUntil       *time.Time      `json:"locked_until,omitempty"`
-	Alias             string          `json:"alias,omitempty"`          // alumni e-mail alias
-	PersonalEmail     string          `json:"personal_email,omitempty"` // where notices go
-	ChineseName       string          `json:"chinese_name,omitempty"`   // registry's name in Chinese characters, or ""
+	Alias             string          `json:"alias,omitempty"`           // alumni e-mail alias, or a PG's full-name alias
+	AliasFullName     bool            `json:"alias_full_name,omitempty"` // Alias is a full-name alias (at the e-mail domain)
+	DisplayName       string          `json:"display_name,omitempty"`    // name on the student's e-mails; "" = the registry's
+	PersonalEmail     string          `json:"personal_email,omitempty"`  // where notices go
+	ChineseName       string          `json:"chinese_name,omitempty"`    // registry's name in Chinese characters, or ""
 	// The service desk's access pass (policy.NewAccessPass), while one is
 	// outstanding: its argon2id hash only, never the pass, and who issued
 	// it (for the audit and the station's message). Using, revoking or

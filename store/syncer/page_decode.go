@@ -59,6 +59,8 @@ const (
 	fPassHash
 	fPassExpires
 	fPassIssuedBy
+	fAliasFullName
+	fDisplayName
 )
 
 var snapshotKeys = map[string]int{
@@ -70,6 +72,7 @@ var snapshotKeys = map[string]int{
 	"totp_last_step": fTOTPLastStep, "directory_public": fDirectoryPublic, "locked_until": fLockedUntil,
 	"alias": fAlias, "personal_email": fPersonalEmail, "chinese_name": fChineseName,
 	"pass_hash": fPassHash, "pass_expires": fPassExpires, "pass_issued_by": fPassIssuedBy,
+	"alias_full_name": fAliasFullName, "display_name": fDisplayName,
 }
 
 // scanner reads JSON from b; every method reports false for anything it
@@ -203,6 +206,8 @@ func (s *scanner) field(v *domain.Snapshot, f int) (ok bool) {
 		v.TOTPLastStep, ok = s.int()
 	case fDirectoryPublic:
 		v.DirectoryPublic, ok = s.boolean()
+	case fAliasFullName:
+		v.AliasFullName, ok = s.boolean()
 	case fHKIDHash:
 		v.HKIDHash, ok = s.bytes()
 	case fDOBHash:
@@ -263,6 +268,8 @@ func stringField(v *domain.Snapshot, f int) *string {
 		return &v.PassHash
 	case fPassIssuedBy:
 		return &v.PassIssuedBy
+	case fDisplayName:
+		return &v.DisplayName
 	}
 	return &v.PersonalEmail
 }

@@ -19,7 +19,7 @@ func fullSnapshot() domain.Snapshot {
 		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", PasswordHistory: []string{"h2", "h1"},
 		ActivatedAt: &at, PasswordChangedAt: &at, TOTPSealed: []byte("sealed"), TOTPLastStep: 59_000_000,
 		DirectoryPublic: true, LockedUntil: &at, Alias: "anna.muller", PersonalEmail: "anna@example.com",
-		ChineseName: "穆勒·安娜"}
+		ChineseName: "穆勒·安娜", AliasFullName: true, DisplayName: "Anna MÜLLER 穆勒·安娜"}
 }
 
 // The scanner reads what encoding/json writes, and gets what encoding/json
