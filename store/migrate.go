@@ -88,6 +88,7 @@ var addColumns = map[int][]struct{ table, column, decl string }{
 	9: {{"accounts", "chinese_name", "TEXT NOT NULL DEFAULT ''"}},
 	11: {{"accounts", "pass_hash", "TEXT NOT NULL DEFAULT ''"}, {"accounts", "pass_expires", "TEXT"},
 		{"accounts", "pass_issued_by", "TEXT NOT NULL DEFAULT ''"}},
+	13: {{"account_profiles", "personal_email_verified_at", "TEXT"}},
 }
 
 func applyMigration(ctx context.Context, db *sql.DB, version int, script string) error {

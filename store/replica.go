@@ -78,6 +78,9 @@ type Replica struct {
 	importMu sync.Mutex // one import at a time: names are assigned in memory
 
 	outboxSignal chan struct{} // see OutboxSignal
+
+	courierMu sync.Mutex
+	courier   CodeCourier // SetCodeCourier: codes go through the central store
 }
 
 // Open opens the replica at path, creating the file (and its directory) when

@@ -35,6 +35,7 @@ func (a row) snapshot(hist []string) domain.Snapshot {
 		DirectoryPublic: a.DirectoryPublic, LockedUntil: timePtr(a.LockedUntil),
 		Alias: a.Alias, PersonalEmail: a.PersonalEmail, ChineseName: a.ChineseName,
 		PassHash: a.PassHash, PassExpires: timePtr(a.PassExpires), PassIssuedBy: a.PassIssuedBy,
+		PersonalEmailVerifiedAt: timePtr(a.EmailVerifiedAt),
 	}
 }
 

@@ -68,6 +68,11 @@ type Station struct {
 	// MemoryLimit is the Go runtime's soft memory limit
 	// (debug.SetMemoryLimit); 0 leaves the runtime's default.
 	MemoryLimit ByteSize `toml:"memory_limit"`
+	// ResetNeedsSecondFactor refuses Forgot Password to an account with
+	// neither 2FA nor a verified personal e-mail (issue 19): it is sent to
+	// the service desk or its access pass. Off by default: the identity
+	// check alone resets such an account, as the contract says.
+	ResetNeedsSecondFactor bool `toml:"reset_needs_second_factor"`
 }
 
 // ByteSize is a size in bytes, written "48MiB", "64MB", "512KiB" or a

@@ -211,5 +211,6 @@ func sameSnapshot(a, b domain.Snapshot) bool {
 		sameTime(a.PasswordChangedAt, b.PasswordChangedAt) && bytes.Equal(a.TOTPSealed, b.TOTPSealed) &&
 		a.TOTPLastStep == b.TOTPLastStep && a.DirectoryPublic == b.DirectoryPublic &&
 		sameTime(a.LockedUntil, b.LockedUntil) && a.Alias == b.Alias && a.PersonalEmail == b.PersonalEmail &&
+		sameTime(a.PersonalEmailVerifiedAt, b.PersonalEmailVerifiedAt) &&
 		a.ExtendedUntil == b.ExtendedUntil && a.PassHash == b.PassHash && sameTime(a.PassExpires, b.PassExpires)
 }

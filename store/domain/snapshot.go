@@ -35,8 +35,11 @@ type Snapshot struct {
 	DirectoryPublic   bool            `json:"directory_public"`
 	LockedUntil       *time.Time      `json:"locked_until,omitempty"`
 	Alias             string          `json:"alias,omitempty"`          // alumni e-mail alias
-	PersonalEmail     string          `json:"personal_email,omitempty"` // where notices go
-	ChineseName       string          `json:"chinese_name,omitempty"`   // registry's name in Chinese characters, or ""
+	PersonalEmail     string          `json:"personal_email,omitempty"` // where notices go (when verified)
+	// PersonalEmailVerifiedAt is when the student typed the code sent to
+	// PersonalEmail; nil for an address set before codes (it gets no notices).
+	PersonalEmailVerifiedAt *time.Time `json:"personal_email_verified_at,omitempty"`
+	ChineseName             string     `json:"chinese_name,omitempty"` // registry's name in Chinese characters, or ""
 	// The service desk's access pass (policy.NewAccessPass), while one is
 	// outstanding: its argon2id hash only, never the pass, and who issued
 	// it (for the audit and the station's message). Using, revoking or

@@ -3,6 +3,7 @@ package notice
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -104,10 +105,25 @@ func (b Box) LastNotices(ctx context.Context, kind Kind) (map[string]time.Time, 
 	return last, rows.Err()
 }
 
-// MarkNoticeSent records that a pending notice was sent.
+// MarkNoticeSent records that a pending notice was sent; an EmailCode
+// notice keeps its body with the code masked (MaskCodes).
 func (b Box) MarkNoticeSent(ctx context.Context, id int64) error {
-	return b.update(ctx, id, `state = 'sent', sent_at = ?, error = '', attempts = attempts + 1`,
-		sqltime.Format(b.Now()))
+	if err := b.update(ctx, id, `state = 'sent', sent_at = ?, error = '', attempts = attempts + 1`,
+		sqltime.Format(b.Now())); err != nil {
+		return err
+	}
+	var body string
+	err := b.W.QueryRowContext(ctx, `SELECT body FROM notices WHERE id = ? AND kind = ?`, id, string(EmailCode)).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err == nil {
+		_, err = b.W.ExecContext(ctx, `UPDATE notices SET body = ? WHERE id = ?`, MaskCodes(body), id)
+	}
+	if err != nil {
+		return fmt.Errorf("notice %d: masking its code: %w", id, err)
+	}
+	return nil
 }
 
 // MarkNoticeFailed records a failed attempt to send a pending notice; keep

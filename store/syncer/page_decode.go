@@ -59,6 +59,7 @@ const (
 	fPassHash
 	fPassExpires
 	fPassIssuedBy
+	fPersonalEmailVerifiedAt
 )
 
 var snapshotKeys = map[string]int{
@@ -70,6 +71,7 @@ var snapshotKeys = map[string]int{
 	"totp_last_step": fTOTPLastStep, "directory_public": fDirectoryPublic, "locked_until": fLockedUntil,
 	"alias": fAlias, "personal_email": fPersonalEmail, "chinese_name": fChineseName,
 	"pass_hash": fPassHash, "pass_expires": fPassExpires, "pass_issued_by": fPassIssuedBy,
+	"personal_email_verified_at": fPersonalEmailVerifiedAt,
 }
 
 // scanner reads JSON from b; every method reports false for anything it
@@ -219,6 +221,8 @@ func (s *scanner) field(v *domain.Snapshot, f int) (ok bool) {
 		v.LockedUntil, ok = s.time()
 	case fPassExpires:
 		v.PassExpires, ok = s.time()
+	case fPersonalEmailVerifiedAt:
+		v.PersonalEmailVerifiedAt, ok = s.time()
 	case fPasswordHistory:
 		v.PasswordHistory, ok = s.strings()
 	default:
