@@ -402,10 +402,12 @@ func (st *profileStep) view(width, height int) string {
 	} else if t != "" {
 		facts = append(facts, wrap(c, w, t))
 	}
+	verified := "" // the date of a verification not due for review: first to go on a short screen
 	if t, due := personalEmailText(c, a, c.Now()); due {
 		facts = append(facts, wrapStyle(s.Warning, w, t))
 	} else if t != "" {
-		facts = append(facts, wrap(c, w, t))
+		verified = wrap(c, w, t)
+		facts = append(facts, verified)
 	}
 	status := st.status(w, st.err, "")
 	if status == "" && st.note != nil {
@@ -423,6 +425,9 @@ func (st *profileStep) view(width, height int) string {
 	out = append(out, status, buttonFlow(width, buttons...))
 	if lipgloss.Height(strings.Join(out, "\n")) > height {
 		out = append(out[:1], out[2:]...) // a short screen loses the blank line
+	}
+	if i := slices.Index(out, verified); verified != "" && i > 0 && lipgloss.Height(strings.Join(out, "\n")) > height {
+		out = slices.Delete(out, i, i+1) // then the verification date (the panel names the address)
 	}
 	if lipgloss.Height(strings.Join(out, "\n")) > height && a.ChineseName != "" {
 		out[0] = detailsPanel(c, slices.Delete(rows, 1, 2)) // then the Chinese name, before anything the student can change
