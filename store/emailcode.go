@@ -54,6 +54,11 @@ func (r *Replica) SetCodeCourier(c CodeCourier) {
 	r.courier = c
 }
 
+// CodeSignal is signalled when a code's notice is queued in the replica
+// (a standalone station): its delivery loop sends it at once, not at the
+// next minute.
+func (r *Replica) CodeSignal() <-chan struct{} { return r.codeQueued }
+
 func (r *Replica) codeCourier() CodeCourier {
 	r.courierMu.Lock()
 	defer r.courierMu.Unlock()
@@ -125,7 +130,7 @@ func (r *Replica) SendEmailCode(ctx context.Context, p Proof, purpose, address s
 	expires := now.Add(policy.EmailCodeValid)
 	courier := r.codeCourier()
 	if courier != nil {
-		sendCtx, cancel := context.WithTimeout(ctx, 15*time.Second) // never a hang: the screen says so
+		sendCtx, cancel := context.WithTimeout(ctx, 10*time.Second) // never a hang: the screen says so
 		err := courier(sendCtx, CodeRequest{Account: a.Name, Purpose: purpose, To: address, Code: code, Expires: expires})
 		cancel()
 		if err != nil {
@@ -134,7 +139,7 @@ func (r *Replica) SendEmailCode(ctx context.Context, p Proof, purpose, address s
 		}
 	}
 	err = r.writeTx(ctx, "email code", func(tx *sql.Tx) error {
-		if err := blankCodeNotices(ctx, tx, `account = ? OR created_at <= ?`,
+		if err := notice.BlankCodes(ctx, tx, `account = ? OR created_at <= ?`,
 			a.Name, formatTime(now.Add(-policy.EmailCodeValid))); err != nil {
 			return err
 		}
@@ -157,6 +162,12 @@ func (r *Replica) SendEmailCode(ctx context.Context, p Proof, purpose, address s
 	})
 	if err != nil {
 		return CodeSent{}, err
+	}
+	if courier == nil {
+		select {
+		case r.codeQueued <- struct{}{}: // the station's delivery sends it now
+		default:
+		}
 	}
 	return CodeSent{To: policy.MaskEmail(address), SentAt: now, ResendAt: now.Add(policy.EmailCodeResend), Expires: expires}, nil
 }
@@ -216,7 +227,7 @@ func (r *Replica) takeCode(ctx context.Context, tx *sql.Tx, a row, purpose, type
 	if _, err := tx.ExecContext(ctx, `DELETE FROM email_codes WHERE account = ? AND purpose = ?`, a.Name, purpose); err != nil {
 		return "", fmt.Errorf("spending the e-mail code: %w", err)
 	}
-	return address, blankCodeNotices(ctx, tx, `account = ?`, a.Name)
+	return address, notice.BlankCodes(ctx, tx, `account = ?`, a.Name)
 }
 
 // checkEmailCode is takeCode in its own transaction, counting a wrong code
@@ -312,39 +323,6 @@ func (r *Replica) VerifyPersonalEmail(ctx context.Context, p Proof, code string)
 	}
 	r.log.Info("personal e-mail verified", "account", a.Name, "domain", domainOnly(address))
 	return r.reloadWith(ctx, a.Name, c.Next)
-}
-
-// blankCodeNotices masks the codes in the EmailCode notices matching where
-// (the code was used, replaced or expired).
-func blankCodeNotices(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, body FROM notices WHERE kind = 'email_code' AND (`+where+`)`, args...)
-	if err != nil {
-		return fmt.Errorf("blanking used codes: %w", err)
-	}
-	masked := map[int64]string{}
-	for rows.Next() {
-		var (
-			id   int64
-			body string
-		)
-		if err := rows.Scan(&id, &body); err != nil {
-			rows.Close()
-			return fmt.Errorf("blanking used codes: %w", err)
-		}
-		if m := notice.MaskCodes(body); m != body {
-			masked[id] = m
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("blanking used codes: %w", err)
-	}
-	for id, body := range masked {
-		if _, err := tx.ExecContext(ctx, `UPDATE notices SET body = ? WHERE id = ?`, body, id); err != nil {
-			return fmt.Errorf("blanking used codes: %w", err)
-		}
-	}
-	return nil
 }
 
 // domainOnly is an address as logs and the audit may show it.

@@ -119,6 +119,9 @@ type Tx interface {
 	// Audit writes an audit row (account "" for none).
 	Audit(ctx context.Context, at time.Time, account, action, detail string) error
 	QueueNotice(ctx context.Context, n notice.Notice) error
+	// BlankCodes masks the codes of the e-mail code notices (notice.MaskCodes)
+	// of account, and of any created before a time (expired codes).
+	BlankCodes(ctx context.Context, account string, before time.Time) error
 	// LastReminders is when each named account last got a password reminder.
 	LastReminders(ctx context.Context, names []string) (map[string]time.Time, error)
 

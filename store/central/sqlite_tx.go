@@ -182,6 +182,10 @@ func (t *sqliteTx) QueueNotice(ctx context.Context, n notice.Notice) error {
 	return notice.Queue(ctx, t.tx, n)
 }
 
+func (t *sqliteTx) BlankCodes(ctx context.Context, account string, before time.Time) error {
+	return notice.BlankCodes(ctx, t.tx, `account = ? OR created_at <= ?`, account, formatTime(before))
+}
+
 func (t *sqliteTx) LastReminders(ctx context.Context, names []string) (map[string]time.Time, error) {
 	last := map[string]time.Time{}
 	if len(names) == 0 {

@@ -162,3 +162,42 @@ func clip(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s[:n], "")
 }
+
+// Execer is what BlankCodes needs: a *sql.Tx (or *sql.DB).
+type Execer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// BlankCodes masks the codes in the EmailCode notices matching where
+// (SQLite placeholders): their code was used, replaced or expired.
+func BlankCodes(ctx context.Context, q Execer, where string, args ...any) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, body FROM notices WHERE kind = 'email_code' AND (`+where+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("blanking used codes: %w", err)
+	}
+	masked := map[int64]string{}
+	for rows.Next() {
+		var (
+			id   int64
+			body string
+		)
+		if err := rows.Scan(&id, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("blanking used codes: %w", err)
+		}
+		if m := MaskCodes(body); m != body {
+			masked[id] = m
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("blanking used codes: %w", err)
+	}
+	for id, body := range masked {
+		if _, err := q.ExecContext(ctx, `UPDATE notices SET body = ? WHERE id = ?`, body, id); err != nil {
+			return fmt.Errorf("blanking used codes: %w", err)
+		}
+	}
+	return nil
+}
