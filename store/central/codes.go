@@ -73,6 +73,11 @@ func (s *Central) SendCode(ctx context.Context, station string, req wire.CodeReq
 			To: req.To, Subject: subject, Body: body}); err != nil {
 			return err
 		}
+		if req.Purpose == notice.CodeReset {
+			if err := a.tx.RecordResetCode(ctx, snap.Name, station, now); err != nil {
+				return err
+			}
+		}
 		return a.tx.Audit(ctx, now, snap.Name, "email_code",
 			fmt.Sprintf("%s code sent to …@%s for station %s", req.Purpose, req.To[strings.LastIndexByte(req.To, '@')+1:], station))
 	})

@@ -686,8 +686,24 @@ func confEmailCodes(t *testing.T, db database) {
 		t.Errorf("unknown account: %v", err)
 	}
 
-	// A password reset with the e-mail code: applied without 2FA ...
+	// A password reset with the e-mail code: refused long after the code
+	// went (the store sent none recently) ...
+	late := chainOp(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: testHashes()[1], ChangedAt: clk.Now()}, "", domain.ProofEmailCode)
+	late.CreatedAt = clk.Now().Add(ResetCodeWindow + time.Minute)
+	clk.Set(late.CreatedAt)
+	if res, err := s.Apply(ctx, "B", []domain.Op{late}); err != nil || res[0].Outcome != wire.OutcomeRejected ||
+		!strings.HasPrefix(res[0].Reason, "email_code") {
+		t.Fatalf("reset with a stale e-mail code: %+v, %v", res, err)
+	}
+	// ... applied without 2FA shortly after the code went ...
+	clk.Set(late.CreatedAt.Add(time.Minute))
+	req.Code, req.Expires = "173205", clk.Now().Add(10*time.Minute)
+	if err := s.SendCode(ctx, "B", req); err != nil {
+		t.Fatal(err)
+	}
 	reset := chainOp(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: testHashes()[1], ChangedAt: clk.Now()}, "", domain.ProofEmailCode)
+	reset.CreatedAt = clk.Now().Add(3 * time.Minute)
+	clk.Set(reset.CreatedAt)
 	if res, err := s.Apply(ctx, "B", []domain.Op{reset}); err != nil || res[0].Outcome != wire.OutcomeApplied {
 		t.Fatalf("reset with an e-mail code: %+v, %v", res, err)
 	}
@@ -697,6 +713,7 @@ func confEmailCodes(t *testing.T, db database) {
 		t.Fatalf("enrol: %+v, %v", res, err)
 	}
 	again := chainOp(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: testHashes()[0], ChangedAt: clk.Now()}, "", domain.ProofEmailCode)
+	again.CreatedAt = clk.Now()
 	res, err := s.Apply(ctx, "B", []domain.Op{again})
 	if err != nil || res[0].Outcome != wire.OutcomeRejected || !strings.HasPrefix(res[0].Reason, "2fa_required") {
 		t.Fatalf("an e-mail code for an account with 2FA: %+v, %v", res, err)

@@ -419,6 +419,21 @@ func (t *pgTx) QueueNotice(ctx context.Context, n notice.Notice) error {
 // maskCodesSQL is notice.MaskCodes in PostgreSQL's regular expressions.
 const maskCodesSQL = `regexp_replace(body, '\m[0-9]{6}\M', '••••••', 'g')`
 
+func (t *pgTx) RecordResetCode(ctx context.Context, account, station string, at time.Time) error {
+	return t.exec(ctx, `INSERT INTO reset_codes (account, sent_at, station) VALUES ($1, $2, $3)
+		ON CONFLICT (account) DO UPDATE SET sent_at = excluded.sent_at, station = excluded.station`,
+		account, at.UTC(), station)
+}
+
+func (t *pgTx) LastResetCode(ctx context.Context, account string) (time.Time, error) {
+	var at time.Time
+	err := t.tx.QueryRow(ctx, `SELECT sent_at FROM reset_codes WHERE account = $1`, account).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return at.UTC(), err
+}
+
 func (t *pgTx) BlankCodes(ctx context.Context, account string, before time.Time) error {
 	return t.exec(ctx, `UPDATE notices SET body = `+maskCodesSQL+` WHERE kind = 'email_code' AND (account = $1 OR created_at <= $2)`,
 		account, before.UTC())

@@ -273,6 +273,7 @@ var refusalReasons = map[string]string{
 	"pass_used":           "notice.refused.reason.pass-used",
 	"pass_expired":        "notice.refused.reason.pass-expired",
 	"alias_taken":         "notice.refused.reason.alias-taken",
+	"email_code":          "notice.refused.reason.email-code",
 }
 
 // refusalReason is the reason of a refusal ("code: message") in p's
