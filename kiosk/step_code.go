@@ -71,7 +71,7 @@ func resetByEmail(f *flow) bool { return !f.acct.TOTPEnrolled && emailVerified(f
 // noSecondFactor: with [station] reset_needs_second_factor, an account with
 // neither 2FA nor a verified personal e-mail is not reset at the station.
 func noSecondFactor(f *flow) bool {
-	return f.c.Opt.ResetNeedsSecondFactor && !f.acct.TOTPEnrolled && !emailVerified(f.acct)
+	return f.c.Opt.ResetNeedsSecondFactor && f.acct.Name != "" && !f.acct.TOTPEnrolled && !emailVerified(f.acct)
 }
 
 // newNoSecondFactor ends Forgot Password for such an account: the service
