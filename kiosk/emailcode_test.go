@@ -269,3 +269,29 @@ func TestCodeScreenFitsEightyByTwentyFour(t *testing.T) {
 		}
 	}
 }
+
+// Back on the code screen within a minute: the code already sent still
+// works, and the screen says so; another address gets its code at once.
+func TestCodeScreenAgainWithinAMinute(t *testing.T) {
+	s := newStation(t)
+	s.openCKLau()
+	s.click("Change notice e-mail")
+	s.typ("chi.keung@example.org")
+	s.press(tea.KeyEnter)
+	s.expect("We sent a 6-digit code to c•••@example.org")
+	code := s.heldCode()
+	s.press(tea.KeyEscape) // back to the address
+	s.advance(20 * time.Second)
+	s.press(tea.KeyEnter) // the same address again
+	s.expect("A code was sent a moment ago: use that one, or ask for a new one in 40 seconds")
+	s.expectNot("Send a new code", "after 60 seconds")
+	s.typ(code)
+	s.press(tea.KeyEnter)
+	s.expect("✓ Verified and saved: notices go to chi.keung@example.org.")
+
+	s.click("Change notice e-mail")
+	s.press(tea.KeyCtrlU)
+	s.typ("ck.lau@example.net")
+	s.press(tea.KeyEnter)
+	s.expect("We sent a 6-digit code to c•••@example.net") // another address: no wait
+}

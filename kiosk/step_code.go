@@ -141,9 +141,11 @@ func (st *codeStep) onSent(msg codeSentMsg) tea.Cmd {
 		}
 		st.sendErr = msg.err
 		var soon *store.CodeTooSoonError
-		if errors.As(msg.err, &soon) { // the last code still works: the button comes back when it may
+		if errors.As(msg.err, &soon) { // the last code (to this address) still works: type it
+			st.sent = store.CodeSent{To: st.masked(), SentAt: st.f.c.Now()}
 			st.resend = false
 			st.reorder()
+			st.focusOn("code:code")
 			return st.f.tick(soon.Wait, codeResendMsg{gen: st.gen})
 		}
 		st.resend = true // nothing went: try again at once
@@ -212,6 +214,9 @@ func (st *codeStep) update(msg tea.Msg) tea.Cmd {
 	if r, ok := msg.(codeResendMsg); ok {
 		if r.gen == st.gen {
 			st.resend = true
+			if errors.As(st.sendErr, new(*store.CodeTooSoonError)) {
+				st.sendErr = nil // its "in N seconds" is over
+			}
 			st.reorder()
 		}
 		return nil
@@ -265,7 +270,7 @@ func (st *codeStep) view(width, height int) string {
 		buttons = append(buttons, st.button("code:cancel", c.tr("screen.button.cancel", nil)))
 	}
 	rows = append(rows, buttonFlow(width, buttons...))
-	if !st.sent.SentAt.IsZero() && !st.resend && !st.spin.active {
+	if !st.sent.SentAt.IsZero() && !st.resend && !st.spin.active && st.sendErr == nil {
 		rows = append(rows, s.Muted.Render(c.tr("screen.code.resend-later",
 			textData{"Seconds": int(policy.EmailCodeResend / time.Second)})))
 	}

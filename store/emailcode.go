@@ -118,9 +118,11 @@ func (r *Replica) SendEmailCode(ctx context.Context, p Proof, purpose, address s
 		return CodeSent{}, fmt.Errorf("e-mail code: unknown purpose %q", purpose)
 	}
 	now := r.now()
-	if last, ok, err := r.codeSentAt(ctx, a.Name, purpose); err != nil {
+	// A new code to the same address waits a minute; another address (a
+	// typo corrected) gets one at once, replacing the first.
+	if last, to, ok, err := r.codeSentAt(ctx, a.Name, purpose); err != nil {
 		return CodeSent{}, err
-	} else if ok && now.Before(last.Add(policy.EmailCodeResend)) {
+	} else if ok && strings.EqualFold(to, address) && now.Before(last.Add(policy.EmailCodeResend)) {
 		return CodeSent{}, &CodeTooSoonError{Wait: last.Add(policy.EmailCodeResend).Sub(now)}
 	}
 	code, err := newEmailCode()
@@ -186,17 +188,18 @@ func (r *Replica) codeHash(account, purpose, address, code string) []byte {
 	return r.opt.Keys.IdentityHash("email_code", strings.Join([]string{account, purpose, strings.ToLower(address), code}, "\x00"))
 }
 
-func (r *Replica) codeSentAt(ctx context.Context, account, purpose string) (time.Time, bool, error) {
-	var at string
-	err := r.r.QueryRowContext(ctx, `SELECT sent_at FROM email_codes WHERE account = ? AND purpose = ?`,
-		account, purpose).Scan(&at)
+// codeSentAt is when the live code for purpose was sent, and where.
+func (r *Replica) codeSentAt(ctx context.Context, account, purpose string) (time.Time, string, bool, error) {
+	var at, to string
+	err := r.r.QueryRowContext(ctx, `SELECT sent_at, address FROM email_codes WHERE account = ? AND purpose = ?`,
+		account, purpose).Scan(&at, &to)
 	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, nil
+		return time.Time{}, "", false, nil
 	}
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("reading the e-mail code: %w", err)
+		return time.Time{}, "", false, fmt.Errorf("reading the e-mail code: %w", err)
 	}
-	return parseTime(sql.NullString{String: at, Valid: true}), true, nil
+	return parseTime(sql.NullString{String: at, Valid: true}), to, true, nil
 }
 
 // takeCode checks a typed code for purpose and, when right, spends it inside
