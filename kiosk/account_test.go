@@ -37,7 +37,11 @@ func TestMyAccountShowsDatesAndSavesChanges(t *testing.T) {
 	s.typ("Chi.Keung.Lau@Example.COM")
 	s.expect("✓ Notices will go to Chi.Keung.Lau@example.com")
 	s.press(tea.KeyEnter)
-	s.expect("✓ Saved: notices go to Chi.Keung.Lau@example.com.", "Notices to    Chi.Keung.Lau@example.com")
+	// Issue 19: saved only once the code sent to the new address is typed.
+	s.expect("We sent a 6-digit code to C•••@example.com")
+	s.typ(s.heldCode())
+	s.press(tea.KeyEnter)
+	s.expect("✓ Verified and saved: notices go to Chi.Keung.Lau@example.com.", "Notices to    Chi.Keung.Lau@example.com")
 
 	s.click("Open to Public")
 	s.expect("[ ] Open to Public", "✓ Saved: only university members can see your e-mail address.")
@@ -218,9 +222,7 @@ func TestMyAccountFitsEightyByTwentyFour(t *testing.T) {
 		t.Fatal(err)
 	}
 	long := "chi.keung.lau.after.graduation.with.a.long.address@mail.example.com"
-	if _, err := s.store.SetPersonalEmail(ctx, store.Unverified("cklau"), long); err != nil {
-		t.Fatal(err)
-	}
+	s.verifiedEmail("cklau", long) // issue 19: only a verified address gets notices
 	s.openCKLau()
 	s.expect("Notices to    chi.keung.lau", "…", "please change it", "extended by your supervisor")
 	scr := s.screen()

@@ -81,6 +81,11 @@ func explain(c *Common, err error) (r refusal, final bool) {
 		return refusal{p.T("refusal.pass.title", nil), errorText(c, err)}, false
 	case errors.Is(err, store.ErrPassNone), errors.Is(err, store.ErrPassExpired), errors.Is(err, store.ErrPassUsed):
 		return refusal{p.T("refusal.pass.title", nil), errorText(c, err)}, true
+	case errors.Is(err, store.ErrCodeNotSent):
+		return refusal{p.T("refusal.code.title", nil), p.T("refusal.code-not-sent.body", desk)}, false
+	case errors.Is(err, store.ErrCodeWrong), errors.Is(err, store.ErrCodeExpired), errors.Is(err, store.ErrNoVerifiedMail),
+		errors.As(err, new(*store.CodeTooSoonError)):
+		return refusal{p.T("refusal.code.title", nil), errorText(c, err)}, false
 	case errors.Is(err, store.ErrProofMismatch):
 		return refusal{p.T("refusal.proof-mismatch.title", nil), p.T("refusal.proof-mismatch.body", desk)}, true
 	case errors.As(err, &typed): // the store's own check of an address or alias

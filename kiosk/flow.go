@@ -166,7 +166,14 @@ func changePlan() []stage {
 func forgotPlan() []stage {
 	return []stage{
 		{make: identity(identityConf{check: resettable})},
+		// Issue 19: with [station] reset_needs_second_factor, an account with
+		// neither 2FA nor a verified personal e-mail ends here (the desk).
+		{when: noSecondFactor, make: newNoSecondFactor},
 		{when: enrolled, make: totpVerify(guardsPassword)},
+		// Without 2FA, a verified personal e-mail gets a code; the code, not
+		// the identity check alone, opens the new password. It never stands
+		// in for 2FA.
+		{when: resetByEmail, make: emailCode},
 		{make: password(passwordConf{title: "screen.password.title-new", save: Accounts.SetPassword})},
 		{when: notEnrolled, make: totpEnrol(totpConf{offer: true})},
 		{make: done(passwordWords)},

@@ -179,6 +179,7 @@ type station struct {
 	clk   *testClock
 	store *store.Replica
 	quit  bool
+	opt   func(*kiosk.Options) // adjusts the options start boots with
 }
 
 func newStation(t testing.TB, size ...int) *station {
@@ -214,10 +215,14 @@ func newScreen(t testing.TB, a *kiosktest.Accounts, size ...int) *station {
 
 // start boots the root model on a, at the size given (100x30 by default).
 func (s *station) start(a kiosk.Accounts, size ...int) {
-	s.m = kiosk.New(kiosk.Options{
+	o := kiosk.Options{
 		Accounts: a, Clock: s.clk, Institution: "Test University", StationID: "ES-T1",
 		StationName: "Hall 1", ServiceDesk: "the IT Service Desk, Room 4001", AliasDomain: "alumni.ust.hk",
-	})
+	}
+	if s.opt != nil {
+		s.opt(&o)
+	}
+	s.m = kiosk.New(o)
 	w, h := 100, 30
 	if len(size) == 2 {
 		w, h = size[0], size[1]

@@ -36,6 +36,10 @@ type Options struct {
 	Link func() LinkState
 	// Dev lets Ctrl+C quit (kiosk mode ignores it).
 	Dev bool
+	// ResetNeedsSecondFactor ([station] reset_needs_second_factor): Forgot
+	// Password refuses an account with neither 2FA nor a verified personal
+	// e-mail, and offers the service desk's access pass.
+	ResetNeedsSecondFactor bool
 
 	// Staff mode. Staff nil turns it off. StaffKey opens it (default
 	// "f12"); StaffPINHash is the argon2id hash of the PIN ([staff] pin_hash).

@@ -56,6 +56,17 @@ type Accounts interface {
 	// SetDisplayName sets the name on the student's e-mails ("" or the
 	// registry's name: the default).
 	SetDisplayName(ctx context.Context, p store.Proof, name string) (store.Account, error)
+	// SendEmailCode sends a one-time code for purpose (store.CodeVerifyEmail
+	// to address, store.CodeReset to the verified personal e-mail); a new
+	// code replaces the last. store.ErrCodeNotSent: the station or the
+	// central store could not send it now.
+	SendEmailCode(ctx context.Context, p store.Proof, purpose, address string) (store.CodeSent, error)
+	// VerifyPersonalEmail saves the address the code went to, as verified,
+	// once the code is right (a wrong one counts toward the lockout).
+	VerifyPersonalEmail(ctx context.Context, p store.Proof, code string) (store.Account, error)
+	// VerifyResetCode checks a reset code and returns the proof the new
+	// password is saved with (a wrong one counts toward the lockout).
+	VerifyResetCode(ctx context.Context, p store.Proof, code string) (store.Proof, error)
 	// Status reports the replica and sync figures for the footer and staff.
 	Status(ctx context.Context) (store.StationStatus, error)
 }

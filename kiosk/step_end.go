@@ -28,6 +28,7 @@ type endStep struct {
 	// lost (the refusal after too many wrong 2FA codes): a second button
 	// into the access-pass flow; onLost is focused, else the menu button.
 	lost, onLost bool
+	lostLabel    string // the second button's catalog id; "" is screen.totp.lost
 }
 
 type (
@@ -208,7 +209,11 @@ func (e *endStep) view(width, height int) string {
 	}
 	finish := button(c, "end:finish", label, !e.onLost, true)
 	if e.lost {
-		finish = buttonRow(finish, button(c, "end:lost", c.tr("screen.totp.lost", nil), e.onLost, true))
+		label := "screen.totp.lost"
+		if e.lostLabel != "" {
+			label = e.lostLabel
+		}
+		finish = buttonRow(finish, button(c, "end:lost", c.tr(label, nil), e.onLost, true))
 	}
 	rows = append(rows, "", finish, "",
 		s.Muted.Render(c.printer().N("screen.done.countdown", e.left(), nil)))

@@ -30,6 +30,7 @@ type profileStep struct {
 	name    *field     // the display name
 	naming  bool       // the display name field shows
 	alias   *aliasStep // the alias choice, while it shows
+	code    *codeStep  // the code sent to a new personal e-mail, while it waits
 	note    words      // what the last change did
 	err     words
 }
@@ -59,6 +60,9 @@ func newProfile(f *flow) step {
 }
 
 func (st *profileStep) title() string {
+	if st.code != nil {
+		return st.code.title()
+	}
 	if st.alias != nil {
 		return st.alias.title()
 	}
@@ -100,17 +104,26 @@ func fullNameAliasPGOnly(a store.Account) bool {
 }
 
 func (st *profileStep) busy() bool {
+	if st.code != nil {
+		return st.code.busy()
+	}
 	if st.alias != nil {
 		return st.alias.busy()
 	}
 	return st.spin.active
 }
 
-// canBack and back: Esc closes the alias choice or the e-mail or display
-// name field first.
-func (st *profileStep) canBack() bool { return st.alias != nil || st.editing || st.naming }
+// canBack and back: Esc closes the code screen, the alias choice or the
+// e-mail or display name field first.
+func (st *profileStep) canBack() bool {
+	return st.code != nil || st.alias != nil || st.editing || st.naming
+}
 
 func (st *profileStep) back() {
+	if st.code != nil {
+		st.closeCode()
+		return
+	}
 	if st.alias != nil && st.alias.canBack() {
 		st.alias.back() // from the alias's confirmation to the choice
 		return
@@ -127,6 +140,9 @@ func (st *profileStep) back() {
 }
 
 func (st *profileStep) update(msg tea.Msg) tea.Cmd {
+	if st.code != nil {
+		return st.code.update(msg)
+	}
 	if st.alias != nil {
 		return st.alias.update(msg)
 	}
@@ -216,6 +232,9 @@ func (st *profileStep) saveEmail() tea.Cmd {
 			return nil
 		}
 	}
+	if v != "" {
+		return st.openCode(v) // saved only once the code sent there is typed
+	}
 	proof := st.acct.Proof
 	return st.run("screen.profile.saving-email", st.f.call(func(ctx context.Context, a Accounts) tea.Msg {
 		acct, err := a.SetPersonalEmail(ctx, proof, v)
@@ -259,6 +278,29 @@ func (st *profileStep) saved(msg profileMsg) tea.Cmd {
 	}
 	st.note = msg.saved
 	return st.f.report(stepDone{acct: &msg.acct})
+}
+
+// openCode sends a code to the new address and waits for it (issue 19).
+func (st *profileStep) openCode(address string) tea.Cmd {
+	st.note, st.err = nil, nil
+	st.f.acct = st.acct // the code step writes with the visit's latest proof
+	st.code = newCodeStep(st.f, codeConf{purpose: store.CodeVerifyEmail, address: address,
+		done: func(a *store.Account, _ store.Proof) tea.Cmd {
+			st.closeCode()
+			st.acct = *a
+			st.edit(false)
+			st.note = say("screen.profile.verified-email", textData{"Email": a.PersonalEmail})
+			return st.f.report(stepDone{acct: a})
+		},
+		cancel: func() tea.Cmd { st.closeCode(); return nil }})
+	return st.code.init()
+}
+
+func (st *profileStep) closeCode() {
+	st.code.wipe()
+	st.code = nil
+	st.reorder()
+	st.focusOn("acct:email")
 }
 
 func (st *profileStep) openAlias() tea.Cmd {
@@ -329,6 +371,9 @@ func (st *profileStep) closeAlias() {
 }
 
 func (st *profileStep) wipe() {
+	if st.code != nil {
+		st.code.wipe()
+	}
 	if st.alias != nil {
 		st.alias.wipe()
 	}
@@ -336,9 +381,10 @@ func (st *profileStep) wipe() {
 	st.name.reset()
 }
 
-// noticesTo is where the account's notices go.
+// noticesTo is where the account's notices go: the personal e-mail only
+// once verified (issue 19).
 func noticesTo(a store.Account) string {
-	if a.PersonalEmail != "" {
+	if emailVerified(a) {
 		return a.PersonalEmail
 	}
 	return a.Email
@@ -401,6 +447,9 @@ func passwordText(c *Common, changed, now time.Time) (text string, due bool) {
 }
 
 func (st *profileStep) view(width, height int) string {
+	if st.code != nil {
+		return st.code.view(width, height)
+	}
 	if st.alias != nil {
 		return st.alias.view(width, height)
 	}
@@ -453,6 +502,13 @@ func (st *profileStep) view(width, height int) string {
 	} else if t != "" {
 		facts = append(facts, wrap(c, w, t))
 	}
+	verified := "" // the date of a verification not due for review: first to go on a short screen
+	if t, due := personalEmailText(c, a, c.Now()); due {
+		facts = append(facts, wrapStyle(s.Warning, w, t))
+	} else if t != "" {
+		verified = wrap(c, w, t)
+		facts = append(facts, verified)
+	}
 	status := st.status(w, st.err, "")
 	if status == "" && st.note != nil {
 		status = wrapStyle(s.Success, w, "✓ "+st.note.in(c))
@@ -474,6 +530,9 @@ func (st *profileStep) view(width, height int) string {
 	if lipgloss.Height(strings.Join(out, "\n")) > height {
 		out = append(out[:1], out[2:]...) // a short screen loses the blank line
 	}
+	if i := slices.Index(out, verified); verified != "" && i > 0 && lipgloss.Height(strings.Join(out, "\n")) > height {
+		out = slices.Delete(out, i, i+1) // then the verification date (the panel names the address)
+	}
 	if lipgloss.Height(strings.Join(out, "\n")) > height && a.ChineseName != "" {
 		rows = slices.Delete(rows, 1, 2)
 		out[0] = detailsPanel(c, rows) // then the Chinese name, before anything the student can change
@@ -489,7 +548,25 @@ func (st *profileStep) view(width, height int) string {
 	return lipgloss.JoinVertical(lipgloss.Left, out...)
 }
 
+// personalEmailText says when the personal e-mail was verified, asks for a
+// review once that is more than a year ago (seed "netid": "regularly review
+// and update"), and says that an address never verified gets no notices.
+func personalEmailText(c *Common, a store.Account, now time.Time) (text string, due bool) {
+	switch {
+	case a.PersonalEmail == "":
+		return "", false
+	case a.EmailVerifiedAt.IsZero():
+		return c.tr("screen.profile.email-unverified", textData{"Email": a.PersonalEmail}), true
+	case policy.EmailReviewDue(a.EmailVerifiedAt, now):
+		return c.tr("screen.profile.email-review", textData{"Date": c.date(a.EmailVerifiedAt.In(now.Location()))}), true
+	}
+	return c.tr("screen.profile.email-verified", textData{"Date": c.date(a.EmailVerifiedAt.In(now.Location()))}), false
+}
+
 func (st *profileStep) help() []key.Binding {
+	if st.code != nil {
+		return st.code.help()
+	}
 	if st.alias != nil {
 		return st.alias.help()
 	}

@@ -30,10 +30,11 @@ type row struct {
 	TOTPLastStep         int64
 	DirectoryPublic      bool
 	LockedUntil          time.Time
-	Alias, PersonalEmail string // "" when not set
-	AliasFullName        bool   // Alias is a PG's full-name alias (at the e-mail domain)
-	DisplayName          string // the name on the student's e-mails; "" = policy.DefaultDisplayName
-	ChineseName          string // "" when the registry gives none
+	Alias, PersonalEmail string    // "" when not set
+	AliasFullName        bool      // Alias is a PG's full-name alias (at the e-mail domain)
+	DisplayName          string    // the name on the student's e-mails; "" = policy.DefaultDisplayName
+	EmailVerifiedAt      time.Time // when PersonalEmail was verified; zero: not (it gets no notices)
+	ChineseName          string    // "" when the registry gives none
 	// The desk's access pass: its hash ("" when none), expiry and issuer.
 	PassHash, PassIssuedBy string
 	PassExpires            time.Time
@@ -43,7 +44,7 @@ const rowColumns = `id, name, student_id, surname, given_names, department, leve
 	completion_date, extended_until, status, hkid_hash, dob_hash, passport_hash, password_hash,
 	activated_at, password_changed_at, totp_sealed, totp_last_step, directory_public, locked_until,
 	alias, personal_email, chinese_name, pass_hash, pass_expires, pass_issued_by,
-	coalesce(alias_full_name, 0), coalesce(display_name, '')`
+	coalesce(alias_full_name, 0), coalesce(display_name, ''), personal_email_verified_at`
 
 // rowFrom is the accounts table with each account's profile (0004).
 const rowFrom = ` FROM accounts LEFT JOIN account_profiles ON account_profiles.account = accounts.name `
@@ -75,14 +76,14 @@ func scanRow(sc interface{ Scan(dest ...any) error }) (row, error) {
 		pwHash                   sql.NullString
 		activated, changed, lock sql.NullString
 		alias, personal          sql.NullString
-		passExpires              sql.NullString
+		passExpires, verified    sql.NullString
 	)
 	err := sc.Scan(
 		&a.ID, &a.Name, &a.StudentID, &a.Surname, &a.GivenNames, &a.Department, &level, &category,
 		&completion, &extended, &status, &a.HKIDHash, &a.DOBHash, &a.PassportHash, &pwHash,
 		&activated, &changed, &a.TOTPSealed, &a.TOTPLastStep, &a.DirectoryPublic, &lock,
 		&alias, &personal, &a.ChineseName, &a.PassHash, &passExpires, &a.PassIssuedBy,
-		&a.AliasFullName, &a.DisplayName)
+		&a.AliasFullName, &a.DisplayName, &verified)
 	if err != nil {
 		return row{}, err
 	}
@@ -92,6 +93,9 @@ func scanRow(sc interface{ Scan(dest ...any) error }) (row, error) {
 	a.ActivatedAt, a.PasswordChangedAt, a.LockedUntil = parseTime(activated), parseTime(changed), parseTime(lock)
 	a.Alias, a.PersonalEmail = alias.String, personal.String
 	a.PassExpires = parseTime(passExpires)
+	if a.PersonalEmail != "" {
+		a.EmailVerifiedAt = parseTime(verified)
+	}
 	return a, nil
 }
 
@@ -138,6 +142,7 @@ func (r *Replica) account(a row) Account {
 		AliasFullName:     a.AliasFullName,
 		DisplayName:       a.displayName(),
 		PersonalEmail:     a.PersonalEmail,
+		EmailVerifiedAt:   a.EmailVerifiedAt,
 		ExtendedUntil:     a.Extended,
 		ServicesEnd:       policy.StudentServicesEnd(a.Completion, a.Extended),
 	}

@@ -28,13 +28,17 @@ type Account struct {
 	PasswordChangedAt time.Time // zero until a password is set
 
 	// Lifecycle and profile (store/lifecycle.go, store/profile.go).
-	Alias         string    // alumni e-mail alias, e.g. "peter.chan"; "" until chosen
-	AliasEmail    string    // the alias at Options.AliasDomain (a full-name alias: at EmailDomain); "" without an alias
-	AliasFullName bool      // Alias is a postgraduate's full-name alias (store/profile.go)
-	DisplayName   string    // the name on the student's e-mails: the one set, else policy.DefaultDisplayName
-	PersonalEmail string    // where notices go when set; "" = to Email
-	ExtendedUntil time.Time // a supervisor's extension of student services; zero when none
-	ServicesEnd   time.Time // when student services end (grace end or extension); zero without a completion date
+	Alias         string // alumni e-mail alias, e.g. "peter.chan"; "" until chosen
+	AliasEmail    string // the alias at Options.AliasDomain (a full-name alias: at EmailDomain); "" without an alias
+	AliasFullName bool   // Alias is a postgraduate's full-name alias (store/profile.go)
+	DisplayName   string // the name on the student's e-mails: the one set, else policy.DefaultDisplayName
+	PersonalEmail string // where notices go when verified; "" = to Email
+	// EmailVerifiedAt is when the student typed the code sent to
+	// PersonalEmail; zero for an address set before codes, which gets no
+	// notices until it is verified.
+	EmailVerifiedAt time.Time
+	ExtendedUntil   time.Time // a supervisor's extension of student services; zero when none
+	ServicesEnd     time.Time // when student services end (grace end or extension); zero without a completion date
 
 	// Proof is how this visit verified the student, and the visit's last
 	// change: a write takes it and the next change follows that one

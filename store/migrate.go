@@ -99,8 +99,9 @@ func migrate(ctx context.Context, db *sql.DB, path string) error {
 // user_version was set back), so these are added here, not in the script.
 var addColumns = map[int][]struct{ table, column, decl string }{
 	9: {{"accounts", "chinese_name", "TEXT NOT NULL DEFAULT ''"}},
-	11: {{"accounts", "pass_hash", "TEXT NOT NULL DEFAULT ''"}, {"accounts", "pass_expires", "TEXT"},
+	12: {{"accounts", "pass_hash", "TEXT NOT NULL DEFAULT ''"}, {"accounts", "pass_expires", "TEXT"},
 		{"accounts", "pass_issued_by", "TEXT NOT NULL DEFAULT ''"}},
+	13: {{"account_profiles", "personal_email_verified_at", "TEXT"}},
 	14: {{"account_profiles", "alias_full_name", "INTEGER NOT NULL DEFAULT 0"}, {"account_profiles", "display_name", "TEXT"}},
 }
 

@@ -42,7 +42,13 @@ func (r *Replica) queueNotice(ctx context.Context, tx *sql.Tx, a row, kind notic
 	}
 	subject, body := notice.Compose(kind, r.noticeFacts(a, at))
 	return notice.Queue(ctx, tx, notice.Notice{CreatedAt: at, Account: a.Name, Kind: kind,
-		To: notice.Address(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})
+		To: a.noticeAddress(r.opt.EmailDomain), Subject: subject, Body: body})
+}
+
+// noticeAddress is where a's notices go: its personal e-mail only when
+// verified.
+func (a row) noticeAddress(emailDomain string) string {
+	return notice.Address(a.Name, a.PersonalEmail, !a.EmailVerifiedAt.IsZero(), emailDomain)
 }
 
 func (r *Replica) noticeFacts(a row, at time.Time) notice.Facts {
@@ -59,9 +65,14 @@ func (r *Replica) Notices(ctx context.Context, state notice.State, limit int) ([
 	return r.notices().Notices(ctx, state, limit)
 }
 
-// NoticesFor lists the newest notices about one account, for staff.
+// NoticesFor lists the newest notices about one account, for staff: an
+// e-mail code's code masked.
 func (r *Replica) NoticesFor(ctx context.Context, account string, limit int) ([]notice.Notice, error) {
-	return r.notices().NoticesFor(ctx, account, limit)
+	list, err := r.notices().NoticesFor(ctx, account, limit)
+	for i := range list {
+		list[i] = notice.Masked(list[i])
+	}
+	return list, err
 }
 
 // MarkNoticeSent records that a pending notice was sent.

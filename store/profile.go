@@ -252,6 +252,9 @@ func (r *Replica) SetDisplayName(ctx context.Context, p Proof, name string) (Acc
 // SetPersonalEmail sets the personal (external) e-mail address that notices
 // go to (policy.ParsePersonalEmail: not one of the university's own
 // domains); "" clears it, and notices go to the account's own address again.
+// An address set here is not verified, and gets no notices until it is: the
+// stations' screens set one only with a code (SendEmailCode,
+// VerifyPersonalEmail); this is for clearing, the demo and tests.
 // The account must be activated and not terminated. Setting the address it
 // already has changes nothing.
 func (r *Replica) SetPersonalEmail(ctx context.Context, p Proof, email string) (Account, error) {
@@ -277,7 +280,8 @@ func (r *Replica) SetPersonalEmail(ctx context.Context, p Proof, email string) (
 		Kind: domain.OpPersonalEmail, At: now, Payload: domain.PersonalEmailPayload{Email: email}, Proof: p}
 	err = r.commit(ctx, c, func(tx *sql.Tx, c *change) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, personal_email) VALUES (?, ?)
-			ON CONFLICT (account) DO UPDATE SET personal_email = excluded.personal_email`,
+			ON CONFLICT (account) DO UPDATE SET personal_email = excluded.personal_email,
+				personal_email_verified_at = NULL`,
 			a.Name, nullString(email))
 		return err
 	})

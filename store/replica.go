@@ -78,6 +78,10 @@ type Replica struct {
 	importMu sync.Mutex // one import at a time: names are assigned in memory
 
 	outboxSignal chan struct{} // see OutboxSignal
+
+	courierMu  sync.Mutex
+	courier    CodeCourier   // SetCodeCourier: codes go through the central store
+	codeQueued chan struct{} // see CodeSignal
 }
 
 // Open opens the replica at path, creating the file (and its directory) when
@@ -100,7 +104,8 @@ func Open(path string, opt Options) (*Replica, error) {
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	r := &Replica{path: path, opt: opt, log: opt.Logger, outboxSignal: make(chan struct{}, 1)}
+	r := &Replica{path: path, opt: opt, log: opt.Logger, outboxSignal: make(chan struct{}, 1),
+		codeQueued: make(chan struct{}, 1)}
 	if err := r.open(); err != nil {
 		r.Close()
 		return nil, err

@@ -36,6 +36,7 @@ func (a row) snapshot(hist []string) domain.Snapshot {
 		Alias: a.Alias, AliasFullName: a.AliasFullName, DisplayName: a.DisplayName,
 		PersonalEmail: a.PersonalEmail, ChineseName: a.ChineseName,
 		PassHash: a.PassHash, PassExpires: timePtr(a.PassExpires), PassIssuedBy: a.PassIssuedBy,
+		PersonalEmailVerifiedAt: timePtr(a.EmailVerifiedAt),
 	}
 }
 

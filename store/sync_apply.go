@@ -433,12 +433,17 @@ func writeProfiles(ctx context.Context, tx *sql.Tx, snaps []domain.Snapshot, gen
 			WHERE alias = ?2 AND account <> ?1 AND `+written, s.Name, s.Alias, nil, s.Seq, gen); err != nil {
 			return fmt.Errorf("writing pulled profiles: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias, personal_email, alias_full_name, display_name)
-			SELECT ?1, nullif(?2, ''), nullif(?3, ''), ?6, nullif(?7, '') WHERE `+written+`
+		var verified any
+		if s.PersonalEmailVerifiedAt != nil {
+			verified = formatTime(*s.PersonalEmailVerifiedAt)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO account_profiles (account, alias, personal_email, alias_full_name, display_name, personal_email_verified_at)
+			SELECT ?1, nullif(?2, ''), nullif(?3, ''), ?6, nullif(?7, ''), ?8 WHERE `+written+`
 			ON CONFLICT (account) DO UPDATE SET alias = coalesce(excluded.alias, account_profiles.alias),
 				alias_full_name = CASE WHEN excluded.alias IS NULL THEN account_profiles.alias_full_name ELSE excluded.alias_full_name END,
-				personal_email = excluded.personal_email, display_name = excluded.display_name`,
-			s.Name, s.Alias, s.PersonalEmail, s.Seq, gen, s.AliasFullName, s.DisplayName); err != nil {
+				personal_email = excluded.personal_email, display_name = excluded.display_name,
+				personal_email_verified_at = excluded.personal_email_verified_at`,
+			s.Name, s.Alias, s.PersonalEmail, s.Seq, gen, s.AliasFullName, s.DisplayName, verified); err != nil {
 			return fmt.Errorf("writing pulled profiles: %w", err)
 		}
 	}
@@ -561,7 +566,7 @@ func (r *Replica) queueRefusal(ctx context.Context, tx *sql.Tx, account string, 
 	}
 	subject, body := notice.ComposeRefusal(r.noticeFacts(a, now), what, reason, followed)
 	return notice.Queue(ctx, tx, notice.Notice{CreatedAt: now, Account: a.Name, Kind: notice.ChangeRefused,
-		To: notice.Address(a.Name, a.PersonalEmail, r.opt.EmailDomain), Subject: subject, Body: body})
+		To: a.noticeAddress(r.opt.EmailDomain), Subject: subject, Body: body})
 }
 
 // latestPerAccount keeps the newest snapshot of each account, in order.

@@ -69,7 +69,13 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 	if err != nil {
 		return fail(stderr, 2, fmt.Errorf("serve: %w", err))
 	}
-	apiOpt := httpapi.Options{Logger: logger}
+	nudge := make(chan struct{}, 1)
+	apiOpt := httpapi.Options{Logger: logger, OnCode: func() {
+		select {
+		case nudge <- struct{}{}: // the delivery loop sends the code now
+		default:
+		}
+	}}
 	if *snapEvery > 0 {
 		dir := *snapDir
 		if dir == "" && strings.Contains(*db, "://") {
@@ -123,7 +129,7 @@ func runServe(ctx context.Context, clk clock, args []string, stderr io.Writer) i
 		scheme = "https"
 	}
 	logger.Info("accountd serving", "db", st.Backend().Name(), "url", scheme+"://"+ln.Addr().String(), "epoch", st.Epoch())
-	stopJobs := startJobs(ctx, clk, api, sender, logger)
+	stopJobs := startJobs(ctx, clk, api, sender, logger, nudge)
 	defer stopJobs() // before the store closes
 	errc := make(chan error, 1)
 	go func() {

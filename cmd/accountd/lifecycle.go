@@ -83,15 +83,17 @@ func smtpSender(addr, from string, requireTLS bool) (mail.Sender, error) {
 }
 
 // startJobs runs serve's background jobs until the returned stop is called
-// (or ctx ends); stop waits for them.
-func startJobs(ctx context.Context, clk clock, st central.Store, sender mail.Sender, logger *slog.Logger) (stop func()) {
+// (or ctx ends); stop waits for them. A signal on nudge delivers notices at
+// once (an e-mail code a student waits for).
+func startJobs(ctx context.Context, clk clock, st central.Store, sender mail.Sender, logger *slog.Logger,
+	nudge <-chan struct{}) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		daily(ctx, clk, func(now time.Time) { lifecycleJob(ctx, st, now, logger) })
 	})
 	wg.Go(func() {
-		every(ctx, clk, deliverEvery, func() { deliver(ctx, st, sender, logger) })
+		every(ctx, clk, deliverEvery, nudge, func() { deliver(ctx, st, sender, logger) })
 	})
 	return func() { cancel(); wg.Wait() }
 }
@@ -118,14 +120,15 @@ func untilNextRun(now time.Time) time.Duration {
 	return next.Sub(now)
 }
 
-// every runs job now and then every d, until ctx ends.
-func every(ctx context.Context, clk clock, d time.Duration, job func()) {
+// every runs job now and then every d, and at once on a nudge, until ctx ends.
+func every(ctx context.Context, clk clock, d time.Duration, nudge <-chan struct{}, job func()) {
 	for {
 		job()
 		select {
 		case <-ctx.Done():
 			return
 		case <-clk.After(d):
+		case <-nudge:
 		}
 	}
 }
@@ -294,6 +297,9 @@ func runNotices(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	list, err := st.Notices(ctx, notice.State(*state), *limit)
 	if err != nil {
 		return fail(stderr, 1, err)
+	}
+	for i := range list {
+		list[i] = notice.Masked(list[i]) // staff never read an e-mail code
 	}
 	if *asJSON {
 		return printJSON(stdout, list)

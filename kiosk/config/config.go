@@ -72,6 +72,11 @@ type Station struct {
 	// built-in ones of the same name (kiosk.LoadPolicies checks them at
 	// start); "" keeps the built-in texts.
 	PolicyDir string `toml:"policy_dir"`
+	// ResetNeedsSecondFactor refuses Forgot Password to an account with
+	// neither 2FA nor a verified personal e-mail (issue 19): it is sent to
+	// the service desk or its access pass. Off by default: the identity
+	// check alone resets such an account, as the contract says.
+	ResetNeedsSecondFactor bool `toml:"reset_needs_second_factor"`
 }
 
 // ByteSize is a size in bytes, written "48MiB", "64MB", "512KiB" or a

@@ -26,22 +26,46 @@ func notFaked(method string) error {
 
 // Accounts is a fake kiosk.Accounts.
 type Accounts struct {
-	VerifyIdentityFunc     func(ctx context.Context, id store.Identity) (store.Account, error)
-	VerifyPasswordFunc     func(ctx context.Context, account, password string) (store.Account, error)
-	ActivateFunc           func(ctx context.Context, p store.Proof, password string) (store.Account, error)
-	SetPasswordFunc        func(ctx context.Context, p store.Proof, password string) (store.Account, error)
-	BeginTOTPFunc          func(ctx context.Context, p store.Proof) (store.Enrolment, error)
-	ConfirmTOTPFunc        func(ctx context.Context, e store.Enrolment, code string) (store.Account, error)
-	VerifyTOTPFunc         func(ctx context.Context, p store.Proof, code string) (store.Proof, error)
-	UsePassFunc            func(ctx context.Context, p store.Proof, pass string) (store.Proof, error)
-	SetDirectoryPublicFunc func(ctx context.Context, p store.Proof, public bool) (store.Account, error)
-	VerifyAlumniFunc       func(ctx context.Context, id store.AlumniIdentity) (store.Account, error)
-	ActivateAlumniFunc     func(ctx context.Context, p store.Proof, password string) (store.Account, error)
-	SetAliasFunc           func(ctx context.Context, p store.Proof, alias string) (store.Account, error)
-	AliasAvailableFunc     func(ctx context.Context, account, alias string) (bool, []string, error)
-	SetPersonalEmailFunc   func(ctx context.Context, p store.Proof, email string) (store.Account, error)
-	SetDisplayNameFunc     func(ctx context.Context, p store.Proof, name string) (store.Account, error)
-	StatusFunc             func(ctx context.Context) (store.StationStatus, error)
+	VerifyIdentityFunc      func(ctx context.Context, id store.Identity) (store.Account, error)
+	VerifyPasswordFunc      func(ctx context.Context, account, password string) (store.Account, error)
+	ActivateFunc            func(ctx context.Context, p store.Proof, password string) (store.Account, error)
+	SetPasswordFunc         func(ctx context.Context, p store.Proof, password string) (store.Account, error)
+	BeginTOTPFunc           func(ctx context.Context, p store.Proof) (store.Enrolment, error)
+	ConfirmTOTPFunc         func(ctx context.Context, e store.Enrolment, code string) (store.Account, error)
+	VerifyTOTPFunc          func(ctx context.Context, p store.Proof, code string) (store.Proof, error)
+	UsePassFunc             func(ctx context.Context, p store.Proof, pass string) (store.Proof, error)
+	SetDirectoryPublicFunc  func(ctx context.Context, p store.Proof, public bool) (store.Account, error)
+	VerifyAlumniFunc        func(ctx context.Context, id store.AlumniIdentity) (store.Account, error)
+	ActivateAlumniFunc      func(ctx context.Context, p store.Proof, password string) (store.Account, error)
+	SetAliasFunc            func(ctx context.Context, p store.Proof, alias string) (store.Account, error)
+	AliasAvailableFunc      func(ctx context.Context, account, alias string) (bool, []string, error)
+	SetPersonalEmailFunc    func(ctx context.Context, p store.Proof, email string) (store.Account, error)
+	SetDisplayNameFunc      func(ctx context.Context, p store.Proof, name string) (store.Account, error)
+	StatusFunc              func(ctx context.Context) (store.StationStatus, error)
+	SendEmailCodeFunc       func(ctx context.Context, p store.Proof, purpose, address string) (store.CodeSent, error)
+	VerifyPersonalEmailFunc func(ctx context.Context, p store.Proof, code string) (store.Account, error)
+	VerifyResetCodeFunc     func(ctx context.Context, p store.Proof, code string) (store.Proof, error)
+}
+
+func (f *Accounts) SendEmailCode(ctx context.Context, p store.Proof, purpose, address string) (store.CodeSent, error) {
+	if f.SendEmailCodeFunc == nil {
+		return store.CodeSent{}, notFaked("SendEmailCode")
+	}
+	return f.SendEmailCodeFunc(ctx, p, purpose, address)
+}
+
+func (f *Accounts) VerifyPersonalEmail(ctx context.Context, p store.Proof, code string) (store.Account, error) {
+	if f.VerifyPersonalEmailFunc == nil {
+		return store.Account{}, notFaked("VerifyPersonalEmail")
+	}
+	return f.VerifyPersonalEmailFunc(ctx, p, code)
+}
+
+func (f *Accounts) VerifyResetCode(ctx context.Context, p store.Proof, code string) (store.Proof, error) {
+	if f.VerifyResetCodeFunc == nil {
+		return store.Proof{}, notFaked("VerifyResetCode")
+	}
+	return f.VerifyResetCodeFunc(ctx, p, code)
 }
 
 func (f *Accounts) VerifyIdentity(ctx context.Context, id store.Identity) (store.Account, error) {

@@ -63,6 +63,8 @@ func (r *runner) exec(ctx context.Context, c Command) *failure {
 		return r.expectNot(c)
 	case "Capture":
 		return r.capture(ctx, c)
+	case "CaptureMail":
+		return r.captureMail(ctx, c)
 	case "TOTP":
 		return r.totp(c)
 	case "Sync":
@@ -213,6 +215,38 @@ func (r *runner) capture(ctx context.Context, c Command) *failure {
 		return fail("waiting for /%s/: %v", c.re, err)
 	case !ok:
 		return fail("the screen did not show /%s/ within %v", c.re, r.timeout)
+	}
+	r.vars[c.vname] = got
+	return nil
+}
+
+// captureMail stores the first group of the match in the newest notice
+// the station holds for delivery (an e-mail code, issue 19), waiting for it
+// like Capture: the code is sent by a command the screen started.
+func (r *runner) captureMail(ctx context.Context, c Command) *failure {
+	if r.station.Mail == nil {
+		return fail("CaptureMail: this station holds no notices it could show (a standalone station does)")
+	}
+	var got, last string
+	_, ok, err := r.wait(ctx, func(screen) bool {
+		body, err := r.station.Mail(ctx)
+		if err != nil {
+			return false
+		}
+		last = body
+		if m := c.re.FindStringSubmatch(body); m != nil {
+			got = m[1]
+			return true
+		}
+		return false
+	})
+	switch {
+	case err != nil:
+		return fail("waiting for /%s/ in the newest notice: %v", c.re, err)
+	case !ok && last == "":
+		return fail("the station held no notice within %v", r.timeout)
+	case !ok:
+		return fail("the newest notice did not match /%s/ within %v", c.re, r.timeout)
 	}
 	r.vars[c.vname] = got
 	return nil

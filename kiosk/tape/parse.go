@@ -267,7 +267,7 @@ var keyCommands = map[string]tea.KeyType{
 
 // otherCommands lists the remaining names, for "did you mean" hints.
 var otherCommands = []string{"Set", "Type", "Paste", "Click", "Sleep", "Advance", "Expect",
-	"ExpectNot", "Capture", "TOTP", "Sync", "Screen", "Screenshot"}
+	"ExpectNot", "Capture", "CaptureMail", "TOTP", "Sync", "Screen", "Screenshot"}
 
 func (p *parser) command(c *Command, toks []token, endCol int) *ParseError {
 	name, args := toks[0], toks[1:]
@@ -290,7 +290,7 @@ func (p *parser) command(c *Command, toks []token, endCol int) *ParseError {
 		return a.duration(c, 0)
 	case "Expect", "ExpectNot":
 		return a.pattern(c)
-	case "Capture":
+	case "Capture", "CaptureMail":
 		return p.capture(c, a)
 	case "TOTP":
 		return p.totp(c, a)
@@ -581,14 +581,14 @@ func (p *parser) capture(c *Command, a argList) *ParseError {
 	}
 	t := a.toks[1]
 	if t.kind != regex {
-		return &ParseError{Col: t.col, Reason: `Capture needs a /regex/ with a group, e.g. /Key: ([A-Z2-7 ]+)/`}
+		return &ParseError{Col: t.col, Reason: c.Name + ` needs a /regex/ with a group, e.g. /Key: ([A-Z2-7 ]+)/`}
 	}
 	re, err := compile(t)
 	if err != nil {
 		return err
 	}
 	if re.NumSubexp() == 0 {
-		return &ParseError{Col: t.col, Reason: "Capture's regex needs a (group) to store"}
+		return &ParseError{Col: t.col, Reason: c.Name + "'s regex needs a (group) to store"}
 	}
 	c.vname, c.re = name, re
 	p.captured[name] = true

@@ -60,6 +60,9 @@ type Station struct {
 	// Events, when set, carries messages from the station's background
 	// work (its sync loop) that the runner passes on to the model.
 	Events <-chan tea.Msg
+	// Mail, when set, is the body of the newest notice the station holds
+	// for delivery (a standalone station's e-mail code): CaptureMail reads it.
+	Mail func(ctx context.Context) (string, error)
 	// Close releases the station (the replica); may be nil.
 	Close func() error
 	// Filter is the kiosk's message filter (kiosk.Filter), passed to

@@ -205,6 +205,11 @@ func (a *applier) apply(ctx context.Context, station string, op domain.Op) (wire
 				return res, err
 			}
 		}
+		if op.Proof == domain.ProofEmailCode {
+			if acct.ResetCodeAt, err = a.tx.LastResetCode(ctx, op.Account); err != nil {
+				return res, err
+			}
+		}
 		taken := func(alias, except string) (bool, error) { return a.tx.AliasTaken(ctx, alias, except) }
 		if effect, rej, err = Decide(acct, op, chain, a.now, taken); err != nil {
 			return res, err

@@ -65,6 +65,9 @@ type Store interface {
 	AddStation(ctx context.Context, id string) (token string, err error)
 	Stations(ctx context.Context) ([]Station, error)
 	RevokeStation(ctx context.Context, id string) error
+	// SendCode queues the e-mail that carries a station's one-time code
+	// (issue 19; codes.go).
+	SendCode(ctx context.Context, station string, req wire.CodeRequest) error
 	// RecordHealth keeps a station's latest heartbeat, seen now.
 	RecordHealth(ctx context.Context, station string, h wire.Health) error
 	Close() error

@@ -83,6 +83,7 @@ func runConformance(t *testing.T, db database) {
 		{"TwoInstances", confTwoInstances},
 		{"AccessPass", confPass},
 		{"Aliases", confAliases},
+		{"EmailCodes", confEmailCodes},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -417,7 +418,8 @@ func confLifecycle(t *testing.T, db database) {
 	for _, name := range []string{"kylam", "hyyip", "amuller", "ksato", "wktsang", "cwfung", "sfmak"} {
 		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
 	}
-	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org"}, clk.Now()))
+	verified := clk.Now() // issue 19: only a verified personal e-mail gets notices
+	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org", VerifiedAt: &verified}, clk.Now()))
 	if _, err := s.Apply(ctx, "hall-1", ops); err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +466,8 @@ func confNotices(t *testing.T, db database) {
 	for _, name := range []string{"kylam", "hyyip", "wktsang"} {
 		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
 	}
-	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org"}, clk.Now()))
+	verified := clk.Now() // issue 19: only a verified personal e-mail gets notices
+	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org", VerifiedAt: &verified}, clk.Now()))
 	s.Apply(ctx, "hall-1", ops)
 	runLifecycle(t, s, clk, at(2026, 8, 31))
 	pending, err := s.Notices(ctx, notice.Pending, 0)
@@ -676,5 +679,121 @@ func confAliases(t *testing.T, db database) {
 	}
 	if s := feed[pg2]; s.Alias != "tai.man.chan2" || feed[grad].Alias != "" || feed[ug].Alias != "" {
 		t.Fatalf("aliases in the feed: %q %q %q", s.Alias, feed[grad].Alias, feed[ug].Alias)
+	}
+}
+
+// Issue 19: a verified personal e-mail is stored with its time and gets the
+// notices (an unverified one does not); a station's code is queued as a
+// notice that holds it until it is sent, then masked; a reset code goes only
+// to the verified address; an e-mail code never stands in for 2FA.
+func confEmailCodes(t *testing.T, db database) {
+	clk := &clock{t: t0}
+	s := db(t)(Options{Keys: confKeys(t), Now: clk.Now})
+	s.Import(ctx, strings.NewReader(header+"20261001,CHAN,Tai Man,A123456(3),2006-03-14,CS,UG,degree,2030-06-30\n"))
+	activate := chainOp(domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: t0}, "", domain.ProofHKID)
+	unverified := chainOp(domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "old@example.org"}, activate.ID, domain.ProofHKID)
+	if res, err := s.Apply(ctx, "A", []domain.Op{activate, unverified}); err != nil || res[1].Outcome != wire.OutcomeApplied {
+		t.Fatalf("push: %+v, %v", res, err)
+	}
+	req := wire.CodeRequest{Account: "tmchan", Purpose: notice.CodeReset, To: "old@example.org", Code: "314159", Expires: t0.Add(10 * time.Minute)}
+	var rej *domain.Rejection
+	if err := s.SendCode(ctx, "A", req); !errors.As(err, &rej) || rej.Code != "no_verified_email" {
+		t.Fatalf("a reset code to an unverified address: %v", err)
+	}
+
+	// Verifying: the code goes to the new address, held until sent.
+	req = wire.CodeRequest{Account: "tmchan", Purpose: notice.CodeVerify, To: "tm@example.org", Code: "271828", Expires: t0.Add(10 * time.Minute)}
+	if err := s.SendCode(ctx, "A", req); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := s.Notices(ctx, notice.Pending, 0)
+	n := pending[len(pending)-1]
+	if n.Kind != notice.EmailCode || n.To != "tm@example.org" || !strings.Contains(n.Body, "271828") ||
+		!strings.Contains(n.Body, "Express Station A") || !strings.Contains(n.Body, "驗證碼") {
+		t.Fatalf("code notice %+v", n)
+	}
+	if err := s.MarkNoticeSent(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	sent, _ := s.Notices(ctx, notice.Sent, 0)
+	if len(sent) != 1 || strings.Contains(sent[0].Body, "271828") || !strings.Contains(sent[0].Body, "••••••") {
+		t.Fatalf("after sending, the body still holds the code: %+v", sent)
+	}
+
+	// The station saves the address as verified.
+	at := t0.Add(2 * time.Minute)
+	verify := chainOp(domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "tm@example.org", VerifiedAt: &at}, unverified.ID, domain.ProofHKID)
+	if res, err := s.Apply(ctx, "A", []domain.Op{verify}); err != nil || res[0].Outcome != wire.OutcomeApplied {
+		t.Fatalf("verified e-mail: %+v, %v", res, err)
+	}
+	snap := feedOf(t, s)["tmchan"]
+	if snap.PersonalEmail != "tm@example.org" || snap.PersonalEmailVerifiedAt == nil || !snap.PersonalEmailVerifiedAt.Equal(at) {
+		t.Fatalf("snapshot %+v", snap)
+	}
+
+	// A reset code to it; a newer code masks the older one at once.
+	clk.Set(t0.Add(5 * time.Minute))
+	req = wire.CodeRequest{Account: "tmchan", Purpose: notice.CodeReset, To: "tm@example.org", Code: "161803", Expires: clk.Now().Add(10 * time.Minute)}
+	if err := s.SendCode(ctx, "B", req); err != nil {
+		t.Fatal(err)
+	}
+	req.Code = "141421"
+	if err := s.SendCode(ctx, "B", req); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := s.Notices(ctx, "", 0)
+	var bodies []string
+	for _, n := range all {
+		bodies = append(bodies, n.Body)
+	}
+	joined := strings.Join(bodies, "\n")
+	if strings.Contains(joined, "161803") || !strings.Contains(joined, "141421") {
+		t.Fatalf("the replaced code is still in clear, or the new one is not held")
+	}
+	for _, bad := range []wire.CodeRequest{
+		{Account: "tmchan", Purpose: notice.CodeReset, To: "someone@else.org", Code: "123456", Expires: req.Expires},
+		{Account: "tmchan", Purpose: notice.CodeVerify, To: "tm@example.org", Code: "12345", Expires: req.Expires},
+		{Account: "tmchan", Purpose: notice.CodeVerify, To: "tmchan@connect.example.edu", Code: "123456", Expires: req.Expires},
+	} {
+		if err := s.SendCode(ctx, "B", bad); !errors.As(err, &rej) {
+			t.Errorf("%+v: %v, want a refusal", bad, err)
+		}
+	}
+	if err := s.SendCode(ctx, "B", wire.CodeRequest{Account: "nobody", Purpose: notice.CodeVerify, To: "x@example.org",
+		Code: "123456", Expires: req.Expires}); !errors.Is(err, ErrNoAccount) {
+		t.Errorf("unknown account: %v", err)
+	}
+
+	// A password reset with the e-mail code: refused long after the code
+	// went (the store sent none recently) ...
+	late := chainOp(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: testHashes()[1], ChangedAt: clk.Now()}, "", domain.ProofEmailCode)
+	late.CreatedAt = clk.Now().Add(ResetCodeWindow + time.Minute)
+	clk.Set(late.CreatedAt)
+	if res, err := s.Apply(ctx, "B", []domain.Op{late}); err != nil || res[0].Outcome != wire.OutcomeRejected ||
+		!strings.HasPrefix(res[0].Reason, "email_code") {
+		t.Fatalf("reset with a stale e-mail code: %+v, %v", res, err)
+	}
+	// ... applied without 2FA shortly after the code went ...
+	clk.Set(late.CreatedAt.Add(time.Minute))
+	req.Code, req.Expires = "173205", clk.Now().Add(10*time.Minute)
+	if err := s.SendCode(ctx, "B", req); err != nil {
+		t.Fatal(err)
+	}
+	reset := chainOp(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: testHashes()[1], ChangedAt: clk.Now()}, "", domain.ProofEmailCode)
+	reset.CreatedAt = clk.Now().Add(3 * time.Minute)
+	clk.Set(reset.CreatedAt)
+	if res, err := s.Apply(ctx, "B", []domain.Op{reset}); err != nil || res[0].Outcome != wire.OutcomeApplied {
+		t.Fatalf("reset with an e-mail code: %+v, %v", res, err)
+	}
+	// ... but never in place of 2FA.
+	enrol := chainOp(domain.OpEnrolTOTP, domain.EnrolTOTPPayload{Sealed: []byte("sealed"), Step: 100}, "", domain.ProofPassword)
+	if res, err := s.Apply(ctx, "B", []domain.Op{enrol}); err != nil || res[0].Outcome != wire.OutcomeApplied {
+		t.Fatalf("enrol: %+v, %v", res, err)
+	}
+	again := chainOp(domain.OpSetPassword, domain.SetPasswordPayload{PasswordHash: testHashes()[0], ChangedAt: clk.Now()}, "", domain.ProofEmailCode)
+	again.CreatedAt = clk.Now()
+	res, err := s.Apply(ctx, "B", []domain.Op{again})
+	if err != nil || res[0].Outcome != wire.OutcomeRejected || !strings.HasPrefix(res[0].Reason, "2fa_required") {
+		t.Fatalf("an e-mail code for an account with 2FA: %+v, %v", res, err)
 	}
 }

@@ -180,7 +180,7 @@ func (s *Central) queueNotice(ctx context.Context, tx Tx, snap *domain.Snapshot,
 	}
 	subject, body := notice.Compose(kind, facts)
 	return tx.QueueNotice(ctx, notice.Notice{CreatedAt: at, Account: snap.Name, Kind: kind,
-		To: notice.Address(snap.Name, snap.PersonalEmail, s.opt.EmailDomain), Subject: subject, Body: body})
+		To: notice.Address(snap.Name, snap.PersonalEmail, snap.PersonalEmailVerifiedAt != nil, s.opt.EmailDomain), Subject: subject, Body: body})
 }
 
 // QueuePasswordReminders queues a reminder (seed "netid") for every

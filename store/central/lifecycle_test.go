@@ -86,7 +86,8 @@ func classOf2026(t *testing.T) (*SQLite, *clock, string) {
 	for _, name := range []string{"kylam", "hyyip", "amuller", "ksato", "wktsang", "cwfung", "sfmak"} {
 		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
 	}
-	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org"}, clk.Now()))
+	verified := clk.Now() // issue 19: only a verified personal e-mail gets notices
+	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org", VerifiedAt: &verified}, clk.Now()))
 	res, err := s.Apply(ctx, "hall-1", ops)
 	if err != nil {
 		t.Fatal(err)

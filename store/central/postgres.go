@@ -416,6 +416,29 @@ func (t *pgTx) QueueNotice(ctx context.Context, n notice.Notice) error {
 	return nil
 }
 
+// maskCodesSQL is notice.MaskCodes in PostgreSQL's regular expressions.
+const maskCodesSQL = `regexp_replace(body, '\m[0-9]{6}\M', '••••••', 'g')`
+
+func (t *pgTx) RecordResetCode(ctx context.Context, account, station string, at time.Time) error {
+	return t.exec(ctx, `INSERT INTO reset_codes (account, sent_at, station) VALUES ($1, $2, $3)
+		ON CONFLICT (account) DO UPDATE SET sent_at = excluded.sent_at, station = excluded.station`,
+		account, at.UTC(), station)
+}
+
+func (t *pgTx) LastResetCode(ctx context.Context, account string) (time.Time, error) {
+	var at time.Time
+	err := t.tx.QueryRow(ctx, `SELECT sent_at FROM reset_codes WHERE account = $1`, account).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return at.UTC(), err
+}
+
+func (t *pgTx) BlankCodes(ctx context.Context, account string, before time.Time) error {
+	return t.exec(ctx, `UPDATE notices SET body = `+maskCodesSQL+` WHERE kind = 'email_code' AND (account = $1 OR created_at <= $2)`,
+		account, before.UTC())
+}
+
 func (t *pgTx) LastReminders(ctx context.Context, names []string) (map[string]time.Time, error) {
 	return collectLast(t.query(ctx, `SELECT account, max(created_at) FROM notices
 		WHERE kind = 'password_age' AND account = ANY($1) GROUP BY account`, names))
@@ -676,8 +699,11 @@ func (s *pgStore) LastNotices(ctx context.Context, kind notice.Kind) (map[string
 	return last, nil
 }
 
+// MarkNoticeSent records that a pending notice was sent; an e-mail code's
+// body keeps its code masked (notice.Box does the same).
 func (s *pgStore) MarkNoticeSent(ctx context.Context, id int64) error {
-	return s.updateNotice(ctx, id, `state = 'sent', sent_at = $2, error = '', attempts = attempts + 1`, s.opt.Now().UTC())
+	return s.updateNotice(ctx, id, `state = 'sent', sent_at = $2, error = '', attempts = attempts + 1,
+		body = CASE WHEN kind = 'email_code' THEN `+maskCodesSQL+` ELSE body END`, s.opt.Now().UTC())
 }
 
 func (s *pgStore) MarkNoticeFailed(ctx context.Context, id int64, reason string, keep bool) error {

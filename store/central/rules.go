@@ -29,7 +29,15 @@ type Account struct {
 	// ActivatedBy is the station whose activation the store applied, when
 	// known (the refusal of a second activation names it).
 	ActivatedBy string
+	// ResetCodeAt is when the store last sent the account a reset code
+	// (POST /v1/codes); read only for an op made with an e-mail code.
+	ResetCodeAt time.Time
 }
+
+// ResetCodeWindow is how long after the store sent a reset code a visit
+// may start its changes with that code's proof: the code's 10 minutes and
+// the new-password step that follows.
+const ResetCodeWindow = 30 * time.Minute
 
 // Link is what the store recorded for an op another op follows
 // (domain.Op.After): the chain of a station's visit, read back from the
@@ -87,6 +95,9 @@ func Decide(a *Account, op domain.Op, chain []Link, now time.Time, taken AliasTa
 		return Unchanged, rej, nil
 	}
 	if rej := checkProof(&a.Snapshot, op, chain); rej != nil {
+		return Unchanged, rej, nil
+	}
+	if rej := checkEmailCode(a, op, at); rej != nil {
 		return Unchanged, rej, nil
 	}
 	if rej := domain.Check(&a.Snapshot, a.ActivatedBy, op.Kind, p, at); rej != nil {
@@ -160,6 +171,22 @@ func checkProof(s *domain.Snapshot, op domain.Op, chain []Link) *domain.Rejectio
 	return domain.Reject("2fa_required", "the account has two-factor authentication and this change was made without a 2FA code")
 }
 
+// checkEmailCode refuses the first change of a visit verified with an
+// e-mail code (domain.ProofEmailCode) when the store sent the account no
+// reset code shortly before: a synced station sends its codes through the
+// store, so such a proof with no code behind it is not to be trusted. The
+// changes that follow it are decided by their chain.
+func checkEmailCode(a *Account, op domain.Op, at time.Time) *domain.Rejection {
+	if op.Proof != domain.ProofEmailCode || op.After != "" {
+		return nil
+	}
+	sent := a.ResetCodeAt
+	if sent.IsZero() || at.Before(sent.Add(-time.Minute)) || at.After(sent.Add(ResetCodeWindow)) {
+		return domain.Reject("email_code", "the change was made with an e-mail code, but the central store sent this account no reset code shortly before")
+	}
+	return nil
+}
+
 // fail counts a failed attempt made at any station. Reaching the limit in
 // the window locks the account for LockoutFor from this failure and spends
 // the failures, as a station does; a lock the station already decided is
@@ -211,6 +238,7 @@ func sameSnapshot(a, b domain.Snapshot) bool {
 		sameTime(a.PasswordChangedAt, b.PasswordChangedAt) && bytes.Equal(a.TOTPSealed, b.TOTPSealed) &&
 		a.TOTPLastStep == b.TOTPLastStep && a.DirectoryPublic == b.DirectoryPublic &&
 		sameTime(a.LockedUntil, b.LockedUntil) && a.Alias == b.Alias && a.PersonalEmail == b.PersonalEmail &&
+		sameTime(a.PersonalEmailVerifiedAt, b.PersonalEmailVerifiedAt) &&
 		a.ExtendedUntil == b.ExtendedUntil && a.PassHash == b.PassHash && sameTime(a.PassExpires, b.PassExpires) &&
 		a.AliasFullName == b.AliasFullName && a.DisplayName == b.DisplayName
 }

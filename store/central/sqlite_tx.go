@@ -182,6 +182,26 @@ func (t *sqliteTx) QueueNotice(ctx context.Context, n notice.Notice) error {
 	return notice.Queue(ctx, t.tx, n)
 }
 
+func (t *sqliteTx) RecordResetCode(ctx context.Context, account, station string, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO reset_codes (account, sent_at, station) VALUES (?, ?, ?)
+		ON CONFLICT (account) DO UPDATE SET sent_at = excluded.sent_at, station = excluded.station`,
+		account, formatTime(at), station)
+	return err
+}
+
+func (t *sqliteTx) LastResetCode(ctx context.Context, account string) (time.Time, error) {
+	var at string
+	err := t.tx.QueryRowContext(ctx, `SELECT sent_at FROM reset_codes WHERE account = ?`, account).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return parseTime(at), err
+}
+
+func (t *sqliteTx) BlankCodes(ctx context.Context, account string, before time.Time) error {
+	return notice.BlankCodes(ctx, t.tx, `account = ? OR created_at <= ?`, account, formatTime(before))
+}
+
 func (t *sqliteTx) LastReminders(ctx context.Context, names []string) (map[string]time.Time, error) {
 	last := map[string]time.Time{}
 	if len(names) == 0 {

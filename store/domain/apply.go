@@ -76,7 +76,14 @@ func applyAlias(s *Snapshot, p AliasPayload) {
 
 func applyDisplayName(s *Snapshot, p DisplayNamePayload) { s.DisplayName = p.Name }
 
-func applyPersonalEmail(s *Snapshot, p PersonalEmailPayload) { s.PersonalEmail = p.Email }
+// applyPersonalEmail sets the address with its verification time (nil: an
+// address set without a code, which gets no notices).
+func applyPersonalEmail(s *Snapshot, p PersonalEmailPayload) {
+	s.PersonalEmail, s.PersonalEmailVerifiedAt = p.Email, nil
+	if p.Email != "" && p.VerifiedAt != nil {
+		s.PersonalEmailVerifiedAt = timePtr(p.VerifiedAt.UTC())
+	}
+}
 
 // setPassword makes hash current and pushes it onto the history. A hash the
 // history already holds was applied before: it is not set again, so an old

@@ -138,10 +138,14 @@ func TestReminderDue(t *testing.T) {
 }
 
 func TestNoticeAddress(t *testing.T) {
-	if got := notice.Address("kylam", "", "connect.example.edu"); got != "kylam@connect.example.edu" {
+	if got := notice.Address("kylam", "", false, "connect.example.edu"); got != "kylam@connect.example.edu" {
 		t.Errorf("without a personal e-mail: %s", got)
 	}
-	if got := notice.Address("kylam", "ky@example.org", "connect.example.edu"); got != "ky@example.org" {
-		t.Errorf("with a personal e-mail: %s", got)
+	if got := notice.Address("kylam", "ky@example.org", true, "connect.example.edu"); got != "ky@example.org" {
+		t.Errorf("with a verified personal e-mail: %s", got)
+	}
+	// Issue 19: an address never verified stays on record but gets no notices.
+	if got := notice.Address("kylam", "ky@example.org", false, "connect.example.edu"); got != "kylam@connect.example.edu" {
+		t.Errorf("with an unverified personal e-mail: %s", got)
 	}
 }

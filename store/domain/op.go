@@ -50,6 +50,9 @@ const (
 	ProofPassword = "password"
 	ProofTOTP     = "totp" // a 2FA code was accepted (or an enrolment confirmed) in this visit
 	ProofPass     = "pass" // a service-desk access pass was accepted in this visit
+	// ProofEmailCode: a code sent to the verified personal e-mail was typed
+	// (Forgot Password without 2FA); it never stands for a 2FA code.
+	ProofEmailCode = "email_code"
 )
 
 // DecodePayload decodes an op's payload into the type its kind declares

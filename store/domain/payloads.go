@@ -65,8 +65,11 @@ type (
 		Name string `json:"name"`
 	}
 	// PersonalEmailPayload sets the address notices go to; "" clears it.
+	// VerifiedAt is when the student typed the code sent to it (nil from a
+	// station before e-mail codes: the address is kept but gets no notices).
 	PersonalEmailPayload struct {
-		Email string `json:"email"`
+		Email      string     `json:"email"`
+		VerifiedAt *time.Time `json:"verified_at,omitempty"`
 	}
 	// UsePassPayload: the outstanding pass (named by its hash, which every
 	// station has) was used at At. A pass works once: the centre refuses a

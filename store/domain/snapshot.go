@@ -37,8 +37,11 @@ type Snapshot struct {
 	Alias             string          `json:"alias,omitempty"`           // alumni e-mail alias, or a PG's full-name alias
 	AliasFullName     bool            `json:"alias_full_name,omitempty"` // Alias is a full-name alias (at the e-mail domain)
 	DisplayName       string          `json:"display_name,omitempty"`    // name on the student's e-mails; "" = the registry's
-	PersonalEmail     string          `json:"personal_email,omitempty"`  // where notices go
-	ChineseName       string          `json:"chinese_name,omitempty"`    // registry's name in Chinese characters, or ""
+	PersonalEmail     string          `json:"personal_email,omitempty"`  // where notices go (when verified)
+	// PersonalEmailVerifiedAt is when the student typed the code sent to
+	// PersonalEmail; nil for an address set before codes (it gets no notices).
+	PersonalEmailVerifiedAt *time.Time `json:"personal_email_verified_at,omitempty"`
+	ChineseName             string     `json:"chinese_name,omitempty"` // registry's name in Chinese characters, or ""
 	// The service desk's access pass (policy.NewAccessPass), while one is
 	// outstanding: its argon2id hash only, never the pass, and who issued
 	// it (for the audit and the station's message). Using, revoking or

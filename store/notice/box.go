@@ -3,6 +3,7 @@ package notice
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -104,10 +105,25 @@ func (b Box) LastNotices(ctx context.Context, kind Kind) (map[string]time.Time, 
 	return last, rows.Err()
 }
 
-// MarkNoticeSent records that a pending notice was sent.
+// MarkNoticeSent records that a pending notice was sent; an EmailCode
+// notice keeps its body with the code masked (MaskCodes).
 func (b Box) MarkNoticeSent(ctx context.Context, id int64) error {
-	return b.update(ctx, id, `state = 'sent', sent_at = ?, error = '', attempts = attempts + 1`,
-		sqltime.Format(b.Now()))
+	if err := b.update(ctx, id, `state = 'sent', sent_at = ?, error = '', attempts = attempts + 1`,
+		sqltime.Format(b.Now())); err != nil {
+		return err
+	}
+	var body string
+	err := b.W.QueryRowContext(ctx, `SELECT body FROM notices WHERE id = ? AND kind = ?`, id, string(EmailCode)).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err == nil {
+		_, err = b.W.ExecContext(ctx, `UPDATE notices SET body = ? WHERE id = ?`, MaskCodes(body), id)
+	}
+	if err != nil {
+		return fmt.Errorf("notice %d: masking its code: %w", id, err)
+	}
+	return nil
 }
 
 // MarkNoticeFailed records a failed attempt to send a pending notice; keep
@@ -145,4 +161,43 @@ func clip(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "")
+}
+
+// Execer is what BlankCodes needs: a *sql.Tx (or *sql.DB).
+type Execer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// BlankCodes masks the codes in the EmailCode notices matching where
+// (SQLite placeholders): their code was used, replaced or expired.
+func BlankCodes(ctx context.Context, q Execer, where string, args ...any) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, body FROM notices WHERE kind = 'email_code' AND (`+where+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("blanking used codes: %w", err)
+	}
+	masked := map[int64]string{}
+	for rows.Next() {
+		var (
+			id   int64
+			body string
+		)
+		if err := rows.Scan(&id, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("blanking used codes: %w", err)
+		}
+		if m := MaskCodes(body); m != body {
+			masked[id] = m
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("blanking used codes: %w", err)
+	}
+	for id, body := range masked {
+		if _, err := q.ExecContext(ctx, `UPDATE notices SET body = ? WHERE id = ?`, body, id); err != nil {
+			return fmt.Errorf("blanking used codes: %w", err)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package notice
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -36,6 +37,12 @@ const (
 	TOTPChanged     Kind = "totp_changed"     // wasn't me?
 	TOTPReset       Kind = "totp_reset"       // 2FA reset with a service-desk pass: wasn't me?
 	Activated       Kind = "activated"        // wasn't me?
+	// EmailCode carries a one-time code to a personal e-mail (issue 19):
+	// to verify the address, or to reset a forgotten password. Its body
+	// holds the code only until it is sent or the code expires (MaskCodes).
+	EmailCode Kind = "email_code"
+	// EmailReplaced tells the old verified address that another replaced it.
+	EmailReplaced Kind = "email_replaced"
 	// ChangeRefused tells a student that a change made at a station was
 	// refused afterwards by the central store (ComposeRefusal).
 	ChangeRefused Kind = "change_refused"
@@ -66,9 +73,11 @@ type Notice struct {
 }
 
 // Address is where notices about an account go: the personal e-mail
-// when set, else the account's own address.
-func Address(account, personalEmail, emailDomain string) string {
-	if personalEmail != "" {
+// when set and verified (a code sent to it was typed back), else the
+// account's own address. An address set before codes stays on record but
+// gets no notices until it is verified.
+func Address(account, personalEmail string, verified bool, emailDomain string) string {
+	if personalEmail != "" && verified {
 		return personalEmail
 	}
 	return policy.Email(account, emailDomain)
@@ -89,6 +98,32 @@ type Facts struct {
 	Category                                       policy.Category
 	ServicesEnd, PasswordChangedAt, At             time.Time
 	Languages                                      []string
+	// An EmailCode notice: the code, what it is for (CodeVerify or
+	// CodeReset) and when it expires. An EmailReplaced notice: NewAddress,
+	// masked (policy.MaskEmail).
+	Code, Purpose, NewAddress string
+	Expires                   time.Time
+}
+
+// What an EmailCode is for (Facts.Purpose; the stores' purposes).
+const (
+	CodeVerify = "verify_email"
+	CodeReset  = "reset"
+)
+
+// codeRun is how a code stands in an EmailCode body: six digits on their own.
+var codeRun = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// MaskCodes hides the codes of an EmailCode body: what a body keeps once the
+// code is sent, used, replaced or expired, and what every listing shows.
+func MaskCodes(body string) string { return codeRun.ReplaceAllString(body, "••••••") }
+
+// Masked is n as staff may see it: an EmailCode's code hidden.
+func Masked(n Notice) Notice {
+	if n.Kind == EmailCode {
+		n.Body = MaskCodes(n.Body)
+	}
+	return n
 }
 
 // langSeparator divides the languages of one notice's body; subjects are
@@ -185,6 +220,19 @@ func compose(p *text.Printer, kind Kind, f Facts) (subject, body string) {
 		subject = p.T("notice.totp-reset.subject", d)
 		b.WriteString(p.T("notice.totp-reset.body", d))
 		b.WriteString(p.T("notice.totp-changed.wasnt-me", d))
+	case EmailCode:
+		d["Code"], d["Expires"] = f.Code, f.Expires.Local()
+		if f.Purpose == CodeReset {
+			subject = p.T("notice.email-code.reset.subject", d)
+			b.WriteString(p.T("notice.email-code.reset.body", d))
+		} else {
+			subject = p.T("notice.email-code.verify.subject", d)
+			b.WriteString(p.T("notice.email-code.verify.body", d))
+		}
+		b.WriteString(p.T("notice.email-code.wasnt-me", d))
+	case EmailReplaced:
+		subject = p.T("notice.email-replaced.subject", d)
+		b.WriteString(p.T("notice.email-replaced.body", with("NewAddress", f.NewAddress)))
 	case Activated:
 		subject = p.T("notice.activated.subject", d)
 		b.WriteString(p.T("notice.activated.body", d))
@@ -225,6 +273,7 @@ var refusalReasons = map[string]string{
 	"pass_used":           "notice.refused.reason.pass-used",
 	"pass_expired":        "notice.refused.reason.pass-expired",
 	"alias_taken":         "notice.refused.reason.alias-taken",
+	"email_code":          "notice.refused.reason.email-code",
 }
 
 // refusalReason is the reason of a refusal ("code: message") in p's

@@ -188,3 +188,30 @@ func statusError(resp *http.Response) error {
 	}
 	return &StatusError{Status: resp.StatusCode, Code: body.Code, Message: body.Error}
 }
+
+// SendCode sends an e-mail code through the central store (issue 19): the
+// replica's store.CodeCourier on a station with an upstream. It tries the
+// upstream in use, then the others in order; a refusal (a status from the
+// store) is the answer, not a reason to fail over. The code is in the
+// request body only, never in an error or a log.
+func (s *Syncer) SendCode(ctx context.Context, req store.CodeRequest) error {
+	body, err := json.Marshal(wire.CodeRequest{Account: req.Account, Purpose: req.Purpose, To: req.To,
+		Code: req.Code, Expires: req.Expires})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	for i := range s.clients {
+		c := s.clients[(cur+i)%len(s.clients)]
+		rctx, cancel := context.WithTimeout(ctx, requestTimeout)
+		_, err = c.do(rctx, http.MethodPost, "/v1/codes", body)
+		cancel()
+		var refused *StatusError
+		if err == nil || errors.As(err, &refused) || errors.Is(err, ErrUnauthorized) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}

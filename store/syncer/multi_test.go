@@ -100,8 +100,13 @@ func TestTwoAccountdsTwentyStations(t *testing.T) {
 	for i, st := range sts {
 		wg.Go(func() {
 			rnd := rand.New(rand.NewPCG(uint64(i), 1))
-			for range 3 {
-				st.s.SyncOnce(ctx) // bootstrap; may fail, the next round retries
+			// Bootstrap: a round may be cut anywhere (10% of requests), so
+			// retry until one goes through whole, as the sync loop would.
+			for try := 0; st.s.SyncOnce(ctx) != nil; try++ {
+				if try == 100 {
+					t.Errorf("%s: no sync round went through in 100 tries", st.id)
+					return
+				}
 			}
 			for k := range perStation {
 				n := i*perStation + k

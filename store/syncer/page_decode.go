@@ -61,6 +61,7 @@ const (
 	fPassIssuedBy
 	fAliasFullName
 	fDisplayName
+	fPersonalEmailVerifiedAt
 )
 
 var snapshotKeys = map[string]int{
@@ -73,6 +74,7 @@ var snapshotKeys = map[string]int{
 	"alias": fAlias, "personal_email": fPersonalEmail, "chinese_name": fChineseName,
 	"pass_hash": fPassHash, "pass_expires": fPassExpires, "pass_issued_by": fPassIssuedBy,
 	"alias_full_name": fAliasFullName, "display_name": fDisplayName,
+	"personal_email_verified_at": fPersonalEmailVerifiedAt,
 }
 
 // scanner reads JSON from b; every method reports false for anything it
@@ -224,6 +226,8 @@ func (s *scanner) field(v *domain.Snapshot, f int) (ok bool) {
 		v.LockedUntil, ok = s.time()
 	case fPassExpires:
 		v.PassExpires, ok = s.time()
+	case fPersonalEmailVerifiedAt:
+		v.PersonalEmailVerifiedAt, ok = s.time()
 	case fPasswordHistory:
 		v.PasswordHistory, ok = s.strings()
 	default:

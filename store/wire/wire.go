@@ -4,7 +4,11 @@
 // both sides share one definition.
 package wire
 
-import "github.com/expressstation/kiosk/store/domain"
+import (
+	"time"
+
+	"github.com/expressstation/kiosk/store/domain"
+)
 
 // Page is one page of the central change feed: the accounts that changed
 // after cursor After, each once, as its latest snapshot, in change order.
@@ -71,4 +75,18 @@ type Health struct {
 	Maintenance    bool   `json:"maintenance"`                // the station shows its maintenance screen
 	Cursor         int64  `json:"cursor"`                     // the replica's feed cursor
 	FreeDisk       int64  `json:"free_disk_bytes,omitempty"`  // free bytes where the replica lives; 0 unknown
+}
+
+// CodeRequest is a station's request to send an e-mail code (POST
+// /v1/codes, issue 19): the central store queues the notice that carries it
+// and sends it at once. Purpose is "verify_email" (To is the new address,
+// not saved yet) or "reset" (To must be the account's verified personal
+// e-mail). The code travels only here and in that notice; the station keeps
+// its keyed hash.
+type CodeRequest struct {
+	Account string    `json:"account"`
+	Purpose string    `json:"purpose"`
+	To      string    `json:"to"`
+	Code    string    `json:"code"`
+	Expires time.Time `json:"expires"`
 }

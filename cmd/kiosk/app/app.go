@@ -211,7 +211,8 @@ func ModelOptions(cfg *config.Config, accounts kiosk.Accounts, clk clock.Clock, 
 		StationID: s.ID, StationName: s.Name,
 		IdleTimeout: s.IdleTimeout, ServiceDesk: s.ServiceDesk, ServiceDeskIn: s.ServiceDeskIn,
 		StudentIDLength: s.StudentIDLength, AliasDomain: s.AliasDomain, Language: s.Language, Dev: dev,
-		Staff: staff, StaffKey: cfg.Staff.Key, StaffPINHash: cfg.Staff.PINHash, Version: Version(),
+		ResetNeedsSecondFactor: s.ResetNeedsSecondFactor,
+		Staff:                  staff, StaffKey: cfg.Staff.Key, StaffPINHash: cfg.Staff.PINHash, Version: Version(),
 	}
 }
 

@@ -51,6 +51,7 @@ func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config
 		return nil, err
 	}
 	if s != nil {
+		r.SetCodeCourier(s.SendCode) // e-mail codes go through the central store (issue 19)
 		wg.Go(func() { s.Run(ctx) })
 		opt.Link, opt.Sync = LinkOf(s), s.SyncOnce
 		syncOnce = s.SyncOnce
@@ -62,12 +63,12 @@ func startBackground(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config
 			first.Do(func() { close(started) })
 		})
 	}
-	wg.Go(func() { every(ctx, deliverEvery, func() { deliver(ctx, r, sender, logger) }) })
+	wg.Go(func() { every(ctx, deliverEvery, r.CodeSignal(), func() { deliver(ctx, r, sender, logger) }) })
 	return syncOnce, nil
 }
 
-// every runs job now and then every d until ctx ends.
-func every(ctx context.Context, d time.Duration, job func()) {
+// every runs job now and then every d, and at once on a nudge, until ctx ends.
+func every(ctx context.Context, d time.Duration, nudge <-chan struct{}, job func()) {
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
@@ -76,6 +77,7 @@ func every(ctx context.Context, d time.Duration, job func()) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-nudge:
 		}
 	}
 }

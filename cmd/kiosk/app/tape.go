@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io"
 
 	"github.com/expressstation/kiosk/kiosk"
@@ -28,9 +29,13 @@ func TapeStarter(cfg *config.Config) func(clk clock.Clock) (tape.Station, error)
 			Model:     st.Root,
 			Sync:      st.SyncOnce,
 			AfterSync: kiosk.RefreshMsg{},
-			Events:    st.Events,
-			Close:     st.Close,
-			Filter:    kiosk.Filter,
+			Mail: func(ctx context.Context) (string, error) {
+				n, err := st.Replica.HeldNotice(ctx)
+				return n.Body, err
+			},
+			Events: st.Events,
+			Close:  st.Close,
+			Filter: kiosk.Filter,
 		}, nil
 	}
 }

@@ -7,6 +7,8 @@
 //	GET  /v1/changes?after=N&limit=M&wait=25s&epoch=E a page of the change feed (wire.Page);
 //	                                                 with wait, held open until a change comes
 //	POST /v1/ops                                     push ops (wire.PushRequest -> wire.PushResponse)
+//	POST /v1/codes                                   send an e-mail code (wire.CodeRequest) -> 204;
+//	                                                 409 with the refusal's code (issue 19)
 //	GET  /v1/snapshot                                a ready station replica (SQLite file) with its
 //	                                                 cursor and epoch in headers; ETag = SHA-256; Range
 //
@@ -47,6 +49,9 @@ type Options struct {
 	MaxWait     time.Duration // longest long-poll; default 60s
 	// Snapshots, when set, serves GET /v1/snapshot (else 404 no_snapshot).
 	Snapshots *Snapshots
+	// OnCode, when set, runs after an e-mail code was queued: accountd
+	// nudges its delivery loop, so the student waits seconds, not a minute.
+	OnCode func()
 }
 
 func (o Options) withDefaults() Options {
@@ -92,8 +97,9 @@ func New(st central.Store, opt Options) http.Handler {
 	mux.HandleFunc("/v1/changes", s.method(http.MethodGet, s.changes))
 	mux.HandleFunc("/v1/ops", s.method(http.MethodPost, s.push))
 	mux.HandleFunc("/v1/snapshot", s.method(http.MethodGet, s.snapshot))
+	mux.HandleFunc("/v1/codes", s.method(http.MethodPost, s.code))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: see GET /v1/health, GET /v1/changes, POST /v1/ops")
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: see GET /v1/health, GET /v1/changes, POST /v1/ops, POST /v1/codes")
 	})
 	return s.authenticate(mux)
 }
@@ -328,6 +334,39 @@ func (s *server) push(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.PushResponse{Epoch: s.st.Epoch(), Results: results})
+}
+
+// code queues the e-mail that carries a station's one-time code. The code
+// is never logged; a refusal says why with its code.
+func (s *server) code(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the code request as application/json")
+		return
+	}
+	var req wire.CodeRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.Account == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", "the body is not a code request")
+		return
+	}
+	err := s.st.SendCode(r.Context(), stationOf(r), req)
+	var rej *domain.Rejection
+	switch {
+	case errors.As(err, &rej):
+		writeError(w, http.StatusConflict, rej.Code, rej.Message)
+		return
+	case errors.Is(err, central.ErrNoAccount):
+		writeError(w, http.StatusNotFound, "unknown_account", "the central store has no such account")
+		return
+	case err != nil:
+		s.internal(w, err)
+		return
+	}
+	if s.opt.OnCode != nil {
+		s.opt.OnCode()
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // checkOps refuses a batch the store could not apply as it stands.
