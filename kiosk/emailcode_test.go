@@ -261,7 +261,7 @@ func TestCodeScreenFitsEightyByTwentyFour(t *testing.T) {
 		for _, id := range []string{"Check the code", "Send a new code"} {
 			label := id
 			if lang == "zh-HK" {
-				label = map[string]string{"Check the code": "核對驗證碼", "Send a new code": "寄出新的驗證碼"}[id]
+				label = map[string]string{"Check the code": "核對驗證碼", "Send a new code": "重新發送驗證碼"}[id]
 			}
 			if !strings.Contains(scr, label) {
 				t.Errorf("%s: %q not on screen:\n%s", lang, label, scr)
