@@ -80,6 +80,16 @@ func TestChineseWording(t *testing.T) {
 		"軟體":        "軟件",
 		"用戶":        "帳戶",
 		"你毋須採取任何行動": "毋須理會本電郵",
+		"被濫用":       "遭濫用",
+		"被盜":        "遭盜用",
+		"查問你的密碼":    "向你索取密碼",
+		"寄出驗證碼":     "發送驗證碼 (mail is 寄往 an address; a code is 發送)",
+		"寄出新的驗證碼":   "重新發送驗證碼",
+		"你自己的名字":    "你的英文姓名 (名字 alone reads as the given name)",
+		"看不見的字元":    "隱形字元 (as the password rules say)",
+		"開始前請準備":    "開始之前 (the next line already says 請準備好)",
+		"第二重驗證":     "額外核實身份, or 第二重認證 for the authenticator",
+		"帳戶服務":      "中央帳戶系統 (the name the other texts use)",
 	}
 	for id, forms := range withPolicies(t, zh) {
 		for _, v := range forms {
