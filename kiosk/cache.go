@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"math"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -16,9 +17,9 @@ import (
 // and kept here, each keyed by everything it depends on, so a stale one is
 // never drawn: the look (size, language, colours, and a generation that a
 // resize, a language switch and a sync round move on) and its own inputs
-// (text, width, focus). A cache holds the last rendering only, or a few
-// bounded ones for texts that do not come from typing: what a student
-// types is rendered anew on each keystroke.
+// (text, width, focus). A cache holds the last rendering only, or those the
+// last frame drew (Common.rendered): what a student types is rendered anew
+// on each keystroke.
 
 // look is what every cached rendering depends on besides its own inputs.
 type look struct {
@@ -38,10 +39,20 @@ func (c *Common) look() look {
 }
 
 // invalidate drops every cached rendering (a resize, a language switch, a
-// sync round): the next frame renders everything anew.
+// sync round, the end of a flow): the next frame renders everything anew.
 func (c *Common) invalidate() {
 	c.gen++
-	c.renders = nil
+	c.renders, c.rendersPrev = nil, nil
+}
+
+// nextFrame starts a frame: the shared renderings the last frame used are
+// kept for this one, the others dropped. What a keystroke does not change
+// is drawn once; what typing changes is drawn anew each time, even when
+// the text comes back (a letter typed and erased).
+func (c *Common) nextFrame() {
+	prev := c.rendersPrev
+	c.rendersPrev, c.renders = c.renders, prev
+	clear(c.renders)
 }
 
 // memo is one cached rendering: the value for the last key only.
@@ -65,29 +76,29 @@ func (m *memo[K]) get(c *Common, k K, render func() string) string {
 // drop forgets the rendering (it may show something secret).
 func (m *memo[K]) drop() { *m = memo[K]{} }
 
-// renderKey names a shared rendering of a text that does not come from
-// typing (a button's face).
+// renderKey names a shared rendering: a button, a paragraph.
 type renderKey struct {
 	look
 	kind, id, text string
 	flags          int
 }
 
-// rendersMax bounds the shared renderings; a screen has a few dozen.
-const rendersMax = 256
-
-// rendered is the shared rendering for k, rendered when missing.
+// rendered is the shared rendering for k: from this frame or the last,
+// else rendered now (nextFrame).
 func (c *Common) rendered(k renderKey, render func() string) string {
 	if c.fresh {
 		return render()
 	}
-	if s, ok := c.renders[k]; ok {
+	s, ok := c.renders[k]
+	if ok {
 		return s
 	}
-	if c.renders == nil || len(c.renders) >= rendersMax {
+	if s, ok = c.rendersPrev[k]; !ok {
+		s = render()
+	}
+	if c.renders == nil {
 		c.renders = map[renderKey]string{}
 	}
-	s := render()
 	c.renders[k] = s
 	return s
 }
@@ -130,7 +141,10 @@ func (c *Common) padWidth(w int, block string) string {
 
 // joinVertical is lipgloss.JoinVertical(lipgloss.Left, blocks...), with
 // each line measured once by cells.Width (TestJoinsMatchLipgloss).
-func joinVertical(blocks ...string) string {
+func joinVertical(blocks ...string) string { return joinVerticalAt(lipgloss.Left, blocks...) }
+
+// joinVerticalAt is lipgloss.JoinVertical(pos, blocks...).
+func joinVerticalAt(pos lipgloss.Position, blocks ...string) string {
 	if len(blocks) == 1 {
 		return blocks[0]
 	}
@@ -150,8 +164,15 @@ func joinVertical(blocks ...string) string {
 		if i > 0 {
 			sb.WriteByte('\n')
 		}
+		// lipgloss's split of the room: math.Round, halves away from zero.
+		w := wide - widths[i]
+		right := w - int(math.Round(float64(w)*float64(pos)))
+		if pos == lipgloss.Left || w < 1 {
+			right = w
+		}
+		pad(&sb, w-right)
 		sb.WriteString(l)
-		pad(&sb, wide-widths[i])
+		pad(&sb, right)
 	}
 	return sb.String()
 }

@@ -63,6 +63,11 @@ func TestJoinsMatchLipgloss(t *testing.T) {
 			if got, want := joinVertical(pick...), lipgloss.JoinVertical(lipgloss.Left, pick...); got != want {
 				t.Fatalf("joinVertical(%q)\n= %q\nwant %q", pick, got, want)
 			}
+			for _, pos := range []lipgloss.Position{lipgloss.Center, lipgloss.Right, 0.3} {
+				if got, want := joinVerticalAt(pos, pick...), lipgloss.JoinVertical(pos, pick...); got != want {
+					t.Fatalf("joinVerticalAt(%v, %q)\n= %q\nwant %q", pos, pick, got, want)
+				}
+			}
 			if got, want := joinHorizontal(pick...), lipgloss.JoinHorizontal(lipgloss.Top, pick...); got != want {
 				t.Fatalf("joinHorizontal(%q)\n= %q\nwant %q", pick, got, want)
 			}

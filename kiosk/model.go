@@ -288,7 +288,8 @@ func (m *Model) endFlow() tea.Cmd {
 	m.flow = nil
 	m.idle.disarm()
 	m.menu.focus = 0
-	m.c.lang = "" // the next student meets the station's language
+	m.c.lang = ""    // the next student meets the station's language
+	m.c.invalidate() // nothing drawn for this student outlives the flow
 	return bye
 }
 
@@ -297,6 +298,9 @@ func (m *Model) endFlow() tea.Cmd {
 func (m *Model) View() string {
 	if m.Quitting() {
 		return ""
+	}
+	if !m.c.fresh {
+		m.c.nextFrame()
 	}
 	w := m.c.Width
 	_, bodyH := m.c.bodySize()

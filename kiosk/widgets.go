@@ -519,9 +519,14 @@ func (fm *form) status(width int, err words, idle string) string {
 	case fm.spin.active:
 		return fm.spin.view(fm.c)
 	case err != nil:
-		return wrapStyle(s.Error, width, err.in(fm.c))
+		text := err.in(fm.c)
+		return fm.c.rendered(renderKey{look: fm.c.look(), kind: "status:error", text: text, flags: width}, func() string {
+			return wrapStyle(s.Error, width, text)
+		})
 	case idle != "":
-		return wrapStyle(s.Muted, width, idle)
+		return fm.c.rendered(renderKey{look: fm.c.look(), kind: "status", text: idle, flags: width}, func() string {
+			return wrapStyle(s.Muted, width, idle)
+		})
 	}
 	return ""
 }
@@ -590,9 +595,12 @@ func padCells(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))
 }
 
-// wrap fits plain text to width, for paragraphs of instructions.
+// wrap fits plain text to width, for paragraphs of instructions, once for
+// its look (Common.rendered).
 func wrap(c *Common, width int, text string) string {
-	return wrapStyle(c.Styles.Text, width, text)
+	return c.rendered(renderKey{look: c.look(), kind: "wrap", text: text, flags: width}, func() string {
+		return wrapStyle(c.Styles.Text, width, text)
+	})
 }
 
 // wordwrap breaks s at spaces into lines of at most w runes (the labels are
