@@ -164,3 +164,27 @@ func TestUnchangedFrameKeepsItsButtons(t *testing.T) {
 func findButton(buttons []touch.Button, label string) (touch.Button, bool) {
 	return touch.Find(buttons, label)
 }
+
+// A keystroke on the password step renders the field it changed, not the
+// frame around it: its allocations are a budget the render caches keep
+// (796 a keystroke before them, 183 with them; timings live in the
+// benchmarks, bench_test.go).
+func TestPasswordKeystrokeAllocations(t *testing.T) {
+	for _, zh := range []bool{false, true} {
+		s := newStation(t)
+		s.toPasswordStep()
+		if zh {
+			s.press(tea.KeyF2)
+		}
+		keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'x'}}, {Type: tea.KeyBackspace}}
+		i := 0
+		allocs := testing.AllocsPerRun(100, func() {
+			s.m.Update(keys[i%2])
+			s.m.View()
+			i++
+		})
+		if allocs > 300 {
+			t.Errorf("Chinese %v: %.0f allocations a keystroke, want at most 300", zh, allocs)
+		}
+	}
+}

@@ -311,7 +311,7 @@ func (f *field) view(c *Common, width, noteWidth int, focused bool) string {
 		kind, style, text = 2, c.Styles.Success, "✓ "+f.ok.in(c)
 	}
 	note := f.views.note.get(c, fieldNoteKey{lk, kind, text, nw, nw}, func() string {
-		return lipgloss.NewStyle().Width(nw).Render(style.Render(prewrap(text, nw)))
+		return c.padWidth(nw, style.Render(prewrap(text, nw)))
 	})
 	return c.joinVertical(labelLine, input, note)
 }
@@ -580,13 +580,20 @@ const detailsLabel = 14
 
 // detailsPanel frames label and value rows (an account's particulars), the
 // values in one column.
+// It is drawn once for its rows (Common.rendered).
 func detailsPanel(c *Common, rows [][2]string) string {
-	s := c.Styles
-	lines := make([]string, len(rows))
-	for i, r := range rows {
-		lines[i] = s.Muted.Render(padCells(r[0], detailsLabel)) + s.Strong.Render(r[1])
+	var k strings.Builder
+	for _, r := range rows {
+		k.WriteString(r[0] + "\x00" + r[1] + "\x00")
 	}
-	return s.Panel.Render(strings.Join(lines, "\n"))
+	return c.rendered(renderKey{look: c.look(), kind: "details", text: k.String()}, func() string {
+		s := c.Styles
+		lines := make([]string, len(rows))
+		for i, r := range rows {
+			lines[i] = s.Muted.Render(padCells(r[0], detailsLabel)) + s.Strong.Render(r[1])
+		}
+		return s.Panel.Render(strings.Join(lines, "\n"))
+	})
 }
 
 // padCells pads s with spaces to w display cells (a Chinese character is
