@@ -1,12 +1,14 @@
 package kiosk_test
 
 import (
+	"flag"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // The keystroke benchmarks (issue 17, "Keystroke → frame") each type one
@@ -14,11 +16,30 @@ import (
 // loop as BenchmarkBareBoxKeystroke, the anchor every screen is compared
 // with in the same run. Goal: the password step within 1.5x the bare box.
 //
-//	go test ./kiosk -run X -bench 'Keystroke|View$'
+//	go test ./kiosk -run X -bench 'Keystroke|View$' [-args -colour]
+//
+// Tests see no terminal, so lipgloss renders without colour; -colour
+// renders in true colour, as a station's terminal does.
+var colour = flag.Bool("colour", false, "benchmarks: render in true colour, as on a station")
+
+// inColour applies -colour for the benchmark, before anything is drawn.
+func inColour(b *testing.B) {
+	if !*colour {
+		return
+	}
+	profile, dark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	lipgloss.SetHasDarkBackground(true)
+	b.Cleanup(func() {
+		lipgloss.SetColorProfile(profile)
+		lipgloss.SetHasDarkBackground(dark)
+	})
+}
 
 // BenchmarkBareBoxKeystroke is the anchor: a bare bubbles textinput in a
 // lipgloss border, placed in a 100x30 frame.
 func BenchmarkBareBoxKeystroke(b *testing.B) {
+	inColour(b)
 	in := textinput.New()
 	in.Focus()
 	in.SetValue("Lantern moon 5")
@@ -39,6 +60,7 @@ func BenchmarkBareBoxKeystroke(b *testing.B) {
 // BenchmarkPasswordKeystroke is one keystroke on the password step: Update
 // (policy checklist, strength) and View (layout, touch scan), at 100x30.
 func BenchmarkPasswordKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.acceptAUP()
 	s.identify(taiMan, taiManID)
@@ -52,6 +74,7 @@ func BenchmarkPasswordKeystroke(b *testing.B) {
 // in Chinese (F2): the catalog renders every text of the frame, and the
 // Chinese checklist wraps by cells. Issue 13: within 1.2x of English.
 func BenchmarkPasswordKeystrokeChinese(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.acceptAUP()
 	s.identify(taiMan, taiManID)
@@ -65,6 +88,7 @@ func BenchmarkPasswordKeystrokeChinese(b *testing.B) {
 
 // BenchmarkMenuView is the cheapest frame, for comparison.
 func BenchmarkMenuView(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -75,6 +99,7 @@ func BenchmarkMenuView(b *testing.B) {
 // BenchmarkIdentityKeystroke is a digit in the Student ID field and
 // BenchmarkHKIDKeystroke one in the HK ID card field (checked as typed).
 func BenchmarkIdentityKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.acceptAUP()
 	s.typ("2026100")
@@ -82,6 +107,7 @@ func BenchmarkIdentityKeystroke(b *testing.B) {
 }
 
 func BenchmarkHKIDKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.acceptAUP()
 	s.typ(taiMan)
@@ -92,6 +118,7 @@ func BenchmarkHKIDKeystroke(b *testing.B) {
 
 // BenchmarkDOBKeystroke is a digit in the date picker's day.
 func BenchmarkDOBKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.acceptAUP()
 	s.typ(siuLing)
@@ -105,6 +132,7 @@ func BenchmarkDOBKeystroke(b *testing.B) {
 // code (activation's 2FA enrolment), and BenchmarkTOTPView that frame
 // drawn again without input (the QR block is the largest on any screen).
 func BenchmarkTOTPCodeKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.toTOTP()
 	s.typ("1234")
@@ -112,6 +140,7 @@ func BenchmarkTOTPCodeKeystroke(b *testing.B) {
 }
 
 func BenchmarkTOTPView(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.toTOTP()
 	b.ReportAllocs()
@@ -122,6 +151,7 @@ func BenchmarkTOTPView(b *testing.B) {
 
 // BenchmarkStaffPINKeystroke is a digit of the staff PIN (masked).
 func BenchmarkStaffPINKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.boot() // with staff mode
 	s.press(tea.KeyF12)
@@ -134,6 +164,7 @@ func BenchmarkStaffPINKeystroke(b *testing.B) {
 // typed) and BenchmarkProfileEmailKeystroke one on My Account's personal
 // e-mail field (ParsePersonalEmail as typed): Update and View, at 100x30.
 func BenchmarkAliasKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.startAlumni()
 	s.graduate("CHEUNG Mei Ling", meiLingHKID, false)
@@ -145,6 +176,7 @@ func BenchmarkAliasKeystroke(b *testing.B) {
 }
 
 func BenchmarkProfileEmailKeystroke(b *testing.B) {
+	inColour(b)
 	s := newStation(b)
 	s.openCKLau()
 	s.click("Change notice e-mail")
