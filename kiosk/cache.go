@@ -20,6 +20,13 @@ import (
 // (text, width, focus). A cache holds the last rendering only, or those the
 // last frame drew (Common.rendered): what a student types is rendered anew
 // on each keystroke.
+//
+// A screen gets this by drawing with the shared pieces (fields, buttons,
+// wrap, status, detailsPanel) and joining with c.joinVertical and
+// c.joinHorizontal, which give lipgloss's output with each line measured
+// once. A view must stay a function of the model's state: the tests draw
+// every frame twice, with the caches and without (Model.ViewFresh), and
+// fail when the two differ.
 
 // look is what every cached rendering depends on besides its own inputs.
 type look struct {
