@@ -19,6 +19,12 @@ type Common struct {
 	// lang is the language a student switched to; "" is the station's
 	// (Lang, setLang in lang.go).
 	lang string
+	// Cached renderings (cache.go): gen moves on when every one is stale,
+	// renders holds the shared ones this frame drew and rendersPrev those
+	// of the last, and fresh renders without any (Model.ViewFresh).
+	gen                  uint64
+	renders, rendersPrev map[renderKey]string
+	fresh                bool
 }
 
 // Now is the station's time: the only clock screens read.

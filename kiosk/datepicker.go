@@ -19,6 +19,14 @@ import (
 type datePicker struct {
 	parts [3]string // year, month, day as typed
 	col   int
+	// views are the parts as last drawn (cache.go): typing changes one.
+	views [3]memo[datePartKey]
+}
+
+type datePartKey struct {
+	look
+	text    string
+	focused bool
 }
 
 var datePartNames = [3]string{"Year", "Month", "Day"} // in the buttons' ids
@@ -149,24 +157,30 @@ func (d *datePicker) view(c *Common, focused bool) string {
 	s := c.Styles
 	var cols []string
 	for i, id := range datePartNames {
-		name := c.tr(datePartIDs[i], nil)
-		box := s.Field
-		if focused && i == d.col {
-			box = s.FieldFocused
-		}
-		text := d.parts[i]
-		if text == "" {
-			text = s.Muted.Render(c.tr(datePartEmpty[i], nil))
-		} else if i == 1 {
-			if m, err := strconv.Atoi(text); err == nil && m >= 1 && m <= 12 {
-				text += " " + s.Muted.Render(c.tr(monthIDs[m-1], nil))
+		on := focused && i == d.col
+		cols = append(cols, d.views[i].get(c, datePartKey{c.look(), d.parts[i], on}, func() string {
+			name := c.tr(datePartIDs[i], nil)
+			box := s.Field
+			if on {
+				box = s.FieldFocused
 			}
-		}
-		value := touch.Mark("dob:"+id, name, box.Width(10).Align(lipgloss.Center).Render(text))
-		minus := textButton(c, "dob:"+id+":-", name+" −", "−", false, true)
-		plus := textButton(c, "dob:"+id+":+", name+" +", "+", false, true)
-		row := lipgloss.JoinHorizontal(lipgloss.Top, minus, value, plus)
-		cols = append(cols, lipgloss.JoinVertical(lipgloss.Center, s.Muted.Render(name), row))
+			text := d.parts[i]
+			if text == "" {
+				text = s.Muted.Render(c.tr(datePartEmpty[i], nil))
+			} else if i == 1 {
+				if m, err := strconv.Atoi(text); err == nil && m >= 1 && m <= 12 {
+					text += " " + s.Muted.Render(c.tr(monthIDs[m-1], nil))
+				}
+			}
+			value := touch.Mark("dob:"+id, name, box.Width(10).Align(lipgloss.Center).Render(text))
+			minus := textButton(c, "dob:"+id+":-", name+" −", "−", false, true)
+			plus := textButton(c, "dob:"+id+":+", name+" +", "+", false, true)
+			row := c.joinHorizontal(minus, value, plus)
+			if c.fresh {
+				return lipgloss.JoinVertical(lipgloss.Center, s.Muted.Render(name), row)
+			}
+			return joinVerticalAt(lipgloss.Center, s.Muted.Render(name), row)
+		}))
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, cols[0], "  ", cols[1], "  ", cols[2])
+	return c.joinHorizontal(cols[0], "  ", cols[1], "  ", cols[2])
 }

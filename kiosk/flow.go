@@ -206,6 +206,15 @@ type flow struct {
 	// (switchTo: a graduate who chose Student A/C Activation).
 	then     flowKind
 	handOver bool
+	// head is the flow's name, progress and the step's title, drawn once
+	// for each step (cache.go).
+	head memo[flowHeadKey]
+}
+
+type flowHeadKey struct {
+	look
+	step, steps int
+	title       string
 }
 
 // flowMsg carries a command's result to the flow that asked for it; results
@@ -356,8 +365,17 @@ func (f *flow) canBack() bool {
 // progress is "Step 2 of 6" over the stages shown so far and those ahead
 // that apply now; empty on an end screen.
 func (f *flow) progress() string {
-	if f.at >= len(f.stages) {
+	step, steps := f.steps()
+	if steps == 0 {
 		return ""
+	}
+	return f.c.tr("screen.flow.progress", text.Data{"Step": step, "Steps": steps})
+}
+
+// steps is the step shown and the number of steps, 0 of 0 on an end screen.
+func (f *flow) steps() (step, steps int) {
+	if f.at >= len(f.stages) {
+		return 0, 0
 	}
 	n := f.shown
 	for _, s := range f.stages[f.at+1:] {
@@ -365,21 +383,25 @@ func (f *flow) progress() string {
 			n++
 		}
 	}
-	return f.c.tr("screen.flow.progress", text.Data{"Step": f.shown, "Steps": n})
+	return f.shown, n
 }
 
 func (f *flow) view() string {
 	if f.ownsHead() {
 		return f.step.view(f.c.fullSize())
 	}
-	s := f.c.Styles
-	head := s.Progress.Render(f.name())
-	if p := f.progress(); p != "" {
-		head += s.Progress.Render(" · " + p)
-	}
-	title := s.Title.Render(f.step.title())
+	step, steps := f.steps()
+	title := f.step.title()
+	head := f.head.get(f.c, flowHeadKey{f.c.look(), step, steps, title}, func() string {
+		s := f.c.Styles
+		head := s.Progress.Render(f.name())
+		if p := f.progress(); p != "" {
+			head += s.Progress.Render(" · " + p)
+		}
+		return head + "\n" + s.Title.Render(title)
+	})
 	body := f.step.view(f.c.stepSize())
-	return head + "\n" + title + "\n\n" + body // place() pads the lines
+	return head + "\n\n" + body // place() pads the lines
 }
 
 func (f *flow) ownsHead() bool {

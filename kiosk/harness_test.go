@@ -232,11 +232,16 @@ func (s *station) start(a kiosk.Accounts, size ...int) {
 }
 
 // send delivers one message, renders (as Bubble Tea does after each
-// Update, which also records the buttons) and runs the commands.
+// Update, which also records the buttons) and runs the commands. Every
+// frame is also rendered without the caches (issue 17): the two must agree
+// byte for byte, or a cache drew something stale.
 func (s *station) send(msg tea.Msg) {
 	s.t.Helper()
 	_, cmd := s.m.Update(msg)
-	s.m.View()
+	fresh := s.m.ViewFresh()
+	if got := s.m.View(); got != fresh {
+		s.t.Fatalf("after %T%+v the cached frame differs from the fresh one:\n%s\nfresh:\n%s", msg, msg, got, fresh)
+	}
 	s.run(cmd)
 }
 

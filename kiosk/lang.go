@@ -29,6 +29,7 @@ func (c *Common) setLang(lang string) {
 		lang = ""
 	}
 	c.lang = lang
+	c.invalidate() // every text on screen changes
 }
 
 // otherLang is the language the header's button offers: Chinese while

@@ -62,18 +62,25 @@ func (m *menu) update(msg tea.Msg) (flowKind, bool) {
 	return 0, false
 }
 
-// button draws the i-th button, bw cells wide.
+// button draws the i-th button, bw cells wide, once for its look and focus
+// (Common.rendered).
 func (m *menu) button(i, bw int) string {
-	s := m.c.Styles
 	d := flowDefs[menuFlows[i]]
-	style := s.MenuButton
+	flags := bw << 1
 	if i == m.focus {
-		style = s.MenuFocused
+		flags |= 1
 	}
-	text := lipgloss.JoinVertical(lipgloss.Left,
-		s.MenuNumber.Render(menuNumber(i))+"  "+lipgloss.NewStyle().Bold(true).Render(m.c.tr(d.name, nil)),
-		wrapStyle(s.Muted.PaddingLeft(3), bw-2-6, m.c.tr(d.desc, nil))) // within the border and padding, wrapped lines indented too
-	return touch.Mark(d.menuID, m.c.tr(d.name, nil), style.Width(bw-2).Render(text))
+	return m.c.rendered(renderKey{look: m.c.look(), kind: "menu", id: d.menuID, text: menuNumber(i), flags: flags}, func() string {
+		s := m.c.Styles
+		style := s.MenuButton
+		if i == m.focus {
+			style = s.MenuFocused
+		}
+		text := lipgloss.JoinVertical(lipgloss.Left,
+			s.MenuNumber.Render(menuNumber(i))+"  "+lipgloss.NewStyle().Bold(true).Render(m.c.tr(d.name, nil)),
+			wrapStyle(s.Muted.PaddingLeft(3), bw-2-6, m.c.tr(d.desc, nil))) // within the border and padding, wrapped lines indented too
+		return touch.Mark(d.menuID, m.c.tr(d.name, nil), style.Width(bw-2).Render(text))
+	})
 }
 
 // menuNumber is the key that chooses the i-th button: 1–9, none after.
@@ -103,7 +110,7 @@ func (m *menu) view(width, height int) string {
 			rows = append(rows, "")
 		}
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, rows...)
+	return m.c.joinVertical(rows...)
 }
 
 // menuColumnWidth is the least width of a button in two columns.

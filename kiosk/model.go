@@ -36,6 +36,26 @@ type Model struct {
 	mu       sync.Mutex
 	buttons  []touch.Button // of the last View
 	quitting bool
+
+	// What a keystroke does not change, rendered once (cache.go): the
+	// header, the footer, and the last frame with its buttons, so an
+	// unchanged frame is not scanned again.
+	header memo[headerKey]
+	footer memo[footerKey]
+	last   struct {
+		raw, frame string
+		buttons    []touch.Button
+	}
+}
+
+type headerKey struct {
+	look
+	staff, button bool
+}
+
+type footerKey struct {
+	look
+	status, keys string
 }
 
 // pressMsg is a tap on the button with this id.
@@ -108,6 +128,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
+		m.c.invalidate()
 		return m, nil
 	case ShutdownMsg:
 		return m, m.quit()
@@ -123,6 +144,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// an open staff panel reads its figures again (pending, cursor,
 		// last error) instead of going stale while the outbox drains.
 		m.pollLink()
+		m.c.invalidate()
 		cmds := []tea.Cmd{m.pollAccounts()}
 		if m.inStaffMode() {
 			cmds = append(cmds, m.toFlow(msg))
@@ -266,7 +288,8 @@ func (m *Model) endFlow() tea.Cmd {
 	m.flow = nil
 	m.idle.disarm()
 	m.menu.focus = 0
-	m.c.lang = "" // the next student meets the station's language
+	m.c.lang = ""    // the next student meets the station's language
+	m.c.invalidate() // nothing drawn for this student outlives the flow
 	return bye
 }
 
@@ -276,20 +299,41 @@ func (m *Model) View() string {
 	if m.Quitting() {
 		return ""
 	}
+	if !m.c.fresh {
+		m.c.nextFrame()
+	}
 	w := m.c.Width
 	_, bodyH := m.c.bodySize()
-	frame := m.headerView(w) + "\n" + place(w, bodyH, m.bodyView()) + "\n" + m.footerView(w)
-	frame, buttons := touch.Scan(frame)
+	frame := m.headerView(w) + "\n" + m.c.place(w, bodyH, m.bodyView()) + "\n" + m.footerView(w)
+	raw := frame
+	var buttons []touch.Button
+	if !m.c.fresh && raw == m.last.raw {
+		frame, buttons = m.last.frame, m.last.buttons // nothing moved: the buttons are where they were
+	} else {
+		frame, buttons = touch.Scan(frame)
+	}
+	if !m.c.fresh {
+		m.last.raw, m.last.frame, m.last.buttons = raw, frame, buttons
+	}
 	m.mu.Lock()
 	m.buttons = buttons
 	m.mu.Unlock()
 	return frame
 }
 
+// ViewFresh is View rendered without any cached rendering, for tests that
+// prove the caches never draw a stale frame: it must equal View at any
+// moment. It leaves the caches as they were.
+func (m *Model) ViewFresh() string {
+	m.c.fresh = true
+	defer func() { m.c.fresh = false }()
+	return m.View()
+}
+
 // place centres a block in w x h cells, cutting what does not fit. It
 // measures each line once: measuring is most of the cost of a frame, and
 // lipgloss.Place plus MaxWidth/MaxHeight would measure every line four times.
-func place(w, h int, block string) string {
+func (c *Common) place(w, h int, block string) string {
 	lines := strings.Split(block, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
@@ -297,7 +341,7 @@ func place(w, h int, block string) string {
 	widths := make([]int, len(lines))
 	bw := 0
 	for i, l := range lines {
-		widths[i] = ansi.StringWidth(l)
+		widths[i] = c.measure(l)
 		if widths[i] > w {
 			lines[i], widths[i] = ansi.Truncate(l, w, ""), w
 		}
@@ -378,33 +422,57 @@ func (m *Model) idleView(width int) string {
 	return s.Panel.Width(min(width, 60)).Align(lipgloss.Center).Render(body)
 }
 
+// headerView is the title bar, drawn once for its look (the station's
+// names come from the options).
 func (m *Model) headerView(w int) string {
-	s := m.c.Styles
-	o := m.c.Opt
-	title := o.ServiceName
-	if o.Institution != "" {
-		title += " · " + o.Institution
-	}
-	station := s.HeaderStation.Render(o.StationName)
-	if m.inStaffMode() {
-		station = s.HeaderStation.Render(m.c.tr("screen.header.staff", text.Data{"Station": o.StationName}))
-	}
-	if m.langSwitchable() && !m.tooSmall() { // top right, on every student screen; nothing is touchable behind "Please enlarge"
-		station += m.langButton()
-	}
-	room := max(0, w-lipgloss.Width(station))
-	left := s.Header.Render(ansi.Truncate(title, max(0, room-2), "…"))
-	gap := s.Header.Padding(0).Render(strings.Repeat(" ", max(0, room-lipgloss.Width(left))))
-	return ansi.Truncate(left+gap+station, w, "")
+	staff := m.inStaffMode()
+	button := m.langSwitchable() && !m.tooSmall() // top right, on every student screen; nothing is touchable behind "Please enlarge"
+	return m.header.get(m.c, headerKey{m.c.look(), staff, button}, func() string {
+		s := m.c.Styles
+		o := m.c.Opt
+		title := o.ServiceName
+		if o.Institution != "" {
+			title += " · " + o.Institution
+		}
+		station := s.HeaderStation.Render(o.StationName)
+		if staff {
+			station = s.HeaderStation.Render(m.c.tr("screen.header.staff", text.Data{"Station": o.StationName}))
+		}
+		if button {
+			station += m.langButton()
+		}
+		room := max(0, w-lipgloss.Width(station))
+		left := s.Header.Render(ansi.Truncate(title, max(0, room-2), "…"))
+		gap := s.Header.Padding(0).Render(strings.Repeat(" ", max(0, room-lipgloss.Width(left))))
+		return ansi.Truncate(left+gap+station, w, "")
+	})
 }
 
+// footerView is the status line and the keys' help, drawn again only when
+// the clock's minute, the link or the keys change.
 func (m *Model) footerView(w int) string {
-	s := m.c.Styles
 	status := m.c.Opt.StationID
 	if status != "" {
 		status += " · "
 	}
 	status += m.c.Now().Format("15:04") + " · " + m.linkText()
+	bindings := m.footerKeys()
+	var keys strings.Builder
+	for _, b := range bindings {
+		if b.Enabled() {
+			keys.WriteString(b.Help().Key + "\x00" + b.Help().Desc + "\x00")
+		}
+	}
+	return m.footer.get(m.c, footerKey{m.c.look(), status, keys.String()}, func() string {
+		m.help.Width = max(0, w-lipgloss.Width(status)-4)
+		keys := m.help.ShortHelpView(bindings)
+		gap := strings.Repeat(" ", max(1, w-2-lipgloss.Width(status)-lipgloss.Width(keys)))
+		return m.c.Styles.Footer.Render(ansi.Truncate(status+gap+keys, max(0, w-2), ""))
+	})
+}
+
+// footerKeys are the keys the footer's help shows, in the screens' language.
+func (m *Model) footerKeys() []key.Binding {
 	var bindings []key.Binding
 	switch {
 	case m.idle.warning:
@@ -419,14 +487,9 @@ func (m *Model) footerView(w int) string {
 	if m.langSwitchable() {
 		lang := m.c.Keys.Language
 		lang.SetHelp(lang.Help().Key, text.T(m.c.otherLang(), "screen.lang.button", nil))
-		bindings = append(m.c.localHelp(bindings), lang)
-	} else {
-		bindings = m.c.localHelp(bindings)
+		return append(m.c.localHelp(bindings), lang)
 	}
-	m.help.Width = max(0, w-lipgloss.Width(status)-4)
-	keys := m.help.ShortHelpView(bindings)
-	gap := strings.Repeat(" ", max(1, w-2-lipgloss.Width(status)-lipgloss.Width(keys)))
-	return s.Footer.Render(ansi.Truncate(status+gap+keys, max(0, w-2), ""))
+	return m.c.localHelp(bindings)
 }
 
 func (m *Model) linkText() string {

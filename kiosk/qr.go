@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mdp/qrterminal/v3"
 	"rsc.io/qr"
+
+	"github.com/expressstation/kiosk/kiosk/cells"
 )
 
 // qrImage is an otpauth URI drawn as a QR code in half blocks (two modules
@@ -61,6 +63,47 @@ func renderQR(style lipgloss.Style, uri string) ([]qrImage, error) {
 		return nil, errQRTooLong
 	}
 	return out, nil
+}
+
+// besideQR is lipgloss.JoinHorizontal(lipgloss.Top, img.text, gap, block)
+// without measuring the QR code's lines again: each is img.w cells wide.
+func (c *Common) besideQR(img qrImage, gap, block string) string {
+	if c.fresh {
+		return lipgloss.JoinHorizontal(lipgloss.Top, img.text, gap, block)
+	}
+	qr := strings.Split(img.text, "\n")
+	lines := strings.Split(block, "\n")
+	widths := make([]int, len(lines))
+	bw := 0
+	for i, l := range lines {
+		widths[i] = cells.Width(l)
+		bw = max(bw, widths[i])
+	}
+	gw := cells.Width(gap)
+	var sb strings.Builder
+	sb.Grow(len(img.text) + len(block) + max(len(qr), len(lines))*(len(gap)+bw+img.w))
+	for y := range max(len(qr), len(lines)) {
+		if y > 0 {
+			sb.WriteByte('\n')
+		}
+		if y < len(qr) {
+			sb.WriteString(qr[y])
+		} else {
+			pad(&sb, img.w)
+		}
+		if y == 0 {
+			sb.WriteString(gap)
+		} else {
+			pad(&sb, gw) // lipgloss pads the one-line gap below its line
+		}
+		if y < len(lines) {
+			sb.WriteString(lines[y])
+			pad(&sb, bw-widths[y])
+		} else {
+			pad(&sb, bw)
+		}
+	}
+	return sb.String()
 }
 
 // pickQR returns the most preferred rendering that fits in w x h.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/expressstation/kiosk/store"
 )
@@ -104,7 +103,7 @@ func (st *staffPINStep) view(width, height int) string {
 	c := st.f.c
 	s := c.Styles
 	w := min(width, 64)
-	return lipgloss.JoinVertical(lipgloss.Left,
+	return c.joinVertical(
 		s.Title.Render(st.title()),
 		wrapStyle(s.Muted, w, c.tr("screen.staff-pin.intro", nil)), "",
 		st.field("staff:pin", 24, w), st.status(w, st.err, ""), "",

@@ -5,7 +5,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store"
@@ -319,7 +318,7 @@ func (st *identityStep) view(width, height int) string {
 		rows = append(rows, st.field("id:hkid", min(w, 30), w))
 	}
 	rows = append(rows, st.buttons(w)...)
-	return lipgloss.JoinVertical(lipgloss.Left, rows...)
+	return c.joinVertical(rows...)
 }
 
 func (st *identityStep) help() []key.Binding {

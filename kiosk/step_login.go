@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/expressstation/kiosk/store"
 )
@@ -99,7 +98,7 @@ func (st *loginStep) wipe() {
 func (st *loginStep) view(width, height int) string {
 	c := st.f.c
 	w := min(width, 72)
-	return lipgloss.JoinVertical(lipgloss.Left,
+	return c.joinVertical(
 		st.field("login:name", min(w, 40), w), "",
 		st.field("login:pw", min(w, 40), w),
 		st.status(w, st.err, c.tr("screen.login.forgot", nil)),

@@ -3,6 +3,8 @@ package kiosk
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -29,6 +31,36 @@ type passwordStep struct {
 	// mismatch: err says the copies differed (typing the second copy clears it).
 	mismatch bool
 	checked  string // the password items were computed for
+	// The checklist, strength and match lines change only when a rule
+	// ticks, the meter moves or the copies come to (dis)agree: drawn once
+	// for each (cache.go).
+	checklist memo[checklistKey]
+	strength  memo[strengthKey]
+	match     memo[matchKey]
+	titled    memo[titleKey]
+}
+
+type titleKey struct {
+	look
+	id, account string
+}
+
+type checklistKey struct {
+	look
+	width  int
+	reused bool
+	items  string // rule, state and label of each item (checklistItems)
+}
+
+type strengthKey struct {
+	look
+	width, score int
+	hint         string
+}
+
+type matchKey struct {
+	look
+	width, state int
 }
 
 type passwordMsg struct {
@@ -67,7 +99,10 @@ func newPassword(f *flow, conf passwordConf) step {
 }
 
 func (st *passwordStep) title() string {
-	return st.f.c.tr(st.conf.title, textData{"Account": st.f.acct.Name})
+	c := st.f.c
+	return st.titled.get(c, titleKey{c.look(), st.conf.title, st.f.acct.Name}, func() string {
+		return c.tr(st.conf.title, textData{"Account": st.f.acct.Name})
+	})
 }
 
 // typed follows a change to the new password: the checklist ticks, and the
@@ -165,8 +200,36 @@ func (st *passwordStep) wipe() {
 	st.checked, st.items = "", nil
 }
 
-// checklistView draws one line per rule (labels wrap with a hanging indent).
+// checklistItems is what the checklist shows of the items, as a cache key.
+func checklistItems(items []policy.CheckItem) string {
+	var b strings.Builder
+	for _, it := range items {
+		b.WriteString(string(it.Rule))
+		b.WriteByte(byte('0' + it.State))
+		b.WriteString(it.LabelID)
+		b.WriteString(it.Label)
+		keys := make([]string, 0, len(it.Data))
+		for k := range it.Data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "\x00%s=%v", k, it.Data[k])
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// checklistView draws one line per rule (labels wrap with a hanging
+// indent), again only when an item's state changes.
 func (st *passwordStep) checklistView(width int) string {
+	c := st.f.c
+	k := checklistKey{c.look(), width, st.reused, checklistItems(st.items)}
+	return st.checklist.get(c, k, func() string { return st.drawChecklist(width) })
+}
+
+func (st *passwordStep) drawChecklist(width int) string {
 	s := st.f.c.Styles
 	lines := []string{s.Label.Render(st.f.c.tr("screen.password.needs", nil))}
 	for _, it := range st.items {
@@ -188,7 +251,14 @@ func (st *passwordStep) checklistView(width int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (st *passwordStep) strengthView() string {
+func (st *passwordStep) strengthView(width int) string {
+	c := st.f.c
+	return st.strength.get(c, strengthKey{c.look(), width, st.score, st.hint}, func() string {
+		return c.padWidth(width, st.drawStrength())
+	})
+}
+
+func (st *passwordStep) drawStrength() string {
 	c := st.f.c
 	s := c.Styles
 	meter := s.MeterOn.Render(strings.Repeat("▰", st.score)) + s.MeterOff.Render(strings.Repeat("▱", 4-st.score))
@@ -199,35 +269,47 @@ func (st *passwordStep) strengthView() string {
 	return s.Muted.Render(c.tr("screen.password.strength", nil)+" ") + meter + "\n" + s.Muted.Render(hint)
 }
 
-func (st *passwordStep) matchView() string {
+func (st *passwordStep) matchView(width int) string {
 	c := st.f.c
-	s := c.Styles
+	state := 0
 	switch {
 	case st.again.value() == "":
-		return s.Muted.Render(c.tr("screen.password.again-hint", nil))
 	case st.again.value() == st.pw.value():
-		return s.CheckMet.Render("✓ " + c.tr("screen.password.match", nil))
+		state = 1
+	default:
+		state = 2
 	}
-	return s.CheckUnmet.Render("✗ " + c.tr("screen.password.no-match", nil))
+	return st.match.get(c, matchKey{c.look(), width, state}, func() string {
+		s := c.Styles
+		line := s.Muted.Render(c.tr("screen.password.again-hint", nil))
+		switch state {
+		case 1:
+			line = s.CheckMet.Render("✓ " + c.tr("screen.password.match", nil))
+		case 2:
+			line = s.CheckUnmet.Render("✗ " + c.tr("screen.password.no-match", nil))
+		}
+		return c.padWidth(width, line)
+	})
 }
 
 func (st *passwordStep) view(width, height int) string {
+	c := st.f.c
 	fw := min(32, width-42) // the checklist needs about 42 columns
 	rows := []string{st.field("pw:new", fw, fw), st.field("pw:again", fw, fw)}
 	status := st.status(fw, st.err, "")
 	if status == "" || st.spin.active {
 		// An error says what to do about the copies; the live match line
 		// would say it twice (and, at 80x24, push the button off the screen).
-		rows = append(rows, lipgloss.NewStyle().Width(fw).Render(st.matchView()))
+		rows = append(rows, st.matchView(fw))
 	}
-	strength := lipgloss.NewStyle().Width(fw).Render(st.strengthView())
-	button := st.button("pw:submit", st.f.c.tr("screen.password.set", nil))
+	strength := st.strengthView(fw)
+	button := st.button("pw:submit", c.tr("screen.password.set", nil))
 	if lipgloss.Height(strings.Join(append(rows, strength, status, button), "\n")) <= height {
 		rows = append(rows, strength) // a long refusal on a short screen goes first
 	}
-	left := lipgloss.JoinVertical(lipgloss.Left, append(rows, status, button)...)
-	leftCol := lipgloss.NewStyle().Width(fw).Render(left)
-	return lipgloss.JoinHorizontal(lipgloss.Top, leftCol, "  ", st.checklistView(width-fw-2))
+	left := c.joinVertical(append(rows, status, button)...)
+	leftCol := c.padWidth(fw, left)
+	return c.joinHorizontal(leftCol, "  ", st.checklistView(width-fw-2))
 }
 
 func (st *passwordStep) minSize() (int, int) { return 72, 17 }

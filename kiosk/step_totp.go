@@ -51,6 +51,17 @@ type totpEnrolStep struct {
 	code     *field
 	tries    int
 	qrErr    bool // the QR code could not be drawn
+	// top is the text beside the QR code down to the key, drawn once for
+	// its look, width, step and key (cache.go); the QR code's lines are
+	// drawn once in renderQR.
+	top memo[totpTopKey]
+}
+
+type totpTopKey struct {
+	look
+	width, step, steps int
+	title, key         string
+	spin               bool
 }
 
 type (
@@ -284,6 +295,7 @@ func codeRefused(f *flow, code *field, tries *int, err error, last telling) tea.
 func (st *totpEnrolStep) wipe() {
 	st.enr = store.Enrolment{}
 	st.qrs, st.key = nil, ""
+	st.top.drop() // it shows the key
 	st.code.reset()
 }
 
@@ -304,21 +316,28 @@ func (st *totpEnrolStep) view(width, height int) string {
 	if len(st.qrs) == 0 {
 		rw = min(width, textColumn)
 	}
-	head := c.Styles.Progress.Render(st.f.name())
-	if p := st.f.progress(); p != "" && lipgloss.Width(head+" · "+p) <= rw {
-		head += s.Progress.Render(" · " + p)
-	} else if p != "" {
-		head = s.Progress.Render(p)
-	}
-	right := []string{head, wrapStyle(s.Title, rw, st.title()), "",
-		wrap(c, rw, c.tr("screen.totp.scan", nil))}
-	switch {
-	case st.spin.active && st.key == "":
-		right = append(right, st.spin.view(c))
-	default:
-		label := c.tr("screen.totp.key", nil) + " "
-		lw := lipgloss.Width(label)
-		right = append(right, s.Muted.Render(label)+s.Key.Render(fitKey(st.key, rw-lw, lw)))
+	step, steps := st.f.steps()
+	title := st.title()
+	spinKey := st.spin.active && st.key == ""
+	top := st.top.get(c, totpTopKey{c.look(), rw, step, steps, title, st.key, spinKey}, func() string {
+		head := c.Styles.Progress.Render(st.f.name())
+		if p := st.f.progress(); p != "" && lipgloss.Width(head+" · "+p) <= rw {
+			head += s.Progress.Render(" · " + p)
+		} else if p != "" {
+			head = s.Progress.Render(p)
+		}
+		right := []string{head, wrapStyle(s.Title, rw, title), "",
+			wrap(c, rw, c.tr("screen.totp.scan", nil))}
+		if !spinKey {
+			label := c.tr("screen.totp.key", nil) + " "
+			lw := lipgloss.Width(label)
+			right = append(right, s.Muted.Render(label)+s.Key.Render(fitKey(st.key, rw-lw, lw)))
+		}
+		return strings.Join(right, "\n")
+	})
+	right := []string{top}
+	if spinKey {
+		right = append(right, st.spin.view(c)) // the spinner moves: not kept
 	}
 	right = append(right, "", st.field("totp:code", min(rw, 24), rw))
 	if st.spin.active && st.key != "" {
@@ -332,15 +351,15 @@ func (st *totpEnrolStep) view(width, height int) string {
 		buttons = append(buttons, st.button("totp:later", c.tr("screen.totp.later", nil)))
 	}
 	right = append(right, buttonFlow(rw, buttons...)) // a second row rather than past the edge
-	col := lipgloss.JoinVertical(lipgloss.Left, right...)
+	col := c.joinVertical(right...)
 	if img.text == "" {
 		qrErr := ""
 		if st.qrErr {
 			qrErr = c.tr("screen.totp.qr-failed", nil)
 		}
-		return lipgloss.JoinVertical(lipgloss.Left, wrapStyle(s.Error, rw, qrErr), col)
+		return c.joinVertical(wrapStyle(s.Error, rw, qrErr), col)
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, img.text, "  ", col)
+	return c.besideQR(img, "  ", col)
 }
 
 // Right of the QR code: room for the key on one line ("Key: " and eight
@@ -494,7 +513,7 @@ func (st *totpVerifyStep) wipe() { st.code.reset() }
 func (st *totpVerifyStep) view(width, height int) string {
 	c := st.f.c
 	w := min(width, 72)
-	return lipgloss.JoinVertical(lipgloss.Left,
+	return c.joinVertical(
 		wrap(c, w, c.tr("screen.totp.verify-intro", textData{"Account": st.f.acct.Name})), "",
 		st.field("totp:code", 24, w), st.status(w, nil, ""),
 		buttonRow(st.button("totp:verify", c.tr("screen.totp.verify", nil)), st.button("totp:lost", c.tr("screen.totp.lost", nil))))

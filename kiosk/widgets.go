@@ -27,16 +27,26 @@ func button(c *Common, id, label string, focused, enabled bool) string {
 }
 
 // textButton draws text but answers to label (for taps and tape clicks), for
-// buttons whose face is a symbol such as "+".
+// buttons whose face is a symbol such as "+". A button is drawn once for
+// its look (Common.rendered).
 func textButton(c *Common, id, label, text string, focused, enabled bool) string {
-	style := buttonStyle(c, focused, enabled)
-	if lipgloss.Width(text) == 1 { // a symbol: keep the button small
-		style = style.Padding(0, 1)
+	flags := 0
+	if focused {
+		flags |= 1
 	}
-	if !enabled {
-		return style.Render(text)
+	if enabled {
+		flags |= 2
 	}
-	return touch.Mark(id, label, style.Render(text))
+	return c.rendered(renderKey{look: c.look(), kind: "button", id: id, text: label + "\x00" + text, flags: flags}, func() string {
+		style := buttonStyle(c, focused, enabled)
+		if lipgloss.Width(text) == 1 { // a symbol: keep the button small
+			style = style.Padding(0, 1)
+		}
+		if !enabled {
+			return style.Render(text)
+		}
+		return touch.Mark(id, label, style.Render(text))
+	})
 }
 
 // buttonStyle is a button's look: faint when off, marked when focused.
@@ -59,7 +69,7 @@ func buttonRow(buttons ...string) string {
 		}
 		parts = append(parts, b)
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, parts...)
+	return joinHorizontal(parts...)
 }
 
 // buttonFlow lays buttons out in rows no wider than width, starting a new
@@ -69,7 +79,7 @@ func buttonFlow(width int, buttons ...string) string {
 	var row []string
 	used := 0
 	for _, b := range buttons {
-		w := lipgloss.Width(b)
+		w := blockWidth(b)
 		if len(row) > 0 && used+2+w > width {
 			rows = append(rows, buttonRow(row...))
 			row, used = nil, 0
@@ -83,7 +93,7 @@ func buttonFlow(width int, buttons ...string) string {
 	if len(row) > 0 {
 		rows = append(rows, buttonRow(row...))
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, rows...)
+	return joinVertical(rows...)
 }
 
 // field is a labelled text input with a line for a hint or an error below.
@@ -101,6 +111,69 @@ type field struct {
 	// changed runs after the value changed (live checks); leave when the
 	// focus leaves the field (checks that would nag while typing).
 	changed, leave func()
+	views          fieldViews
+}
+
+// fieldViews are a field's cached renderings (cache.go): its label, its
+// frame at the width and focus it was last drawn with, the frame with the
+// text as typed (the last only), and its message line.
+type fieldViews struct {
+	label memo[fieldLabelKey]
+	frame fieldFrame
+	input memo[fieldInputKey]
+	note  memo[fieldNoteKey]
+}
+
+// fieldFrame is the field's frame at one width and focus: its style, what
+// the frame takes of the width (measuring the border's runes is not free),
+// and the frame split around the text (boxFrame, made when first needed).
+type fieldFrame struct {
+	key           fieldFrameKey
+	style         lipgloss.Style
+	frame, border int
+	box           boxFrame
+	set, boxed    bool
+}
+
+// frameFor is the field's frame at this width and focus, made anew when
+// either or the look changed.
+func (f *field) frameFor(c *Common, k fieldFrameKey, width int, focused bool) *fieldFrame {
+	fr := &f.views.frame
+	if c.fresh {
+		fr = &fieldFrame{} // nothing kept
+	}
+	if !fr.set || fr.key != k {
+		box := c.Styles.Field
+		if focused {
+			box = c.Styles.FieldFocused
+		}
+		*fr = fieldFrame{key: k, frame: box.GetHorizontalFrameSize(), border: box.GetHorizontalBorderSize(), set: true}
+		fr.style = box.Width(width - fr.border)
+	}
+	return fr
+}
+
+type fieldLabelKey struct {
+	look
+	label string
+}
+
+type fieldFrameKey struct {
+	look
+	width   int
+	focused bool
+}
+
+type fieldInputKey struct {
+	fieldFrameKey
+	label, input string
+}
+
+type fieldNoteKey struct {
+	look
+	kind        int
+	note        string
+	width, wrap int
 }
 
 func newField(id, label string, limit int, secret bool) *field {
@@ -200,34 +273,47 @@ func (f *field) take(msg tea.KeyMsg) ([]rune, words) {
 	return rs, nil
 }
 
-// reset empties the field and its messages.
+// reset empties the field and its messages, and forgets its renderings
+// (they may show what was typed).
 func (f *field) reset() {
 	f.input.Reset()
 	f.err, f.ok = nil, nil
+	f.views = fieldViews{}
 }
 
 // view draws the label, the framed input (width cells wide) and one message
-// line, which may be as wide as noteWidth.
+// line, which may be as wide as noteWidth. Only the text as typed is
+// rendered on a keystroke: the label, the frame and the message are kept
+// (fieldViews).
 func (f *field) view(c *Common, width, noteWidth int, focused bool) string {
-	box := c.Styles.Field
-	if focused {
-		box = c.Styles.FieldFocused
-	}
-	f.input.Width = max(1, width-box.GetHorizontalFrameSize()-1)
+	lk := c.look()
+	fk := fieldFrameKey{lk, width, focused}
+	fr := f.frameFor(c, fk, width, focused)
+	f.input.Width = max(1, width-fr.frame-1)
 	label := c.tr(f.label, nil)
-	input := touch.Mark(f.id, label, box.Width(width-box.GetHorizontalBorderSize()).Render(f.input.View()))
-	var note string
+	labelLine := f.views.label.get(c, fieldLabelKey{lk, label}, func() string { return c.Styles.Label.Render(label) })
+	in := f.input.View()
+	input := f.views.input.get(c, fieldInputKey{fk, label, in}, func() string {
+		if c.fresh {
+			return touch.Mark(f.id, label, fr.style.Render(in))
+		}
+		if !fr.boxed {
+			fr.box, fr.boxed = newBoxFrame(fr.style), true
+		}
+		return touch.Mark(f.id, label, fr.box.frame(in))
+	})
 	nw := max(width, noteWidth)
+	kind, style, text := 0, c.Styles.Muted, f.hint.in(c)
 	switch {
 	case f.err != nil:
-		note = c.Styles.Error.Render(prewrap("✗ "+f.err.in(c), nw))
+		kind, style, text = 1, c.Styles.Error, "✗ "+f.err.in(c)
 	case f.ok != nil:
-		note = c.Styles.Success.Render(prewrap("✓ "+f.ok.in(c), nw))
-	default:
-		note = c.Styles.Muted.Render(prewrap(f.hint.in(c), nw))
+		kind, style, text = 2, c.Styles.Success, "✓ "+f.ok.in(c)
 	}
-	note = lipgloss.NewStyle().Width(nw).Render(note)
-	return lipgloss.JoinVertical(lipgloss.Left, c.Styles.Label.Render(label), input, note)
+	note := f.views.note.get(c, fieldNoteKey{lk, kind, text, nw, nw}, func() string {
+		return c.padWidth(nw, style.Render(prewrap(text, nw)))
+	})
+	return c.joinVertical(labelLine, input, note)
 }
 
 func digitsOnly(r rune) bool { return r >= '0' && r <= '9' }
@@ -433,9 +519,14 @@ func (fm *form) status(width int, err words, idle string) string {
 	case fm.spin.active:
 		return fm.spin.view(fm.c)
 	case err != nil:
-		return wrapStyle(s.Error, width, err.in(fm.c))
+		text := err.in(fm.c)
+		return fm.c.rendered(renderKey{look: fm.c.look(), kind: "status:error", text: text, flags: width}, func() string {
+			return wrapStyle(s.Error, width, text)
+		})
 	case idle != "":
-		return wrapStyle(s.Muted, width, idle)
+		return fm.c.rendered(renderKey{look: fm.c.look(), kind: "status", text: idle, flags: width}, func() string {
+			return wrapStyle(s.Muted, width, idle)
+		})
 	}
 	return ""
 }
@@ -489,13 +580,20 @@ const detailsLabel = 14
 
 // detailsPanel frames label and value rows (an account's particulars), the
 // values in one column.
+// It is drawn once for its rows (Common.rendered).
 func detailsPanel(c *Common, rows [][2]string) string {
-	s := c.Styles
-	lines := make([]string, len(rows))
-	for i, r := range rows {
-		lines[i] = s.Muted.Render(padCells(r[0], detailsLabel)) + s.Strong.Render(r[1])
+	var k strings.Builder
+	for _, r := range rows {
+		k.WriteString(r[0] + "\x00" + r[1] + "\x00")
 	}
-	return s.Panel.Render(strings.Join(lines, "\n"))
+	return c.rendered(renderKey{look: c.look(), kind: "details", text: k.String()}, func() string {
+		s := c.Styles
+		lines := make([]string, len(rows))
+		for i, r := range rows {
+			lines[i] = s.Muted.Render(padCells(r[0], detailsLabel)) + s.Strong.Render(r[1])
+		}
+		return s.Panel.Render(strings.Join(lines, "\n"))
+	})
 }
 
 // padCells pads s with spaces to w display cells (a Chinese character is
@@ -504,9 +602,12 @@ func padCells(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))
 }
 
-// wrap fits plain text to width, for paragraphs of instructions.
+// wrap fits plain text to width, for paragraphs of instructions, once for
+// its look (Common.rendered).
 func wrap(c *Common, width int, text string) string {
-	return wrapStyle(c.Styles.Text, width, text)
+	return c.rendered(renderKey{look: c.look(), kind: "wrap", text: text, flags: width}, func() string {
+		return wrapStyle(c.Styles.Text, width, text)
+	})
 }
 
 // wordwrap breaks s at spaces into lines of at most w runes (the labels are

@@ -34,7 +34,11 @@ func demoConfig(t testing.TB) string {
 }
 
 func starter(configPath string) func(clk clock.Clock) (tape.Station, error) {
-	return func(clk clock.Clock) (tape.Station, error) { return app.StartStation(configPath, clk) }
+	return func(clk clock.Clock) (tape.Station, error) {
+		st, err := app.StartStation(configPath, clk)
+		st.Model = checkFresh(st.Model) // every frame drawn with and without the render caches
+		return st, err
+	}
 }
 
 // runFile runs the tape at path on a fresh demo station.

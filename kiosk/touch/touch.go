@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/expressstation/kiosk/kiosk/cells"
 )
 
 // Button is a touchable rectangle of the last rendered frame, in cells with
@@ -88,7 +90,7 @@ func Scan(frame string) (string, []Button) {
 				break
 			}
 			out.WriteString(line[:i])
-			col += ansi.StringWidth(line[:i])
+			col += cells.Width(line[:i])
 			rest := line[i:]
 			j := strings.Index(rest, apcClose)
 			if j < 0 { // malformed: keep the text, drop the broken marker
