@@ -26,6 +26,9 @@ import (
 // the station's configuration names in English (institution, station,
 // service desk), and product names students see on their phones.
 var latinAllowed = []*regexp.Regexp{
+	// The 2FA key's groups first: a random key may hold "QR" or "PIN",
+	// which a later pattern would cut out of a group, leaving letters.
+	regexp.MustCompile(`\b[A-Z2-7]{4}\b`),
 	regexp.MustCompile(`[\w.+-]+@[\w.-]+`),                         // e-mail addresses
 	regexp.MustCompile(`@Connect|Express Station|Test University`), // the brand, the institution
 	regexp.MustCompile(`Hall 1|ES-T1|the IT Service Desk, Room 4001`),
@@ -34,7 +37,6 @@ var latinAllowed = []*regexp.Regexp{
 	regexp.MustCompile(`Microsoft|Google|Authenticator|Wi.Fi|QR|PIN|A123456\(3\)`),
 	regexp.MustCompile(`\b(CHAN|Tai|Man|WONG|Siu|Ling|LEE|Ka|Yan|LAU|Chi|Keung|CHEUNG|Mei)\b`), // names
 	regexp.MustCompile(`\b(tmchan|kylee|cklau|mlcheung|peter\.chan|meiling\.cheung)\b`),        // account names, aliases
-	regexp.MustCompile(`\b[A-Z2-7]{4}\b`),                                                      // the 2FA key's groups
 	regexp.MustCompile(`kiosk import|kiosk hash-pin|accountd pass issue|kiosk\.toml|pin_hash|\baaa\b|版本 +dev`),
 	regexp.MustCompile(`學系 +[A-Za-z ,&]+`), // the department, as the registry names it
 }
