@@ -47,7 +47,7 @@ func TestRunewidthInitIsCheap(t *testing.T) {
 // (issue 17: 1% CPU idle). The rate is an unexported field of the program;
 // reading it is the only way to see what the options set.
 func TestStationFrameRate(t *testing.T) {
-	p := tea.NewProgram(nil, programOptions()...)
+	p := tea.NewProgram(nil, programOptions(nil)...)
 	fps := reflect.ValueOf(p).Elem().FieldByName("fps")
 	if !fps.IsValid() {
 		t.Skip("bubbletea.Program has no fps field any more: check tea.WithFPS by hand")
