@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/expressstation/kiosk/store"
-	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // errNoSnapshot: the store has no snapshot to offer; walk the feed.
@@ -56,10 +56,10 @@ func (c *client) downloadSnapshot(ctx context.Context, dst string) (store.Snapsh
 		return store.SnapshotInfo{}, statusError(resp)
 	}
 	etag := resp.Header.Get("ETag")
-	info := store.SnapshotInfo{Path: dst, Epoch: resp.Header.Get(httpapi.HeaderSnapshotEpoch),
+	info := store.SnapshotInfo{Path: dst, Epoch: resp.Header.Get(wire.HeaderSnapshotEpoch),
 		SHA256: strings.Trim(etag, `"`)}
-	info.Cursor, _ = strconv.ParseInt(resp.Header.Get(httpapi.HeaderSnapshotCursor), 10, 64)
-	info.Schema, _ = strconv.Atoi(resp.Header.Get(httpapi.HeaderSnapshotSchema))
+	info.Cursor, _ = strconv.ParseInt(resp.Header.Get(wire.HeaderSnapshotCursor), 10, 64)
+	info.Schema, _ = strconv.Atoi(resp.Header.Get(wire.HeaderSnapshotSchema))
 	if info.Schema != store.SchemaVersion() || info.Epoch == "" || len(info.SHA256) != 64 {
 		return store.SnapshotInfo{}, errNoSnapshot // another version's schema: the feed serves any
 	}

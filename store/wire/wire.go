@@ -72,3 +72,13 @@ type Health struct {
 	Cursor         int64  `json:"cursor"`                     // the replica's feed cursor
 	FreeDisk       int64  `json:"free_disk_bytes,omitempty"`  // free bytes where the replica lives; 0 unknown
 }
+
+// Headers of GET /v1/snapshot, the station replica snapshot (its ETag is the
+// file's SHA-256). They live here, not in httpapi, so that a station's
+// binary does not link the central store (and its PostgreSQL driver) just
+// to name them: that cost every start a tenth of its init (issue 17).
+const (
+	HeaderSnapshotCursor = "X-Snapshot-Cursor"
+	HeaderSnapshotEpoch  = "X-Snapshot-Epoch"
+	HeaderSnapshotSchema = "X-Snapshot-Schema"
+)
