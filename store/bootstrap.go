@@ -128,8 +128,9 @@ func checkSnapshot(ctx context.Context, path string, info SnapshotInfo) error {
 	if !strings.EqualFold(got, sum) {
 		return fmt.Errorf("%w: checksum %s, expected %s (damaged or incomplete download)", ErrBadSnapshot, got, sum)
 	}
-	// mmap spares integrity_check a read call per page (a tenth of its time).
-	db, err := sql.Open("sqlite", path+"?mode=ro&_pragma=query_only(1)&_pragma=mmap_size(268435456)")
+	// No mmap: it spares integrity_check about 15% of its CPU, but maps the
+	// whole file into the station's resident memory while it runs.
+	db, err := sql.Open("sqlite", path+"?mode=ro&_pragma=query_only(1)")
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSnapshot, err)
 	}
