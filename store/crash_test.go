@@ -51,6 +51,8 @@ func TestCrashChild(t *testing.T) {
 	case "reset":
 		stopAt("reset", 1)
 		_, err = r.RebuildFromRegistry(ctx)
+	case "move", "move-merged", "move-closed", "move-moved", "move-done":
+		err = moveChild(ctx, r, mode)
 	case "bootstrap", "bootstrap-done":
 		if mode == "bootstrap" {
 			stopAt("bootstrap", 1)

@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
 
 	"github.com/expressstation/kiosk/store/secret"
 )
@@ -76,6 +77,10 @@ type Replica struct {
 	r *sql.DB // read pool, query_only
 
 	importMu sync.Mutex // one import at a time: names are assigned in memory
+
+	// gate is held shut while a snapshot's file is moved into the replica's
+	// place (moveIn): no pool opens a connection to the old file meanwhile.
+	gate sync.RWMutex
 
 	outboxSignal chan struct{} // see OutboxSignal
 
@@ -146,7 +151,7 @@ func (o Options) withDefaults() Options {
 
 // open connects the writer, checks and migrates the file, then the readers.
 func (r *Replica) open() error {
-	w, err := sql.Open("sqlite", r.path+"?"+writerDSN)
+	w, err := r.openDB(writerDSN)
 	if err != nil {
 		return r.fileError(err)
 	}
@@ -166,7 +171,7 @@ func (r *Replica) open() error {
 		return err
 	}
 
-	rd, err := sql.Open("sqlite", r.path+"?"+readerDSN)
+	rd, err := r.openDB(readerDSN)
 	if err != nil {
 		return r.fileError(err)
 	}
@@ -177,6 +182,27 @@ func (r *Replica) open() error {
 		return r.fileError(err)
 	}
 	return nil
+}
+
+// openDB opens a pool on the replica's file whose connections open only
+// while the gate is open.
+func (r *Replica) openDB(dsn string) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(r.path + "?" + dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(gatedConnector{c, &r.gate}), nil
+}
+
+type gatedConnector struct {
+	driver.Connector
+	gate *sync.RWMutex
+}
+
+func (c gatedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	c.gate.RLock()
+	defer c.gate.RUnlock()
+	return c.Connector.Connect(ctx)
 }
 
 // The writer runs every transaction as BEGIN IMMEDIATE so two writes never

@@ -72,7 +72,10 @@ func runTUI(configPath string, dev bool, stderr io.Writer) int {
 		return 2
 	}
 	defer st.Close()
-	p := tea.NewProgram(st.Root, programOptions()...)
+	pace := &pacer{}
+	p := tea.NewProgram(st.Root, programOptions(pace)...)
+	pace.p = p
+	defer pace.stop()
 	defer stopOnSignal(p, st.Logger)()
 	go forwardEvents(p, st.Events)
 	if _, err := p.Run(); err != nil {
@@ -87,15 +90,21 @@ func runTUI(configPath string, dev bool, stderr io.Writer) int {
 // View with what is on screen at every frame, copying it, even when nothing
 // happened: at its default 60 fps an idle menu cost ~1% CPU and 0.5 MB/s of
 // garbage (issue 17). The station only changes on input, timers and sync,
-// and 12 fps still shows a keystroke within 85 ms.
+// and 12 fps still shows a keystroke within 85 ms. While nothing happens the
+// pacer lowers it further (pace.go).
 const stationFPS = 12
 
-// programOptions are the full-screen station's Bubble Tea options.
-func programOptions() []tea.ProgramOption {
+// programOptions are the full-screen station's Bubble Tea options; pace,
+// when not nil, sees every message first.
+func programOptions(pace *pacer) []tea.ProgramOption {
+	filter := kiosk.Filter
+	if pace != nil {
+		filter = pace.filter(filter)
+	}
 	return []tea.ProgramOption{
 		tea.WithAltScreen(),
 		tea.WithMouseCellMotion(),
-		tea.WithFilter(kiosk.Filter),
+		tea.WithFilter(filter),
 		tea.WithoutSignalHandler(), // the filter would drop its InterruptMsg: see stopOnSignal
 		tea.WithFPS(stationFPS),
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"reflect"
 	"runtime/debug"
 	"strconv"
@@ -12,6 +13,25 @@ import (
 
 	"github.com/expressstation/kiosk/cmd/kiosk/app"
 )
+
+// Every package linked into the binary initialises at every start, --help
+// included. The station must not link the central store (and with it the
+// PostgreSQL driver): the syncer once did, for three header names, and that
+// was a fifth of --help's instructions (issue 17).
+func TestStationDoesNotLinkTheCentralStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasSuffix(p, "/store/central") || strings.HasPrefix(p, "github.com/jackc/") {
+			t.Errorf("kiosk links %s", p)
+		}
+	}
+}
 
 // go-runewidth before v0.0.30 filled a 2.2 MB table at package init: some
 // 48 ms of every start, --help included (issue 17). Its init is linked into
@@ -47,7 +67,7 @@ func TestRunewidthInitIsCheap(t *testing.T) {
 // (issue 17: 1% CPU idle). The rate is an unexported field of the program;
 // reading it is the only way to see what the options set.
 func TestStationFrameRate(t *testing.T) {
-	p := tea.NewProgram(nil, programOptions()...)
+	p := tea.NewProgram(nil, programOptions(nil)...)
 	fps := reflect.ValueOf(p).Elem().FieldByName("fps")
 	if !fps.IsValid() {
 		t.Skip("bubbletea.Program has no fps field any more: check tea.WithFPS by hand")

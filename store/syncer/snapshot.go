@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/expressstation/kiosk/store"
-	"github.com/expressstation/kiosk/store/central/httpapi"
+	"github.com/expressstation/kiosk/store/wire"
 )
 
 // errNoSnapshot: the store has no snapshot to offer; walk the feed.
@@ -54,27 +56,46 @@ func (c *client) downloadSnapshot(ctx context.Context, dst string) (store.Snapsh
 		return store.SnapshotInfo{}, statusError(resp)
 	}
 	etag := resp.Header.Get("ETag")
-	info := store.SnapshotInfo{Path: dst, Epoch: resp.Header.Get(httpapi.HeaderSnapshotEpoch),
+	info := store.SnapshotInfo{Path: dst, Epoch: resp.Header.Get(wire.HeaderSnapshotEpoch),
 		SHA256: strings.Trim(etag, `"`)}
-	info.Cursor, _ = strconv.ParseInt(resp.Header.Get(httpapi.HeaderSnapshotCursor), 10, 64)
-	info.Schema, _ = strconv.Atoi(resp.Header.Get(httpapi.HeaderSnapshotSchema))
+	info.Cursor, _ = strconv.ParseInt(resp.Header.Get(wire.HeaderSnapshotCursor), 10, 64)
+	info.Schema, _ = strconv.Atoi(resp.Header.Get(wire.HeaderSnapshotSchema))
 	if info.Schema != store.SchemaVersion() || info.Epoch == "" || len(info.SHA256) != 64 {
 		return store.SnapshotInfo{}, errNoSnapshot // another version's schema: the feed serves any
 	}
 	if err := os.WriteFile(dst+".etag", []byte(etag), 0o600); err != nil {
 		return store.SnapshotInfo{}, fmt.Errorf("replica snapshot: %w", err)
 	}
+	// A journal left by a crash while a download was being installed must
+	// never be rolled back into this one.
+	for _, p := range []string{dst + "-journal", dst + "-wal", dst + "-shm"} {
+		os.Remove(p)
+	}
 	f, err := os.OpenFile(dst, flags, 0o600)
 	if err != nil {
 		return store.SnapshotInfo{}, fmt.Errorf("replica snapshot: %w", err)
 	}
-	_, err = io.Copy(f, resp.Body)
+	// The checksum is taken as the bytes arrive (a resumed download's first
+	// part read back first), so the check need not read the file again.
+	h := sha256.New()
+	if flags&os.O_APPEND != 0 {
+		if old, err := os.Open(dst); err == nil {
+			_, err = io.Copy(h, io.LimitReader(old, have))
+			old.Close()
+			if err != nil {
+				f.Close()
+				return store.SnapshotInfo{}, fmt.Errorf("replica snapshot: %w", err)
+			}
+		}
+	}
+	_, err = io.Copy(io.MultiWriter(f, h), resp.Body)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return store.SnapshotInfo{}, fmt.Errorf("downloading the replica snapshot (resumes next round): %w", err)
 	}
+	info.Got = hex.EncodeToString(h.Sum(nil))
 	return info, nil
 }
 
@@ -99,8 +120,8 @@ func (s *Syncer) bootstrap(ctx context.Context, c *client) error {
 	case err != nil:
 		return err
 	}
-	defer removeSnapshot(dst)
-	rep, err := s.r.InstallSnapshot(ctx, dst, info)
+	defer removeSnapshot(dst) // nothing left once moved in
+	rep, err := s.r.MoveInSnapshot(ctx, dst, info)
 	if errors.Is(err, store.ErrBadSnapshot) {
 		s.log.Warn("replica snapshot refused; walking the feed", "err", err)
 		return nil

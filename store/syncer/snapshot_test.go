@@ -229,3 +229,42 @@ func TestSnapshotResync(t *testing.T) {
 		t.Errorf("accounts = %d", s.Accounts)
 	}
 }
+
+// The station moves the verified download into the replica's place (a new
+// file, not rows copied into the old one), also after resuming a download
+// (its checksum taken while the bytes arrived, the first part read back),
+// and nothing of the download is left beside the replica.
+func TestSnapshotMovedIntoPlace(t *testing.T) {
+	d := newDeployment(t)
+	d.importCSV(generatedCSV(300))
+	info, _ := d.withSnapshots().Current()
+	whole, err := os.ReadFile(info.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, resume := range []bool{false, true} {
+		st := d.station(fmt.Sprintf("moved-%v", resume))
+		if resume {
+			os.WriteFile(st.path+".snapshot", whole[:len(whole)/3], 0o600)
+			os.WriteFile(st.path+".snapshot.etag", []byte(`"`+info.SHA256+`"`), 0o600)
+		}
+		before, err := os.Stat(st.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.sync()
+		after, err := os.Stat(st.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.SameFile(before, after) {
+			t.Errorf("resume %v: the replica is the same file: the snapshot was copied in, not moved", resume)
+		}
+		if s := st.status(); s.Accounts != 300 || s.Cursor != info.Cursor {
+			t.Errorf("resume %v: accounts %d, cursor %d", resume, s.Accounts, s.Cursor)
+		}
+		if m, _ := filepath.Glob(st.path + ".snapshot*"); len(m) != 0 {
+			t.Errorf("resume %v: left behind: %v", resume, m)
+		}
+	}
+}

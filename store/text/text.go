@@ -43,37 +43,42 @@ var files embed.FS
 type Data = map[string]any
 
 // Catalog is a set of languages loaded from one directory of TOML files.
+// Each language has its own bundle (itself over English, the fallback), so
+// a language can be parsed when it is first asked for: a station's start
+// parses only its own language (issue 17: parsing both took a third of the
+// start's CPU), and a loaded bundle is never written again while screens
+// read it.
 type Catalog struct {
-	bundle   *i18n.Bundle
-	langs    []string // file names without .toml, English first
-	keys     map[string][]string
-	printers map[string]*Printer
+	fsys     fs.FS
+	langs    []string        // file names without .toml, English first
+	en       []*i18n.Message // English, the base of every language
+	mu       sync.Mutex      // loads one language at a time
+	printers sync.Map        // language -> *Printer, once loaded
 }
 
 // Load reads every *.toml file at the top of fsys; each names its language.
 func Load(fsys fs.FS) (*Catalog, error) {
+	c, err := open(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range c.langs {
+		if _, err := c.load(l); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// open lists the languages of fsys; none is parsed yet.
+func open(fsys fs.FS) (*Catalog, error) {
 	names, err := fs.Glob(fsys, "*.toml")
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{bundle: i18n.NewBundle(language.English), keys: map[string][]string{},
-		printers: map[string]*Printer{}}
-	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	c := &Catalog{fsys: fsys}
 	for _, name := range names {
-		buf, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		mf, err := c.bundle.ParseMessageFileBytes(buf, name)
-		if err != nil {
-			return nil, fmt.Errorf("text: %s: %w", name, err)
-		}
-		lang := strings.TrimSuffix(path.Base(name), ".toml")
-		c.langs = append(c.langs, lang)
-		for _, m := range mf.Messages {
-			c.keys[lang] = append(c.keys[lang], m.ID)
-		}
-		slices.Sort(c.keys[lang])
+		c.langs = append(c.langs, strings.TrimSuffix(path.Base(name), ".toml"))
 	}
 	if !slices.Contains(c.langs, English) {
 		return nil, fmt.Errorf("text: no %s.toml: English is the base language", English)
@@ -87,10 +92,51 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		}
 		return strings.Compare(a, b)
 	})
-	for _, l := range c.langs {
-		c.printers[l] = &Printer{lang: l, loc: i18n.NewLocalizer(c.bundle, l)}
-	}
 	return c, nil
+}
+
+// load parses one language's file (and English first), once.
+func (c *Catalog) load(lang string) (*Printer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.loadLocked(lang)
+}
+
+func (c *Catalog) loadLocked(lang string) (*Printer, error) {
+	if p, ok := c.printers.Load(lang); ok {
+		return p.(*Printer), nil
+	}
+	if lang != English {
+		if _, err := c.loadLocked(English); err != nil {
+			return nil, err
+		}
+	}
+	name := lang + ".toml"
+	buf, err := fs.ReadFile(c.fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	bundle := i18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	if lang != English {
+		if err := bundle.AddMessages(language.English, c.en...); err != nil {
+			return nil, fmt.Errorf("text: %s: %w", name, err)
+		}
+	}
+	mf, err := bundle.ParseMessageFileBytes(buf, name)
+	if err != nil {
+		return nil, fmt.Errorf("text: %s: %w", name, err)
+	}
+	if lang == English {
+		c.en = mf.Messages
+	}
+	p := &Printer{lang: lang, loc: i18n.NewLocalizer(bundle, lang)}
+	for _, m := range mf.Messages {
+		p.keys = append(p.keys, m.ID)
+	}
+	slices.Sort(p.keys)
+	c.printers.Store(lang, p)
+	return p, nil
 }
 
 // Languages lists the catalog's languages, English first.
@@ -100,21 +146,34 @@ func (c *Catalog) Languages() []string { return slices.Clone(c.langs) }
 func (c *Catalog) Has(lang string) bool { return slices.Contains(c.langs, lang) }
 
 // Keys lists the message ids of one language, sorted.
-func (c *Catalog) Keys(lang string) []string { return slices.Clone(c.keys[lang]) }
+func (c *Catalog) Keys(lang string) []string {
+	if !c.Has(lang) {
+		return nil
+	}
+	return slices.Clone(c.Printer(lang).keys)
+}
 
 // Printer speaks one language of the catalog; an unknown language speaks
-// English.
+// English. A language not loaded yet is loaded now.
 func (c *Catalog) Printer(lang string) *Printer {
-	if p, ok := c.printers[lang]; ok {
-		return p
+	if p, ok := c.printers.Load(lang); ok {
+		return p.(*Printer)
 	}
-	return c.printers[English]
+	if !c.Has(lang) {
+		lang = English
+	}
+	p, err := c.load(lang)
+	if err != nil {
+		panic(err) // Load found none; Default's files are tested: a build mistake
+	}
+	return p
 }
 
 // Printer renders messages in one language.
 type Printer struct {
 	lang string
 	loc  *i18n.Localizer
+	keys []string // sorted
 	// plain caches the messages without data: a screen renders its
 	// labels on every frame, and the catalog does not change.
 	plain sync.Map
@@ -169,10 +228,11 @@ var (
 	defaultCat  *Catalog
 )
 
-// Default is the catalog of the files shipped in this package.
+// Default is the catalog of the files shipped in this package. Each
+// language is parsed when first asked for (Warm parses them ahead).
 func Default() *Catalog {
 	defaultOnce.Do(func() {
-		c, err := Load(files)
+		c, err := open(files)
 		if err != nil {
 			panic(err) // the embedded files are tested; this is a build mistake
 		}
@@ -183,6 +243,15 @@ func Default() *Catalog {
 
 // Languages lists the shipped languages, English first.
 func Languages() []string { return Default().Languages() }
+
+// Warm parses every shipped language now. A station calls it in the
+// background at start: its first frame needs its own language and the
+// other's name on the language button.
+func Warm() {
+	for _, l := range Languages() {
+		For(l)
+	}
+}
 
 // Has reports whether lang is a shipped language.
 func Has(lang string) bool { return Default().Has(lang) }

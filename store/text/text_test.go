@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -239,5 +240,40 @@ func BenchmarkChecklistLabels(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The shipped catalog parses a language when it is first asked for (a
+// station's start parses only its own), concurrently safe, and a language
+// loaded late falls back to English as before.
+func TestLanguagesLoadWhenAsked(t *testing.T) {
+	c, err := open(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.printers.Load(English); ok {
+		t.Fatal("English was parsed before anyone asked for it")
+	}
+	if !c.Has("zh-HK") || !slices.Equal(c.Languages(), []string{"en", "zh-HK"}) {
+		t.Fatalf("languages %v", c.Languages())
+	}
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	for i := range got {
+		wg.Go(func() {
+			got[i] = c.Printer("zh-HK").T("rule.alpha.label", nil) + c.Printer("en").T("rule.alpha.label", nil)
+		})
+	}
+	wg.Wait()
+	for _, s := range got {
+		if s != "最少一個字母"+T(English, "rule.alpha.label", nil) {
+			t.Fatalf("rendered %q", s)
+		}
+	}
+	if c.Printer("fr").Lang() != English || c.Printer("zh-HK").T("no.such.id", nil) != "no.such.id" {
+		t.Fatal("unknown language or id")
+	}
+	if len(c.Keys("zh-HK")) != len(c.Keys(English)) {
+		t.Fatalf("zh-HK has %d keys, en %d", len(c.Keys("zh-HK")), len(c.Keys(English)))
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/expressstation/kiosk/store"
 	"github.com/expressstation/kiosk/store/demo"
 	"github.com/expressstation/kiosk/store/secret"
+	"github.com/expressstation/kiosk/store/text"
 	"github.com/expressstation/kiosk/store/totp"
 )
 
@@ -153,6 +154,10 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	if err != nil {
 		return nil, fmt.Errorf("station.policy_dir: %w", err)
 	}
+	// The catalog's languages parse on the other core while the replica
+	// opens: the first frame needs both (the language button names the
+	// other language in its own words).
+	go text.Warm()
 	logger, logFile, err := OpenLogger(cfg)
 	if err != nil {
 		return nil, err

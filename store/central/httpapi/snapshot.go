@@ -20,9 +20,9 @@ import (
 
 // Snapshot headers of GET /v1/snapshot (the ETag is the file's SHA-256).
 const (
-	HeaderSnapshotCursor = "X-Snapshot-Cursor"
-	HeaderSnapshotEpoch  = "X-Snapshot-Epoch"
-	HeaderSnapshotSchema = "X-Snapshot-Schema"
+	HeaderSnapshotCursor = wire.HeaderSnapshotCursor
+	HeaderSnapshotEpoch  = wire.HeaderSnapshotEpoch
+	HeaderSnapshotSchema = wire.HeaderSnapshotSchema
 )
 
 // Snapshots builds and keeps the station replica snapshot served at
