@@ -90,10 +90,11 @@ const langButtonID = "lang:switch"
 type LanguageMsg interface{ Language() string }
 
 // langButton is the header's button: its face is the other language's own
-// name ("中文" while English shows), from that language's catalog.
+// name ("中文" while English shows), without parsing that language's
+// catalog (text.Name): the first frame parses only the station's own.
 func (m *Model) langButton() string {
 	other := m.c.otherLang()
-	label := text.T(other, "screen.lang.button", nil)
+	label := text.Name(other)
 	// One line, not a boxed button: the header is one line high.
 	face := m.c.Styles.HeaderStation.Reverse(true).Render(label)
 	return touch.Mark(langButtonID, label, face)

@@ -486,7 +486,7 @@ func (m *Model) footerKeys() []key.Binding {
 	}
 	if m.langSwitchable() {
 		lang := m.c.Keys.Language
-		lang.SetHelp(lang.Help().Key, text.T(m.c.otherLang(), "screen.lang.button", nil))
+		lang.SetHelp(lang.Help().Key, text.Name(m.c.otherLang()))
 		return append(m.c.localHelp(bindings), lang)
 	}
 	return m.c.localHelp(bindings)

@@ -277,3 +277,23 @@ func TestLanguagesLoadWhenAsked(t *testing.T) {
 		t.Fatalf("zh-HK has %d keys, en %d", len(c.Keys("zh-HK")), len(c.Keys(English)))
 	}
 }
+
+// The table of the languages' own names, which the first frame's language
+// button reads instead of parsing the other language, says what each
+// shipped file says: a new language file fails here until it is added.
+func TestOwnNames(t *testing.T) {
+	for _, l := range Languages() {
+		want := raw(t, files, l+".toml")["screen.lang.button"]["other"]
+		if got, ok := ownNames[l]; !ok || got != want {
+			t.Errorf("ownNames[%q] = %q, %s.toml says %q: add it to ownNames", l, got, l, want)
+		}
+		if got := Name(l); got != want {
+			t.Errorf("Name(%q) = %q, want %q", l, got, want)
+		}
+	}
+	for l := range ownNames {
+		if !Has(l) {
+			t.Errorf("ownNames has %q, which has no file", l)
+		}
+	}
+}

@@ -154,10 +154,10 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	if err != nil {
 		return nil, fmt.Errorf("station.policy_dir: %w", err)
 	}
-	// The catalog's languages parse on the other core while the replica
-	// opens: the first frame needs both (the language button names the
-	// other language in its own words).
-	go text.Warm()
+	// The station's language parses on the other core while the replica
+	// opens; the first frame needs no other (the language button's name
+	// comes from text.Name), so the rest parse after it (below).
+	go text.For(cfg.Station.Language)
 	logger, logFile, err := OpenLogger(cfg)
 	if err != nil {
 		return nil, err
@@ -175,6 +175,11 @@ func Start(cfg *config.Config, clk clock.Clock, dev bool) (*Station, error) {
 	// after a standalone station's lifecycle run at start, one at a time, so
 	// their memory (page caches, a batch) does not add up.
 	started := make(chan struct{})
+	go func() {
+		if st.Root.wait(ctx) {
+			text.Warm() // a student's first language switch does not wait for a parse
+		}
+	}()
 	st.bg.Go(func() {
 		if !st.Root.wait(ctx) {
 			return
