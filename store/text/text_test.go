@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,6 +19,9 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	gotoml "github.com/pelletier/go-toml/v2"
+	"golang.org/x/text/language"
 )
 
 // raw reads one language file as id -> plural form -> template.
@@ -295,5 +299,58 @@ func TestOwnNames(t *testing.T) {
 		if !Has(l) {
 			t.Errorf("ownNames has %q, which has no file", l)
 		}
+	}
+}
+
+// The catalog reads its files with go-toml (a third of BurntSushi's parse
+// time, issue 17); every message of every shipped file must come out as
+// BurntSushi, the reference decoder elsewhere, reads it.
+func TestCatalogDecoderAgrees(t *testing.T) {
+	for _, l := range Languages() {
+		name := l + ".toml"
+		buf, err := fs.ReadFile(files, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []*i18n.Message
+		for _, un := range []i18n.UnmarshalFunc{toml.Unmarshal, gotoml.Unmarshal} {
+			b := i18n.NewBundle(language.English)
+			b.RegisterUnmarshalFunc("toml", un)
+			mf, err := b.ParseMessageFileBytes(buf, name)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			msgs := slices.SortedFunc(slices.Values(mf.Messages), func(a, b *i18n.Message) int { return strings.Compare(a.ID, b.ID) })
+			if got != nil && len(got) != len(msgs) {
+				t.Fatalf("%s: the decoders read %d and %d messages", name, len(got), len(msgs))
+			}
+			if got != nil {
+				for i := range got {
+					if !reflect.DeepEqual(got[i], msgs[i]) {
+						t.Fatalf("%s: the decoders disagree: %+v, %+v", name, got[i], msgs[i])
+					}
+				}
+			}
+			got = msgs
+		}
+		if len(got) != len(raw(t, files, name)) {
+			t.Fatalf("%s: %d messages, the file has %d", name, len(got), len(raw(t, files, name)))
+		}
+	}
+}
+
+// BenchmarkParseLanguage is one language's parse, as a station's start
+// does it for its own language before the first frame.
+func BenchmarkParseLanguage(b *testing.B) {
+	for _, l := range Languages() {
+		b.Run(l, func(b *testing.B) {
+			for b.Loop() {
+				c, err := open(files)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Printer(l)
+			}
+		})
 	}
 }
