@@ -16,9 +16,16 @@ import (
 // click, a timer, a sync round), so the pacer runs the ticker at stationFPS
 // from the moment a message arrives and at idleFPS once none has come for
 // idleAfter: a keystroke waits at most one frame at stationFPS.
+//
+// Bubble Tea writes a frame to the terminal only on a tick, the first one a
+// whole period after the program starts: at stationFPS the first frame
+// reached the screen 83 ms after the station was ready, twice the rest of
+// its start (issue 17). So the program's first message (its window size,
+// at once) sets startFPS, until the first idle.
 const (
 	idleFPS   = 1
 	idleAfter = 2 * time.Second
+	startFPS  = 120 // Bubble Tea's most: the first frame within 8 ms
 )
 
 // pacer switches the renderer's frame rate. Bubble Tea has no API for the
@@ -49,7 +56,8 @@ func (pc *pacer) filter(next func(tea.Model, tea.Msg) tea.Msg) func(tea.Model, t
 func (pc *pacer) wake() {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if !pc.looked {
+	first := !pc.looked
+	if first {
 		pc.looked, pc.fast = true, true
 		if t := rendererTicker(pc.p); t != nil {
 			pc.reset = t.Reset
@@ -57,6 +65,9 @@ func (pc *pacer) wake() {
 	}
 	if pc.reset == nil || pc.done {
 		return
+	}
+	if first {
+		pc.reset(time.Second / startFPS) // the next tick draws the first frame
 	}
 	pc.last = pc.clock()
 	if !pc.fast {
