@@ -260,3 +260,35 @@ func verifyEmail(t *testing.T, r *store.Replica, account, addr string) {
 		t.Fatal(err)
 	}
 }
+
+// A standalone station's code e-mail holds the code until it is used; once
+// the body is masked no copy of it stays in the replica file: the space a
+// row leaves behind is zeroed (secure_delete), so a stolen or discarded
+// station disk gives no live or recent code.
+func TestUsedCodeLeavesNoCopyInTheFile(t *testing.T) {
+	ctx := context.Background()
+	r, clock, path := activeAccount(t)
+	p := store.Unverified("tmchan")
+	var codes []string
+	for range 3 { // two codes replaced by a resend, the last one used
+		if _, err := r.SendEmailCode(ctx, p, store.CodeVerifyEmail, "taiman@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, heldCode(t, r))
+		clock.Advance(time.Minute)
+	}
+	if _, err := r.VerifyPersonalEmail(ctx, p, codes[2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.WriteDB(r).Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		b, _ := os.ReadFile(f)
+		for _, code := range codes {
+			if bytes.Contains(b, []byte(code)) {
+				t.Errorf("%s still holds the code %s", f, code)
+			}
+		}
+	}
+}
