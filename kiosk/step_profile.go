@@ -80,12 +80,20 @@ func (st *profileStep) reorder() {
 		st.order("acct:name", "acct:name-save", "acct:name-cancel")
 		return
 	}
+	if st.limited() {
+		st.order("acct:edit", "acct:done")
+		return
+	}
 	ids := []string{publicID, "acct:edit"}
 	if aliasOpen(st.acct) {
 		ids = append(ids, "acct:alias")
 	}
 	st.order(append(ids, "acct:display-name", "acct:done")...)
 }
+
+// limited: an account without 2FA came in for its personal e-mail only
+// (totpEnrolStep.recoveryOnly); the rest of My Account needs 2FA.
+func (st *profileStep) limited() bool { return !st.acct.TOTPEnrolled }
 
 // aliasOpen mirrors the store's rule: a degree graduate (grace or alumni)
 // or a postgraduate student without an alias may choose one.
@@ -150,7 +158,7 @@ func (st *profileStep) update(msg tea.Msg) tea.Cmd {
 		st.spin.stop()
 		return st.saved(res)
 	}
-	if !st.spin.active && !st.editing && !st.naming && togglesPublic(st.f.c, msg) {
+	if !st.spin.active && !st.editing && !st.naming && !st.limited() && togglesPublic(st.f.c, msg) {
 		return st.setPublic(!st.acct.DirectoryPublic)
 	}
 	pressed, cmd := st.handle(msg)
@@ -517,14 +525,23 @@ func (st *profileStep) view(width, height int) string {
 		publicBox(c, a.DirectoryPublic, st.cur() == publicID, !st.spin.active),
 		st.button("acct:edit", c.tr("screen.profile.edit-email", nil)),
 	}
+	if st.limited() {
+		buttons = buttons[1:]
+		if status == "" {
+			status = wrapStyle(s.Warning, w, c.tr("screen.profile.limited", nil))
+		}
+	}
 	switch {
+	case st.limited():
 	case aliasOpen(a) && fullNameAliasOpen(a):
 		buttons = append(buttons, st.button("acct:alias", c.tr("screen.profile.choose-full-alias", nil)))
 	case aliasOpen(a):
 		buttons = append(buttons, st.button("acct:alias", c.tr("screen.profile.choose-alias", nil)))
 	}
-	buttons = append(buttons, st.button("acct:display-name", c.tr("screen.profile.edit-display-name", nil)),
-		st.button("acct:done", c.tr("screen.button.done", nil)))
+	if !st.limited() {
+		buttons = append(buttons, st.button("acct:display-name", c.tr("screen.profile.edit-display-name", nil)))
+	}
+	buttons = append(buttons, st.button("acct:done", c.tr("screen.button.done", nil)))
 	out := append([]string{panel, ""}, facts...)
 	out = append(out, status, buttonFlow(width, buttons...))
 	if lipgloss.Height(strings.Join(out, "\n")) > height {
@@ -575,6 +592,9 @@ func (st *profileStep) help() []key.Binding {
 	press.SetHelp("enter", "press")
 	if st.editing || st.naming {
 		press.SetHelp("enter", "save")
+		return []key.Binding{k.Next, press}
+	}
+	if st.limited() {
 		return []key.Binding{k.Next, press}
 	}
 	return []key.Binding{publicHelp(st.f.c, st.acct.DirectoryPublic), k.Next, press}

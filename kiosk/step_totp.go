@@ -97,7 +97,9 @@ func enrolStep(f *flow, conf totpConf) *totpEnrolStep {
 	onAnswer(&st.form, st.begun)
 	onAnswer(&st.form, st.confirmed)
 	st.enter["totp:code"] = "totp:confirm"
-	if st.offer {
+	if st.recoveryOnly() {
+		st.order("totp:start", "totp:recovery", "totp:skip")
+	} else if st.offer {
 		st.order("totp:start", "totp:skip")
 	} else {
 		st.codeOrder()
@@ -156,6 +158,8 @@ func (st *totpEnrolStep) press(id string) tea.Cmd {
 	switch {
 	case id == "totp:start" && !st.started:
 		return st.begin()
+	case id == "totp:recovery" && st.recoveryOnly() && !st.started:
+		return st.f.report(stepDone{next: true}) // My Account without 2FA: the personal e-mail only
 	case id == "totp:skip" && st.required:
 		st.f.finish()
 	case id == "totp:skip" && st.offer:
@@ -401,10 +405,24 @@ func (st *totpEnrolStep) offerView(width int) string {
 	if st.required {
 		why = c.tr("screen.totp.offer-required", textData{"Flow": st.f.name()})
 	}
-	return lipgloss.JoinVertical(lipgloss.Left,
-		wrap(c, min(width, 72), why),
-		"", wrap(c, min(width, 72), c.tr("screen.totp.takes-a-minute", nil)), "",
-		buttonRow(st.button("totp:start", c.tr("screen.totp.start", nil)), st.button("totp:skip", st.skipLabel())))
+	parts := []string{wrap(c, min(width, 72), why), "", wrap(c, min(width, 72), c.tr("screen.totp.takes-a-minute", nil))}
+	buttons := []string{st.button("totp:start", c.tr("screen.totp.start", nil))}
+	if st.recoveryOnly() {
+		parts = append(parts, "", wrap(c, min(width, 72), c.tr("screen.totp.recovery-only-note", nil)))
+		buttons = append(buttons, st.button("totp:recovery", c.tr("screen.totp.recovery-only", nil)))
+	}
+	buttons = append(buttons, st.button("totp:skip", st.skipLabel()))
+	parts = append(parts, "", buttonFlow(min(width, 72), buttons...))
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// recoveryOnly: before My Account, an account without 2FA may go on to
+// its personal e-mail alone (issue 19). That address is what Forgot
+// Password sends a code to when there is no 2FA, and without this way in
+// no such account could ever verify one. Everything else in My Account
+// still needs 2FA (profileStep.limited).
+func (st *totpEnrolStep) recoveryOnly() bool {
+	return st.required && st.conf.guards == guardsMyAccount
 }
 
 // laterView says what going on without 2FA means, after Esc, "Set up
