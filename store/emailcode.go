@@ -308,14 +308,20 @@ func (r *Replica) VerifyPersonalEmail(ctx context.Context, p Proof, code string)
 			a.Name, address, formatTime(now)); err != nil {
 			return err
 		}
-		old := a.PersonalEmail
-		if old == "" || a.EmailVerifiedAt.IsZero() || strings.EqualFold(old, address) || !a.activated() {
+		// The address notices went to until now is told: the old verified
+		// one, or for a first address the account's own mailbox (a stolen
+		// password must not add a reset address unseen).
+		old, kind := a.PersonalEmail, notice.EmailReplaced
+		if old == "" || a.EmailVerifiedAt.IsZero() {
+			old, kind = policy.Email(a.Name, r.opt.EmailDomain), notice.EmailAdded
+		}
+		if strings.EqualFold(old, address) || !a.activated() {
 			return nil
 		}
 		facts := r.noticeFacts(a, now)
 		facts.NewAddress = policy.MaskEmail(address)
-		subject, body := notice.Compose(notice.EmailReplaced, facts)
-		return notice.Queue(ctx, tx, notice.Notice{CreatedAt: now, Account: a.Name, Kind: notice.EmailReplaced,
+		subject, body := notice.Compose(kind, facts)
+		return notice.Queue(ctx, tx, notice.Notice{CreatedAt: now, Account: a.Name, Kind: kind,
 			To: old, Subject: subject, Body: body})
 	})
 	if errors.Is(err, ErrCodeWrong) {

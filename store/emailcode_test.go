@@ -102,6 +102,12 @@ func TestVerifyPersonalEmail(t *testing.T) {
 	if a.PersonalEmail != "taiman@example.org" || !a.EmailVerifiedAt.Equal(clock.Now()) {
 		t.Errorf("account %+v", a)
 	}
+	// The first verified address is told to the account's own mailbox: a
+	// stolen password must not add a reset address unseen.
+	if n := lastNotice(t, r, "tmchan"); n.Kind != notice.EmailAdded || n.To != "tmchan@connect.example.edu" ||
+		!strings.Contains(n.Body, "t•••@example.org") || strings.Contains(n.Body, "taiman@example.org") {
+		t.Errorf("added notice %+v", n)
+	}
 	if kind, payload := lastOp(t, r, "tmchan"); kind != "personal_email" || !strings.Contains(payload, `"verified_at":"`) {
 		t.Errorf("op %s %s (the central store needs the verified time)", kind, payload)
 	}

@@ -43,6 +43,9 @@ const (
 	EmailCode Kind = "email_code"
 	// EmailReplaced tells the old verified address that another replaced it.
 	EmailReplaced Kind = "email_replaced"
+	// EmailAdded tells the account's own mailbox that a first personal
+	// address was verified: from then on notices and reset codes go there.
+	EmailAdded Kind = "email_added"
 	// ChangeRefused tells a student that a change made at a station was
 	// refused afterwards by the central store (ComposeRefusal).
 	ChangeRefused Kind = "change_refused"
@@ -99,7 +102,7 @@ type Facts struct {
 	ServicesEnd, PasswordChangedAt, At             time.Time
 	Languages                                      []string
 	// An EmailCode notice: the code, what it is for (CodeVerify or
-	// CodeReset) and when it expires. An EmailReplaced notice: NewAddress,
+	// CodeReset) and when it expires. An EmailReplaced or EmailAdded notice: NewAddress,
 	// masked (policy.MaskEmail).
 	Code, Purpose, NewAddress string
 	Expires                   time.Time
@@ -233,6 +236,9 @@ func compose(p *text.Printer, kind Kind, f Facts) (subject, body string) {
 	case EmailReplaced:
 		subject = p.T("notice.email-replaced.subject", d)
 		b.WriteString(p.T("notice.email-replaced.body", with("NewAddress", f.NewAddress)))
+	case EmailAdded:
+		subject = p.T("notice.email-added.subject", d)
+		b.WriteString(p.T("notice.email-added.body", with("NewAddress", f.NewAddress)))
 	case Activated:
 		subject = p.T("notice.activated.subject", d)
 		b.WriteString(p.T("notice.activated.body", d))
