@@ -82,6 +82,9 @@ type totpConf struct {
 	later    bool   // part of an activation: may be left for later by a choice that says what it means
 	next     string // later: what follows, for the question (laterView): a catalog id
 	guards   string // required: what too many wrong codes leave undone
+	// emailOnly: required, but the offer may instead go on to the personal
+	// e-mail alone (My Account: profileStep.limited).
+	emailOnly bool
 }
 
 func totpEnrol(conf totpConf) func(f *flow) step {
@@ -416,14 +419,9 @@ func (st *totpEnrolStep) offerView(width int) string {
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
-// recoveryOnly: before My Account, an account without 2FA may go on to
-// its personal e-mail alone (issue 19). That address is what Forgot
-// Password sends a code to when there is no 2FA, and without this way in
-// no such account could ever verify one. Everything else in My Account
-// still needs 2FA (profileStep.limited).
-func (st *totpEnrolStep) recoveryOnly() bool {
-	return st.required && st.conf.guards == guardsMyAccount
-}
+// recoveryOnly: the offer may go on without 2FA to the personal e-mail
+// alone (issue 19; the plan says so: totpConf.emailOnly).
+func (st *totpEnrolStep) recoveryOnly() bool { return st.required && st.conf.emailOnly }
 
 // laterView says what going on without 2FA means, after Esc, "Set up
 // later" or too many wrong codes.
