@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/wire"
 )
 
@@ -205,10 +206,8 @@ func (a *applier) apply(ctx context.Context, station string, op domain.Op) (wire
 				return res, err
 			}
 		}
-		if op.Proof == domain.ProofEmailCode {
-			if acct.ResetCodeAt, err = a.tx.LastResetCode(ctx, op.Account); err != nil {
-				return res, err
-			}
+		if err := a.sentCodes(ctx, acct, op); err != nil {
+			return res, err
 		}
 		taken := func(alias, except string) (bool, error) { return a.tx.AliasTaken(ctx, alias, except) }
 		if effect, rej, err = Decide(acct, op, chain, a.now, taken); err != nil {
@@ -232,6 +231,19 @@ func (a *applier) apply(ctx context.Context, station string, op domain.Op) (wire
 
 // maxChain bounds how far back a chain is read: a visit makes a few ops.
 const maxChain = 32
+
+// sentCodes reads the last code the store sent the account, for an op
+// that may rest on one (checkEmailCode): only those pay for the read.
+func (a *applier) sentCodes(ctx context.Context, acct *Account, op domain.Op) error {
+	var err error
+	switch {
+	case op.Proof == domain.ProofEmailCode && op.After == "":
+		acct.ResetCode, err = a.tx.LastCode(ctx, op.Account, notice.CodeReset)
+	case op.Kind == domain.OpPersonalEmail:
+		acct.VerifyCode, err = a.tx.LastCode(ctx, op.Account, notice.CodeVerify)
+	}
+	return err
+}
 
 // chain reads the store's record of the op after and those it followed,
 // nearest first; empty when the store never received after.

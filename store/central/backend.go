@@ -119,10 +119,11 @@ type Tx interface {
 	// Audit writes an audit row (account "" for none).
 	Audit(ctx context.Context, at time.Time, account, action, detail string) error
 	QueueNotice(ctx context.Context, n notice.Notice) error
-	// RecordResetCode notes that a reset code went to account at a time
-	// (for station); LastResetCode is when the last one went (zero: never).
-	RecordResetCode(ctx context.Context, account, station string, at time.Time) error
-	LastResetCode(ctx context.Context, account string) (time.Time, error)
+	// RecordCode notes that a code of purpose (notice.CodeVerify or
+	// CodeReset) went to an address for account (for station); LastCode is
+	// the last one of that purpose (zero: never).
+	RecordCode(ctx context.Context, account, purpose string, sent SentCode) error
+	LastCode(ctx context.Context, account, purpose string) (SentCode, error)
 	// BlankCodes masks the codes of the e-mail code notices (notice.MaskCodes)
 	// of account, and of any created before a time (expired codes).
 	BlankCodes(ctx context.Context, account string, before time.Time) error

@@ -19,6 +19,13 @@ import (
 // notice, until it is sent or expires (notice.MaskCodes); the station keeps
 // its keyed hash and checks the code itself.
 
+// SentCode is the last code of one purpose the store sent an account.
+type SentCode struct {
+	To      string
+	At      time.Time
+	Station string
+}
+
 // SendCode queues the e-mail that carries a station's code. A refusal is a
 // *domain.Rejection: locked, bad_code, bad_email or
 // no_verified_email (a reset code goes only to the account's verified
@@ -73,10 +80,8 @@ func (s *Central) SendCode(ctx context.Context, station string, req wire.CodeReq
 			To: req.To, Subject: subject, Body: body}); err != nil {
 			return err
 		}
-		if req.Purpose == notice.CodeReset {
-			if err := a.tx.RecordResetCode(ctx, snap.Name, station, now); err != nil {
-				return err
-			}
+		if err := a.tx.RecordCode(ctx, snap.Name, req.Purpose, SentCode{To: req.To, At: now, Station: station}); err != nil {
+			return err
 		}
 		return a.tx.Audit(ctx, now, snap.Name, "email_code",
 			fmt.Sprintf("%s code sent to …@%s for station %s", req.Purpose, req.To[strings.LastIndexByte(req.To, '@')+1:], station))

@@ -419,6 +419,7 @@ func confLifecycle(t *testing.T, db database) {
 		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
 	}
 	verified := clk.Now() // issue 19: only a verified personal e-mail gets notices
+	codeSent(t, s, "kylam", "ky@example.org", clk.Now())
 	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org", VerifiedAt: &verified}, clk.Now()))
 	if _, err := s.Apply(ctx, "hall-1", ops); err != nil {
 		t.Fatal(err)
@@ -467,6 +468,7 @@ func confNotices(t *testing.T, db database) {
 		ops = append(ops, stationOp(name, domain.OpActivate, domain.ActivatePayload{PasswordHash: testHashes()[0], ActivatedAt: clk.Now()}, clk.Now()))
 	}
 	verified := clk.Now() // issue 19: only a verified personal e-mail gets notices
+	codeSent(t, s, "kylam", "ky@example.org", clk.Now())
 	ops = append(ops, stationOp("kylam", domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "ky@example.org", VerifiedAt: &verified}, clk.Now()))
 	s.Apply(ctx, "hall-1", ops)
 	runLifecycle(t, s, clk, at(2026, 8, 31))
@@ -720,8 +722,24 @@ func confEmailCodes(t *testing.T, db database) {
 		t.Fatalf("after sending, the body still holds the code: %+v", sent)
 	}
 
-	// The station saves the address as verified.
+	// An address saved as verified that the store sent no code to (or
+	// sent one long before) is not believed.
 	at := t0.Add(2 * time.Minute)
+	for _, bad := range []struct {
+		email string
+		at    time.Time
+	}{{"other@example.org", at}, {"tm@example.org", t0.Add(ResetCodeWindow + time.Minute)}} {
+		op := chainOp(domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: bad.email, VerifiedAt: &bad.at}, unverified.ID, domain.ProofHKID)
+		op.CreatedAt = bad.at
+		clk.Set(bad.at)
+		if res, err := s.Apply(ctx, "A", []domain.Op{op}); err != nil || res[0].Outcome != wire.OutcomeRejected ||
+			!strings.HasPrefix(res[0].Reason, "email_unverified") {
+			t.Fatalf("%s verified at %s with no code behind it: %+v, %v", bad.email, bad.at, res, err)
+		}
+	}
+	clk.Set(at)
+
+	// The station saves the address as verified.
 	verify := chainOp(domain.OpPersonalEmail, domain.PersonalEmailPayload{Email: "tm@example.org", VerifiedAt: &at}, unverified.ID, domain.ProofHKID)
 	if res, err := s.Apply(ctx, "A", []domain.Op{verify}); err != nil || res[0].Outcome != wire.OutcomeApplied {
 		t.Fatalf("verified e-mail: %+v, %v", res, err)

@@ -419,19 +419,21 @@ func (t *pgTx) QueueNotice(ctx context.Context, n notice.Notice) error {
 // maskCodesSQL is notice.MaskCodes in PostgreSQL's regular expressions.
 const maskCodesSQL = `regexp_replace(body, '\m[0-9]{6}\M', '••••••', 'g')`
 
-func (t *pgTx) RecordResetCode(ctx context.Context, account, station string, at time.Time) error {
-	return t.exec(ctx, `INSERT INTO reset_codes (account, sent_at, station) VALUES ($1, $2, $3)
-		ON CONFLICT (account) DO UPDATE SET sent_at = excluded.sent_at, station = excluded.station`,
-		account, at.UTC(), station)
+func (t *pgTx) RecordCode(ctx context.Context, account, purpose string, sent SentCode) error {
+	return t.exec(ctx, `INSERT INTO sent_codes (account, purpose, address, sent_at, station) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (account, purpose) DO UPDATE SET address = excluded.address, sent_at = excluded.sent_at, station = excluded.station`,
+		account, purpose, sent.To, sent.At.UTC(), sent.Station)
 }
 
-func (t *pgTx) LastResetCode(ctx context.Context, account string) (time.Time, error) {
-	var at time.Time
-	err := t.tx.QueryRow(ctx, `SELECT sent_at FROM reset_codes WHERE account = $1`, account).Scan(&at)
+func (t *pgTx) LastCode(ctx context.Context, account, purpose string) (SentCode, error) {
+	var sent SentCode
+	err := t.tx.QueryRow(ctx, `SELECT address, sent_at, station FROM sent_codes WHERE account = $1 AND purpose = $2`,
+		account, purpose).Scan(&sent.To, &sent.At, &sent.Station)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, nil
+		return SentCode{}, nil
 	}
-	return at.UTC(), err
+	sent.At = sent.At.UTC()
+	return sent, err
 }
 
 func (t *pgTx) BlankCodes(ctx context.Context, account string, before time.Time) error {

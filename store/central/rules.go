@@ -8,6 +8,7 @@ import (
 
 	"github.com/expressstation/kiosk/policy"
 	"github.com/expressstation/kiosk/store/domain"
+	"github.com/expressstation/kiosk/store/notice"
 	"github.com/expressstation/kiosk/store/wire"
 )
 
@@ -29,14 +30,15 @@ type Account struct {
 	// ActivatedBy is the station whose activation the store applied, when
 	// known (the refusal of a second activation names it).
 	ActivatedBy string
-	// ResetCodeAt is when the store last sent the account a reset code
-	// (POST /v1/codes); read only for an op made with an e-mail code.
-	ResetCodeAt time.Time
+	// ResetCode and VerifyCode are the last codes the store sent the
+	// account (POST /v1/codes); read only for an op that rests on one
+	// (needsCode).
+	ResetCode, VerifyCode SentCode
 }
 
-// ResetCodeWindow is how long after the store sent a reset code a visit
-// may start its changes with that code's proof: the code's 10 minutes and
-// the new-password step that follows.
+// ResetCodeWindow is how long after the store sent a code a visit may make
+// the change that rests on it: the code's 10 minutes and the step that
+// follows.
 const ResetCodeWindow = 30 * time.Minute
 
 // Link is what the store recorded for an op another op follows
@@ -97,7 +99,7 @@ func Decide(a *Account, op domain.Op, chain []Link, now time.Time, taken AliasTa
 	if rej := checkProof(&a.Snapshot, op, chain); rej != nil {
 		return Unchanged, rej, nil
 	}
-	if rej := checkEmailCode(a, op, at); rej != nil {
+	if rej := checkEmailCode(a, op, p, at); rej != nil {
 		return Unchanged, rej, nil
 	}
 	if rej := domain.Check(&a.Snapshot, a.ActivatedBy, op.Kind, p, at); rej != nil {
@@ -171,18 +173,38 @@ func checkProof(s *domain.Snapshot, op domain.Op, chain []Link) *domain.Rejectio
 	return domain.Reject("2fa_required", "the account has two-factor authentication and this change was made without a 2FA code")
 }
 
-// checkEmailCode refuses the first change of a visit verified with an
-// e-mail code (domain.ProofEmailCode) when the store sent the account no
-// reset code shortly before: a synced station sends its codes through the
-// store, so such a proof with no code behind it is not to be trusted. The
-// changes that follow it are decided by their chain.
-func checkEmailCode(a *Account, op domain.Op, at time.Time) *domain.Rejection {
-	if op.Proof != domain.ProofEmailCode || op.After != "" {
-		return nil
+// needsCode names the purpose of the e-mail code an op rests on, or "":
+// the first change of a visit verified with a reset code
+// (domain.ProofEmailCode; the changes that follow it are decided by their
+// chain), and a personal e-mail saved as verified.
+func needsCode(op domain.Op, p any) string {
+	if op.Proof == domain.ProofEmailCode && op.After == "" {
+		return notice.CodeReset
 	}
-	sent := a.ResetCodeAt
-	if sent.IsZero() || at.Before(sent.Add(-time.Minute)) || at.After(sent.Add(ResetCodeWindow)) {
-		return domain.Reject("email_code", "the change was made with an e-mail code, but the central store sent this account no reset code shortly before")
+	if e, ok := p.(domain.PersonalEmailPayload); ok && e.Email != "" && e.VerifiedAt != nil {
+		return notice.CodeVerify
+	}
+	return ""
+}
+
+// checkEmailCode refuses a change that rests on an e-mail code when the
+// store sent the account no such code (to that address, for a personal
+// e-mail) shortly before: a synced station sends its codes through the
+// store, so a code the store never sent is not to be trusted.
+func checkEmailCode(a *Account, op domain.Op, p any, at time.Time) *domain.Rejection {
+	sent := func(c SentCode) bool {
+		return !c.At.IsZero() && !at.Before(c.At.Add(-time.Minute)) && !at.After(c.At.Add(ResetCodeWindow))
+	}
+	switch needsCode(op, p) {
+	case notice.CodeReset:
+		if !sent(a.ResetCode) {
+			return domain.Reject("email_code", "the change was made with an e-mail code, but the central store sent this account no reset code shortly before")
+		}
+	case notice.CodeVerify:
+		e := p.(domain.PersonalEmailPayload)
+		if !sent(a.VerifyCode) || !strings.EqualFold(a.VerifyCode.To, e.Email) {
+			return domain.Reject("email_unverified", "the personal e-mail was saved as verified, but the central store sent no code to that address shortly before")
+		}
 	}
 	return nil
 }

@@ -182,20 +182,23 @@ func (t *sqliteTx) QueueNotice(ctx context.Context, n notice.Notice) error {
 	return notice.Queue(ctx, t.tx, n)
 }
 
-func (t *sqliteTx) RecordResetCode(ctx context.Context, account, station string, at time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO reset_codes (account, sent_at, station) VALUES (?, ?, ?)
-		ON CONFLICT (account) DO UPDATE SET sent_at = excluded.sent_at, station = excluded.station`,
-		account, formatTime(at), station)
+func (t *sqliteTx) RecordCode(ctx context.Context, account, purpose string, sent SentCode) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO sent_codes (account, purpose, address, sent_at, station) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (account, purpose) DO UPDATE SET address = excluded.address, sent_at = excluded.sent_at, station = excluded.station`,
+		account, purpose, sent.To, formatTime(sent.At), sent.Station)
 	return err
 }
 
-func (t *sqliteTx) LastResetCode(ctx context.Context, account string) (time.Time, error) {
+func (t *sqliteTx) LastCode(ctx context.Context, account, purpose string) (SentCode, error) {
+	var sent SentCode
 	var at string
-	err := t.tx.QueryRowContext(ctx, `SELECT sent_at FROM reset_codes WHERE account = ?`, account).Scan(&at)
+	err := t.tx.QueryRowContext(ctx, `SELECT address, sent_at, station FROM sent_codes WHERE account = ? AND purpose = ?`,
+		account, purpose).Scan(&sent.To, &at, &sent.Station)
 	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
+		return SentCode{}, nil
 	}
-	return parseTime(at), err
+	sent.At = parseTime(at)
+	return sent, err
 }
 
 func (t *sqliteTx) BlankCodes(ctx context.Context, account string, before time.Time) error {

@@ -280,6 +280,7 @@ var refusalReasons = map[string]string{
 	"pass_expired":        "notice.refused.reason.pass-expired",
 	"alias_taken":         "notice.refused.reason.alias-taken",
 	"email_code":          "notice.refused.reason.email-code",
+	"email_unverified":    "notice.refused.reason.email-unverified",
 }
 
 // refusalReason is the reason of a refusal ("code: message") in p's

@@ -1,9 +1,14 @@
--- 0003: when the store last sent each account a password reset code
--- (issue 19, POST /v1/codes), so that a new password made with an e-mail
--- code (proof email_code) is refused for an account it sent no reset code
--- to recently. The code itself is never stored here.
-CREATE TABLE reset_codes (
-    account text PRIMARY KEY,
+-- 0003: when the store last sent each account an e-mail code of each
+-- purpose, and to which address (issue 19, POST /v1/codes), so that a
+-- change that rests on a code the station says it checked is refused when
+-- the store sent no such code shortly before: a new password made with a
+-- reset code (proof email_code), a personal e-mail saved as verified. The
+-- code itself is never stored here.
+CREATE TABLE sent_codes (
+    account text NOT NULL,
+    purpose text NOT NULL,
+    address text NOT NULL,
     sent_at timestamptz NOT NULL,
-    station text NOT NULL
+    station text NOT NULL,
+    PRIMARY KEY (account, purpose)
 );
